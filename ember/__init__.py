@@ -1,0 +1,82 @@
+"""ember: a PyTorch-compatible deep-learning library on NumPy (CPU) and CuPy (CUDA).
+
+    import ember as torch
+
+Tensors record a dynamic graph as they compute; `backward()` walks it. The
+names, signatures, defaults and dtype rules are PyTorch's.
+"""
+__version__ = "2.13.0"  # the PyTorch API version ember follows
+
+import warnings as _warnings
+
+# NumPy's floating-point warnings (log(0), 0/0) from inside ember's ops: torch
+# is silent there and so are we. Scoped to ember's modules, not the user's code.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
+
+from ._dtype import (  # noqa: E402
+    dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+    get_default_dtype, set_default_dtype, promote_types, can_cast, finfo, iinfo,
+)
+from ._dtype import result_type as _result_type  # noqa: E402
+from ._device import device, get_default_device, set_default_device  # noqa: E402
+from ._size import Size  # noqa: E402
+from ._tensor import Tensor  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd import (  # noqa: E402
+    no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+)
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
+from ._creation import (  # noqa: E402
+    tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like, ones_like, empty_like, full_like,
+    arange, linspace, logspace, eye,
+)
+from ._creation import range_ as range  # noqa: E402
+from ._legacy import (  # noqa: E402
+    FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor, CharTensor,
+    ByteTensor, BoolTensor,
+)
+from ._ops import *  # noqa: E402,F401,F403
+from . import _ops  # noqa: E402
+from ._api import *  # noqa: E402,F401,F403
+
+half = float16
+float = float32
+double = float64
+short = int16
+int = int32
+long = int64
+cfloat = None
+
+
+def result_type(tensor1, tensor2):
+    return _result_type(tensor1, tensor2)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input._dtype.is_floating_point
+
+
+def is_storage(obj):
+    return False
+
+
+def numel(input):
+    return input.numel()
+
+
+_LAZY = {"nn", "optim", "utils", "linalg", "cuda", "backends", "distributions", "testing", "fft", "special",
+         "jit", "onnx", "hub", "multiprocessing", "random", "overrides", "types", "serialization", "bench",
+         "library", "compiler", "amp", "profiler", "func", "mps"}
+
+
+def __getattr__(name):
+    # Subpackages load on first use, which keeps `import ember` fast.
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'ember' has no attribute '{name}' (ember does not provide torch.{name} yet)")

@@ -1,0 +1,134 @@
+"""Devices and the array module behind each one.
+
+`cpu` arrays are NumPy's; `cuda:N` arrays are CuPy's, imported only when a CUDA
+device is first used, so a CPU-only install never needs CuPy. Ops are written
+once against the array module `xp` of their inputs (Chainer's pattern).
+"""
+import numpy as np
+
+_cupy = None
+
+
+def _import_cupy():
+    global _cupy
+    if _cupy is None:
+        try:
+            import cupy
+            cupy.cuda.runtime.getDeviceCount()
+        except Exception as e:  # ImportError, or CuPy present with no driver/GPU
+            raise AssertionError(
+                "Torch not compiled with CUDA enabled: ember's CUDA backend needs CuPy and an NVIDIA GPU "
+                f"({type(e).__name__}: {e})"
+            ) from None
+        _cupy = cupy
+    return _cupy
+
+
+def cuda_available():
+    try:
+        _import_cupy()
+        return True
+    except AssertionError:
+        return False
+
+
+def xp_of(array):
+    """The array module (numpy or cupy) that owns `array`."""
+    if type(array) is np.ndarray:
+        return np
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy
+    return np
+
+
+class device:
+    """torch.device: a type ('cpu' or 'cuda') and an optional index."""
+
+    __slots__ = ("type", "index", "_prev")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if isinstance(type, int):  # torch.device(0) means cuda:0
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+        if ":" in type:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in ("cpu", "cuda", "meta", "mps"):
+            raise RuntimeError(
+                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, "
+                f"xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: {type}"
+            )
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __enter__(self):
+        self._prev = _default_device[0]
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        _default_device[0] = self._prev
+
+
+CPU = device("cpu")
+_default_device = [CPU]
+
+
+def as_device(d):
+    """Normalize a device argument (None, str, int or device) to a device."""
+    if d is None:
+        return _default_device[0]
+    if isinstance(d, device):
+        return d
+    return device(d)
+
+
+def xp_for(d):
+    """The array module for a device, raising a clear error for unusable ones."""
+    if d.type == "cpu":
+        return np
+    if d.type == "cuda":
+        return _import_cupy()
+    raise RuntimeError(f"ember has no backend for device type '{d.type}'")
+
+
+def get_default_device():
+    return _default_device[0]
+
+
+def set_default_device(d):
+    d = CPU if d is None else as_device(d)
+    if d.type == "cuda":
+        xp_for(d)  # fail now, with the clear error, not at the first tensor
+        if d.index is None:
+            d = device("cuda", 0)
+    _default_device[0] = d
+
+
+def device_of(array):
+    """The device an array lives on."""
+    if type(array) is np.ndarray:
+        return CPU
+    return device("cuda", array.device.id)

@@ -1,0 +1,219 @@
+"""dtypes and torch's type promotion.
+
+Every op asks `result_type` (or its fast wrapper `_promote`) for its output
+dtype; NumPy's own promotion rules are never relied on, because they differ
+from torch's (int32 + 2.5 is float64 in NumPy, float32 in torch).
+"""
+import numpy as np
+
+_BOOL, _INT, _FLOAT = 0, 1, 2  # categories, in promotion order
+
+
+class dtype:
+    """A tensor element type. Instances are singletons (`ember.float32`)."""
+
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category", "_rank")
+
+    def __init__(self, name, np_dtype, category, rank):
+        self.name = name
+        self.np = np_dtype
+        self.itemsize = np.dtype(np_dtype).itemsize if np_dtype is not None else 2
+        self.is_floating_point = category == _FLOAT
+        self.is_signed = name not in ("uint8", "bool")
+        self.category = category
+        self._rank = rank  # position in the promotion lattice within a category
+
+    is_complex = False
+
+    def __repr__(self):
+        return "ember." + self.name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+    def to_complex(self):  # pragma: no cover - complex dtypes are not supported
+        raise TypeError(f"{self} has no complex counterpart in ember")
+
+
+def _dtype_by_name(name):
+    return _BY_NAME[name]
+
+
+bool_ = dtype("bool", np.bool_, _BOOL, 0)
+uint8 = dtype("uint8", np.uint8, _INT, 1)
+int8 = dtype("int8", np.int8, _INT, 1)
+int16 = dtype("int16", np.int16, _INT, 2)
+int32 = dtype("int32", np.int32, _INT, 3)
+int64 = dtype("int64", np.int64, _INT, 4)
+float16 = dtype("float16", np.float16, _FLOAT, 1)
+bfloat16 = dtype("bfloat16", None, _FLOAT, 1)  # NumPy dtype resolved lazily (ml_dtypes)
+float32 = dtype("float32", np.float32, _FLOAT, 2)
+float64 = dtype("float64", np.float64, _FLOAT, 3)
+
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NP = {np.dtype(d.np): d for d in ALL if d.np is not None}
+
+
+def _load_bfloat16():
+    """bfloat16 comes from ml_dtypes, imported only when first used (it costs 0.1 s)."""
+    if bfloat16.np is None:
+        try:
+            import ml_dtypes
+        except ImportError as e:  # pragma: no cover - ml_dtypes is a dependency
+            raise RuntimeError("bfloat16 needs the ml_dtypes package: pip install ml_dtypes") from e
+        bfloat16.np = ml_dtypes.bfloat16
+        _BY_NP[np.dtype(ml_dtypes.bfloat16)] = bfloat16
+    return bfloat16.np
+
+
+def np_dtype(d):
+    """The NumPy dtype of an ember dtype."""
+    return d.np if d.np is not None else _load_bfloat16()
+
+
+def from_numpy_dtype(npd):
+    """The ember dtype of a NumPy dtype; TypeError for types torch lacks."""
+    try:
+        return _BY_NP[npd]
+    except KeyError:
+        pass
+    npd = np.dtype(npd)
+    if npd in _BY_NP:
+        return _BY_NP[npd]
+    if npd == np.uint16 or npd == np.uint32 or npd == np.uint64:
+        # torch has no general unsigned ints; widen to the next signed type.
+        return {2: int32, 4: int64, 8: int64}[npd.itemsize]
+    if npd.name == "bfloat16":
+        _load_bfloat16()
+        return bfloat16
+    raise TypeError(
+        f"can't convert np.ndarray of type numpy.{npd.name}. The only supported types are: "
+        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+    )
+
+
+# Promotion within the lattice: bool < ints < floats; uint8 with a signed int
+# goes to the next signed type wide enough (uint8 + int8 -> int16), float16 with
+# bfloat16 gives float32, as torch does.
+def promote_types(a, b):
+    """torch.promote_types: the smallest dtype both `a` and `b` can be cast to."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        return a if a.category > b.category else b
+    if a.category == _INT:
+        if a is uint8 or b is uint8:
+            other = b if a is uint8 else a
+            return int16 if other is int8 else other
+        return a if a._rank > b._rank else b
+    if a.category == _FLOAT:
+        if {a, b} == {float16, bfloat16}:
+            return float32
+        return a if a._rank > b._rank else b
+    return a
+
+
+_default = [float32]  # set_default_dtype changes this one cell
+
+
+def get_default_dtype():
+    return _default[0]
+
+
+def set_default_dtype(d):
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default[0] = d
+
+
+def scalar_dtype(value):
+    """The dtype torch gives a Python scalar wrapped into a tensor."""
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    if isinstance(value, (float, np.floating)):
+        return _default[0]
+    raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+def _combine(higher, lower):
+    """torch's combine_categories: a lower-priority group only wins by category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.is_floating_point:
+        return higher
+    if higher is bool_ or lower.is_floating_point:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands):
+    """torch.result_type over tensors and scalars.
+
+    Three priority groups, each promoted on its own: tensors with dims, zero-dim
+    tensors, and Python/NumPy scalars. A lower group changes the result only when
+    its category (bool < int < float) is higher.
+    """
+    from ._tensor import Tensor
+
+    dim = zero = wrapped = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = x._dtype
+            if x._data.ndim:
+                dim = d if dim is None else promote_types(dim, d)
+            else:
+                zero = d if zero is None else promote_types(zero, d)
+        elif isinstance(x, np.ndarray) and x.ndim:
+            d = from_numpy_dtype(x.dtype)
+            dim = d if dim is None else promote_types(dim, d)
+        else:
+            d = scalar_dtype(x)
+            wrapped = d if wrapped is None else promote_types(wrapped, d)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def can_cast(from_, to):
+    """torch.can_cast: casting may not lower the category (float -> int, int -> bool)."""
+    return from_.category <= to.category
+
+
+class finfo:
+    """Machine limits of a floating-point dtype (torch.finfo)."""
+
+    def __init__(self, type=None):
+        type = type or get_default_dtype()
+        if not type.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'")
+        info = np.finfo(np_dtype(type))
+        self.bits = info.bits
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = float(info.resolution)
+        self.dtype = type.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, eps={self.eps}, "
+                f"smallest_normal={self.smallest_normal}, tiny={self.tiny}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype (torch.iinfo)."""
+
+    def __init__(self, type):
+        if type.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+        info = np.iinfo(np.int8 if type is bool_ else type.np) if type is not bool_ else None
+        self.bits = 8 if type is bool_ else info.bits
+        self.max = 1 if type is bool_ else int(info.max)
+        self.min = 0 if type is bool_ else int(info.min)
+        self.dtype = type.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -1,0 +1,14 @@
+"""Built-in ops, one module per family. Each module's `__all__` names the
+functions exported as `ember.<name>`; importing a module also attaches its
+Tensor methods."""
+import importlib
+
+FAMILIES = ("elementwise", "reduction", "shape", "conversion", "selection", "indexing", "joining", "matmul",
+            "sorting", "nn_ops", "random_ops", "misc")
+
+__all__ = []
+for _family in FAMILIES:
+    _mod = importlib.import_module(f".{_family}", __name__)
+    for _name in getattr(_mod, "__all__", ()):
+        globals()[_name] = getattr(_mod, _name)
+        __all__.append(_name)

@@ -1,0 +1,199 @@
+"""How a built-in op is defined and run.
+
+Each op is one class: `forward` on arrays and `backward` on Tensors, side by
+side, as in tinygrad's function.py. The class is named as PyTorch names the
+backward node (`MulBackward0`), because its instances are the graph nodes.
+
+    @register
+    class MulBackward0(Op):
+        save_inputs = True
+        def forward(self, a, b):          # arrays (or Python scalars) -> array
+            return a * b
+        def backward(self, g):            # Tensors -> one gradient per input
+            a, b = self.saved_tensors
+            return g * b, g * a
+
+`Op.apply(*inputs, **params)` runs forward and, when grad mode is on and an
+input requires grad, links the node into the graph. Positional arguments are
+the op's inputs (Tensors, or Python scalars standing for wrapped numbers);
+keyword arguments are plain parameters passed to forward.
+
+Backward formulas are written with ember ops, so `create_graph=True` gives
+higher-order gradients, and may return gradients of the broadcast shape and
+the computation dtype: `_apply` sums them down to each input's shape and casts
+them to its dtype (one helper, not one per op).
+"""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.anomaly_mode import anomaly_state, record_trace
+from ..autograd.graph import Node
+
+_state = grad_mode.state
+_from_np = D._BY_NP
+
+
+def _edge(x):
+    if isinstance(x, Tensor) and x._requires_grad:
+        fn = x._grad_fn
+        if fn is not None:
+            return (fn, x._output_nr)
+        return (x._grad_accumulator(), 0)
+    return (None, 0)
+
+
+def _wrap(array):
+    """A Tensor around an op's output array (NumPy turns 0-d results into scalars)."""
+    t = object.__new__(Tensor)
+    if type(array) is not np.ndarray:
+        if isinstance(array, np.generic) or not hasattr(array, "__cuda_array_interface__"):
+            array = np.asarray(array)
+    t._data = array
+    try:
+        t._dtype = _from_np[array.dtype]
+    except KeyError:
+        t._dtype = D.from_numpy_dtype(array.dtype)
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+class Op(Node):
+    """A built-in differentiable op. See the module docstring."""
+
+    save_inputs = False  # keep the inputs for backward (their versions are checked)
+    save_output = False  # keep the output for backward (rebuilt on unpack: no cycle)
+    differentiable = True  # False: outputs never require grad (comparisons, argmax...)
+    is_view = False  # the output shares memory with input 0
+    n_diff_outputs = None  # multi-output ops: how many leading outputs are differentiable
+
+    def forward(self, *args, **params):
+        raise NotImplementedError
+
+    def backward(self, *grads):
+        raise NotImplementedError(f"the derivative for '{type(self).__name__}' is not implemented.")
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        node = cls.__new__(cls)
+        out = node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
+        if type(out) is tuple:
+            return node._finish_many(out, inputs)
+        result = _wrap(out)
+        if cls.is_view:
+            _mark_view(result, inputs[0], node, params)
+        if not _state.enabled or not cls.differentiable:
+            return result
+        for x in inputs:
+            if isinstance(x, Tensor) and x._requires_grad:
+                break
+        else:
+            return result
+        node._link(inputs)
+        if cls.save_output:
+            cell = result._version = [0]
+            node._saved_output = (out if type(out) is np.ndarray else result._data, 0, result._dtype, cell)
+        result._requires_grad = True
+        result._grad_fn = node
+        return result
+
+    def _link(self, inputs):
+        self.next_functions = tuple(_edge(x) for x in inputs)
+        self._in_meta = tuple((x._data.shape, x._dtype) if isinstance(x, Tensor) else None for x in inputs)
+        if self.save_inputs:
+            self._save(inputs)
+        if anomaly_state.enabled:
+            record_trace(self)
+
+    def _finish_many(self, outs, inputs):
+        """Multi-output ops (split, max with dim, sort...): one node, several outputs."""
+        results = tuple(_wrap(o) for o in outs)
+        n_diff = len(results) if self.n_diff_outputs is None else self.n_diff_outputs
+        if self.is_view:
+            for r in results[:n_diff]:
+                _mark_view(r, inputs[0], None, None)
+        if not (_state.enabled and self.differentiable
+                and any(isinstance(x, Tensor) and x._requires_grad for x in inputs)):
+            return results
+        self._link(inputs)
+        self._n_outputs = n_diff
+        self._output_meta = [(r._data.shape, r._dtype, r.device) for r in results[:n_diff]]
+        for i, r in enumerate(results[:n_diff]):
+            if r._dtype.is_floating_point:
+                r._requires_grad = True
+                r._grad_fn = self
+                r._output_nr = i
+        return results
+
+    def _apply(self, grads):
+        out = self.backward(*grads)
+        if not isinstance(out, tuple):
+            out = (out,)
+        meta = self._in_meta
+        fixed = []
+        for g, m in zip(out, meta):
+            if g is None or m is None:
+                fixed.append(None)
+                continue
+            shape, dtype = m
+            if g._data.shape != shape:
+                g = sum_to(g, shape)
+            if g._dtype is not dtype:
+                g = g.to(dtype)
+            fixed.append(g)
+        return fixed
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back down to `shape` (undoes broadcasting)."""
+    gshape = g._data.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if dims:
+        g = g.sum(dim=dims, keepdim=True)
+    if lead or g._data.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def _mark_view(result, base, node, params):
+    """The output of a view op shares memory and the version counter with its base."""
+    root = base._base if base._base is not None else base
+    result._base = root
+    result._version = root._version_counter
+    if base._version is not root._version:
+        base._version = root._version
+
+
+def register(cls):
+    """Class decorator for ops: nothing to do at run time but document intent."""
+    return cls
+
+
+# -- functions and methods -------------------------------------------------------------
+def tensor_method(*names):
+    """Attach a function to Tensor under the given method names."""
+
+    def deco(fn):
+        for name in names:
+            setattr(Tensor, name, fn)
+        return fn
+
+    return deco
+
+
+def as_tensor_arg(x, like=None):
+    """Turn a NumPy array or list argument into a Tensor; leave Tensors and scalars alone."""
+    if isinstance(x, Tensor) or isinstance(x, (bool, int, float)):
+        return x
+    if isinstance(x, np.ndarray):
+        return _wrap(x)
+    if isinstance(x, np.generic):
+        return x.item()
+    from .._creation import tensor
+
+    return tensor(x)

@@ -1,0 +1,83 @@
+"""Casts and device moves: Tensor.to, .float(), .double(), .cpu(), .cuda()...
+
+One differentiable op, ToCopyBackward0, which casts and/or moves; its gradient
+casts and moves back."""
+from .. import _dtype as D
+from .._device import as_device, device_of, xp_for
+from .._tensor import Tensor
+from ._base import Op
+
+
+class ToCopyBackward0(Op):
+    def forward(self, x, dtype, device):
+        src = device_of(x)
+        self.src_device = src
+        npdt = D.np_dtype(dtype)
+        if device != src:
+            if device.type == "cpu":
+                x = x.get()
+            else:
+                xp = xp_for(device)
+                with xp.cuda.Device(device.index or 0):
+                    x = xp.asarray(x)
+        return x.astype(npdt, copy=True) if x.dtype != npdt or device == src else x
+
+    def backward(self, g):
+        return g.to(self.src_device)
+
+
+def _parse_to_args(self, args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a._dtype, a.device
+        elif a is not None:
+            device = a
+    kwargs.pop("non_blocking", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got unexpected {sorted(kwargs)}")
+    return dtype, device, copy
+
+
+def to(self, *args, **kwargs):
+    """Cast and/or move; returns self when nothing changes (and copy is False)."""
+    dtype, device, copy = _parse_to_args(self, args, kwargs)
+    dtype = dtype or self._dtype
+    device = self.device if device is None else as_device(device)
+    if device.type == "cuda" and device.index is None:
+        device = as_device("cuda:0")
+    if dtype is self._dtype and device == self.device and not copy:
+        return self
+    if device.type != "cpu":
+        xp_for(device)  # the clear error when no CUDA backend is usable
+    return ToCopyBackward0.apply(self, dtype=dtype, device=device)
+
+
+def _caster(dtype):
+    def cast(self, memory_format=None):
+        return to(self, dtype)
+
+    return cast
+
+
+Tensor.to = to
+Tensor.float = _caster(D.float32)
+Tensor.double = _caster(D.float64)
+Tensor.half = _caster(D.float16)
+Tensor.bfloat16 = _caster(D.bfloat16)
+Tensor.long = _caster(D.int64)
+Tensor.int = _caster(D.int32)
+Tensor.short = _caster(D.int16)
+Tensor.char = _caster(D.int8)
+Tensor.byte = _caster(D.uint8)
+Tensor.bool = _caster(D.bool_)
+Tensor.cpu = lambda self, memory_format=None: to(self, "cpu")
+Tensor.cuda = lambda self, device=None, non_blocking=False, memory_format=None: to(
+    self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+__all__ = []

@@ -1,0 +1,672 @@
+"""Elementwise ops: arithmetic, unary math, comparisons and logic.
+
+Binary ops promote with torch's rules (`_dtype.result_type`), cast array
+operands to the result dtype inside forward, and leave Python scalars as they
+are (NumPy 2 treats them as weak, as torch treats wrapped numbers). Gradients
+come back in the broadcast shape and computation dtype; `Op._apply` reduces
+them to each input's shape and dtype.
+"""
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import xp_of
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ._base import Op, _wrap
+from ._inplace import check_inplace, commit
+from .selection import where
+
+_state = grad_mode.state
+_float_t = float
+_int_t = int
+_bool_t = bool
+
+
+# -- operand handling -----------------------------------------------------------------
+def _scalar_or_tensor(x):
+    """Tensors and Python scalars pass; NumPy arrays/scalars and lists are converted."""
+    t = type(x)
+    if t is Tensor or t is _float_t or t is _int_t or t is _bool_t or isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return _wrap(x) if x.ndim else x.item()
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (list, tuple)):
+        from .._creation import tensor
+
+        return tensor(x)
+    if isinstance(x, (int, float)):  # subclasses of int and float
+        return float(x) if isinstance(x, float) else int(x)
+    raise TypeError(f"unsupported operand type for a tensor op: '{type(x).__name__}'")
+
+
+def binary_dtype(a, b):
+    """Result dtype of a binary op on a Tensor and a Tensor-or-scalar (fast paths first)."""
+    if isinstance(b, Tensor):
+        if isinstance(a, Tensor) and a._dtype is b._dtype:
+            return a._dtype
+        return D.result_type(a, b)
+    if isinstance(a, Tensor):
+        da = a._dtype
+        tb = type(b)
+        if tb is _float_t:
+            return da if da.is_floating_point else D._default[0]
+        if tb is _int_t:
+            return da if da is not D.bool_ else D.int64
+        if tb is _bool_t:
+            return da
+    return D.result_type(a, b)
+
+
+def cast(x, npdt):
+    """An array operand in the computation dtype; scalars stay scalars."""
+    if type(x) is np.ndarray or hasattr(x, "dtype") and not isinstance(x, np.generic):
+        return x if x.dtype == npdt else x.astype(npdt)
+    return x
+
+
+def _prep(a, b):
+    a = _scalar_or_tensor(a)
+    b = _scalar_or_tensor(b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        from .._creation import tensor
+
+        a = tensor(a)
+    _check_devices(a, b)
+    return a, b
+
+
+def _check_devices(a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and type(a._data) is not type(b._data):
+        if a._data.ndim and b._data.ndim:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{a.device} and {b.device}!")
+
+
+def _broadcast_check(a, b):
+    """Turn NumPy's broadcast ValueError into torch's RuntimeError."""
+    sa = a._data.shape if isinstance(a, Tensor) else ()
+    sb = b._data.shape if isinstance(b, Tensor) else ()
+    if sa == sb or not sa or not sb:
+        return
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        x, y = sa[-i], sb[-i]
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {max(len(sa), len(sb)) - i}")
+
+
+class _Binary(Op):
+    """Binary elementwise op; `fn(xp, a, b)` computes on arrays of the result dtype."""
+
+    def forward(self, a, b, dtype):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        return self.fn(cast(a, npdt), cast(b, npdt))
+
+
+def _binary(op_cls, a, b, **params):
+    a, b = _prep(a, b)
+    dt = binary_dtype(a, b)
+    try:
+        return op_cls.apply(a, b, dtype=dt, **params)
+    except ValueError:
+        _broadcast_check(a, b)
+        raise
+
+
+# -- arithmetic -----------------------------------------------------------------------------
+class AddBackward0(_Binary):
+    def forward(self, a, b, dtype, alpha=1):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        a, b = cast(a, npdt), cast(b, npdt)
+        if alpha != 1:
+            self.alpha = alpha
+            b = b * alpha
+        return a + b
+
+    def backward(self, g):
+        alpha = getattr(self, "alpha", 1)
+        return g, (g if alpha == 1 else g * alpha)
+
+
+class SubBackward0(_Binary):
+    def forward(self, a, b, dtype, alpha=1):
+        if dtype is D.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        a, b = cast(a, npdt), cast(b, npdt)
+        if alpha != 1:
+            self.alpha = alpha
+            b = b * alpha
+        return a - b
+
+    def backward(self, g):
+        alpha = getattr(self, "alpha", 1)
+        return g, (-g if alpha == 1 else g * -alpha)
+
+
+class RsubBackward1(SubBackward0):
+    """scalar - tensor: inputs arrive as (tensor, scalar)."""
+
+    def forward(self, a, b, dtype, alpha=1):
+        return SubBackward0.forward(self, b, a, dtype, alpha)
+
+    def backward(self, g):
+        alpha = getattr(self, "alpha", 1)
+        return (-g if alpha == 1 else g * -alpha), g
+
+
+class MulBackward0(_Binary):
+    save_inputs = True
+    fn = staticmethod(lambda a, b: a * b)
+
+    def forward(self, a, b, dtype):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        if dtype is D.bool_:
+            return cast(a, npdt) & cast(b, npdt)
+        return cast(a, npdt) * cast(b, npdt)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return g * b, g * a
+
+
+class DivBackward0(_Binary):
+    save_inputs = True
+
+    def forward(self, a, b, dtype, rounding_mode=None):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        a, b = cast(a, npdt), cast(b, npdt)
+        self.rounding_mode = rounding_mode
+        if rounding_mode is None:
+            return a / b
+        if dtype.is_floating_point:
+            q = a / b
+            return np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+        _check_int_division(b)
+        if rounding_mode == "floor":
+            return a // b
+        q = np.abs(a) // np.abs(b)
+        return np.where((a < 0) ^ (b < 0), -q, q).astype(npdt, copy=False)
+
+    def backward(self, g):
+        if self.rounding_mode is not None:
+            return g * 0, g * 0  # piecewise constant
+        a, b = self.saved_tensors
+        return g / b, -g * a / (b * b)
+
+
+def _check_int_division(b):
+    if (b == 0).any() if isinstance(b, np.ndarray) else b == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _div_dtype(a, b, rounding_mode):
+    dt = binary_dtype(a, b)
+    if rounding_mode is None and not dt.is_floating_point:
+        return D._default[0]
+    return dt
+
+
+class PowBackward0(Op):
+    """tensor ** scalar"""
+
+    save_inputs = True
+
+    def forward(self, x, e, dtype):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        x = cast(x, npdt)
+        if e == 2:
+            return x * x
+        if not dtype.is_floating_point and isinstance(e, int) and e < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if e == 0.5:
+            return np.sqrt(x) if type(x) is np.ndarray else xp_of(x).sqrt(x)
+        return x ** e
+
+    def backward(self, g):
+        x, e = self.saved_tensors
+        if e == 0:
+            return g * 0, None
+        if e == 2:
+            return g * (x * 2), None
+        return g * (e * x.pow(e - 1)), None
+
+
+class PowBackward1(_Binary):
+    """tensor ** tensor"""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, a, b, dtype):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        a, b = cast(a, npdt), cast(b, npdt)
+        if not dtype.is_floating_point and (b < 0).any():
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return a ** b
+
+    def backward(self, g):
+        a, b, y = self.saved_tensors
+        ga = where(b == 0, 0.0, g * b * a.pow(b - 1))
+        gb = where((a == 0) & (b >= 0), 0.0, g * y * log(a))
+        return ga, gb
+
+
+class PowBackward2(Op):
+    """scalar ** tensor: inputs arrive as (tensor exponent, scalar base)."""
+
+    save_output = True
+
+    def forward(self, e, base, dtype):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        self.base = base
+        return np.asarray(base, dtype=npdt) ** cast(e, npdt)
+
+    def backward(self, g):
+        y, = self.saved_tensors
+        if self.base == 0:
+            return where(y == 0, 0.0, 0.0 * g), None  # d/de 0**e
+        return g * y * math.log(self.base), None
+
+
+def add(input, other, *, alpha=1, out=None):
+    return _out(_binary(AddBackward0, input, other, alpha=alpha), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    return _out(_binary(SubBackward0, input, other, alpha=alpha), out)
+
+
+def rsub(input, other, alpha=1):
+    a, b = _prep(input, other)
+    if isinstance(a, Tensor):
+        return RsubBackward1.apply(a, b, dtype=binary_dtype(a, b), alpha=alpha)
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input, other, *, out=None):
+    return _out(_binary(MulBackward0, input, other), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode not in (None, "floor", "trunc"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    a, b = _prep(input, other)
+    dt = _div_dtype(a, b, rounding_mode)
+    try:
+        return _out(DivBackward0.apply(a, b, dtype=dt, rounding_mode=rounding_mode), out)
+    except ValueError:
+        _broadcast_check(a, b)
+        raise
+
+
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def pow(input, exponent, *, out=None):
+    a, b = _prep(input, exponent)
+    if not isinstance(a, Tensor):  # scalar ** tensor
+        dt = binary_dtype(b, a)
+        return _out(PowBackward2.apply(b, a, dtype=dt), out)
+    if isinstance(b, Tensor):
+        try:
+            return _out(PowBackward1.apply(a, b, dtype=binary_dtype(a, b)), out)
+        except ValueError:
+            _broadcast_check(a, b)
+            raise
+    return _out(PowBackward0.apply(a, b, dtype=binary_dtype(a, b)), out)
+
+
+def _out(result, out):
+    """Support the `out=` argument: copy into `out` (resized as torch would)."""
+    if out is None:
+        return result
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, dtype=out._data.dtype) if out.is_cpu else \
+            xp_of(out._data).empty(result._data.shape, dtype=out._data.dtype)
+    return commit(out, result)
+
+
+# -- unary ops ---------------------------------------------------------------------------
+class _Unary(Op):
+    """Unary op from a table row: forward on the array, gradient from (g, x, result)."""
+
+    ufunc = None
+    to_float = True  # integer and bool inputs compute in the default float dtype
+
+    def forward(self, x):
+        if self.to_float and x.dtype.kind in "biu":
+            x = x.astype(D.np_dtype(D._default[0]))
+        xp = np if type(x) is np.ndarray else xp_of(x)
+        return self.compute(xp, x)
+
+    def compute(self, xp, x):
+        return getattr(xp, self.ufunc)(x)
+
+    def backward(self, g):
+        saved = self.saved_tensors
+        x = saved[0] if self.save_inputs else None
+        y = saved[-1] if self.save_output else None
+        return self.grad(g, x, y)
+
+
+def _sigmoid_array(xp, x):
+    # Split by sign so that exp never overflows.
+    out = xp.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1 / (1 + xp.exp(-x[pos]))
+    e = xp.exp(x[~pos])
+    out[~pos] = e / (1 + e)
+    return out
+
+
+def _erf_array(xp, x):
+    """erf without SciPy: W. J. Cody's rational approximations (float64-accurate)."""
+    from ._special import erf
+
+    return erf(xp, x)
+
+
+_UNARY = {
+    # name: (node name, ufunc or compute(xp, x), gradient(g, x, result), saves, to_float)
+    "neg": ("NegBackward0", "negative", lambda g, x, y: -g, "", False),
+    "exp": ("ExpBackward0", "exp", lambda g, x, y: g * y, "y", True),
+    "exp2": ("Exp2Backward0", "exp2", lambda g, x, y: g * y * math.log(2.0), "y", True),
+    "expm1": ("Expm1Backward0", "expm1", lambda g, x, y: g * (y + 1), "y", True),
+    "log": ("LogBackward0", "log", lambda g, x, y: g / x, "x", True),
+    "log2": ("Log2Backward0", "log2", lambda g, x, y: g / (x * math.log(2.0)), "x", True),
+    "log10": ("Log10Backward0", "log10", lambda g, x, y: g / (x * math.log(10.0)), "x", True),
+    "log1p": ("Log1PBackward0", "log1p", lambda g, x, y: g / (x + 1), "x", True),
+    "sqrt": ("SqrtBackward0", "sqrt", lambda g, x, y: g / (2 * y), "y", True),
+    "rsqrt": ("RsqrtBackward0", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y: -0.5 * g * y * y * y, "y", True),
+    "sin": ("SinBackward0", "sin", lambda g, x, y: g * x.cos(), "x", True),
+    "cos": ("CosBackward0", "cos", lambda g, x, y: -g * x.sin(), "x", True),
+    "tan": ("TanBackward0", "tan", lambda g, x, y: g * (1 + y * y), "y", True),
+    "asin": ("AsinBackward0", "arcsin", lambda g, x, y: g * (1 - x * x).rsqrt(), "x", True),
+    "acos": ("AcosBackward0", "arccos", lambda g, x, y: -g * (1 - x * x).rsqrt(), "x", True),
+    "atan": ("AtanBackward0", "arctan", lambda g, x, y: g / (1 + x * x), "x", True),
+    "sinh": ("SinhBackward0", "sinh", lambda g, x, y: g * x.cosh(), "x", True),
+    "cosh": ("CoshBackward0", "cosh", lambda g, x, y: g * x.sinh(), "x", True),
+    "tanh": ("TanhBackward0", "tanh", lambda g, x, y: g * (1 - y * y), "y", True),
+    "sigmoid": ("SigmoidBackward0", _sigmoid_array, lambda g, x, y: g * y * (1 - y), "y", True),
+    "erf": ("ErfBackward0", _erf_array, lambda g, x, y: g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp(), "x", True),
+    "reciprocal": ("ReciprocalBackward0", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y", True),
+    "abs": ("AbsBackward0", "abs", lambda g, x, y: g * x.sign(), "x", False),
+    "square": ("PowBackward0", "square", lambda g, x, y: g * (2 * x), "x", False),
+    "relu": ("ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
+             lambda g, x, y: g * (y > 0), "y", False),
+    "sign": ("SignBackward0", "sign", lambda g, x, y: g * 0, "", False),
+    "floor": ("FloorBackward0", "floor", lambda g, x, y: g * 0, "", False),
+    "ceil": ("CeilBackward0", "ceil", lambda g, x, y: g * 0, "", False),
+    "trunc": ("TruncBackward0", "trunc", lambda g, x, y: g * 0, "", False),
+    "frac": ("FracBackward0", lambda xp, x: x - xp.trunc(x), lambda g, x, y: g, "", False),
+}
+
+
+def _make_unary(name, node_name, compute, grad, saves, to_float):
+    attrs = {"grad": staticmethod(grad), "to_float": to_float,
+             "save_inputs": "x" in saves, "save_output": "y" in saves}
+    if isinstance(compute, str):
+        attrs["ufunc"] = compute
+    else:
+        attrs["compute"] = staticmethod(compute)
+    cls = type(node_name, (_Unary,), attrs)
+
+    def fn(input, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return _out(cls.apply(input), out)
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}; gradient node {node_name}."
+    return fn, cls
+
+
+UNARY_FUNCTIONS = {}
+for _name, _row in _UNARY.items():
+    UNARY_FUNCTIONS[_name], _cls = _make_unary(_name, *_row)
+    globals()[_cls.__name__ + "_" + _name] = _cls
+globals().update(UNARY_FUNCTIONS)
+
+
+# -- comparisons and logic (not differentiable) --------------------------------------------------
+class _Compare(Op):
+    differentiable = False
+
+    def forward(self, a, b, dtype, fn):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        return fn(cast(a, npdt), cast(b, npdt))
+
+
+def _compare(fn):
+    def compare(input, other, *, out=None):
+        a, b = _prep(input, other)
+        try:
+            return _out(_Compare.apply(a, b, dtype=binary_dtype(a, b), fn=fn), out)
+        except ValueError:
+            _broadcast_check(a, b)
+            raise
+
+    return compare
+
+
+eq = _compare(lambda a, b: a == b)
+ne = _compare(lambda a, b: a != b)
+lt = _compare(lambda a, b: a < b)
+le = _compare(lambda a, b: a <= b)
+gt = _compare(lambda a, b: a > b)
+ge = _compare(lambda a, b: a >= b)
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(fn):
+    def logical(input, other, *, out=None):
+        a, b = _prep(input, other)
+        return _out(_Compare.apply(a, b, dtype=D.bool_, fn=fn), out)
+
+    return logical
+
+
+logical_and = _logical(lambda a, b: a & b)
+logical_or = _logical(lambda a, b: a | b)
+logical_xor = _logical(lambda a, b: a ^ b)
+
+
+class _Predicate(Op):
+    differentiable = False
+
+    def forward(self, x, fn):
+        return fn(x)
+
+
+def logical_not(input, *, out=None):
+    return _out(_Predicate.apply(input, fn=lambda x: ~x.astype(bool)), out)
+
+
+def isnan(input):
+    return _Predicate.apply(input, fn=lambda x: x != x)
+
+
+def isinf(input):
+    return _Predicate.apply(input, fn=lambda x: xp_of(x).isinf(x))
+
+
+def isfinite(input):
+    return _Predicate.apply(input, fn=lambda x: xp_of(x).isfinite(x))
+
+
+def _bitwise(fn, name):
+    def bitwise(input, other):
+        a, b = _prep(input, other)
+        dt = binary_dtype(a, b)
+        if dt.is_floating_point:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS_F.get(dt.name, dt.name)}'")
+        return _Compare.apply(a, b, dtype=dt, fn=fn)
+
+    return bitwise
+
+
+_TYPE_WORDS_F = {"float32": "Float", "float64": "Double", "float16": "Half"}
+bitwise_and = _bitwise(lambda a, b: a & b, "bitwise_and")
+bitwise_or = _bitwise(lambda a, b: a | b, "bitwise_or")
+bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input._dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _Predicate.apply(input, fn=lambda x: ~x)
+
+
+# -- Tensor methods and operators --------------------------------------------------------------
+def _method_binary(fn):
+    def method(self, other, *args, **kwargs):
+        return fn(self, other, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    return method
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    return method
+
+
+def _inplace_binary(fn, ufunc_name=None):
+    """x.op_(other): a NumPy `out=` fast path when nothing is recorded, else compute and commit."""
+
+    def method(self, other, *args, **kwargs):
+        other = _scalar_or_tensor(other)
+        recording = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+                                        or (self._base is not None and self._base._requires_grad))
+        if ufunc_name is not None and not recording and not args and not kwargs and self._data.size:
+            b = other._data if isinstance(other, Tensor) else other
+            dt = binary_dtype(self, other)
+            check_inplace(self, dt, np.broadcast_shapes(self._data.shape, getattr(b, "shape", ())))
+            if dt is self._dtype and (not isinstance(b, np.ndarray) or b.dtype == self._data.dtype):
+                getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
+                self._bump_version()
+                return self
+        return commit(self, fn(self, other, *args, **kwargs))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+for _name, _fn, _ufunc in (("add", add, "add"), ("sub", sub, "subtract"), ("mul", mul, "multiply"),
+                           ("div", div, "divide"), ("true_divide", true_divide, "divide"),
+                           ("floor_divide", floor_divide, None), ("pow", pow, None)):
+    setattr(Tensor, _name, _method_binary(_fn))
+    setattr(Tensor, _name + "_", _inplace_binary(_fn, _ufunc))
+Tensor.subtract = Tensor.sub
+Tensor.multiply = Tensor.mul
+Tensor.divide = Tensor.div
+Tensor.subtract_ = Tensor.sub_
+Tensor.multiply_ = Tensor.mul_
+Tensor.divide_ = Tensor.div_
+
+def _unary_inplace(fn):
+    def method(self):
+        return commit(self, fn(self))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+for _name, _fn in UNARY_FUNCTIONS.items():
+    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name + "_", _unary_inplace(_fn))
+Tensor.negative = Tensor.neg
+Tensor.absolute = Tensor.abs
+Tensor.arcsin, Tensor.arccos, Tensor.arctan = Tensor.asin, Tensor.acos, Tensor.atan
+
+for _name, _fn in (("eq", eq), ("ne", ne), ("lt", lt), ("le", le), ("gt", gt), ("ge", ge),
+                   ("greater", gt), ("greater_equal", ge), ("less", lt), ("less_equal", le), ("not_equal", ne),
+                   ("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor),
+                   ("bitwise_and", bitwise_and), ("bitwise_or", bitwise_or), ("bitwise_xor", bitwise_xor)):
+    setattr(Tensor, _name, _method_binary(_fn))
+Tensor.logical_not = logical_not
+Tensor.bitwise_not = bitwise_not
+Tensor.isnan = isnan
+Tensor.isinf = isinf
+Tensor.isfinite = isfinite
+
+
+def _eq_op(fn):
+    def method(self, other):
+        if other is None or not isinstance(other, (Tensor, int, float, bool, np.ndarray, np.generic, list, tuple)):
+            return NotImplemented if fn is not eq else False
+        return fn(self, other)
+
+    return method
+
+
+Tensor.__add__ = Tensor.__radd__ = lambda self, other: add(self, other)
+Tensor.__iadd__ = Tensor.add_
+Tensor.__sub__ = lambda self, other: sub(self, other)
+Tensor.__rsub__ = lambda self, other: rsub(self, other)
+Tensor.__isub__ = Tensor.sub_
+Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: mul(self, other)
+Tensor.__imul__ = Tensor.mul_
+Tensor.__truediv__ = lambda self, other: div(self, other)
+Tensor.__rtruediv__ = _reflected(div)
+Tensor.__itruediv__ = Tensor.div_
+Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
+Tensor.__rfloordiv__ = _reflected(floor_divide)
+Tensor.__ifloordiv__ = Tensor.floor_divide_
+Tensor.__pow__ = lambda self, other: pow(self, other)
+Tensor.__rpow__ = _reflected(pow)
+Tensor.__ipow__ = Tensor.pow_
+Tensor.__neg__ = lambda self: neg(self)  # noqa: F821 - defined by the unary table
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = lambda self: abs(self)  # noqa: F821
+Tensor.__eq__ = _eq_op(eq)
+Tensor.__ne__ = lambda self, other: ne(self, other) if other is not None else True
+Tensor.__lt__ = _eq_op(lt)
+Tensor.__le__ = _eq_op(le)
+Tensor.__gt__ = _eq_op(gt)
+Tensor.__ge__ = _eq_op(ge)
+Tensor.__hash__ = lambda self: id(self)
+
+
+def _logic_or_bitwise(bool_fn, int_fn):
+    def op(self, other):
+        other = _scalar_or_tensor(other)
+        if self._dtype is D.bool_ and (isinstance(other, bool) or isinstance(other, Tensor) and other._dtype is D.bool_):
+            return bool_fn(self, other)
+        return int_fn(self, other)
+
+    return op
+
+
+Tensor.__and__ = Tensor.__rand__ = _logic_or_bitwise(logical_and, bitwise_and)
+Tensor.__or__ = Tensor.__ror__ = _logic_or_bitwise(logical_or, bitwise_or)
+Tensor.__xor__ = Tensor.__rxor__ = _logic_or_bitwise(logical_xor, bitwise_xor)
+Tensor.__invert__ = lambda self: logical_not(self) if self._dtype is D.bool_ else bitwise_not(self)
+
+
+def _iand(self, other):
+    return commit(self, self & other)
+
+
+Tensor.__iand__ = _iand
+Tensor.__ior__ = lambda self, other: commit(self, self | other)
+Tensor.__ixor__ = lambda self, other: commit(self, self ^ other)
+
+__all__ = ["add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "pow", "eq", "ne", "lt",
+           "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",
+           "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "bitwise_and", "bitwise_or",
+           "bitwise_xor", "bitwise_not", "binary_dtype", "cast"] + list(UNARY_FUNCTIONS)

@@ -1,0 +1,45 @@
+"""where: elementwise selection between two tensors by a condition."""
+from .. import _dtype as D
+from .._device import xp_of
+from .._tensor import Tensor
+from ._base import Op
+
+
+class WhereBackward0(Op):
+    save_inputs = True
+
+    def forward(self, a, b, cond, dtype):
+        npdt = D.np_dtype(dtype)
+        xp = xp_of(cond)
+        return xp.where(cond, xp.asarray(a, dtype=npdt) if not hasattr(a, "dtype") else a.astype(npdt, copy=False),
+                        xp.asarray(b, dtype=npdt) if not hasattr(b, "dtype") else b.astype(npdt, copy=False))
+
+    def backward(self, g):
+        a, b, cond = self.saved_tensors
+        zero = g * 0
+        return where(cond, g, zero), where(cond, zero, g), None
+
+
+def where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    from .elementwise import _scalar_or_tensor, binary_dtype
+
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}")
+    if condition._dtype is not D.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition._dtype.name.capitalize()}")
+    a, b = _scalar_or_tensor(input), _scalar_or_tensor(other)
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        dt = binary_dtype(a, b) if isinstance(a, Tensor) else binary_dtype(b, a)
+    else:
+        dt = D.result_type(a, b)
+    return WhereBackward0.apply(a, b, condition, dtype=dt)
+
+
+Tensor.where = lambda self, condition, y: where(condition, self, y)
+
+__all__ = ["where"]

@@ -1,0 +1,2 @@
+"""(family module: filled in by its owner)"""
+__all__ = []

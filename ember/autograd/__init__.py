@@ -1,0 +1,139 @@
+"""ember.autograd: backward, grad, custom Functions, grad modes, checks."""
+from . import grad_mode
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    from .._tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs, grads, is_grads_batched=False):
+    """The initial gradients: given ones checked for shape, or ones for scalar outputs."""
+    from .._creation import ones_like
+    from .._tensor import Tensor
+
+    out = []
+    for i, (o, g) in enumerate(zip(outputs, grads)):
+        if g is None:
+            if o._requires_grad:
+                if o._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if not o._dtype.is_floating_point:
+                    raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                       f"{o._dtype}")
+                out.append(ones_like(o))
+            else:
+                out.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            from .._creation import tensor
+
+            g = tensor(g, dtype=o._dtype)
+        if g._data.shape != o._data.shape and not is_grads_batched:
+            from .._size import Size
+
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                               f"output[{i}] has a shape of {Size(o._data.shape)}.")
+        out.append(g)
+    return out
+
+
+def _check_outputs(outputs):
+    for i, o in enumerate(outputs):
+        if not o._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
+    """Accumulate into leaves' .grad the gradients of `tensors` (weighted by grad_tensors)."""
+    from .engine import run_backward
+
+    tensors = _as_tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = grad_variables
+    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(grads)} gradients for {len(tensors)} tensors")
+    inputs = _as_tuple(inputs)
+    if inputs is not None and len(inputs) == 0:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _check_outputs(tensors)
+    grads = _make_grads(tensors, grads)
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned (no .grad is changed)."""
+    from .engine import run_backward
+
+    outputs = _as_tuple(outputs)
+    single_input = not isinstance(inputs, (tuple, list))
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grads)} for {len(outputs)}")
+    _check_outputs(outputs)
+    grads = _make_grads(outputs, grads, is_grads_batched)
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False,
+                          allow_unused=allow_unused)
+    if materialize_grads:
+        from .._creation import zeros_like
+
+        result = tuple(zeros_like(t) if r is None else r for t, r in zip(inputs, result))
+    return result
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        from .._tensor import Tensor
+
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Deprecated wrapper: Variable(t) is just t (with requires_grad set if asked)."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if requires_grad:
+            data.requires_grad_(True)
+        return data
+
+
+from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable  # noqa: E402
+from .graph import Node  # noqa: E402
+
+__all__ = ["backward", "grad", "Variable", "Function", "once_differentiable", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
+           "is_anomaly_enabled", "Node", "InplaceFunction", "NestedIOFunction", "grad_mode"]
+
+
+def __getattr__(name):
+    # Submodules loaded on first use keep `import ember` fast.
+    import importlib
+
+    if name in ("functional", "forward_ad", "profiler"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("gradcheck", "gradgradcheck"):
+        mod = importlib.import_module("._gradcheck", __name__)
+        return getattr(mod, name)
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

@@ -1,0 +1,112 @@
+"""Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode.
+
+The flag lives in one module-level object that every op reads, so it is a
+plain attribute read. It is process-wide, not per thread (ember runs ops on
+one thread; DataLoader workers are processes).
+"""
+import functools
+
+
+class _State:
+    __slots__ = ("enabled", "inference")
+
+    def __init__(self):
+        self.enabled = True
+        self.inference = False
+
+
+state = _State()
+
+
+def is_grad_enabled():
+    return state.enabled
+
+
+def is_inference_mode_enabled():
+    return state.inference
+
+
+class _Mode:
+    """A context manager that is also a decorator, as torch's grad modes are."""
+
+    def __call__(self, fn):
+        if isinstance(fn, type):
+            raise TypeError(f"{type(self).__name__} cannot decorate a class")
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self._fresh():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _fresh(self):
+        return type(self)()
+
+    def __enter__(self):
+        self._prev = (state.enabled, state.inference)
+        self._apply()
+        return None
+
+    def __exit__(self, *exc):
+        state.enabled, state.inference = self._prev
+        return False
+
+    def clone(self):
+        return self._fresh()
+
+
+class no_grad(_Mode):
+    """Disable gradient recording inside the block."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # @no_grad without parentheses
+
+    def _apply(self):
+        state.enabled = False
+
+
+class enable_grad(_Mode):
+    """Enable gradient recording inside the block (inside a no_grad block too)."""
+
+    __new__ = no_grad.__new__
+
+    def _apply(self):
+        state.enabled = True
+
+
+class set_grad_enabled(_Mode):
+    """Set gradient recording on or off; works as a function call too."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._prev = (state.enabled, state.inference)
+        state.enabled = self.mode  # takes effect at once when used as a plain call
+
+    def _fresh(self):
+        return set_grad_enabled(self.mode)
+
+    def __enter__(self):
+        state.enabled = self.mode
+        return None
+
+    def __call__(self, fn):
+        state.enabled = self._prev[0]  # used as a decorator: the call above must not stick
+        return super().__call__(fn)
+
+
+class inference_mode(_Mode):
+    """Like no_grad; tensors made inside are inference tensors (not tracked later)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def _fresh(self):
+        return inference_mode(self.mode)
+
+    def _apply(self):
+        if self.mode:
+            state.enabled = False
+            state.inference = True

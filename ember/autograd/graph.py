@@ -1,0 +1,201 @@
+"""Nodes of the backward graph.
+
+A node is what `tensor.grad_fn` returns. Built-in ops (`ember/_ops`) and users'
+custom `autograd.Function`s are both nodes of this class, run by the one
+engine in `engine.py`. A node holds:
+
+- `next_functions`: one `(node, output_nr)` edge per differentiable input,
+  `(None, 0)` for inputs that need no gradient;
+- the tensors it saved for backward, each with the version it had when saved,
+  so that an in-place change in between is caught when backward unpacks it;
+- optional hooks.
+"""
+import weakref
+
+_RELEASED = object()
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+class Node:
+    """Base of every backward function. Subclasses define `backward(self, *grads)`."""
+
+    next_functions = ()
+    _saved = None  # tuple of (tensor, version) pairs, or _RELEASED
+    _saved_output = None  # (array, version) of a saved output: rebuilt on unpack to avoid a cycle
+    _pre_hooks = None  # {output_nr: [fn]} tensor hooks, run on the incoming gradient
+    _hooks = None  # node hooks (register_hook on the node): fn(grad_inputs, grad_outputs)
+    _node_pre_hooks = None
+    _anomaly_trace = None
+    _n_outputs = 1
+    _output_meta = None  # [(shape, dtype, device)] for outputs whose missing grads must be zeros
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # -- saved tensors -------------------------------------------------------
+    def _save(self, tensors):
+        self._saved = tuple((t, t._version_value()) if t is not None and hasattr(t, "_data") else (t, None)
+                            for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED_MSG)
+        if saved is None:
+            return ()
+        out = []
+        for t, version in saved:
+            if version is not None and t._version_value() != version:
+                _raise_version_error(t, version, self)
+            out.append(t)
+        if self._saved_output is not None:
+            out.append(self._unpack_output())
+        return tuple(out)
+
+    def _unpack_output(self):
+        from .._tensor import Tensor
+
+        data, version, dtype, version_cell = self._saved_output
+        if version_cell is not None and version_cell[0] != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                f"output 0 of {self.name()} is at version {version_cell[0]}; expected version {version} instead. "
+                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True)."
+            )
+        t = Tensor._make(data, dtype)
+        t._requires_grad = True
+        t._grad_fn = self
+        return t
+
+    def _release(self):
+        if self._saved is not None or self._saved_output is not None:
+            self._saved = _RELEASED
+            self._saved_output = None
+            self._release_extra()
+
+    def _release_extra(self):
+        """Drop other state a node kept for backward (overridden where needed)."""
+
+    # -- hooks -----------------------------------------------------------------
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) runs after this node computed its gradients."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node; it may return replacement gradients."""
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
+
+    def _add_tensor_pre_hook(self, output_nr, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    # -- what the engine calls -------------------------------------------------
+    def _apply(self, grads):
+        """Run backward on the list of output gradients; return one gradient per input edge."""
+        out = self.backward(*grads)
+        if not isinstance(out, tuple):
+            out = (out,)
+        return out
+
+    @property
+    def metadata(self):
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf tensor: adds the incoming gradient into `leaf.grad`."""
+
+    def __init__(self, leaf):
+        self._leaf_ref = weakref.ref(leaf)
+        self.next_functions = ()
+
+    @property
+    def variable(self):
+        return self._leaf_ref()
+
+    def _apply(self, grads):
+        leaf = self._leaf_ref()
+        if leaf is not None:
+            _accumulate(leaf, grads[0])
+        return ()
+
+
+def _accumulate(tensor, grad, create_graph=None):
+    """tensor.grad += grad, storing a private copy the first time (users zero_() it in place)."""
+    from . import grad_mode
+
+    if create_graph is None:
+        create_graph = grad_mode.state.enabled
+    if grad is None:
+        return
+    old = tensor._grad
+    if old is None:
+        if create_graph:
+            tensor._grad = grad
+        else:
+            # A private copy: the incoming array may be shared with another
+            # leaf's gradient or be a read-only broadcast view.
+            tensor._grad = grad.detach()._copy_array()
+    elif create_graph:
+        tensor._grad = old + grad
+    else:
+        old._data += grad._data.astype(old._data.dtype, copy=False)
+        old._bump_version()
+
+
+def _raise_version_error(t, version, node):
+    from .._tensor import _type_name
+
+    producer = f"output {t._output_nr} of {t._grad_fn.name()}" if t._grad_fn is not None else "a leaf"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]], which is {producer}, is at version "
+        f"{t._version_value()}; expected version {version} instead. Hint: enable anomaly detection to find "
+        "the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+class _RemovableHandle:
+    """What register_hook returns: `.remove()` takes the hook out again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks, fn):
+        self._hooks = hooks
+        self._fn = fn
+        _RemovableHandle._next_id += 1
+        self.id = _RemovableHandle._next_id
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
