@@ -33,6 +33,8 @@ from ..autograd.graph import Node
 
 _state = grad_mode.state
 _from_np = D._BY_NP
+_new = object.__new__
+_ndarray = np.ndarray
 
 
 def _edge(x):
@@ -77,24 +79,40 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *inputs, **params):
-        node = cls.__new__(cls)
-        out = node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
+        node = _new(cls)
+        # One pass: unwrap arrays and see whether any input requires grad.
+        arrays = []
+        requires = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                if x._requires_grad:
+                    requires = True
+            else:
+                arrays.append(x)
+        out = node.forward(*arrays, **params)
         if type(out) is tuple:
             return node._finish_many(out, inputs)
-        result = _wrap(out)
+        # The output Tensor, made inline (this is the hottest path in ember).
+        result = _new(Tensor)
+        if type(out) is not _ndarray:
+            if isinstance(out, np.generic) or not hasattr(out, "__cuda_array_interface__"):
+                out = np.asarray(out)
+        result._data = out
+        try:
+            result._dtype = _from_np[out.dtype]
+        except KeyError:
+            result._dtype = D.from_numpy_dtype(out.dtype)
+        result._grad_fn = None
         if cls.is_view:
             _mark_view(result, inputs[0], node, params)
-        if not _state.enabled or not cls.differentiable:
-            return result
-        for x in inputs:
-            if isinstance(x, Tensor) and x._requires_grad:
-                break
-        else:
+        if not (requires and _state.enabled and cls.differentiable):
+            result._requires_grad = False
             return result
         node._link(inputs)
         if cls.save_output:
             cell = result._version = [0]
-            node._saved_output = (out if type(out) is np.ndarray else result._data, 0, result._dtype, cell)
+            node._saved_output = (out, 0, result._dtype, cell)
         result._requires_grad = True
         result._grad_fn = node
         return result
@@ -112,8 +130,8 @@ class Op(Node):
         results = tuple(_wrap(o) for o in outs)
         n_diff = len(results) if self.n_diff_outputs is None else self.n_diff_outputs
         if self.is_view:
-            for r in results[:n_diff]:
-                _mark_view(r, inputs[0], None, None)
+            for i, r in enumerate(results[:n_diff]):
+                _mark_view(r, inputs[0], self, i)
         if not (_state.enabled and self.differentiable
                 and any(isinstance(x, Tensor) and x._requires_grad for x in inputs)):
             return results
@@ -161,12 +179,35 @@ def sum_to(g, shape):
 
 
 def _mark_view(result, base, node, params):
-    """The output of a view op shares memory and the version counter with its base."""
+    """The output of a view op shares memory and the version counter with its base,
+    and records how to re-make it from the root base (`_view_fn`, for CopySlices).
+    Multi-output views (split, unbind) get an int `params` (the output index):
+    torch refuses to record in-place changes of those, and so does their view_fn."""
     root = base._base if base._base is not None else base
     result._base = root
     result._version = root._version_counter
     if base._version is not root._version:
         base._version = root._version
+    result._view_fn = _ViewFn(type(node), params, base._view_fn if base._base is not None else None)
+
+
+class _ViewFn:
+    """root -> the view: the parent view's function, then this op with its params."""
+
+    __slots__ = ("op", "params", "parent")
+
+    def __init__(self, op, params, parent):
+        self.op, self.params, self.parent = op, params, parent
+
+    def __call__(self, root):
+        if self.parent is not None:
+            root = self.parent(root)
+        if type(self.params) is int:
+            raise RuntimeError(
+                f"Output {self.params} of {self.op.__name__} is a view and is being modified inplace. This view is "
+                "the output of a function that returns multiple views. Such functions do not allow the output "
+                "views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
+        return self.op.apply(root, **self.params)
 
 
 def register(cls):
