@@ -51,10 +51,8 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(_FREED_MSG)
-        if saved is None:
-            return ()
         out = []
-        for t, version in saved:
+        for t, version in saved or ():
             if version is not None and t._version_value() != version:
                 _raise_version_error(t, version, self)
             out.append(t)
