@@ -1,0 +1,4 @@
+"""ember.nn: modules, parameters, functional ops, initialisers (PyTorch's torch.nn)."""
+from .parameter import Parameter  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
