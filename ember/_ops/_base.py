@@ -37,6 +37,9 @@ _new = object.__new__
 _ndarray = np.ndarray
 
 
+_NO_EDGE = (None, 0)
+
+
 def _edge(x):
     if isinstance(x, Tensor) and x._requires_grad:
         fn = x._grad_fn
@@ -118,8 +121,21 @@ class Op(Node):
         return result
 
     def _link(self, inputs):
-        self.next_functions = tuple(_edge(x) for x in inputs)
-        self._in_meta = tuple((x._data.shape, x._dtype) if isinstance(x, Tensor) else None for x in inputs)
+        """Record the graph edges, the inputs' shapes/dtypes (for _apply) and saved inputs."""
+        edges = []
+        meta = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                meta.append((x._data.shape, x._dtype))
+                if x._requires_grad:
+                    fn = x._grad_fn
+                    edges.append((fn, x._output_nr) if fn is not None else (x._grad_accumulator(), 0))
+                    continue
+            else:
+                meta.append(None)
+            edges.append(_NO_EDGE)
+        self.next_functions = tuple(edges)
+        self._in_meta = meta
         if self.save_inputs:
             self._save(inputs)
         if anomaly_state.enabled:

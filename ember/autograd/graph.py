@@ -13,6 +13,7 @@ engine in `engine.py`. A node holds:
 import weakref
 
 _RELEASED = object()
+_NOT_TENSOR = object()
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -43,8 +44,11 @@ class Node:
 
     # -- saved tensors -------------------------------------------------------
     def _save(self, tensors):
-        self._saved = tuple((t, t._version_value()) if t is not None and hasattr(t, "_data") else (t, None)
-                            for t in tensors)
+        saved = []
+        for t in tensors:
+            v = getattr(t, "_version", _NOT_TENSOR)
+            saved.append((t, None if v is _NOT_TENSOR else (0 if v is None else v[0])))
+        self._saved = saved
 
     @property
     def saved_tensors(self):

@@ -1,0 +1,253 @@
+"""Benchmark: the same workloads timed with ember and with PyTorch in one run.
+
+    python -m ember.bench            # all workloads
+    python -m ember.bench -k matmul  # only those whose name contains 'matmul'
+
+Both libraries run at one thread (OMP_NUM_THREADS=1 is set before NumPy and
+torch load). Each workload is written once, against a module `m` that is
+either ember or torch, and timed as the median of several repeats; the table
+gives each library's time per iteration and the ratio ember/torch (lower is
+better for ember) next to the target ratio. PyTorch is needed (the test
+extras install it); ember never imports it outside this script.
+"""
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import math  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+# -- workloads: setup(m) returns a zero-argument function doing one iteration --------------
+def tiny_op_nograd(m):
+    a, b = m.ones(3), m.ones(3)
+    return lambda: a + b
+
+
+def tiny_op_grad(m):
+    x, b = m.ones(3, requires_grad=True), m.ones(3)
+    return lambda: x * b
+
+
+def small_graph_fwd_bwd(m):
+    x, b = m.ones(3, requires_grad=True), m.ones(3)
+
+    def step():
+        (x * b + b).sum().backward()
+
+    return step
+
+
+def legendre_loop(m):
+    """One iteration of the seeds' Legendre fit (s1c): custom Function, 2000 points."""
+
+    class P3(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input ** 3 - 3 * input)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input ** 2 - 1)
+
+    x = m.linspace(-math.pi, math.pi, 2000)
+    y = m.sin(x)
+    a, b, c, d = (m.full((), v, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
+
+    def step():
+        y_pred = a + b * P3.apply(c + d * x)
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with m.no_grad():
+            for p in (a, b, c, d):
+                p -= 5e-6 * p.grad
+                p.grad = None
+
+    return step
+
+
+def one_hidden_layer_loop(m):
+    """One iteration of the seeds' tanh network (s4): 100x50 inputs, 11 hidden units."""
+    rng = np.random.default_rng(0)
+    X = m.tensor(rng.standard_normal((100, 50)), dtype=m.float32)
+    y = m.tensor(np.sign(rng.standard_normal(100)), dtype=m.float32)
+    W = m.tensor(rng.standard_normal((50, 11)), dtype=m.float32).requires_grad_()
+    w = m.tensor(rng.standard_normal(11), dtype=m.float32).requires_grad_()
+
+    def step():
+        h = X @ W
+        y_pred = m.tanh(h) @ w
+        loss = 0.5 * ((y_pred - y) ** 2).mean()
+        loss.item()
+        if W.grad is not None:
+            W.grad.zero_()
+            w.grad.zero_()
+        loss.backward()
+        W.data -= 0.1 * W.grad
+        w.data -= 0.1 * w.grad
+
+    return step
+
+
+def matmul_1024_fwd_bwd(m):
+    rng = np.random.default_rng(0)
+    a = m.tensor(rng.standard_normal((1024, 1024)), dtype=m.float32, requires_grad=True)
+    b = m.tensor(rng.standard_normal((1024, 1024)), dtype=m.float32, requires_grad=True)
+
+    def step():
+        (a @ b).sum().backward()
+        a.grad = None
+        b.grad = None
+
+    return step
+
+
+def housing_step(m):
+    """The seeds' California Housing step (s0): 20640x8 full batch, Linear + MSELoss + SGD."""
+    from ember.datasets import california_housing
+
+    X, y = california_housing()
+    X = m.nn.functional.normalize(m.tensor(X, dtype=m.float32))
+    y = m.tensor(y, dtype=m.float32).view(-1, 1)
+    m.manual_seed(0)
+    model = m.nn.Linear(8, 1)
+    loss_fn = m.nn.MSELoss()
+    opt = m.optim.SGD(model.parameters(), lr=0.5)
+
+    def step():
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+
+    return step
+
+
+def mlp_digits_epoch(m):
+    """An epoch of a 64-128-128-10 MLP on the 1797 digits, Adam, DataLoader of batch 64."""
+    from ember.datasets import digits
+
+    X, y = digits()
+    ds = m.utils.data.TensorDataset(m.tensor(X / 16.0, dtype=m.float32), m.tensor(y))
+    m.manual_seed(0)
+    loader = m.utils.data.DataLoader(ds, batch_size=64, shuffle=True)
+    nn = m.nn
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = m.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch():
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+
+    return epoch
+
+
+def mlp_784_step(m):
+    """A step of a 784-1024-1024-10 MLP at batch 256 with SGD momentum."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((256, 784)), dtype=m.float32)
+    y = m.tensor(rng.integers(0, 10, 256))
+    nn = m.nn
+    m.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
+    opt = m.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return step
+
+
+# (name, setup, iterations per repeat, target ratio ember/torch)
+WORKLOADS = [
+    ("tiny op, no grad (a + b)", tiny_op_nograd, 20000, 1.5),
+    ("tiny op, with grad (x * b)", tiny_op_grad, 20000, 1.5),
+    ("3-op forward+backward", small_graph_fwd_bwd, 3000, 0.7),
+    ("Legendre loop step (s1c)", legendre_loop, 300, 1.0),
+    ("one-hidden-layer step (s4)", one_hidden_layer_loop, 500, 1.0),
+    ("matmul 1024 forward+backward", matmul_1024_fwd_bwd, 3, 1.1),
+    ("Housing step 20640x8 (s0)", housing_step, 20, 1.0),
+    ("MLP 64-128-128-10 digits epoch", mlp_digits_epoch, 1, 1.0),
+    ("MLP 784-1024-1024-10 step b256", mlp_784_step, 3, 1.1),
+]
+
+
+def time_workload(setup, module, iters, repeats):
+    fn = setup(module)
+    fn()  # warm up (and fail early)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        times.append((time.perf_counter() - t) / iters)
+    return statistics.median(times)
+
+
+def import_time(module):
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 env=dict(os.environ, OMP_NUM_THREADS="1")).stdout) for _ in range(3)]
+    return statistics.median(runs)
+
+
+def _fmt(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:9.1f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:9.2f} ms"
+    return f"{seconds:9.2f} s "
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-k", default="", help="only workloads whose name contains this text")
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args(argv)
+    try:
+        import torch
+    except ImportError:
+        print("the benchmark compares with PyTorch: pip install torch (the test extras do)", file=sys.stderr)
+        return 2
+    import ember
+
+    torch.set_num_threads(1)
+    ember.set_num_threads(1)
+    print(f"ember {ember.__version__} vs torch {torch.__version__}, 1 thread, median of {args.repeats}")
+    print(f"{'workload':34s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s}")
+    failed = 0
+    for name, setup, iters, target in WORKLOADS:
+        if args.k and args.k.lower() not in name.lower():
+            continue
+        try:
+            te = time_workload(setup, ember, iters, args.repeats)
+        except Exception as e:  # noqa: BLE001 - report and go on with the other workloads
+            print(f"{name:34s} ember failed: {type(e).__name__}: {e}")
+            failed += 1
+            continue
+        tt = time_workload(setup, torch, iters, args.repeats)
+        ratio = te / tt
+        mark = "" if ratio <= target else "  (over target)"
+        print(f"{name:34s} {_fmt(te)} {_fmt(tt)} {ratio:7.2f} {target:7.2f}{mark}")
+    if not args.k or "import" in args.k:
+        ie, it = import_time("ember"), import_time("torch")
+        print(f"{'import (seconds)':34s} {_fmt(ie)} {_fmt(it)} {ie / it:7.2f}    <= 0.2 s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
