@@ -15,7 +15,8 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
-from ._inplace import check_inplace, commit
+from . import _special
+from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, inplace_method
 from .selection import where
 
 _state = grad_mode.state
@@ -184,14 +185,15 @@ class DivBackward0(_Binary):
         self.rounding_mode = rounding_mode
         if rounding_mode is None:
             return a / b
+        xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
         if dtype.is_floating_point:
-            q = a / b
-            return np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+            # floor_divide is Python's // (exact where floor(a / b) rounds wrongly, e.g. 1 // 0.1).
+            return xp.floor_divide(a, b) if rounding_mode == "floor" else xp.trunc(a / b)
         _check_int_division(b)
         if rounding_mode == "floor":
             return a // b
-        q = np.abs(a) // np.abs(b)
-        return np.where((a < 0) ^ (b < 0), -q, q).astype(npdt, copy=False)
+        q = xp.abs(a) // xp.abs(b)
+        return xp.where((a < 0) ^ (b < 0), -q, q).astype(npdt, copy=False)
 
     def backward(self, g):
         if self.rounding_mode is not None:
@@ -260,17 +262,19 @@ class PowBackward1(_Binary):
 class PowBackward2(Op):
     """scalar ** tensor: inputs arrive as (tensor exponent, scalar base)."""
 
+    save_inputs = True
     save_output = True
 
     def forward(self, e, base, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         self.base = base
-        return np.asarray(base, dtype=npdt) ** cast(e, npdt)
+        return xp_of(e).asarray(base, dtype=npdt) ** cast(e, npdt)
 
     def backward(self, g):
-        y, = self.saved_tensors
+        e, _, y = self.saved_tensors
         if self.base == 0:
-            return where(y == 0, 0.0, 0.0 * g), None  # d/de 0**e
+            # d/de 0**e: 0 where e >= 0, else y * log(0) = -inf, as torch computes it.
+            return g * where(e >= 0, 0.0, y * -math.inf), None
         return g * y * math.log(self.base), None
 
 
@@ -337,15 +341,279 @@ def _out(result, out):
     return commit(out, result)
 
 
+# -- remainder, fmod, atan2, maximum, minimum -----------------------------------------------------
+def _need_tensor(fn_name, position, arg_name, x):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn_name}(): argument '{arg_name}' (position {position}) must be Tensor, "
+                        f"not {type(x).__name__}")
+
+
+class _IntDivision(_Binary):
+    """remainder and fmod: integer division by zero raises as torch does; bool has no kernel."""
+
+    kernel = None
+
+    def forward(self, a, b, dtype):
+        if dtype is D.bool_:
+            raise NotImplementedError(f"\"{self.kernel}\" not implemented for 'Bool'")
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        a, b = cast(a, npdt), cast(b, npdt)
+        if not dtype.is_floating_point:
+            _check_int_division(b)
+        return self.fn(a, b)
+
+
+class RemainderBackward0(_IntDivision):
+    """a - floor(a / b) * b (the sign of the divisor, Python's %): d/db = -floor(a / b)."""
+
+    save_inputs = True
+    kernel = "remainder_cpu"
+    fn = staticmethod(lambda a, b: a % b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return g, -g * div(a, b, rounding_mode="floor")
+
+
+class FmodBackward0(_IntDivision):
+    """a - trunc(a / b) * b (the sign of the dividend, C's fmod): d/db = -trunc(a / b)."""
+
+    save_inputs = True
+    kernel = "fmod_cpu"
+    fn = staticmethod(lambda a, b: xp_of(a).fmod(a, b) if hasattr(a, "dtype") else xp_of(b).fmod(a, b))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return g, -g * div(a, b, rounding_mode="trunc")
+
+
+class RemainderBackward1(RemainderBackward0):
+    pass
+
+
+class FmodBackward1(FmodBackward0):
+    pass
+
+
+def remainder(input, other, *, out=None):
+    """Python's modulo: the result has the sign of `other`."""
+    cls = RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0
+    return _out(_binary(cls, input, other), out)
+
+
+def fmod(input, other, *, out=None):
+    """C's fmod: the result has the sign of `input`."""
+    _need_tensor("fmod", 1, "input", input)
+    cls = FmodBackward1 if isinstance(other, Tensor) else FmodBackward0
+    return _out(_binary(cls, input, other), out)
+
+
+class Atan2Backward0(_Binary):
+    """atan2(a, b): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
+
+    save_inputs = True
+
+    def forward(self, a, b, dtype):
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        return xp_of(a).arctan2(cast(a, npdt), cast(b, npdt))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        r = g / (a * a + b * b)
+        return r * b, -r * a
+
+
+def atan2(input, other, *, out=None):
+    _need_tensor("atan2", 1, "input", input)
+    _need_tensor("atan2", 2, "other", other)
+    _check_devices(input, other)
+    dt = binary_dtype(input, other)
+    if not dt.is_floating_point:
+        dt = D._default[0]
+    try:
+        return _out(Atan2Backward0.apply(input, other, dtype=dt), out)
+    except ValueError:
+        _broadcast_check(input, other)
+        raise
+
+
+class MaximumBackward0(_Binary):
+    """Ties split the gradient half and half, as torch does; NaN passes it to both."""
+
+    save_inputs = True
+    fn = staticmethod(lambda a, b: xp_of(a).maximum(a, b))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        half = where(a == b, g / 2, g)
+        return where(a < b, 0.0, half), where(a > b, 0.0, half)
+
+
+class MinimumBackward0(_Binary):
+    save_inputs = True
+    fn = staticmethod(lambda a, b: xp_of(a).minimum(a, b))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        half = where(a == b, g / 2, g)
+        return where(a > b, 0.0, half), where(a < b, 0.0, half)
+
+
+def maximum(input, other, *, out=None):
+    _need_tensor("maximum", 1, "input", input)
+    _need_tensor("maximum", 2, "other", other)
+    return _out(_binary(MaximumBackward0, input, other), out)
+
+
+def minimum(input, other, *, out=None):
+    _need_tensor("minimum", 1, "input", input)
+    _need_tensor("minimum", 2, "other", other)
+    return _out(_binary(MinimumBackward0, input, other), out)
+
+
+# -- clamp ------------------------------------------------------------------------------------
+def _clamp_array(x, lo, hi):
+    xp = xp_of(x)
+    if lo is not None:
+        x = xp.maximum(x, lo)
+    if hi is not None:
+        x = xp.minimum(x, hi)
+    return x
+
+
+class ClampBackward1(Op):
+    """clamp with number bounds: the gradient passes where min <= x <= max (ties included)."""
+
+    save_inputs = True
+
+    def forward(self, x, dtype, lo, hi):
+        self.lo, self.hi = lo, hi
+        return _clamp_array(cast(x, D.np_dtype(dtype)), lo, hi)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        if self.lo is None:
+            return where(x <= self.hi, g, 0.0)
+        if self.hi is None:
+            return where(x >= self.lo, g, 0.0)
+        return where((x >= self.lo) & (x <= self.hi), g, 0.0)
+
+
+class ClampBackward0(Op):
+    """clamp with tensor bounds (torch's clamp_backward_min_max): x gets the gradient where
+    min <= x <= max; min where x < min < max; max where x > max or max < min."""
+
+    save_inputs = True
+
+    def forward(self, x, lo, hi, dtype):
+        npdt = D.np_dtype(dtype)
+        return _clamp_array(cast(x, npdt), None if lo is None else cast(lo, npdt), None if hi is None else cast(hi, npdt))
+
+    def backward(self, g):
+        x, lo, hi = self.saved_tensors
+        if hi is None:
+            return where(x >= lo, g, 0.0), where(x < lo, g, 0.0), None
+        if lo is None:
+            return where(x <= hi, g, 0.0), None, where(x > hi, g, 0.0)
+        return (where((x >= lo) & (x <= hi), g, 0.0), where((x < lo) & (lo < hi), g, 0.0),
+                where((x > hi) | (hi < lo), g, 0.0))
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Bound input to [min, max]; where min > max the result is max, as in torch."""
+    _need_tensor("clamp", 1, "input", input)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    lo, hi = _scalar_or_tensor(min) if min is not None else None, _scalar_or_tensor(max) if max is not None else None
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        if lo is not None and not isinstance(lo, Tensor) or hi is not None and not isinstance(hi, Tensor):
+            raise TypeError("clamp() received an invalid combination of arguments - got (Tensor, "
+                            f"min={type(min).__name__}, max={type(max).__name__}), but expected one of: "
+                            "(Tensor input, Tensor min = None, Tensor max = None) or "
+                            "(Tensor input, Number min = None, Number max = None)")
+        dt = D.result_type(*[t for t in (input, lo, hi) if t is not None])
+        try:
+            return _out(ClampBackward0.apply(input, lo, hi, dtype=dt), out)
+        except ValueError:
+            _broadcast_check(input, lo if lo is not None else hi)
+            raise
+    dt = D.result_type(*[t for t in (input, lo, hi) if t is not None])
+    return _out(ClampBackward1.apply(input, dtype=dt, lo=lo, hi=hi), out)
+
+
+clip = clamp
+arctan2 = atan2
+
+
+# -- lerp -------------------------------------------------------------------------------------
+def _lerp_array(a, b, w):
+    """torch's two-sided formula: exact at both ends (w = 0 gives a, w = 1 gives b)."""
+    xp = xp_of(a)
+    d = b - a
+    return xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype, copy=False)
+
+
+class LerpBackward0(Op):
+    """lerp with a number weight: d/da = 1 - w, d/db = w."""
+
+    def forward(self, a, b, weight):
+        self.weight = weight
+        return _lerp_array(a, b, weight)
+
+    def backward(self, g):
+        w = self.weight
+        return g * (1 - w), g * w
+
+
+class LerpBackward1(Op):
+    """lerp with a tensor weight: also d/dw = b - a."""
+
+    save_inputs = True
+
+    def forward(self, a, b, w):
+        return _lerp_array(a, b, w)
+
+    def backward(self, g):
+        a, b, w = self.saved_tensors
+        return g * (1 - w), g * w, g * (b - a)
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input)."""
+    _need_tensor("lerp", 1, "input", input)
+    _need_tensor("lerp", 2, "end", end)
+    weight = _scalar_or_tensor(weight)
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._dtype is not input._dtype:
+            raise RuntimeError(f"expected dtype {_dtype_str(input._dtype)} for `{name}` but got dtype "
+                               f"{_dtype_str(t._dtype)}")
+    tensor_weight = isinstance(weight, Tensor)
+    if not input._dtype.is_floating_point:
+        kernel = "lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
+    try:
+        if tensor_weight:
+            return _out(LerpBackward1.apply(input, end, weight), out)
+        return _out(LerpBackward0.apply(input, end, weight=weight), out)
+    except ValueError:
+        _broadcast_check(input, end)
+        _broadcast_check(input, weight)
+        raise
+
+
 # -- unary ops ---------------------------------------------------------------------------
 class _Unary(Op):
     """Unary op from a table row: forward on the array, gradient from (g, x, result)."""
 
     ufunc = None
     to_float = True  # integer and bool inputs compute in the default float dtype
+    rejects = None  # (kinds, exception) for dtypes torch has no kernel for
 
     def forward(self, x):
-        if self.to_float and x.dtype.kind in "biu":
+        kind = x.dtype.kind
+        if self.rejects is not None and kind in self.rejects[0]:
+            raise self.rejects[1](x.dtype)
+        if self.to_float and kind in "biu":
             x = x.astype(D.np_dtype(D._default[0]))
         xp = np if type(x) is np.ndarray else xp_of(x)
         return self.compute(xp, x)
@@ -360,22 +628,48 @@ class _Unary(Op):
         return self.grad(g, x, y)
 
 
+
+def _no_kernel(kernel):
+    """torch's NotImplementedError for a dtype a CPU kernel does not cover."""
+    return lambda npdt: NotImplementedError(
+        f"\"{kernel}\" not implemented for '{_TYPE_WORDS[D.from_numpy_dtype(npdt).name]}'")
+
+
+def _refuse(exc_type, message):
+    return lambda npdt: exc_type(message)
+
+
 def _sigmoid_array(xp, x):
-    # Split by sign so that exp never overflows.
-    out = xp.empty_like(x)
-    pos = x >= 0
-    out[pos] = 1 / (1 + xp.exp(-x[pos]))
-    e = xp.exp(x[~pos])
-    out[~pos] = e / (1 + e)
-    return out
+    # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) for x < 0.
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 def _erf_array(xp, x):
     """erf without SciPy: W. J. Cody's rational approximations (float64-accurate)."""
-    from ._special import erf
+    return _special.erf(xp, x)
 
-    return erf(xp, x)
 
+def _int_identity(ufunc):
+    """floor/ceil/trunc/round leave integers as they are (a copy, as torch returns)."""
+
+    def compute(xp, x):
+        return getattr(xp, ufunc)(x) if x.dtype.kind == "f" else x.copy()
+
+    return compute
+
+
+def _sign_array(xp, x):
+    return x.copy() if x.dtype.kind == "b" else xp.sign(x)
+
+
+def _square_array(xp, x):
+    # torch.square is pow(x, 2): bools become int64.
+    return xp.square(x.astype(np.int64) if x.dtype.kind == "b" else x)
+
+
+_NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+             "use the `~` or `logical_not()` operator instead.")
 
 _UNARY = {
     # name: (node name, ufunc or compute(xp, x), gradient(g, x, result), saves, to_float)
@@ -401,20 +695,32 @@ _UNARY = {
     "sigmoid": ("SigmoidBackward0", _sigmoid_array, lambda g, x, y: g * y * (1 - y), "y", True),
     "erf": ("ErfBackward0", _erf_array, lambda g, x, y: g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp(), "x", True),
     "reciprocal": ("ReciprocalBackward0", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y", True),
+    # torch's abs'(0) = sign(0) = 0 and relu'(0) = 0.
     "abs": ("AbsBackward0", "abs", lambda g, x, y: g * x.sign(), "x", False),
-    "square": ("PowBackward0", "square", lambda g, x, y: g * (2 * x), "x", False),
+    "square": ("PowBackward0", _square_array, lambda g, x, y: g * (2 * x), "x", False),
     "relu": ("ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
              lambda g, x, y: g * (y > 0), "y", False),
-    "sign": ("SignBackward0", "sign", lambda g, x, y: g * 0, "", False),
-    "floor": ("FloorBackward0", "floor", lambda g, x, y: g * 0, "", False),
-    "ceil": ("CeilBackward0", "ceil", lambda g, x, y: g * 0, "", False),
-    "trunc": ("TruncBackward0", "trunc", lambda g, x, y: g * 0, "", False),
+    "sign": ("SignBackward0", _sign_array, lambda g, x, y: g * 0, "", False),
+    "floor": ("FloorBackward0", _int_identity("floor"), lambda g, x, y: g * 0, "", False),
+    "ceil": ("CeilBackward0", _int_identity("ceil"), lambda g, x, y: g * 0, "", False),
+    "trunc": ("TruncBackward0", _int_identity("trunc"), lambda g, x, y: g * 0, "", False),
     "frac": ("FracBackward0", lambda xp, x: x - xp.trunc(x), lambda g, x, y: g, "", False),
+}
+
+# dtypes torch refuses: kinds of the input array -> the exception it raises.
+_REJECTS = {
+    "neg": ("b", _refuse(RuntimeError, _NEG_BOOL)),
+    "abs": ("b", _no_kernel("abs_cpu")),
+    "relu": ("b", _refuse(RuntimeError, "Boolean inputs not supported for relu")),
+    "floor": ("b", _no_kernel("floor_vml_cpu")),
+    "ceil": ("b", _no_kernel("ceil_vml_cpu")),
+    "trunc": ("b", _no_kernel("trunc_vml_cpu")),
+    "frac": ("biu", _no_kernel("frac_cpu")),
 }
 
 
 def _make_unary(name, node_name, compute, grad, saves, to_float):
-    attrs = {"grad": staticmethod(grad), "to_float": to_float,
+    attrs = {"grad": staticmethod(grad), "to_float": to_float, "rejects": _REJECTS.get(name),
              "save_inputs": "x" in saves, "save_output": "y" in saves}
     if isinstance(compute, str):
         attrs["ufunc"] = compute
@@ -438,6 +744,41 @@ for _name, _row in _UNARY.items():
     UNARY_FUNCTIONS[_name], _cls = _make_unary(_name, *_row)
     globals()[_cls.__name__ + "_" + _name] = _cls
 globals().update(UNARY_FUNCTIONS)
+
+
+# -- round --------------------------------------------------------------------------------------
+class RoundBackward0(Op):
+    """Round half to even, as torch (and NumPy's rint) do; integers are returned as they are."""
+
+    def forward(self, x):
+        if x.dtype.kind == "b":
+            raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
+        return xp_of(x).rint(x) if x.dtype.kind == "f" else x.copy()
+
+    def backward(self, g):
+        return g * 0
+
+
+class RoundBackward1(Op):
+    """round(x, decimals=d): rint(x * 10^d) / 10^d, or rint(x / 10^-d) * 10^-d for d < 0,
+    with the power of ten in x's dtype, as torch computes it."""
+
+    def forward(self, x, decimals):
+        if x.dtype.kind != "f":
+            raise NotImplementedError(f"\"round_cpu\" not implemented for '{_TYPE_WORDS[D.from_numpy_dtype(x.dtype).name]}'")
+        xp = xp_of(x)
+        p = x.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
+        return xp.rint(x * p) / p if decimals >= 0 else xp.rint(x / p) * p
+
+    def backward(self, g):
+        return g * 0
+
+
+def round(input, *, decimals=0, out=None):
+    _need_tensor("round", 1, "input", input)
+    if decimals == 0:
+        return _out(RoundBackward0.apply(input), out)
+    return _out(RoundBackward1.apply(input, decimals=decimals), out)
 
 
 # -- comparisons and logic (not differentiable) --------------------------------------------------
@@ -511,13 +852,12 @@ def _bitwise(fn, name):
         a, b = _prep(input, other)
         dt = binary_dtype(a, b)
         if dt.is_floating_point:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS_F.get(dt.name, dt.name)}'")
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
         return _Compare.apply(a, b, dtype=dt, fn=fn)
 
     return bitwise
 
 
-_TYPE_WORDS_F = {"float32": "Float", "float64": "Double", "float16": "Half"}
 bitwise_and = _bitwise(lambda a, b: a & b, "bitwise_and")
 bitwise_or = _bitwise(lambda a, b: a | b, "bitwise_or")
 bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
@@ -552,11 +892,17 @@ def _inplace_binary(fn, ufunc_name=None):
         other = _scalar_or_tensor(other)
         recording = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
                                         or (self._base is not None and self._base._requires_grad))
-        if ufunc_name is not None and not recording and not args and not kwargs and self._data.size:
+        # Only floats: integer division and bool subtraction take the slow path and its errors.
+        if (ufunc_name is not None and not recording and not args and not kwargs and self._data.size
+                and self._dtype.is_floating_point):
             b = other._data if isinstance(other, Tensor) else other
             dt = binary_dtype(self, other)
-            check_inplace(self, dt, np.broadcast_shapes(self._data.shape, getattr(b, "shape", ())))
-            if dt is self._dtype and (not isinstance(b, np.ndarray) or b.dtype == self._data.dtype):
+            try:
+                shape = np.broadcast_shapes(self._data.shape, getattr(b, "shape", ()))
+            except ValueError:
+                shape = None  # the slow path raises torch's error
+            check_inplace(self, dt, shape)
+            if shape is not None and dt is self._dtype and (not isinstance(b, np.ndarray) or b.dtype == self._data.dtype):
                 getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
                 self._bump_version()
                 return self
@@ -577,6 +923,7 @@ Tensor.divide = Tensor.div
 Tensor.subtract_ = Tensor.sub_
 Tensor.multiply_ = Tensor.mul_
 Tensor.divide_ = Tensor.div_
+
 
 def _unary_inplace(fn):
     def method(self):
@@ -603,6 +950,18 @@ Tensor.bitwise_not = bitwise_not
 Tensor.isnan = isnan
 Tensor.isinf = isinf
 Tensor.isfinite = isfinite
+for _name in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not"):
+    setattr(Tensor, _name + "_", inplace_method(getattr(Tensor, _name)))
+
+for _name, _fn in (("remainder", remainder), ("fmod", fmod), ("atan2", atan2), ("arctan2", atan2), ("lerp", lerp)):
+    setattr(Tensor, _name, _method_binary(_fn))
+    setattr(Tensor, _name + "_", _inplace_binary(_fn))
+Tensor.maximum = _method_binary(maximum)
+Tensor.minimum = _method_binary(minimum)
+Tensor.clamp = Tensor.clip = clamp
+Tensor.clamp_ = Tensor.clip_ = inplace_method(clamp)
+Tensor.round = round
+Tensor.round_ = inplace_method(round)
 
 
 def _eq_op(fn):
@@ -630,6 +989,9 @@ Tensor.__ifloordiv__ = Tensor.floor_divide_
 Tensor.__pow__ = lambda self, other: pow(self, other)
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__ipow__ = Tensor.pow_
+Tensor.__mod__ = lambda self, other: remainder(self, other)
+Tensor.__rmod__ = _reflected(remainder)
+Tensor.__imod__ = Tensor.remainder_
 Tensor.__neg__ = lambda self: neg(self)  # noqa: F821 - defined by the unary table
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = lambda self: abs(self)  # noqa: F821
@@ -669,4 +1031,5 @@ Tensor.__ixor__ = lambda self, other: commit(self, self ^ other)
 __all__ = ["add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "pow", "eq", "ne", "lt",
            "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",
            "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "bitwise_and", "bitwise_or",
-           "bitwise_xor", "bitwise_not", "binary_dtype", "cast"] + list(UNARY_FUNCTIONS)
+           "bitwise_xor", "bitwise_not", "binary_dtype", "cast", "remainder", "fmod", "atan2", "arctan2",
+           "maximum", "minimum", "clamp", "clip", "lerp", "round"] + list(UNARY_FUNCTIONS)

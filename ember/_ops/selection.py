@@ -1,23 +1,27 @@
 """where: elementwise selection between two tensors by a condition."""
+import warnings
+
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
-from ._base import Op
+from ._base import Op, _wrap
+from ._inplace import _TYPE_WORDS
 
 
 class WhereBackward0(Op):
-    save_inputs = True
+    """The gradient goes to `a` where cond holds, to `b` elsewhere. Only the condition is
+    kept for backward (as in torch: changing a or b in place later does not matter)."""
 
     def forward(self, a, b, cond, dtype):
         npdt = D.np_dtype(dtype)
         xp = xp_of(cond)
+        self.cond = cond
         return xp.where(cond, xp.asarray(a, dtype=npdt) if not hasattr(a, "dtype") else a.astype(npdt, copy=False),
                         xp.asarray(b, dtype=npdt) if not hasattr(b, "dtype") else b.astype(npdt, copy=False))
 
     def backward(self, g):
-        a, b, cond = self.saved_tensors
-        zero = g * 0
-        return where(cond, g, zero), where(cond, zero, g), None
+        cond = _wrap(self.cond)
+        return where(cond, g, 0.0), where(cond, 0.0, g), None
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -29,9 +33,13 @@ def where(condition, input=None, other=None, *, out=None):
 
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}")
-    if condition._dtype is not D.bool_:
+    if condition._dtype is D.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed "
+                      "in a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        condition = condition.to(D.bool_)
+    elif condition._dtype is not D.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition._dtype.name.capitalize()}")
+                           f"{_TYPE_WORDS[condition._dtype.name]}")
     a, b = _scalar_or_tensor(input), _scalar_or_tensor(other)
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         dt = binary_dtype(a, b) if isinstance(a, Tensor) else binary_dtype(b, a)
