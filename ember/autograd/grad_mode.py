@@ -29,6 +29,11 @@ def is_inference_mode_enabled():
 class _Mode:
     """A context manager that is also a decorator, as torch's grad modes are."""
 
+    def __new__(cls, orig_func=None):
+        if orig_func is None or isinstance(orig_func, bool):
+            return super().__new__(cls)
+        return cls()(orig_func)  # used as a decorator without parentheses
+
     def __call__(self, fn):
         if isinstance(fn, type):
             raise TypeError(f"{type(self).__name__} cannot decorate a class")
@@ -59,11 +64,6 @@ class _Mode:
 class no_grad(_Mode):
     """Disable gradient recording inside the block."""
 
-    def __new__(cls, orig_func=None):
-        if orig_func is None:
-            return super().__new__(cls)
-        return cls()(orig_func)  # @no_grad without parentheses
-
     def _apply(self):
         state.enabled = False
 
@@ -71,14 +71,15 @@ class no_grad(_Mode):
 class enable_grad(_Mode):
     """Enable gradient recording inside the block (inside a no_grad block too)."""
 
-    __new__ = no_grad.__new__
-
     def _apply(self):
         state.enabled = True
 
 
 class set_grad_enabled(_Mode):
     """Set gradient recording on or off; works as a function call too."""
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
 
     def __init__(self, mode):
         self.mode = bool(mode)
