@@ -1,0 +1,185 @@
+"""Matrix products against torch: values, dtypes, gradients, node names and errors."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import check, make_arrays, same_error
+
+SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (5, 3, 4)),
+          ((5, 2, 3), (3, 4)), ((5, 2, 3), (3,)), ((3,), (5, 3, 4)), ((2, 3), (5, 3, 4)),
+          ((5, 1, 2, 3), (4, 3, 2)), ((1, 2, 3), (5, 3, 4)), ((0, 3), (3, 2)), ((2, 0), (0, 3))]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("sa,sb", SHAPES)
+def test_matmul_broadcasting(sa, sb, dtype):
+    check(lambda m, a, b: m.matmul(a, b), [sa, sb], dtype=dtype)
+    check(lambda m, a, b: a @ b, [sa, sb], dtype=dtype)
+
+
+@pytest.mark.parametrize("sa,sb,name", [((3,), (3,), "DotBackward0"), ((2, 3), (3,), "MvBackward0"),
+                                        ((3,), (3, 4), "SqueezeBackward4"), ((2, 3), (3, 4), "MmBackward0"),
+                                        ((5, 2, 3), (5, 3, 4), "UnsafeViewBackward0")])
+def test_node_names(sa, sb, name):
+    a = ember.ones(sa, requires_grad=True)
+    b = ember.ones(sb, requires_grad=True)
+    assert type((a @ b).grad_fn).__name__ == name
+    assert type(ember.bmm(ember.ones(2, 2, 3, requires_grad=True), ember.ones(2, 3, 1)).grad_fn).__name__ == \
+        "BmmBackward0"
+
+
+def test_mm_bmm_mv_dot():
+    check(lambda m, a, b: m.mm(a, b), [(2, 3), (3, 4)])
+    check(lambda m, a, b: a.mm(b), [(2, 3), (3, 4)], dtype="float64")
+    check(lambda m, a, b: m.bmm(a, b), [(4, 2, 3), (4, 3, 5)])
+    check(lambda m, a, b: m.mv(a, b), [(2, 3), (3,)])
+    check(lambda m, a, b: m.dot(a, b), [(3,), (3,)])
+    check(lambda m, a, b: a.dot(b), [(0,), (0,)])
+
+
+def test_non_contiguous_inputs():
+    check(lambda m, a, b: a.t() @ b.t(), [(3, 2), (4, 3)])
+    check(lambda m, a, b: a.transpose(1, 2) @ b.permute(0, 2, 1), [(4, 3, 2), (4, 5, 3)])
+    check(lambda m, a, b: m.mm(a.t(), b), [(3, 6), (3, 4)], dtype="float64")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_integer_matmul(dtype):
+    check(lambda m, a, b: a @ b, [(2, 3), (3, 4)], dtype=dtype)
+    check(lambda m, a, b: m.dot(a, b), [(5,), (5,)], dtype=dtype)
+    check(lambda m, a, b: m.bmm(a, b), [(2, 2, 3), (2, 3, 4)], dtype=dtype)
+
+
+def test_half_precision():
+    check(lambda m, a, b: a @ b, [(4, 8), (8, 3)], dtype="float16")
+    check(lambda m, a, b: a @ b, [(4, 8), (8, 3)], dtype="bfloat16")
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.ones(2, 3) @ m.ones(4, 5),
+    lambda m: m.mm(m.ones(2, 3), m.ones(4, 5)),
+    lambda m: m.ones(3) @ m.ones(4),
+    lambda m: m.ones(2, 3) @ m.ones(4),
+    lambda m: m.ones(4) @ m.ones(2, 3),
+    lambda m: m.ones(5, 2, 3) @ m.ones(5, 4, 3),
+    lambda m: m.ones(5, 2, 3) @ m.ones(4, 3, 2),
+    lambda m: m.ones(5, 2, 3) @ m.ones(4, 5),
+    lambda m: m.dot(m.ones(2, 3), m.ones(2, 3)),
+    lambda m: m.dot(m.ones(3), m.ones(3, dtype=m.float64)),
+    lambda m: m.ones(3, dtype=m.float64) @ m.ones(3),
+    lambda m: m.mm(m.ones(3), m.ones(3, 3)),
+    lambda m: m.bmm(m.ones(2, 3), m.ones(3, 3)),
+    lambda m: m.bmm(m.ones(2, 2, 3), m.ones(3, 3, 3)),
+    lambda m: m.mv(m.ones(2, 3), m.ones(4)),
+    lambda m: m.ones(2, 3) @ m.ones(3, 2, dtype=m.float64),
+    lambda m: m.matmul(m.tensor(1.), m.ones(3)),
+    lambda m: m.ones(2, 3, dtype=m.bool) @ m.ones(3, 2, dtype=m.bool),
+    lambda m: m.dot(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.bool)),
+    lambda m: m.bmm(m.ones(2, 3, 3, dtype=m.bool), m.ones(2, 3, 3, dtype=m.bool)),
+    lambda m: m.addmm(m.ones(3, dtype=m.float64), m.ones(2, 3), m.ones(3, 3)),
+    lambda m: m.addmm(m.ones(4), m.ones(2, 3), m.ones(3, 3)),
+    lambda m: m.outer(m.ones(2, 3), m.ones(3)),
+    lambda m: m.einsum("ij,jk", m.ones(2, 3), m.ones(4, 3)),
+    lambda m: m.einsum("ij,jk->ik", m.ones(2, 3)),
+])
+def test_errors(fn):
+    e, t = same_error(fn)
+    assert e.split(":")[0] == t.split(":")[0]
+    assert e == t
+
+
+def test_addmm_family():
+    check(lambda m, c, a, b: m.addmm(c, a, b), [(4,), (2, 3), (3, 4)])
+    check(lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=2.0), [(2, 4), (2, 3), (3, 4)], dtype="float64")
+    check(lambda m, c, a, b: c.addmm(a, b, beta=0), [(1, 4), (2, 3), (3, 4)], requires=[False, True, True])
+    check(lambda m, c, a, b: m.addmv(c, a, b, alpha=3), [(2,), (2, 3), (3,)])
+    check(lambda m, c, a, b: m.baddbmm(c, a, b, beta=2), [(2, 1, 4), (2, 2, 3), (2, 3, 4)])
+    check(lambda m, c, a, b: m.addbmm(c, a, b), [(2, 4), (5, 2, 3), (5, 3, 4)])
+    check(lambda m, c, a, b: m.addr(c, a, b), [(2, 3), (2,), (3,)])
+    c = ember.ones(4, requires_grad=True)
+    assert type(ember.addmm(c, ember.ones(2, 3), ember.ones(3, 4)).grad_fn).__name__ == "AddmmBackward0"
+    nan = ember.full((2, 4), float("nan"))
+    assert not np.isnan(ember.addmm(nan, ember.ones(2, 3), ember.ones(3, 4), beta=0).numpy()).any()
+
+
+def test_outer_inner_kron_tensordot():
+    check(lambda m, a, b: m.outer(a, b), [(3,), (4,)])
+    check(lambda m, a, b: a.ger(b), [(3,), (4,)])
+    check(lambda m, a, b: m.inner(a, b), [(2, 3), (4, 3)])
+    check(lambda m, a, b: m.inner(a, b), [(), (4, 3)])
+    check(lambda m, a, b: m.kron(a, b), [(2, 3), (4, 2)])
+    check(lambda m, a, b: m.kron(a, b), [(3,), (2, 2)])
+    check(lambda m, a, b: m.tensordot(a, b), [(2, 3, 4), (3, 4, 5)])
+    check(lambda m, a, b: m.tensordot(a, b, dims=([0, 2], [2, 0])), [(2, 3, 4), (4, 5, 2)])
+    check(lambda m, a, b: m.tensordot(a, b, dims=0), [(2,), (3,)])
+    check(lambda m, *xs: m.linalg.multi_dot(xs), [(2, 3), (3, 4), (4, 5)])
+    check(lambda m, *xs: m.chain_matmul(*xs), [(2, 3), (3, 4), (4, 5)])
+
+
+@pytest.mark.parametrize("eq,shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]),
+    ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("ij->", [(2, 3)]), ("i,j->ij", [(2,), (3,)]),
+    ("...ij,...jk->...ik", [(5, 2, 3), (3, 4)]), ("ij,ij->ij", [(2, 3), (2, 3)]), ("ij->ji", [(2, 3)]),
+    ("ijk,ikl,ilm->ijm", [(2, 2, 3), (2, 3, 4), (2, 4, 2)]), ("ij,k->ij", [(2, 3), (4,)]), ("iij->j", [(2, 2, 3)]),
+])
+def test_einsum(eq, shapes):
+    check(lambda m, *xs: m.einsum(eq, *xs), shapes, dtype="float64")
+    check(lambda m, *xs: m.einsum(eq, list(xs)), shapes)
+
+
+def test_inplace_and_reflected_matmul():
+    a = ember.ones(2, 2)
+    b = ember.full((2, 2), 2.0)
+    a @= b
+    assert a.tolist() == [[4.0, 4.0], [4.0, 4.0]]
+    assert (np.ones((2, 2), dtype=np.float32) @ b).tolist() == [[4.0, 4.0], [4.0, 4.0]]
+
+
+def test_double_backward():
+    check(lambda m, a, b: m.autograd.grad((a @ b).pow(2).sum(), a, create_graph=True)[0], [(2, 3), (3, 4)],
+          dtype="float64")
+
+
+GRADCHECK_CASES = [
+    (lambda a, b: a @ b, [(2, 3), (3, 4)]), (lambda a, b: a @ b, [(3,), (3,)]),
+    (lambda a, b: a @ b, [(2, 3), (3,)]), (lambda a, b: a @ b, [(3,), (3, 2)]),
+    (lambda a, b: a @ b, [(2, 1, 2, 3), (3, 3, 2)]), (lambda a, b: ember.bmm(a, b), [(2, 2, 3), (2, 3, 2)]),
+    (lambda c, a, b: ember.addmm(c, a, b, beta=0.5, alpha=2), [(2,), (3, 3), (3, 2)]),
+    (lambda a, b: ember.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)]),
+    (lambda a, b: ember.einsum("ii,ij->j", a, b), [(3, 3), (3, 2)]),
+    (lambda a, b: ember.tensordot(a, b, 1), [(2, 3), (3, 4)]),
+    (lambda a, b: ember.kron(a, b), [(2, 2), (2, 3)]),
+]
+
+
+@pytest.mark.parametrize("fn,shapes", GRADCHECK_CASES)
+def test_gradcheck(fn, shapes):
+    from ember.autograd import gradcheck, gradgradcheck
+
+    xs = [ember.tensor(a, dtype=ember.float64, requires_grad=True) for a in make_arrays(shapes, "float64")]
+    assert gradcheck(fn, xs)
+    assert gradgradcheck(fn, xs)
+
+
+def test_matmul_speed_vs_torch():
+    """1024x1024 forward + backward within 1.1x of torch at one thread (best of several runs)."""
+    import time
+
+    torch.set_num_threads(1)
+    ember.set_num_threads(1)
+    a_np, b_np = make_arrays([(1024, 1024), (1024, 1024)])
+
+    def best(mod):
+        a = mod.tensor(a_np, requires_grad=True)
+        b = mod.tensor(b_np, requires_grad=True)
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            (a @ b).sum().backward()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    t_torch = best(torch)
+    t_ember = best(ember)
+    assert t_ember < 1.1 * t_torch + 2e-3, (t_ember, t_torch)
