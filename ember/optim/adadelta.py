@@ -1,0 +1,52 @@
+"""Adadelta (Zeiler): steps scaled by the ratio of running RMS of updates and of gradients."""
+from .._device import xp_of
+from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+
+__all__ = ["Adadelta", "adadelta"]
+
+
+class Adadelta(Optimizer):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        capturable=capturable, foreach=foreach, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        return self._run_step(closure, self._update_group)
+
+    def _update_group(self, group):
+        for p, g in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if not state:
+                state["step"] = _step_tensor()
+                state["square_avg"] = _zeros_like(p)
+                state["acc_delta"] = _zeros_like(p)
+            _bump_step(state)
+            adadelta(p._data, g, state["square_avg"]._data, state["acc_delta"]._data, lr=group["lr"],
+                     rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"])
+            p._bump_version()
+
+
+def adadelta(param, grad, square_avg, acc_delta, *, lr, rho, eps, weight_decay):
+    """One Adadelta step on arrays, in place.
+
+        v = rho v + (1 - rho) g^2;  d = sqrt(u + eps) / sqrt(v + eps) * g
+        u = rho u + (1 - rho) d^2;  param -= lr d
+    """
+    xp = xp_of(param)
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    square_avg *= rho
+    square_avg += (1 - rho) * (grad * grad)
+    std = xp.sqrt(square_avg + eps)
+    delta = xp.sqrt(acc_delta + eps)
+    delta /= std
+    delta *= grad
+    acc_delta *= rho
+    acc_delta += (1 - rho) * (delta * delta)
+    param -= lr * delta

@@ -1,0 +1,68 @@
+"""Adam (and, with decoupled weight decay, AdamW)."""
+from .._device import xp_of
+from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+
+__all__ = ["Adam", "adam"]
+
+
+class Adam(Optimizer):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        return self._run_step(closure, self._update_group)
+
+    def _update_group(self, group):
+        beta1, beta2 = group["betas"]
+        for p, g in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if not state:
+                state["step"] = _step_tensor()
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = _zeros_like(p)
+            adam(p._data, g, state["exp_avg"]._data, state["exp_avg_sq"]._data,
+                 state["max_exp_avg_sq"]._data if group["amsgrad"] else None, _bump_step(state),
+                 lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
+                 decoupled_weight_decay=group["decoupled_weight_decay"])
+            p._bump_version()
+
+
+def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, lr, beta1, beta2, eps, weight_decay,
+         decoupled_weight_decay):
+    """One Adam step on arrays, in place.
+
+        m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2   (v_max = max(v_max, v) with amsgrad)
+        param -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+    Weight decay adds wd * param to g, or (decoupled, AdamW) scales param by 1 - lr * wd first.
+    """
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * param
+    exp_avg += (1 - beta1) * (grad - exp_avg)  # lerp, as torch computes it for weights < 0.5
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * (grad * grad)
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    step_size = lr / (1 - beta1 ** step)
+    if max_exp_avg_sq is not None:
+        xp_of(param).maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        v = max_exp_avg_sq
+    else:
+        v = exp_avg_sq
+    denom = xp_of(param).sqrt(v)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    param -= step_size * (exp_avg / denom)

@@ -1,0 +1,49 @@
+"""Adamax: Adam with the infinity norm in place of the second moment."""
+from .._device import xp_of
+from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+
+__all__ = ["Adamax", "adamax"]
+
+
+class Adamax(Optimizer):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        return self._run_step(closure, self._update_group)
+
+    def _update_group(self, group):
+        beta1, beta2 = group["betas"]
+        for p, g in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if not state:
+                state["step"] = _step_tensor()
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_inf"] = _zeros_like(p)
+            adamax(p._data, g, state["exp_avg"]._data, state["exp_inf"]._data, _bump_step(state), lr=group["lr"],
+                   beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"])
+            p._bump_version()
+
+
+def adamax(param, grad, exp_avg, exp_inf, step, *, lr, beta1, beta2, eps, weight_decay):
+    """One Adamax step on arrays, in place.
+
+        m = lerp(m, g, 1 - b1);  u = max(b2 u, |g| + eps);  param -= lr / (1 - b1^t) * m / u
+    """
+    xp = xp_of(param)
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    exp_avg += (1 - beta1) * (grad - exp_avg)
+    exp_inf *= beta2
+    norm = xp.abs(grad)
+    norm += eps
+    xp.maximum(exp_inf, norm, out=exp_inf)
+    param -= lr / (1 - beta1 ** step) * (exp_avg / exp_inf)

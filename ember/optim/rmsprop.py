@@ -1,0 +1,65 @@
+"""RMSprop (Hinton), optionally centered and with momentum."""
+from .._device import xp_of
+from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+
+__all__ = ["RMSprop", "rmsprop"]
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check(0.0 <= alpha, f"Invalid alpha value: {alpha}")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        return self._run_step(closure, self._update_group)
+
+    def _update_group(self, group):
+        for p, g in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if not state:
+                state["step"] = _step_tensor()
+                state["square_avg"] = _zeros_like(p)
+                if group["momentum"] > 0:
+                    state["momentum_buffer"] = _zeros_like(p)
+                if group["centered"]:
+                    state["grad_avg"] = _zeros_like(p)
+            _bump_step(state)
+            rmsprop(p._data, g, state["square_avg"]._data,
+                    state["grad_avg"]._data if group["centered"] else None,
+                    state["momentum_buffer"]._data if group["momentum"] > 0 else None,
+                    lr=group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
+                    momentum=group["momentum"])
+            p._bump_version()
+
+
+def rmsprop(param, grad, square_avg, grad_avg, buf, *, lr, alpha, eps, weight_decay, momentum):
+    """One RMSprop step on arrays, in place.
+
+        v = alpha v + (1 - alpha) g^2;  centered: a = lerp(a, g, 1 - alpha), avg = sqrt(v - a^2) + eps
+        else avg = sqrt(v) + eps;  param -= lr * g / avg   (or buf = momentum buf + g / avg; param -= lr buf)
+    """
+    xp = xp_of(param)
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    square_avg *= alpha
+    square_avg += (1 - alpha) * (grad * grad)
+    if grad_avg is not None:
+        grad_avg += (1 - alpha) * (grad - grad_avg)
+        avg = xp.sqrt(square_avg - grad_avg * grad_avg)
+    else:
+        avg = xp.sqrt(square_avg)
+    avg += eps
+    if buf is not None:
+        buf *= momentum
+        buf += grad / avg
+        param -= lr * buf
+    else:
+        param -= lr * (grad / avg)
