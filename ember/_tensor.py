@@ -410,12 +410,12 @@ class Tensor:
         """With no argument, the legacy type name ('torch.FloatTensor'); else a cast."""
         if dtype is None:
             return _type_name(self)
-        from ._legacy import dtype_of_type
+        from ._legacy import target_of_type
 
-        target = dtype_of_type(dtype)
-        if target is self._dtype:
-            return self
-        return self.to(target)
+        target, device_type = target_of_type(dtype)
+        if device_type is None or device_type == self.device.type:
+            return self if target is self._dtype else self.to(target)
+        return self.to(device_type, target)
 
     @property
     def xp(self):

@@ -1,13 +1,26 @@
-"""Reductions: sum, mean (more are added by the reduction family below).
+"""Reductions: sum, mean, prod, std/var, max/min/amax/amin, argmax/argmin,
+logsumexp, cumsum/cumprod, norm/dist, all/any, count_nonzero.
 
 `dim` may be None, an int or a sequence of ints; `keepdim` keeps reduced dims
-as size 1. Gradients expand back over the reduced dims.
+as size 1. Gradients expand back over the reduced dims (`expand_reduced`).
+Where several elements tie for a max/min, the gradient goes as torch sends it:
+max(dim)/min(dim) to the returned index, the full max()/min() and amax/amin
+split evenly among the ties.
 """
+import builtins
+import collections
+import math
+import warnings
+
 import numpy as np
 
 from .. import _dtype as D
+from .._device import xp_of
 from .._tensor import Tensor
-from ._base import Op
+from ._base import Op, _wrap
+from ._inplace import _TYPE_WORDS, inplace_method
+from .elementwise import maximum, minimum
+from .selection import where
 
 
 def normalize_dims(t, dim):
@@ -16,8 +29,11 @@ def normalize_dims(t, dim):
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(nd))
     if isinstance(dim, (int, np.integer)):
-        return (t._wrap_dim(int(dim)),)
+        d = t._wrap_dim(int(dim))
+        return (d,) if nd else ()  # a 0-d tensor takes dim 0 or -1 and has nothing to reduce
     dims = tuple(t._wrap_dim(int(d)) for d in dim)
+    if not nd:
+        return ()
     if len(set(dims)) != len(dims):
         d = next(d for d in dims if dims.count(d) > 1)
         raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -34,6 +50,43 @@ def expand_reduced(g, shape, dims, keepdim):
     return g.expand(shape)
 
 
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _type_word(t):
+    return _TYPE_WORDS[t._dtype.name]
+
+
+def values_indices(name):
+    """A torch.return_types-like named pair (values, indices) that unpacks as a tuple."""
+
+    class ReturnType(collections.namedtuple(name, ["values", "indices"])):
+        __slots__ = ()
+
+        def __repr__(self):
+            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    ReturnType.__name__ = ReturnType.__qualname__ = name
+    ReturnType.__module__ = "ember.return_types"
+    return ReturnType
+
+
+max_result = values_indices("max")
+min_result = values_indices("min")
+
+
+# -- sum and mean ---------------------------------------------------------------------------
+def _accumulate_sum(x, dims, keepdim):
+    # float16/bfloat16 accumulate in float32, as torch does, then round once.
+    if x.dtype.kind == "f" and x.dtype.itemsize == 2 or x.dtype.name == "bfloat16":
+        return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
+    return x.sum(axis=dims, keepdims=keepdim)
+
+
 class SumBackward0(Op):
     """Sum over all dims (SumBackward0) or some dims (the node is renamed SumBackward1)."""
 
@@ -41,7 +94,7 @@ class SumBackward0(Op):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         if dtype is not None:
             x = x.astype(D.np_dtype(dtype), copy=False)
-        return x.sum(axis=dims, keepdims=keepdim)
+        return _accumulate_sum(x, dims, keepdim)
 
     def backward(self, g):
         return expand_reduced(g, self.shape, self.dims, self.keepdim)
@@ -51,30 +104,28 @@ class SumBackward1(SumBackward0):
     pass
 
 
-def _sum_dtype(t, dtype):
+def _int_to_long(t, dtype):
+    """The accumulation dtype of sum/prod/cumsum/cumprod: bools and ints become int64."""
     if dtype is not None:
         return dtype
     if not t._dtype.is_floating_point:
-        return D.int64  # torch sums bools and ints in int64
+        return D.int64
     return None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dims = normalize_dims(input, dim)
     cls = SumBackward0 if dim is None else SumBackward1
-    return cls.apply(input, dims=dims, keepdim=keepdim, dtype=_sum_dtype(input, dtype))
+    return cls.apply(input, dims=dims, keepdim=keepdim, dtype=_int_to_long(input, dtype))
 
 
 class MeanBackward0(Op):
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
-        n = 1
-        for d in dims:
-            n *= x.shape[d]
-        self.n = n
+        self.n = n = _count(x.shape, dims)
         if dtype is not None:
             x = x.astype(D.np_dtype(dtype), copy=False)
-        s = x.sum(axis=dims, keepdims=keepdim)
+        s = _accumulate_sum(x, dims, keepdim)
         return (s / n).astype(x.dtype, copy=False) if n else s * np.nan
 
     def backward(self, g):
@@ -89,15 +140,465 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is None and not input._dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {_TYPE_NAMES.get(input._dtype.name, input._dtype.name)}")
+            f"Got: {_type_word(input)}")
     dims = normalize_dims(input, dim)
     cls = MeanBackward0 if dim is None else MeanBackward1
     return cls.apply(input, dims=dims, keepdim=keepdim, dtype=dtype)
 
 
-_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+# -- prod -------------------------------------------------------------------------------------
+class ProdBackward0(Op):
+    """d prod / d x_i = product of the others. Zeros are handled without dividing by them:
+    no zero in the slice: prod / x_i; one zero: the product of the non-zeros at the zero,
+    0 elsewhere; two or more: 0 everywhere."""
 
-Tensor.sum = sum
-Tensor.mean = mean
+    save_inputs = True
 
-__all__ = ["sum", "mean"]
+    def forward(self, x, dims, keepdim, dtype):
+        self.dims, self.keepdim = dims, keepdim
+        if dtype is not None:
+            x = x.astype(D.np_dtype(dtype), copy=False)
+        return x.prod(axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        dims, shape = self.dims, x._data.shape
+        g = expand_reduced(g, shape, dims, self.keepdim)
+        zero = x == 0
+        nonzero = where(zero, 1.0, x)
+        p = _prod_keep(nonzero, dims)
+        zeros = zero.sum(dim=dims, keepdim=True)
+        return g * where(zeros == 0, p / nonzero, where((zeros == 1) & zero, p, 0.0))
+
+
+def _prod_keep(x, dims):
+    for d in dims:
+        x = x.prod(d, keepdim=True)
+    return x
+
+
+class ProdBackward1(ProdBackward0):
+    pass
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    dt = _int_to_long(input, dtype)
+    if dim is None:
+        return ProdBackward0.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False, dtype=dt)
+    return ProdBackward1.apply(input, dims=(input._wrap_dim(dim),), keepdim=keepdim, dtype=dt)
+
+
+# -- var and std ------------------------------------------------------------------------------
+def _correction(name, unbiased, correction):
+    if correction is not None:
+        if unbiased is not None:
+            raise RuntimeError(f"{name}: can't specify both unbiased and correction")
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _var_args(name, input, dim, unbiased, keepdim, correction):
+    """Parse both signatures: var(x, dim, unbiased, keepdim, *, correction) and var(x, unbiased)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if isinstance(dim, bool):  # var(x, False): the old unbiased-only form
+        dim, unbiased = None, dim
+    if not input._dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = normalize_dims(input, dim)
+    c = _correction(name, unbiased, correction)
+    dof = _count(input._data.shape, dims) - c
+    if dof <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    return dims, keepdim, builtins.max(0, dof)
+
+
+class VarBackward0(Op):
+    """var = sum((x - mean)^2) / (N - correction); d var / dx = 2 (x - mean) / (N - correction)."""
+
+    save_inputs = True
+
+    def forward(self, x, dims, keepdim, dof):
+        self.dims, self.keepdim, self.dof = dims, keepdim, dof
+        d = x - x.sum(axis=dims, keepdims=True) / _count(x.shape, dims)
+        return ((d * d).sum(axis=dims, keepdims=keepdim) / dof).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        g = expand_reduced(g, x._data.shape, self.dims, self.keepdim)
+        return g * (2.0 / self.dof if self.dof else math.inf) * (x - x.mean(self.dims, keepdim=True))
+
+
+class StdBackward0(Op):
+    """std = sqrt(var): d std / dx = (x - mean) / ((N - correction) std)."""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, dims, keepdim, dof):
+        return xp_of(x).sqrt(VarBackward0.forward(self, x, dims, keepdim, dof))
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        g = expand_reduced(g / (y * 2), x._data.shape, self.dims, self.keepdim)
+        return g * (2.0 / self.dof if self.dof else math.inf) * (x - x.mean(self.dims, keepdim=True))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance with Bessel's correction by default (correction=1, or unbiased=True)."""
+    dims, keepdim, dof = _var_args("var", input, dim, unbiased, keepdim, correction)
+    return VarBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    dims, keepdim, dof = _var_args("std", input, dim, unbiased, keepdim, correction)
+    return StdBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over the same dims."""
+    v = var(input, dim, unbiased, keepdim, correction=correction)
+    return v, mean(input, None if isinstance(dim, bool) else dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    s = std(input, dim, unbiased, keepdim, correction=correction)
+    return s, mean(input, None if isinstance(dim, bool) else dim, keepdim)
+
+
+# -- max, min, amax, amin, argmax, argmin ---------------------------------------------------------
+def _check_nonempty(name, input, dims, dim_given):
+    if input._data.size:
+        return
+    if not dim_given:
+        if name.startswith("arg"):
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                           "Specify the reduction dim with the 'dim' argument.")
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _even_split(g, x, y, dims, keepdim):
+    """The gradient of a max/min shared evenly by the elements equal to the result."""
+    shape = x._data.shape
+    y = expand_reduced(y, shape, dims, keepdim)
+    tie = (x == y) | (x.isnan() & y.isnan())
+    count = tie.sum(dim=dims, keepdim=True)
+    return where(tie, expand_reduced(g, shape, dims, keepdim) / count, 0.0)
+
+
+class AmaxBackward0(Op):
+    save_inputs = True
+    save_output = True
+    fn = "max"
+
+    def forward(self, x, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+        return getattr(x, self.fn)(axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        return _even_split(g, x, y, self.dims, self.keepdim)
+
+
+class AminBackward0(AmaxBackward0):
+    fn = "min"
+
+
+class MaxBackward1(AmaxBackward0):
+    """max() over all elements."""
+
+
+class MinBackward1(AminBackward0):
+    pass
+
+
+class MaxBackward0(Op):
+    """max(dim) -> (values, indices): the gradient goes to the returned index."""
+
+    n_diff_outputs = 1
+    fn = "argmax"
+
+    def forward(self, x, dim, keepdim):
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        xp = xp_of(x)
+        idx = getattr(xp, self.fn)(x, axis=dim, keepdims=True)
+        values = xp.take_along_axis(x, idx, axis=dim)
+        self.idx = idx
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        return values, idx.astype(np.int64, copy=False)
+
+    def backward(self, g, _=None):
+        xp = xp_of(self.idx)
+        n = self.shape[self.dim]
+        positions = xp.arange(n).reshape((n,) + (1,) * (len(self.shape) - self.dim - 1))
+        chosen = _wrap(positions == self.idx)
+        return where(chosen, expand_reduced(g, self.shape, (self.dim,), self.keepdim), 0.0)
+
+
+class MinBackward0(MaxBackward0):
+    fn = "argmin"
+
+
+def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, other):
+    if other is not None or isinstance(dim, Tensor):
+        return pair(input, dim if other is None else other)
+    if dim is None:
+        _check_nonempty(name, input, (), False)
+        return full_cls.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False)
+    d = input._wrap_dim(dim)
+    _check_nonempty(name, input, (d,), True)
+    if input._data.ndim == 0:
+        return result_type(*dim_cls.apply(input.reshape(1), dim=0, keepdim=False))
+    return result_type(*dim_cls.apply(input, dim=d, keepdim=keepdim))
+
+
+def max(input, dim=None, keepdim=False, *, out=None, other=None):
+    """max(x): the largest element; max(x, dim): (values, indices); max(x, y): maximum(x, y)."""
+    return _extreme("max", MaxBackward1, MaxBackward0, maximum, max_result, input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, out=None, other=None):
+    return _extreme("min", MinBackward1, MinBackward0, minimum, min_result, input, dim, keepdim, other)
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    dims = normalize_dims(input, dim)
+    _check_nonempty("amax", input, dims, True)
+    return AmaxBackward0.apply(input, dims=dims, keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    dims = normalize_dims(input, dim)
+    _check_nonempty("amin", input, dims, True)
+    return AminBackward0.apply(input, dims=dims, keepdim=keepdim)
+
+
+class _ArgExtreme(Op):
+    differentiable = False
+
+    def forward(self, x, fn, dim, keepdim):
+        xp = xp_of(x)
+        if dim is None:
+            i = getattr(xp, fn)(x.reshape(-1))
+            return xp.asarray(i, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ())
+        return getattr(xp, fn)(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)
+
+
+def _arg(name, input, dim, keepdim):
+    if dim is None:
+        _check_nonempty(name, input, (), False)
+        return _ArgExtreme.apply(input, fn=name, dim=None, keepdim=keepdim)
+    d = input._wrap_dim(dim)
+    _check_nonempty(name, input, (d,), True)
+    if input._data.ndim == 0:
+        return _ArgExtreme.apply(input, fn=name, dim=None, keepdim=False)
+    return _ArgExtreme.apply(input, fn=name, dim=d, keepdim=keepdim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the first largest element (NaN counts as the largest), flattened if dim is None."""
+    return _arg("argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg("argmin", input, dim, keepdim)
+
+
+# -- logsumexp ----------------------------------------------------------------------------------
+class LogsumexpBackward0(Op):
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max (0 where m is infinite);
+    gradient g * exp(x - result)."""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+        if x.dtype.kind in "biu":
+            x = x.astype(D.np_dtype(D._default[0]))
+        xp = xp_of(x)
+        if x.size == 0:
+            return xp.log(xp.exp(x).sum(axis=dims, keepdims=keepdim))
+        m = x.max(axis=dims, keepdims=True)
+        m = xp.where(xp.isinf(m), 0, m).astype(x.dtype, copy=False)
+        out = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
+        return out if keepdim else out.squeeze(dims)
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        shape = x._data.shape
+        return expand_reduced(g, shape, self.dims, self.keepdim) * (x - expand_reduced(y, shape, self.dims, self.keepdim)).exp()
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    return LogsumexpBackward0.apply(input, dims=normalize_dims(input, dim), keepdim=keepdim)
+
+
+# -- cumsum and cumprod --------------------------------------------------------------------------
+def _reverse_cumsum(t, dim):
+    """sum over j >= i along dim, without a flip: total - cumsum + t."""
+    return t.sum(dim, keepdim=True) - t.cumsum(dim) + t
+
+
+class CumsumBackward0(Op):
+    def forward(self, x, dim, dtype):
+        self.dim = dim
+        if dtype is not None:
+            x = x.astype(D.np_dtype(dtype), copy=False)
+        return xp_of(x).cumsum(x, axis=dim, dtype=x.dtype) if x.ndim else x.copy()
+
+    def backward(self, g):
+        return _reverse_cumsum(g, self.dim) if g._data.ndim else g
+
+
+class CumprodBackward0(Op):
+    """d y_j / d x_i = prod_{k <= j, k != i} x_k for j >= i. Before the first zero of a slice
+    that is sum_{j >= i} g_j y_j / x_i; at the first zero z it is sum_{j >= z} g_j y'_j with
+    y' the cumprod with x_z set to 1; after it, 0."""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, dim, dtype):
+        self.dim = dim
+        if dtype is not None:
+            x = x.astype(D.np_dtype(dtype), copy=False)
+        return xp_of(x).cumprod(x, axis=dim, dtype=x.dtype) if x.ndim else x.copy()
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        if not g._data.ndim:
+            return g
+        d = self.dim
+        zero = x == 0
+        zeros_so_far = zero.cumsum(d)
+        before = zeros_so_far == 0
+        first_zero = zero & (zeros_so_far == 1)
+        a = _reverse_cumsum(g * y, d) / where(zero, 1.0, x)
+        y1 = where(first_zero, 1.0, x).cumprod(d)
+        b = _reverse_cumsum(g * y1, d)
+        return where(before, a, where(first_zero, b, 0.0))
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    return CumsumBackward0.apply(input, dim=input._wrap_dim(dim), dtype=_int_to_long(input, dtype))
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    return CumprodBackward0.apply(input, dim=input._wrap_dim(dim), dtype=_int_to_long(input, dtype))
+
+
+# -- norm and dist -------------------------------------------------------------------------------
+class LinalgVectorNormBackward0(Op):
+    """||x||_p = (sum |x|^p)^(1/p); p = inf/-inf: max/min |x|; p = 0: count of non-zeros.
+    Gradient (torch's norm_backward): x |x|^(p-2) g / ||x||^(p-1), 0 where the norm is 0;
+    for p = +-inf, sign(x) g shared evenly by the elements that reach the norm."""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, p, dims, keepdim):
+        self.p, self.dims, self.keepdim = p, dims, keepdim
+        xp = xp_of(x)
+        a = xp.abs(x)
+        if p == 2:
+            return xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+        if p == 1:
+            return a.sum(axis=dims, keepdims=keepdim)
+        if p == math.inf:
+            return a.max(axis=dims, keepdims=keepdim)
+        if p == -math.inf:
+            return a.min(axis=dims, keepdims=keepdim)
+        if p == 0:
+            return (a != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+        return (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        p, dims, keepdim, shape = self.p, self.dims, self.keepdim, x._data.shape
+        if p == 0:
+            return x * 0
+        if p == 1:
+            return expand_reduced(g, shape, dims, keepdim) * x.sign()
+        if p in (math.inf, -math.inf):
+            return x.sign() * _even_split(g, x.abs(), y, dims, keepdim)
+        g = expand_reduced(g, shape, dims, keepdim)
+        y = expand_reduced(y, shape, dims, keepdim)
+        if p == 2:
+            return x * where(y == 0, 0.0, g / y)
+        if p < 1:
+            scaled = where(x == 0, 0.0, x.sign() * x.abs().pow(p - 1))
+        else:
+            scaled = x * x.abs().pow(p - 2)
+        return scaled * where(y == 0, 0.0, g / y.pow(p - 1))
+
+
+def _vector_norm(input, p, dim, keepdim, dtype):
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_type_word(input)}")
+    if dtype is not None:
+        input = input.to(dtype)
+    return LinalgVectorNormBackward0.apply(input, p=p, dims=normalize_dims(input, dim), keepdim=keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """torch.norm: the vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm."""
+    if isinstance(p, str):
+        if p != "fro":
+            raise RuntimeError(f"ember does not provide the '{p}' matrix norm in torch.norm; "
+                               "only p='fro' and numeric p are supported")
+        p = 2
+    if isinstance(dim, int):
+        dim = (dim,)
+    return _vector_norm(input, float(p), dim, keepdim, dtype)
+
+
+def dist(input, other, p=2):
+    """||input - other||_p."""
+    return _vector_norm(input - other, float(p), None, False, None)
+
+
+# -- all, any, count_nonzero ----------------------------------------------------------------------
+class _Test(Op):
+    differentiable = False
+
+    def forward(self, x, fn, dims, keepdim):
+        out = getattr(x, fn)(axis=dims, keepdims=keepdim)
+        return out.astype(np.uint8) if x.dtype == np.uint8 else out  # torch keeps uint8 for uint8
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
+    """True where every element (over dim) is non-zero; uint8 input gives uint8."""
+    return _Test.apply(input, fn="all", dims=normalize_dims(input, dim), keepdim=keepdim)
+
+
+def any(input, dim=None, keepdim=False, *, out=None):
+    return _Test.apply(input, fn="any", dims=normalize_dims(input, dim), keepdim=keepdim)
+
+
+class _CountNonzero(Op):
+    differentiable = False
+
+    def forward(self, x, dims):
+        return xp_of(x).count_nonzero(x, axis=dims).astype(np.int64, copy=False)
+
+
+def count_nonzero(input, dim=None):
+    return _CountNonzero.apply(input, dims=normalize_dims(input, dim))
+
+
+for _fn in (sum, mean, prod, std, var, max, min, amax, amin, argmax, argmin, logsumexp, cumsum, cumprod, norm,
+            dist, all, any, count_nonzero):
+    setattr(Tensor, _fn.__name__, _fn)
+Tensor.cumsum_ = inplace_method(cumsum)
+Tensor.cumprod_ = inplace_method(cumprod)
+
+
+__all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "amax", "amin", "argmax",
+           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "dist", "all", "any", "count_nonzero"]
