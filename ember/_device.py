@@ -4,6 +4,9 @@
 device is first used, so a CPU-only install never needs CuPy. Ops are written
 once against the array module `xp` of their inputs (Chainer's pattern).
 """
+import builtins
+import re
+
 import numpy as np
 
 _cupy = None
@@ -41,6 +44,11 @@ def xp_of(array):
     return np
 
 
+# "cuda", "cuda:1": torch's grammar (no sign, no leading zero, no spaces).
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9][0-9]*|0))?")
+_TYPES = ("cpu", "cuda", "meta", "mps")
+
+
 class device:
     """torch.device: a type ('cpu' or 'cuda') and an optional index."""
 
@@ -50,22 +58,30 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        if isinstance(type, int):  # torch.device(0) means cuda:0
+        if isinstance(type, int) and not isinstance(type, bool):  # torch.device(0) means cuda:0
             type, index = "cuda", type
         if not isinstance(type, str):
-            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
-        if ":" in type:
+            raise TypeError("device() received an invalid combination of arguments - got "
+                            f"({builtins.type(type).__name__}), but expected one of: (torch.device device), "
+                            "(str type, int index = -1)")
+        m = _DEVICE_STRING.fullmatch(type)
+        if m is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        type, idx = m.groups()
+        if idx is not None:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
-            type, _, idx = type.partition(":")
-            if not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+                raise RuntimeError(
+                    f"type (string) must not include an index because index was passed explicitly: {m.string}")
             index = int(idx)
-        if type not in ("cpu", "cuda", "meta", "mps"):
+        if type not in _TYPES:
             raise RuntimeError(
                 "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, "
                 f"xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: {type}"
             )
+        if index is not None:
+            index = int(index)
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
 
@@ -75,9 +91,7 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+    def __eq__(self, other):  # torch.device("cpu") == "cpu" is False in torch too
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

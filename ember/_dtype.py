@@ -31,6 +31,10 @@ class dtype:
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))
 
+    def to_real(self):
+        """The real counterpart: every ember dtype is real already."""
+        return self
+
     def to_complex(self):  # pragma: no cover - complex dtypes are not supported
         raise TypeError(f"{self} has no complex counterpart in ember")
 
@@ -100,6 +104,8 @@ def promote_types(a, b):
     """torch.promote_types: the smallest dtype both `a` and `b` can be cast to."""
     if a is b:
         return a
+    if not (isinstance(a, dtype) and isinstance(b, dtype)):
+        _check_args("promote_types", ("type1", a), ("type2", b))
     if a.category != b.category:
         return a if a.category > b.category else b
     if a.category == _INT:
@@ -179,41 +185,71 @@ def result_type(*operands):
 
 def can_cast(from_, to):
     """torch.can_cast: casting may not lower the category (float -> int, int -> bool)."""
+    if not (isinstance(from_, dtype) and isinstance(to, dtype)):
+        _check_args("can_cast", ("from_", from_), ("to", to))
     return from_.category <= to.category
+
+
+def _check_args(fn, *named):
+    """torch's TypeError for a non-dtype argument of a dtype function."""
+    for pos, (name, value) in enumerate(named, 1):
+        if not isinstance(value, dtype):
+            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be torch.dtype, not {type(value).__name__}")
 
 
 class finfo:
     """Machine limits of a floating-point dtype (torch.finfo)."""
 
     def __init__(self, type=None):
-        type = type or get_default_dtype()
+        type = get_default_dtype() if type is None else type
+        _check_args("finfo", ("type", type))
         if not type.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'")
-        info = np.finfo(np_dtype(type))
-        self.bits = info.bits
+        if type is bfloat16:
+            import ml_dtypes
+
+            info = ml_dtypes.finfo(_load_bfloat16())
+        else:
+            info = np.finfo(type.np)
+        self.bits = int(info.bits)
         self.eps = float(info.eps)
         self.max = float(info.max)
         self.min = float(info.min)
-        self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = float(info.resolution)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
         self.dtype = type.name
 
+    def __eq__(self, other):
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("finfo", self.dtype))
+
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, eps={self.eps}, "
-                f"smallest_normal={self.smallest_normal}, tiny={self.tiny}, dtype={self.dtype})")
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
 
 
 class iinfo:
     """Limits of an integer dtype (torch.iinfo)."""
 
     def __init__(self, type):
+        _check_args("iinfo", ("type", type))
+        if type is bool_:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
         if type.is_floating_point:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
-        info = np.iinfo(np.int8 if type is bool_ else type.np) if type is not bool_ else None
-        self.bits = 8 if type is bool_ else info.bits
-        self.max = 1 if type is bool_ else int(info.max)
-        self.min = 0 if type is bool_ else int(info.min)
+        info = np.iinfo(type.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
         self.dtype = type.name
 
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("iinfo", self.dtype))
+
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

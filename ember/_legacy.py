@@ -1,51 +1,51 @@
-"""Legacy typed tensor classes: torch.FloatTensor, torch.LongTensor...
+"""Legacy typed tensor classes: torch.FloatTensor, torch.cuda.LongTensor...
 
 Each works as a constructor (`torch.FloatTensor([1, 2])`, `torch.FloatTensor(2, 3)`),
-as an isinstance check, and as a target of `.type(torch.DoubleTensor)`."""
+as an isinstance check (dtype and device type), and as a target of
+`.type(torch.DoubleTensor)`, which also moves the tensor to the class's device."""
 from . import _dtype as D
 from ._tensor import Tensor
 
 
 class _LegacyMeta(type):
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and obj.is_cpu
+        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and obj.is_cpu == (cls.device_type == "cpu")
 
     def __repr__(cls):
-        return f"<class 'torch.{cls.__name__}'>"
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
 
 
-def _make(name, dtype):
+def _make(name, dtype, device_type):
     def __new__(cls, *args, device=None):
         from ._creation import _legacy_new
 
-        return _legacy_new(Tensor, dtype, args, device)
+        return _legacy_new(Tensor, dtype, args, device_type if device is None else device)
 
-    return _LegacyMeta(name, (), {"dtype": dtype, "__new__": __new__, "__module__": "torch"})
-
-
-FloatTensor = _make("FloatTensor", D.float32)
-DoubleTensor = _make("DoubleTensor", D.float64)
-HalfTensor = _make("HalfTensor", D.float16)
-BFloat16Tensor = _make("BFloat16Tensor", D.bfloat16)
-LongTensor = _make("LongTensor", D.int64)
-IntTensor = _make("IntTensor", D.int32)
-ShortTensor = _make("ShortTensor", D.int16)
-CharTensor = _make("CharTensor", D.int8)
-ByteTensor = _make("ByteTensor", D.uint8)
-BoolTensor = _make("BoolTensor", D.bool_)
-
-_BY_NAME = {c.__name__: c for c in (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor,
-                                    ShortTensor, CharTensor, ByteTensor, BoolTensor)}
+    module = "torch" if device_type == "cpu" else "torch.cuda"
+    return _LegacyMeta(name, (), {"dtype": dtype, "device_type": device_type, "__new__": __new__,
+                                  "__module__": module})
 
 
-def dtype_of_type(t):
-    """The dtype named by a .type() argument: a dtype, a legacy class, or its name."""
+_DTYPES = {"FloatTensor": D.float32, "DoubleTensor": D.float64, "HalfTensor": D.float16,
+           "BFloat16Tensor": D.bfloat16, "LongTensor": D.int64, "IntTensor": D.int32, "ShortTensor": D.int16,
+           "CharTensor": D.int8, "ByteTensor": D.uint8, "BoolTensor": D.bool_}
+CPU_CLASSES = {name: _make(name, d, "cpu") for name, d in _DTYPES.items()}
+CUDA_CLASSES = {name: _make(name, d, "cuda") for name, d in _DTYPES.items()}
+
+FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor, CharTensor, \
+    ByteTensor, BoolTensor = CPU_CLASSES.values()
+
+
+def target_of_type(t):
+    """The (dtype, device type or None) a .type() argument names: a dtype (device
+    kept), a legacy class or its name ('torch.DoubleTensor', 'torch.cuda.FloatTensor')."""
     if isinstance(t, D.dtype):
-        return t
+        return t, None
     if isinstance(t, _LegacyMeta):
-        return t.dtype
+        return t.dtype, t.device_type
     if isinstance(t, str):
-        name = t.rsplit(".", 1)[-1]
-        if name in _BY_NAME and ".cuda." not in t:
-            return _BY_NAME[name].dtype
+        module, _, name = t.rpartition(".")
+        classes = {"torch": CPU_CLASSES, "torch.cuda": CUDA_CLASSES}.get(module, {})
+        if name in classes:
+            return classes[name].dtype, classes[name].device_type
     raise ValueError(f"invalid type: '{t}'")

@@ -187,3 +187,10 @@ def empty_cache():
     """Return the pool's unused cached blocks to the driver."""
     if is_initialized():
         _device._cupy.get_default_memory_pool().free_all_blocks()
+
+
+# torch.cuda.FloatTensor...: the legacy typed classes of CUDA tensors.
+from .._legacy import CUDA_CLASSES as _CUDA_CLASSES  # noqa: E402
+
+globals().update(_CUDA_CLASSES)
+__all__ += list(_CUDA_CLASSES)
