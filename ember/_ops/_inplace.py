@@ -8,10 +8,13 @@ Every in-place op (`add_`, `x[i] = v`, `uniform_`...) ends in `commit`:
 2. The data is written into self's array (views write through to their base)
    and the version counter is bumped, so saved tensors notice.
 3. History: self now comes out of the result's node. If self is a view, its
-   base's history becomes `CopySlicesBackward` (base with the view's region
+   base's history becomes `CopySlices` (base with the view's region
    replaced), as in PyTorch's CopySlices, and the view is re-made from it.
 """
+import numpy as np
+
 from .. import _dtype as D
+from .._device import xp_of
 from .._tensor import Tensor, _dtype_str
 from ..autograd import grad_mode
 from ._base import Op, _edge
@@ -30,6 +33,11 @@ def check_inplace(self, result_dtype=None, result_shape=None):
         base = self._base
         if base is not None and base._requires_grad and base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    data = self._data
+    if type(data) is np.ndarray and not data.flags.writeable:
+        # NumPy marks broadcast (expanded) views read-only: several elements share one memory cell.
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
     if result_dtype is not None and result_dtype is not self._dtype and not D.can_cast(result_dtype, self._dtype):
         raise RuntimeError(f"result type {_TYPE_WORDS[result_dtype.name]} can't be cast to the desired output "
                            f"type {_TYPE_WORDS[self._dtype.name]}")
@@ -58,38 +66,34 @@ def _rebase_history(self, result):
             self._output_nr = result._output_nr
             self._requires_grad = True
         return
-    if self._view_fn is None:
-        raise RuntimeError("ember cannot record an in-place change of this view for autograd; "
-                           "use an out-of-place op or clone() first")
-    node = CopySlicesBackward.__new__(CopySlicesBackward)
+    node = CopySlices.__new__(CopySlices)
     node.next_functions = (_edge(base), _edge(result))
-    node._in_meta = ((base._data.shape, base._dtype), (self._data.shape, self._dtype))
+    node._in_meta = ((base._data.shape, base._dtype), (self._data.shape, result._dtype))
     node.view_fn = self._view_fn
-    base._grad_fn = node
-    base._output_nr = 0
-    base._requires_grad = True
-    # The view now comes out of the new base history.
-    with grad_mode.enable_grad():
-        remade = self._view_fn(base)
+    old = base._grad_fn, base._output_nr, base._requires_grad
+    base._grad_fn, base._output_nr, base._requires_grad = node, 0, True
+    try:
+        with grad_mode.enable_grad():
+            remade = self._view_fn(base)  # the view now comes out of the new base history
+    except RuntimeError:  # a view torch cannot rebase (an output of unbind/split)
+        base._grad_fn, base._output_nr, base._requires_grad = old
+        raise
     self._grad_fn = remade._grad_fn
     self._output_nr = remade._output_nr
     self._requires_grad = True
 
 
-class CopySlicesBackward(Op):
+class CopySlices(Op):
     """base' = base with view_fn(base) replaced by the result: the gradient of the
     region goes to the result, the rest to the old base."""
 
     def backward(self, g):
-        grad_base = g.clone()
+        # A constant 0/1 mask keeps the formula differentiable (create_graph=True).
+        xp = g.xp
+        keep = Tensor._make(xp.ones(g._data.shape, dtype=g._data.dtype), g._dtype)
         with grad_mode.no_grad():
-            region = self.view_fn(grad_base)
-            region._data[...] = 0
-        grad_result = self.view_fn(g)
-        return grad_base, grad_result
-
-    def name(self):
-        return "CopySlices"
+            self.view_fn(keep)._data[...] = 0
+        return g * keep, self.view_fn(g)
 
 
 def inplace_method(op_fn):
@@ -126,4 +130,73 @@ class FillBackward0(Op):
         return g * 0
 
 
-__all__ = ["commit", "check_inplace", "inplace_method", "fill_inplace", "CopySlicesBackward", "_dtype_str"]
+# -- copy_, fill_, zero_ --------------------------------------------------------------
+class CopyBackwards(Op):
+    """self.copy_(src): src broadcast to self's shape and cast to self's dtype.
+    The old value of self gets a zero gradient, src the (summed) incoming one."""
+
+    def forward(self, dst, src, npdt):
+        return xp_of(dst).broadcast_to(_to_device_of(src, dst), dst.shape).astype(npdt)
+
+    def backward(self, g):
+        return g * 0, g
+
+
+def _to_device_of(src, dst):
+    """src's array on dst's device (NumPy <-> CuPy) when they differ."""
+    if type(src) is type(dst) or not hasattr(src, "shape"):
+        return src
+    if type(dst) is np.ndarray:
+        return src.get()
+    return xp_of(dst).asarray(src)
+
+
+def _check_broadcast_to(src_shape, shape):
+    if len(src_shape) > len(shape):
+        raise RuntimeError(f"output with shape [{', '.join(map(str, shape))}] doesn't match the broadcast shape "
+                           f"[{', '.join(map(str, src_shape))}]")
+    for i in range(1, len(src_shape) + 1):
+        if src_shape[-i] != shape[-i] and src_shape[-i] != 1:
+            raise RuntimeError(f"The size of tensor a ({shape[-i]}) must match the size of tensor b "
+                               f"({src_shape[-i]}) at non-singleton dimension {len(shape) - i}")
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy src into self, broadcasting src and casting to self's dtype (differentiable w.r.t. src)."""
+    if not isinstance(src, Tensor):
+        if not isinstance(src, (bool, int, float)):
+            raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+        return fill_inplace(self, src)
+    shape = self._data.shape
+    if src._data.shape != shape:
+        _check_broadcast_to(src._data.shape, shape)
+    if _state.enabled and (src._requires_grad or self._requires_grad
+                           or (self._base is not None and self._base._requires_grad)):
+        return commit(self, CopyBackwards.apply(self, src, npdt=self._data.dtype))
+    check_inplace(self)
+    if src._data is not self._data:
+        self._data[...] = _to_device_of(src._data, self._data)
+    self._bump_version()
+    return self
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        if value._requires_grad and _state.enabled:
+            return copy_(self, value)
+        value = value.item()
+    return fill_inplace(self, value)
+
+
+def zero_(self):
+    return fill_inplace(self, 0)
+
+
+Tensor.copy_ = copy_
+Tensor.fill_ = fill_
+Tensor.zero_ = zero_
+
+__all__ = ["commit", "check_inplace", "inplace_method", "fill_inplace", "CopySlices", "_dtype_str"]

@@ -1,2 +1,684 @@
-"""(family module: filled in by its owner)"""
-__all__ = []
+"""Indexing: `x[key]`, `x[key] = v`, and the gather/scatter/index_*/masked_* family.
+
+`x[key]` follows torch, which follows NumPy with one difference: integers are
+applied first (as `select`), so `x[0, :, [1, 2]]` has shape (4, 2) for a
+(3, 4, 5) tensor where NumPy would give (2, 4). So a key is split in two:
+
+- the basic part (ints, slices, None, Ellipsis): one NumPy view, a view op
+  here too (shares memory and version counter, records `_view_fn`);
+- the advanced part (lists, integer arrays/tensors, bool masks), applied on
+  that view with NumPy's rules: a copy, `IndexBackward0`, whose gradient
+  scatters back with `np.add.at` (repeated indices accumulate).
+
+`x[key] = v` writes through `commit` (see _inplace.py): a view plus `copy_`
+for basic keys (CopySlices in the graph), `index_put` for advanced ones.
+"""
+import re
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import xp_of
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ._base import Op, _wrap, as_tensor_arg
+from ._inplace import _to_device_of, check_inplace, commit, copy_
+
+_state = grad_mode.state
+_int_types = (int, np.integer)
+_FULL = slice(None)
+
+
+# -- key parsing -------------------------------------------------------------------------
+def _index_array(t, xp):
+    """An index tensor/list/array as an array of int64 or bool, with torch's refusals."""
+    if isinstance(t, Tensor):
+        a, dt = t._data, t._dtype
+        if dt is D.bool_ or dt is D.uint8:
+            return a.astype(bool, copy=False)
+        if dt.is_floating_point:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return a
+    a = xp.asarray(t)
+    if a.dtype == bool:
+        return a
+    if a.size == 0:
+        return a.astype(np.int64)
+    if a.dtype.kind not in "iu":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return a
+
+
+def _parse(x, key):
+    """Split `key` into (basic NumPy key, kind, advanced key or None).
+
+    kind names the torch node of the basic part (Select, Slice, Unsqueeze, Alias).
+    The advanced key is meant for the array the basic key gives.
+    """
+    if type(key) is not tuple:
+        key = (key,)
+    shape = x._data.shape
+    ndim = len(shape)
+    # Dims each item consumes, to place an Ellipsis and to check the count.
+    used = 0
+    has_adv = False
+    items = []
+    for k in key:
+        if isinstance(k, Tensor) and k._data.ndim == 0 and not k._dtype.is_floating_point and k._dtype is not D.bool_:
+            k = int(k._data)  # a 0-d integer tensor selects, as an int does
+        if k is None or k is Ellipsis:
+            pass
+        elif isinstance(k, (_int_types, slice)) and not isinstance(k, bool):
+            used += 1
+        else:
+            if isinstance(k, bool) or (isinstance(k, Tensor) and k._dtype is D.bool_) or \
+                    (isinstance(k, np.ndarray) and k.dtype == bool):
+                used += k._data.ndim if isinstance(k, Tensor) else np.ndim(k)
+            else:
+                used += 1
+            has_adv = True
+        items.append(k)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    basic = []
+    adv = [] if has_adv else None
+    kind = None
+    dim = 0  # dim of x that the next item indexes
+    seen_ellipsis = False
+    for k in items:
+        if k is None:
+            basic.append(None)
+            kind = "Unsqueeze"
+            if has_adv:
+                adv.append(_FULL)
+        elif k is Ellipsis:
+            if seen_ellipsis:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            seen_ellipsis = True
+            n = ndim - used
+            basic.append(Ellipsis)
+            dim += n
+            if has_adv:
+                adv.extend([_FULL] * n)
+            kind = kind or "Alias"
+        elif isinstance(k, slice):
+            if k.step is not None and k.step <= 0:
+                raise ValueError("step must be greater than zero")
+            basic.append(k)
+            if k != _FULL or len(items) == 1:
+                kind = "Slice"
+            if has_adv:
+                adv.append(_FULL)
+            dim += 1
+        elif isinstance(k, _int_types) and not isinstance(k, bool):
+            size = shape[dim]
+            if k >= size or k < -size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            basic.append(int(k))
+            kind = "Select"
+            dim += 1
+        else:
+            basic.append(_FULL)
+            a = _index_array(k, xp_of(x._data))
+            n = a.ndim if a.dtype == bool else 1
+            if a.dtype == bool:
+                _check_mask(a, shape, dim)
+            adv.append(a)
+            dim += n
+    return tuple(basic), kind or "Alias", (tuple(adv) if has_adv else None)
+
+
+def _check_mask(mask, shape, dim):
+    for i, n in enumerate(mask.shape):
+        if dim + i >= len(shape) or shape[dim + i] != n:
+            raise IndexError(f"The shape of the mask [{', '.join(map(str, mask.shape))}] at index {i} does not "
+                             f"match the shape of the indexed tensor [{', '.join(map(str, shape))}] at index "
+                             f"{dim + i}")
+
+
+def _is_trivial(basic):
+    return all(k == _FULL or k is Ellipsis for k in basic)
+
+
+_NP_BROADCAST = re.compile(r"shapes? ((?:\([0-9, ]*\) ?)+)")
+
+
+def _torch_index_error(e, shape):
+    """NumPy's advanced-indexing IndexError, worded as torch's."""
+    msg = str(e)
+    if "out of bounds" in msg:
+        return IndexError(msg.replace("axis", "dimension"))
+    if "shape mismatch" in msg:
+        m = _NP_BROADCAST.search(msg)
+        shapes = re.findall(r"\(([0-9, ]*)\)", m.group(1)) if m else []
+        shapes = ", ".join("[" + ", ".join(p.strip() for p in s.split(",") if p.strip()) + "]" for s in shapes)
+        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}")
+    return IndexError(msg)
+
+
+# -- basic indexing: a view ------------------------------------------------------------
+class _BasicIndex(Op):
+    """x[key] for ints, slices, None and Ellipsis: a NumPy view."""
+
+    is_view = True
+
+    def forward(self, x, key):
+        self.in_shape = x.shape
+        self.key = key
+        return x[key]
+
+    def backward(self, g):
+        return _BasicIndexGrad.apply(g, shape=self.in_shape, key=self.key)
+
+
+class SelectBackward0(_BasicIndex):
+    pass
+
+
+class SliceBackward0(_BasicIndex):
+    pass
+
+
+class UnsqueezeBackward0(_BasicIndex):
+    pass
+
+
+class AliasBackward0(_BasicIndex):
+    pass
+
+
+_BASIC_OPS = {"Select": SelectBackward0, "Slice": SliceBackward0, "Unsqueeze": UnsqueezeBackward0,
+              "Alias": AliasBackward0}
+
+
+class _BasicIndexGrad(Op):
+    """zeros(shape) with [key] = g: the gradient of a basic index (and its own
+    gradient is the basic index again)."""
+
+    def forward(self, g, shape, key):
+        self.key = key
+        out = xp_of(g).zeros(shape, dtype=g.dtype)
+        out[key] = g
+        return out
+
+    def backward(self, gg):
+        return SliceBackward0.apply(gg, key=self.key)
+
+
+def basic_index(x, key, kind="Slice"):
+    """A view of x by a NumPy basic key (used by narrow, split, select...)."""
+    return _BASIC_OPS[kind].apply(x, key=key)
+
+
+# -- advanced indexing: a copy -------------------------------------------------------
+class IndexBackward0(Op):
+    def forward(self, x, key):
+        self.in_shape = x.shape
+        self.key = key
+        try:
+            return x[key]
+        except IndexError as e:
+            raise _torch_index_error(e, x.shape) from None
+
+    def backward(self, g):
+        return IndexPutBackward0.apply(_zeros(g, self.in_shape), g, key=self.key, accumulate=True)
+
+
+def _zeros(like, shape):
+    return Tensor._make(xp_of(like._data).zeros(shape, dtype=like._data.dtype), like._dtype)
+
+
+class IndexPutBackward0(Op):
+    """x.index_put(key, values, accumulate): a copy of x with x[key] set (or added)."""
+
+    def forward(self, x, values, key, accumulate):
+        self.key = key
+        self.accumulate = accumulate
+        out = x.copy()
+        if isinstance(values, (bool, int, float)):
+            values_arr = values
+        else:
+            values_arr = _to_device_of(values, x).astype(x.dtype, copy=False)
+        try:
+            if accumulate:
+                xp_of(x).add.at(out, key, values_arr)
+            else:
+                out[key] = values_arr
+        except IndexError as e:
+            raise _torch_index_error(e, x.shape) from None
+        except ValueError:
+            region = x[key].shape
+            raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(values)))}] "
+                               f"cannot be broadcast to indexing result of shape "
+                               f"[{', '.join(map(str, region))}]") from None
+        return out
+
+    def backward(self, g):
+        grad_self = g if self.accumulate else IndexPutBackward0.apply(g, 0, key=self.key, accumulate=False)
+        return grad_self, IndexBackward0.apply(g, key=self.key)
+
+
+# -- x[key], x[key] = value --------------------------------------------------------------------
+def getitem(self, key):
+    basic, kind, adv = _parse(self, key)
+    if adv is None:
+        return _BASIC_OPS[kind].apply(self, key=basic)
+    x = self if _is_trivial(basic) else _BASIC_OPS[kind].apply(self, key=basic)
+    return IndexBackward0.apply(x, key=adv)
+
+
+def _value_tensor(value, like):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return value
+    v = as_tensor_arg(value)
+    return v.to(like.device) if isinstance(v, Tensor) and v.device != like.device else v
+
+
+def setitem(self, key, value):
+    basic, kind, adv = _parse(self, key)
+    value = _value_tensor(value, self)
+    recording = _state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+                                    or (self._base is not None and self._base._requires_grad))
+    if recording:
+        target = self if adv is not None and _is_trivial(basic) else _BASIC_OPS[kind].apply(self, key=basic)
+        if adv is None:
+            copy_(target, value) if isinstance(value, Tensor) else target.fill_(value)
+        else:
+            commit(target, IndexPutBackward0.apply(target, value, key=adv, accumulate=False))
+        return
+    check_inplace(self)
+    v = value._data if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor):
+        v = _to_device_of(v, self._data)
+    try:
+        if adv is None:
+            self._data[basic] = v
+        else:
+            self._data[basic][adv] = v
+    except IndexError as e:
+        raise _torch_index_error(e, self._data.shape) from None
+    except ValueError:
+        region = self._data[basic].shape if adv is None else self._data[basic][adv].shape
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] cannot "
+                           f"be broadcast to indexing result of shape [{', '.join(map(str, region))}]") from None
+    self._bump_version()
+
+
+def index_put(input, indices, values, accumulate=False):
+    """input with input[indices] = values (or += when accumulate), out of place."""
+    key = tuple(_index_array(i, xp_of(input._data)) for i in indices)
+    values = _value_tensor(values, input)
+    return IndexPutBackward0.apply(input, values, key=key, accumulate=bool(accumulate))
+
+
+def index_put_(self, indices, values, accumulate=False):
+    return commit(self, index_put(self, indices, values, accumulate))
+
+
+# -- gather / scatter ----------------------------------------------------------------------------
+def _check_index(index, name):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+
+
+def _check_gather_shapes(name, input, dim, index, src=None):
+    nd = max(input._data.ndim, 1)
+    if max(index._data.ndim, 1) != nd:
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    ishape = input._data.shape or (1,)
+    xshape = index._data.shape or (1,)
+    for d in range(nd):
+        if d != dim and xshape[d] > ishape[d]:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index {list(xshape)} to be no "
+                               f"larger than self {list(ishape)} apart from dimension {dim}")
+        if src is not None and xshape[d] > (src._data.shape or (1,))[d]:
+            raise RuntimeError(f"Expected index {list(xshape)} to be no larger than src "
+                               f"{list(src._data.shape)} apart from dimension {dim}")
+    if index._data.size:
+        size = ishape[dim]
+        hi, lo = int(index._data.max()), int(index._data.min())
+        if hi >= size or lo < -size or lo < 0:
+            bad = hi if hi >= size else lo
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _grid(index, dim):
+    """The full NumPy key addressing input[..., index[...], ...] along dim."""
+    key = list(xp_of(index).ogrid[tuple(slice(0, n) for n in index.shape)])
+    key[dim] = index
+    return tuple(key)
+
+
+def _region(index):
+    """The leading block of a src tensor that an index of this shape reads."""
+    return tuple(slice(0, n) for n in index.shape)
+
+
+def _fit_grad(grad, index, shape):
+    """A gradient for src's leading block, zero-padded to src's full shape."""
+    if grad._data.shape == shape:
+        return grad
+    return _BasicIndexGrad.apply(grad, shape=shape, key=_region(index))
+
+
+class GatherBackward0(Op):
+    def forward(self, x, index, dim):
+        self.in_shape, self.index, self.dim = x.shape, index, dim
+        return x[_grid(index, dim)]
+
+    def backward(self, g):
+        return ScatterAddBackward0.apply(_zeros(g, self.in_shape), g, index=self.index, dim=self.dim)
+
+
+class ScatterAddBackward0(Op):
+    def forward(self, x, src, index, dim):
+        self.src_shape, self.index, self.dim = src.shape, index, dim
+        out = x.copy()
+        xp_of(x).add.at(out, _grid(index, dim), src[_region(index)])
+        return out
+
+    def backward(self, g):
+        grad_src = GatherBackward0.apply(g, index=self.index, dim=self.dim)
+        return g, _fit_grad(grad_src, self.index, self.src_shape)
+
+
+class ScatterBackward0(Op):
+    """scatter with a src tensor; ScatterBackward1: with a scalar value."""
+
+    def forward(self, x, src, index, dim):
+        self.index, self.dim = index, dim
+        out = x.copy()
+        if hasattr(src, "shape"):
+            self.src_shape = src.shape
+            src = src[_region(index)]
+        out[_grid(index, dim)] = src
+        return out
+
+    def backward(self, g):
+        grad_self = ScatterBackward1.apply(g, 0, index=self.index, dim=self.dim)
+        if self.next_functions[1][0] is None:
+            return grad_self, None
+        grad_src = GatherBackward0.apply(g, index=self.index, dim=self.dim)
+        return grad_self, _fit_grad(grad_src, self.index, self.src_shape)
+
+
+class ScatterBackward1(ScatterBackward0):
+    pass
+
+
+def _as_1d(fn, input, dim, index, *rest):
+    """gather/scatter on a 0-d input: as on one element (torch allows it)."""
+    out = fn(input.reshape(1), 0, index.reshape(1), *(r.reshape(1) if isinstance(r, Tensor) else r for r in rest))
+    return out.reshape(())
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    _check_index(index, "gather")
+    d = input._wrap_dim(dim)
+    if input._data.ndim == 0 and index._data.ndim == 0:
+        return _as_1d(gather, input, d, index)
+    _check_gather_shapes("gather", input, d, index)
+    return GatherBackward0.apply(input, index=index._data, dim=d)
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    _check_index(index, "scatter")
+    if src is None:
+        src = value
+    if reduce is not None:
+        if reduce == "multiply":
+            raise NotImplementedError("ember: scatter(reduce='multiply') is not supported")
+        if reduce != "add":
+            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+        if not isinstance(src, Tensor):
+            src = Tensor._make(xp_of(input._data).full(index._data.shape, src, dtype=input._data.dtype), input._dtype)
+        return scatter_add(input, dim, index, src)
+    d = input._wrap_dim(dim)
+    if input._data.ndim == 0 and index._data.ndim == 0:
+        return _as_1d(scatter, input, d, index, src)
+    if isinstance(src, Tensor):
+        _check_gather_shapes("scatter", input, d, index, src)
+        if src._dtype is not input._dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        return ScatterBackward0.apply(input, src, index=index._data, dim=d)
+    _check_gather_shapes("scatter", input, d, index)
+    return ScatterBackward1.apply(input, src, index=index._data, dim=d)
+
+
+def scatter_add(input, dim, index, src):
+    _check_index(index, "scatter_add")
+    d = input._wrap_dim(dim)
+    if input._data.ndim == 0 and index._data.ndim == 0:
+        return _as_1d(scatter_add, input, d, index, src)
+    _check_gather_shapes("scatter_add", input, d, index, src)
+    if src._dtype is not input._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    return ScatterAddBackward0.apply(input, src, index=index._data, dim=d)
+
+
+# -- index_select / index_add / index_fill / index_copy ---------------------------------------
+def _check_vector_index(index, name):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector")
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
+        raise IndexError(f"{name}(): Expected dtype int32/int64 for index")
+    return index._data.reshape(-1)
+
+
+def _along(dim, index):
+    return (_FULL,) * dim + (index,)
+
+
+class IndexSelectBackward0(Op):
+    def forward(self, x, index, dim):
+        self.in_shape = x.shape
+        self.key = _along(dim, index)
+        if index.size and (int(index.max()) >= max(x.shape[dim] if x.ndim else 1, 0)
+                           or int(index.min()) < -(x.shape[dim] if x.ndim else 1)):
+            raise IndexError("index out of range in self")
+        return x[self.key] if x.ndim else x.reshape(1)[index].reshape(index.shape if index.ndim else ())
+
+    def backward(self, g):
+        return IndexPutBackward0.apply(_zeros(g, self.in_shape), g, key=self.key, accumulate=True)
+
+
+def index_select(input, dim, index, *, out=None):
+    idx = _check_vector_index(index, "index_select")
+    d = input._wrap_dim(dim)
+    if index._data.ndim == 0 and input._data.ndim:
+        return basic_index(IndexSelectBackward0.apply(input, idx, dim=d), _along(d, slice(0, 1)))
+    return IndexSelectBackward0.apply(input, idx, dim=d)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    idx = _check_vector_index(index, "index_add")
+    d = input._wrap_dim(dim)
+    src = source if alpha == 1 else source * alpha
+    return IndexPutBackward0.apply(input, src, key=_along(d, idx), accumulate=True)
+
+
+def index_fill(input, dim, index, value):
+    idx = _check_vector_index(index, "index_fill")
+    d = input._wrap_dim(dim)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        if not value._requires_grad:
+            value = value.item()
+    return IndexPutBackward0.apply(input, value, key=_along(d, idx), accumulate=False)
+
+
+def index_copy(input, dim, index, source):
+    idx = _check_vector_index(index, "index_copy")
+    d = input._wrap_dim(dim)
+    return IndexPutBackward0.apply(input, source, key=_along(d, idx), accumulate=False)
+
+
+# -- masked ops -------------------------------------------------------------------------------------
+def _check_mask_dtype(mask, name):
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._dtype is not D.bool_:
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
+                           f"{_dtype_word(mask._dtype)}")
+
+
+def _dtype_word(dt):
+    from .._tensor import _dtype_str
+
+    return {"uint8": "unsigned char", "int8": "signed char", "int16": "short"}.get(dt.name, _dtype_str(dt))
+
+
+class MaskedFillBackward0(Op):
+    def forward(self, x, mask, value):
+        self.mask = mask
+        xp = xp_of(x)
+        v = value.astype(x.dtype) if hasattr(value, "dtype") else value
+        out = xp.where(mask, v, x)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)
+
+    def backward(self, g):
+        mask = _wrap(self.mask)
+        value_grad = None
+        if self.next_functions[2][0] is not None:
+            value_grad = where_mask_sum(g, mask)
+        return masked_fill(g, mask, 0), None, value_grad
+
+
+def where_mask_sum(g, mask):
+    """sum of g where mask holds (the gradient of a filled 0-d value)."""
+    return (g * mask).sum()
+
+
+def masked_fill(input, mask, value):
+    _check_mask_dtype(mask, "masked_fill_")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        if not (value._requires_grad and _state.enabled):
+            value = value.item()
+    return MaskedFillBackward0.apply(input, mask, value)
+
+
+def masked_fill_(self, mask, value):
+    return commit(self, masked_fill(self, mask, value))
+
+
+def masked_select(input, mask, *, out=None):
+    _check_mask_dtype(mask, "masked_select:")
+    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    x = input if input._data.shape == shape else input.expand(shape)
+    m = mask._data if mask._data.shape == shape else xp_of(mask._data).broadcast_to(mask._data, shape)
+    return IndexBackward0.apply(x, key=(m,))
+
+
+class MaskedScatterBackward0(Op):
+    def forward(self, x, mask, source):
+        self.mask = mask
+        self.source_shape = source.shape
+        out = x.copy()
+        n = int(mask.sum())
+        if n > source.size:
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+        out[mask] = source.reshape(-1)[:n]
+        return out
+
+    def backward(self, g):
+        mask = self.mask
+        picked = IndexBackward0.apply(g, key=(mask,))
+        flat = _BasicIndexGrad.apply(picked, shape=(int(np.prod(self.source_shape)),), key=(slice(0, picked._data.size),))
+        return masked_fill(g, _wrap(mask), 0), None, flat.reshape(self.source_shape)
+
+
+def masked_scatter(input, mask, source):
+    _check_mask_dtype(mask, "masked_scatter_")
+    m = mask._data
+    if m.shape != input._data.shape:
+        m = xp_of(m).broadcast_to(m, input._data.shape)
+    return MaskedScatterBackward0.apply(input, m, source)
+
+
+# -- take / put / nonzero -----------------------------------------------------------------------------
+def take(input, index):
+    n = input._data.size
+    idx = index._data
+    if idx.size and (int(idx.max()) >= n or int(idx.min()) < -n):
+        bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return IndexBackward0.apply(input.reshape(-1), key=(idx,))
+
+
+def put(input, index, source, accumulate=False):
+    flat = IndexPutBackward0.apply(input.reshape(-1), source.reshape(-1), key=(index._data.reshape(-1),),
+                                   accumulate=bool(accumulate))
+    return flat.reshape(input._data.shape)
+
+
+def put_(self, index, source, accumulate=False):
+    return commit(self, put(self, index, source, accumulate))
+
+
+def nonzero(input, *, out=None, as_tuple=False):
+    xp = xp_of(input._data)
+    data = input._data
+    if as_tuple:
+        idx = xp.nonzero(data if data.ndim else data.reshape(1))
+        return tuple(Tensor._make(i.astype(np.int64, copy=False), D.int64) for i in idx)
+    idx = xp.nonzero(data) if data.ndim else ()
+    if not data.ndim:
+        n = int(bool(data))
+        return Tensor._make(xp.zeros((n, 0), dtype=np.int64), D.int64)
+    return Tensor._make(xp.stack(idx, axis=1).astype(np.int64, copy=False), D.int64)
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+# -- Tensor methods ---------------------------------------------------------------------------------------------
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        return commit(self, fn(self, *args, **kwargs))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+Tensor.__getitem__ = getitem
+Tensor.__setitem__ = setitem
+Tensor.index_put = index_put
+Tensor.index_put_ = index_put_
+Tensor.gather = gather
+Tensor.scatter = scatter
+Tensor.scatter_ = _inplace(scatter)
+Tensor.scatter_add = scatter_add
+Tensor.scatter_add_ = _inplace(scatter_add)
+Tensor.index_select = index_select
+Tensor.index_add = index_add
+Tensor.index_add_ = _inplace(index_add)
+Tensor.index_fill = index_fill
+Tensor.index_fill_ = _inplace(index_fill)
+Tensor.index_copy = index_copy
+Tensor.index_copy_ = _inplace(index_copy)
+Tensor.masked_fill = masked_fill
+Tensor.masked_fill_ = masked_fill_
+Tensor.masked_select = masked_select
+Tensor.masked_scatter = masked_scatter
+Tensor.masked_scatter_ = _inplace(masked_scatter)
+Tensor.take = take
+Tensor.put = put
+Tensor.put_ = put_
+Tensor.nonzero = nonzero
+Tensor.argwhere = argwhere
+
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill", "index_copy",
+           "index_put", "masked_fill", "masked_select", "masked_scatter", "take", "put", "nonzero", "argwhere"]

@@ -1,11 +1,19 @@
 """Shape and view ops: view, reshape, expand, transpose, permute, squeeze,
-unsqueeze, flatten, t. Views share memory (and version counter) with their
-base, as in PyTorch; `reshape` copies only when a view is impossible."""
+unsqueeze, flatten, t, narrow, unfold, split/chunk/unbind, movedim; and the
+copying ones: clone, contiguous, repeat, tile, flip, roll, repeat_interleave,
+meshgrid, broadcast_tensors. Views share memory (and version counter) with
+their base, as in PyTorch; `reshape` copies only when a view is impossible."""
+import warnings
+
 import numpy as np
 
 from .._device import xp_of
+from .._size import Size
 from .._tensor import Tensor
-from ._base import Op
+from ._base import Op, sum_to
+from ._inplace import check_inplace
+from .indexing import basic_index, index_select
+from .joining import cat, stack
 
 
 def _sizes(args):
@@ -96,11 +104,13 @@ class ExpandBackward0(Op):
 
     def forward(self, x, shape):
         self.in_shape = x.shape
-        return xp_of(x).broadcast_to(x, shape)
+        if len(shape) != x.ndim and shape[len(shape) - x.ndim:] == x.shape and all(s == 1 for s in shape[:len(shape) - x.ndim]):
+            return x[(None,) * (len(shape) - x.ndim)]  # only new leading 1s: a writable view
+        if shape == x.shape:
+            return x.view()
+        return xp_of(x).broadcast_to(x, shape)  # read-only: elements share memory
 
     def backward(self, g):
-        from ._base import sum_to
-
         return sum_to(g, self.in_shape)
 
 
@@ -255,6 +265,443 @@ def unflatten(input, dim, sizes):
     return reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 
+# -- in-place shape changes (self's metadata changes, not its values) -------------------
+def _inplace_view(fn):
+    """x.unsqueeze_(d) and friends: self takes the view's array and history."""
+
+    def method(self, *args, **kwargs):
+        check_inplace(self)
+        out = fn(self, *args, **kwargs)
+        self._data = out._data
+        if out._requires_grad:
+            self._grad_fn, self._output_nr, self._requires_grad = out._grad_fn, out._output_nr, True
+        if self._base is not None:
+            self._view_fn = out._view_fn
+        return self
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+# -- copies: clone, contiguous ---------------------------------------------------------
+class _MemoryFormat:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+
+preserve_format = _MemoryFormat("preserve_format")
+contiguous_format = _MemoryFormat("contiguous_format")
+channels_last = _MemoryFormat("channels_last")
+channels_last_3d = _MemoryFormat("channels_last_3d")
+
+
+class CloneBackward0(Op):
+    def forward(self, x, order):
+        return x.copy(order=order)
+
+    def backward(self, g):
+        return g
+
+
+def clone(input, *, memory_format=preserve_format):
+    """A copy; preserve_format keeps the strides' order (a transposed tensor stays so), as torch does."""
+    return CloneBackward0.apply(input, order="C" if memory_format is contiguous_format else "K")
+
+
+def contiguous(self, memory_format=contiguous_format):
+    return self if self._data.flags.c_contiguous else CloneBackward0.apply(self, order="C")
+
+
+# -- broadcasting ---------------------------------------------------------------------------
+def broadcast_shapes(*shapes):
+    shapes = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
+    out = []
+    for i in range(1, max((len(s) for s in shapes), default=0) + 1):
+        n = 1
+        for s in shapes:
+            if i <= len(s) and s[-i] != 1:
+                if n != 1 and s[-i] != n:
+                    raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape.  "
+                                       f"Mismatch is between {n} and {s[-i]} at non-singleton dimension "
+                                       f"{-i}.")
+                n = s[-i]
+        out.append(n)
+    return Size(out[::-1])
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shapes = [t._data.shape for t in tensors]
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for i in range(1, ndim + 1):
+        n, first = 1, None
+        for k, s in enumerate(shapes):
+            if i <= len(s) and s[-i] != 1:
+                if n != 1 and s[-i] != n:
+                    raise RuntimeError(f"The size of tensor a ({n}) must match the size of tensor b ({s[-i]}) "
+                                       f"at non-singleton dimension {ndim - i}")
+                n = s[-i]
+        out.append(n)
+    shape = tuple(out[::-1])
+    return tuple(ExpandBackward0.apply(t, shape=shape) for t in tensors)
+
+
+# -- moving dims ------------------------------------------------------------------------------
+def _dim_list(input, dims, what):
+    dims = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
+    dims = [input._wrap_dim(d) for d in dims]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"movedim: repeated dim in `{what}` ({dims})")
+    return dims
+
+
+def movedim(input, source, destination):
+    src = _dim_list(input, source, "source")
+    dst = _dim_list(input, destination, "destination")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    rest = [d for d in range(input._data.ndim) if d not in src]
+    order = [None] * input._data.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    it = iter(rest)
+    order = [next(it) if o is None else o for o in order]
+    return PermuteBackward0.apply(input, dims=tuple(order))
+
+
+# -- narrow, select, unfold -------------------------------------------------------------
+def narrow(input, dim, start, length):
+    d = input._wrap_dim(dim)
+    size = input._data.shape[d]
+    start = int(start)
+    if start < -size or start > size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return basic_index(input, (slice(None),) * d + (slice(start, start + length),), "Slice")
+
+
+def select(input, dim, index):
+    d = input._wrap_dim(dim)
+    size = input._data.shape[d]
+    index = int(index)
+    if index < -size or index >= size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"[{', '.join(map(str, input._data.shape))}] at dimension {d}")
+    return basic_index(input, (slice(None),) * d + (index,), "Select")
+
+
+def _unfold_array(x, dim, size, step):
+    n = (x.shape[dim] - size) // step + 1
+    shape = x.shape[:dim] + (n,) + x.shape[dim + 1:] + (size,)
+    st = x.strides
+    strides = st[:dim] + (st[dim] * step,) + st[dim + 1:] + (st[dim],)
+    xp = xp_of(x)
+    if xp is np:
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=step >= size)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+class UnfoldBackward0(Op):
+    """Windows of `size` every `step` along dim, as a new last dim (a strided view)."""
+
+    is_view = True
+
+    def forward(self, x, dim, size, step):
+        self.in_shape, self.params = x.shape, (dim, size, step)
+        return _unfold_array(x, dim, size, step)
+
+    def backward(self, g):
+        return UnfoldBackwardBackward0.apply(g, shape=self.in_shape, params=self.params)
+
+
+class UnfoldBackwardBackward0(Op):
+    """Sum each window's gradient back into place; for window offset j the
+    windows' elements j are distinct, so a strided `+=` per j is exact."""
+
+    def forward(self, g, shape, params):
+        dim, size, step = params
+        self.params = params
+        out = xp_of(g).zeros(shape, dtype=g.dtype)
+        n = g.shape[dim]
+        for j in range(size):
+            key = (slice(None),) * dim + (slice(j, j + step * (n - 1) + 1, step),)
+            out[key] += g[..., j]
+        return out
+
+    def backward(self, gg):
+        dim, size, step = self.params
+        return UnfoldBackward0.apply(gg, dim=dim, size=size, step=step)
+
+
+def unfold(self, dimension, size, step):
+    nd = self._data.ndim
+    d = self._wrap_dim(dimension) if nd else 0
+    cur = self._data.shape[d] if nd else 1
+    if size > cur:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {cur} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if not nd:
+        return ViewBackward0.apply(self, shape=(size,))
+    return UnfoldBackward0.apply(self, dim=d, size=int(size), step=int(step))
+
+
+# -- split, chunk, unbind, tensor_split --------------------------------------------------
+class SplitWithSizesBackward0(Op):
+    """Several views along dim, one node (torch's split). Missing output grads
+    arrive as zeros (the engine materialises them)."""
+
+    is_view = True
+
+    def forward(self, x, dim, sizes):
+        self.dim = dim
+        lead = (slice(None),) * dim
+        out, start = [], 0
+        for n in sizes:
+            out.append(x[lead + (slice(start, start + n),)])
+            start += n
+        return tuple(out)
+
+    def backward(self, *grads):
+        return cat(grads, self.dim)
+
+
+class SplitBackward0(SplitWithSizesBackward0):
+    pass
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    d = tensor._wrap_dim(dim)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        n = int(split_size_or_sections)
+        if n < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
+        if n == 0:
+            if size:
+                raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+            sizes = (0,)
+        else:
+            sizes = (n,) * (size // n) + ((size % n,) if size % n else ())
+            sizes = sizes or (0,)
+        return SplitBackward0.apply(tensor, dim=d, sizes=sizes)
+    sizes = tuple(int(s) for s in split_size_or_sections)
+    if sum(sizes) != size or any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                           f"dimension {d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+    return SplitWithSizesBackward0.apply(tensor, dim=d, sizes=sizes)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input._data.shape[input._wrap_dim(dim)]
+    return split(input, max(-(-size // chunks), 1) if size else 0, dim) if size else \
+        split(input, [0] * chunks, dim)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    d = input._wrap_dim(dim)
+    size = input._data.shape[d]
+    if isinstance(indices_or_sections, Tensor) and indices_or_sections._data.ndim == 0:
+        indices_or_sections = int(indices_or_sections.item())
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+        q, r = divmod(size, k)
+        bounds, start = [], 0
+        for i in range(k):
+            start += q + (i < r)
+            bounds.append(start)
+        bounds = bounds[:-1]
+    else:
+        bounds = [int(b) for b in indices_or_sections]
+    lead = (slice(None),) * d
+    edges = [0] + bounds + [size]
+    return tuple(basic_index(input, lead + (slice(a, max(a, b)),), "Slice") for a, b in zip(edges, edges[1:]))
+
+
+class UnbindBackward0(Op):
+    is_view = True
+
+    def forward(self, x, dim):
+        self.dim = dim
+        if dim:
+            x = xp_of(x).moveaxis(x, dim, 0)
+        return tuple(x[i, ...] for i in range(x.shape[0]))
+
+    def backward(self, *grads):
+        return stack(grads, self.dim)
+
+
+def unbind(input, dim=0):
+    d = input._wrap_dim(dim)
+    return UnbindBackward0.apply(input, dim=d)
+
+
+# -- copies: repeat, tile, flip, roll, repeat_interleave, meshgrid --------------------------
+class RepeatBackward0(Op):
+    def forward(self, x, repeats):
+        self.in_shape, self.repeats = x.shape, repeats
+        lead = len(repeats) - x.ndim
+        return xp_of(x).tile(x.reshape((1,) * lead + x.shape), repeats)
+
+    def backward(self, g):
+        # Output dim i of size r*n is (r, n): sum over the r copies.
+        shape = (1,) * (len(self.repeats) - len(self.in_shape)) + tuple(self.in_shape)
+        split = []
+        for r, n in zip(self.repeats, shape):
+            split += [r, n]
+        return g.reshape(split).sum(tuple(range(0, 2 * len(shape), 2))).reshape(self.in_shape)
+
+
+def repeat(self, *sizes):
+    sizes = _sizes(sizes)
+    if len(sizes) < self._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
+                           f"[{', '.join(map(str, sizes))}]")
+    return RepeatBackward0.apply(self, repeats=sizes)
+
+
+def tile(input, dims):
+    dims = _sizes((dims,))
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+def _distinct_dims(input, dims):
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    out = tuple(input._wrap_dim(d) for d in dims)
+    for d in out:
+        if out.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return out
+
+
+class FlipBackward0(Op):
+    def forward(self, x, dims):
+        self.dims = dims
+        return xp_of(x).flip(x, axis=dims).copy() if dims else x.copy()
+
+    def backward(self, g):
+        return FlipBackward0.apply(g, dims=self.dims)
+
+
+def flip(input, *dims):
+    dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    return FlipBackward0.apply(input, dims=_distinct_dims(input, dims) if input._data.ndim else ())
+
+
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+class RollBackward0(Op):
+    def forward(self, x, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return xp_of(x).roll(x, shifts, axis=dims)
+
+    def backward(self, g):
+        neg = tuple(-s for s in self.shifts) if self.dims is not None else -self.shifts
+        return RollBackward0.apply(g, shifts=neg, dims=self.dims)
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        if not isinstance(shifts, (int, np.integer)):
+            shifts = tuple(shifts)
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+            shifts = shifts[0]
+        return RollBackward0.apply(input, shifts=int(shifts), dims=None)
+    shifts = (int(shifts),) if isinstance(shifts, (int, np.integer)) else tuple(int(s) for s in shifts)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    return RollBackward0.apply(input, shifts=shifts, dims=tuple(input._wrap_dim(d) for d in dims))
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (or slice along dim) repeated; an index_select, as in torch."""
+    from .._creation import arange, tensor as make_tensor
+
+    if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
+        counts = input._data
+        xp = xp_of(counts)
+        return Tensor._make(xp.repeat(xp.arange(counts.shape[0], dtype=np.int64), counts), input._dtype)
+    if dim is None:
+        input = input.reshape(-1)
+        dim = 0
+    d = input._wrap_dim(dim)
+    n = input._data.shape[d] if input._data.ndim else 1
+    xp = xp_of(input._data)
+    if isinstance(repeats, Tensor):
+        counts = repeats._data.reshape(-1)
+        if counts.size not in (1, n):
+            raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = "
+                               f"{counts.size} and input.size({d}) = {n}")
+        if counts.size and int(counts.min()) < 0:
+            raise RuntimeError("repeats can not be negative")
+    else:
+        if repeats < 0:
+            raise RuntimeError("repeats can not be negative")
+        counts = int(repeats)
+    idx = Tensor._make(xp.repeat(xp.arange(n, dtype=np.int64), counts))
+    return index_select(input if input._data.ndim else input.reshape(1), d, idx)
+
+
+def meshgrid(*tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    sizes = [t._data.size for t in tensors]
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0
+    shape = tuple(sizes[i] for i in order)
+    out = []
+    for i, t in enumerate(tensors):
+        pos = order.index(i)
+        view_shape = [1] * len(tensors)
+        view_shape[pos] = sizes[i]
+        out.append(expand(reshape(t, tuple(view_shape)), shape))
+    return tuple(out)
+
+
 Tensor.view = view
 Tensor.view_as = lambda self, other: view(self, other._data.shape)
 Tensor.reshape = reshape
@@ -272,5 +719,34 @@ Tensor.squeeze = squeeze
 Tensor.flatten = flatten
 Tensor.unflatten = unflatten
 Tensor.ravel = lambda self: reshape(self, (-1,))
+Tensor.unsqueeze_ = _inplace_view(unsqueeze)
+Tensor.squeeze_ = _inplace_view(squeeze)
+Tensor.t_ = _inplace_view(t)
+Tensor.transpose_ = _inplace_view(transpose)
+Tensor.clone = clone
+Tensor.contiguous = contiguous
+Tensor.broadcast_to = broadcast_to
+Tensor.movedim = Tensor.moveaxis = movedim
+Tensor.narrow = narrow
+Tensor.select = select
+Tensor.unfold = unfold
+Tensor.split = split
+Tensor.chunk = chunk
+Tensor.tensor_split = tensor_split
+Tensor.unbind = unbind
+Tensor.repeat = repeat
+Tensor.tile = tile
+Tensor.flip = flip
+Tensor.fliplr = fliplr
+Tensor.flipud = flipud
+Tensor.roll = roll
+Tensor.repeat_interleave = repeat_interleave
 
-__all__ = ["view", "reshape", "expand", "transpose", "t", "permute", "unsqueeze", "squeeze", "flatten", "unflatten", "expand_as"]
+moveaxis = movedim
+swapaxes = swapdims = transpose
+
+__all__ = ["view", "reshape", "expand", "transpose", "t", "permute", "unsqueeze", "squeeze", "flatten", "unflatten",
+           "expand_as", "clone", "broadcast_shapes", "broadcast_to", "broadcast_tensors", "movedim", "moveaxis",
+           "swapaxes", "swapdims", "narrow", "select", "split", "chunk", "tensor_split", "unbind", "tile", "flip",
+           "fliplr", "flipud", "roll", "repeat_interleave", "meshgrid", "preserve_format", "contiguous_format",
+           "channels_last", "channels_last_3d"]
