@@ -1,0 +1,409 @@
+"""Convolution and pooling over 1, 2 or 3 spatial dims, on sliding-window views.
+
+A padded input (N, C, *S) is seen, without copying, as windows (N, C, *O, *K)
+through stride tricks; convolution contracts the windows with the weight
+(tensordot: im2col + one BLAS matmul per group), pooling reduces over K.
+
+Each forward op is bilinear (convolution) or linear (pooling) and its adjoints
+are ops of the same family, so gradients of gradients work:
+
+    conv(x, w) -> y          dx = conv_input(g, w)     dw = conv_weight(x, g)
+    conv_input(g, w) -> x    dg = conv(h, w)           dw = conv_weight(h, g)
+    conv_weight(x, g) -> w   dx = conv_input(g, h)     dg = conv(x, h)
+    pool_gather(x) -> y      dx = pool_scatter(g)      (and the other way round)
+
+conv_transpose is conv_input with the caller's weight and output size.
+"""
+import itertools
+import math
+
+import numpy as np
+
+from .._device import xp_of
+from ._base import Op, _wrap
+
+
+# -- windows --------------------------------------------------------------------------------
+def _pad(x, pads, value=0):
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    return xp_of(x).pad(x, ((0, 0), (0, 0)) + tuple(pads), constant_values=value)
+
+
+def _windows(xpad, out_size, kernel, stride, dilation):
+    """(N, C, *S) -> view (N, C, *out_size, *kernel)."""
+    xp = xp_of(xpad)
+    st = xpad.strides
+    nd = len(kernel)
+    shape = xpad.shape[:2] + tuple(out_size) + tuple(kernel)
+    strides = st[:2] + tuple(st[2 + i] * stride[i] for i in range(nd)) + tuple(st[2 + i] * dilation[i]
+                                                                                  for i in range(nd))
+    return xp.lib.stride_tricks.as_strided(xpad, shape, strides)
+
+
+def _out_size(padded, kernel, stride, dilation):
+    return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, kernel, stride, dilation))
+
+
+def _scatter_windows(cols, padded_shape, kernel, stride, dilation, out_size):
+    """Adjoint of _windows: cols (*K, N, C, *O) summed into a zero (N, C, *S_padded)."""
+    xp = xp_of(cols)
+    out = xp.zeros(padded_shape, dtype=cols.dtype)
+    for k in itertools.product(*(range(n) for n in kernel)):
+        region = (slice(None), slice(None)) + tuple(
+            slice(ki * d, ki * d + s * (o - 1) + 1, s) for ki, d, s, o in zip(k, dilation, stride, out_size))
+        out[region] += cols[k]
+    return out
+
+
+def _crop(a, pads, size):
+    return a[(slice(None), slice(None)) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, size))]
+
+
+# -- convolution --------------------------------------------------------------------------------
+def _conv_arrays(x, w, stride, pads, dilation, groups):
+    xp = xp_of(x)
+    nd = w.ndim - 2
+    kernel = w.shape[2:]
+    xpad = _pad(x, pads)
+    out_size = _out_size(xpad.shape[2:], kernel, stride, dilation)
+    win = _windows(xpad, out_size, kernel, stride, dilation)
+    axes_win = [1] + list(range(2 + nd, 2 + 2 * nd))
+    axes_w = list(range(1, 2 + nd))
+    if groups == 1:
+        out = xp.tensordot(win, w, axes=(axes_win, axes_w))  # (N, *O, Cout)
+    else:
+        cg, og = x.shape[1] // groups, w.shape[0] // groups
+        out = xp.concatenate([xp.tensordot(win[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og],
+                                           axes=(axes_win, axes_w)) for g in range(groups)], axis=-1)
+    return xp.ascontiguousarray(xp.moveaxis(out, -1, 1))
+
+
+def _conv_input_arrays(g, w, x_shape, stride, pads, dilation, groups):
+    """The gradient of conv wrt its input (= transposed convolution of g with w)."""
+    xp = xp_of(g)
+    nd = w.ndim - 2
+    kernel = w.shape[2:]
+    out_size = g.shape[2:]
+    og = w.shape[0] // groups
+    # cols (N, *O, C, *K), laid out as (*K, N, C, *O) for the scatter
+    parts = [xp.tensordot(g[:, i * og:(i + 1) * og], w[i * og:(i + 1) * og], axes=([1], [0]))
+             for i in range(groups)]
+    cols = parts[0] if groups == 1 else xp.concatenate(parts, axis=1 + nd)
+    cols = cols.transpose(tuple(range(2 + nd, 2 + 2 * nd)) + (0, 1 + nd) + tuple(range(1, 1 + nd)))
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[2:], pads))
+    full = _scatter_windows(cols, tuple(x_shape[:2]) + padded, kernel, stride, dilation, out_size)
+    return xp.ascontiguousarray(_crop(full, pads, x_shape[2:]))
+
+
+def _conv_weight_arrays(x, g, w_shape, stride, pads, dilation, groups):
+    """The gradient of conv wrt its weight: windows of x contracted with g over (N, *O)."""
+    xp = xp_of(x)
+    nd = len(w_shape) - 2
+    kernel = w_shape[2:]
+    xpad = _pad(x, pads)
+    out_size = g.shape[2:]
+    win = _windows(xpad, out_size, kernel, stride, dilation)
+    axes = [0] + list(range(2, 2 + nd))
+    if groups == 1:
+        return xp.tensordot(g, win, axes=(axes, axes))
+    cg, og = x.shape[1] // groups, g.shape[1] // groups
+    return xp.concatenate([xp.tensordot(g[:, i * og:(i + 1) * og], win[:, i * cg:(i + 1) * cg], axes=(axes, axes))
+                           for i in range(groups)], axis=0)
+
+
+class ConvolutionBackward0(Op):
+    save_inputs = True
+
+    def forward(self, x, w, stride, pads, dilation, groups):
+        self.geom = (stride, pads, dilation, groups)
+        return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups)
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        want_x, want_w = (f[0] is not None for f in self.next_functions)
+        gx = ConvInputBackward.apply(g, w, x_shape=x._data.shape, geom=self.geom) if want_x else None
+        gw = ConvWeightBackward.apply(x, g, w_shape=w._data.shape, geom=self.geom) if want_w else None
+        return gx, gw
+
+
+class ConvInputBackward(Op):
+    """conv_input(g, w): the adjoint of conv in its input (conv_transpose's forward)."""
+
+    save_inputs = True
+
+    def forward(self, g, w, x_shape, geom):
+        self.geom = geom
+        return _conv_input_arrays(g, w.astype(g.dtype, copy=False), x_shape, *geom)
+
+    def backward(self, h):
+        g, w = self.saved_tensors
+        want_g, want_w = (f[0] is not None for f in self.next_functions)
+        gg = ConvolutionBackward0.apply(h, w, *self.geom) if want_g else None
+        gw = ConvWeightBackward.apply(h, g, w_shape=w._data.shape, geom=self.geom) if want_w else None
+        return gg, gw
+
+    def name(self):
+        return "ConvolutionBackward0"
+
+
+class ConvWeightBackward(Op):
+    save_inputs = True
+
+    def forward(self, x, g, w_shape, geom):
+        self.geom = geom
+        return _conv_weight_arrays(x, g, w_shape, *geom)
+
+    def backward(self, h):
+        x, g = self.saved_tensors
+        want_x, want_g = (f[0] is not None for f in self.next_functions)
+        gx = ConvInputBackward.apply(g, h, x_shape=x._data.shape, geom=self.geom) if want_x else None
+        gg = ConvolutionBackward0.apply(x, h, *self.geom) if want_g else None
+        return gx, gg
+
+
+def _tuple(v, nd, name="value"):
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            return tuple(v) * nd
+        return tuple(v)
+    return (v,) * nd
+
+
+def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
+    """Convolution over nd spatial dims with torch's argument forms and checks."""
+    name = f"conv{nd}d"
+    stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input of "
+                           f"size: {list(input.shape)}")
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    c = input._data.shape[1]
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if weight._data.shape[1] * groups != c:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                           f"{list(input.shape)} to have {weight._data.shape[1] * groups} channels, but got {c} "
+                           "channels instead")
+    kernel = weight._data.shape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for d, k in zip(dilation, kernel))
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        pads = tuple((p, p) for p in _tuple(padding, nd))
+    padded = [n + lo + hi for n, (lo, hi) in zip(input._data.shape[2:], pads)]
+    if any(p < d * (k - 1) + 1 for p, d, k in zip(padded, dilation, kernel)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                           f"size: ({' x '.join(str(d * (k - 1) + 1) for d, k in zip(dilation, kernel))}). Kernel "
+                           "size can't be greater than actual input size")
+    out = ConvolutionBackward0.apply(input, weight, stride=stride, pads=pads, dilation=dilation, groups=groups)
+    if bias is not None:
+        out = out + bias.reshape((-1,) + (1,) * nd)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose_nd(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
+    padding, output_padding = _tuple(padding, nd), _tuple(output_padding, nd)
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    n, c_in = input._data.shape[:2]
+    if weight._data.shape[0] != c_in:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+                           f"{list(input.shape)} to have {weight._data.shape[0]} channels, but got {c_in} "
+                           "channels instead")
+    kernel = weight._data.shape[2:]
+    size = tuple((i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in
+                 zip(input._data.shape[2:], stride, padding, dilation, kernel, output_padding))
+    x_shape = (n, weight._data.shape[1] * groups) + size
+    geom = (stride, tuple((p, p) for p in padding), dilation, groups)
+    out = ConvInputBackward.apply(input, weight, x_shape=x_shape, geom=geom)
+    if bias is not None:
+        out = out + bias.reshape((-1,) + (1,) * nd)
+    return out.squeeze(0) if unbatched else out
+
+
+# -- pooling ---------------------------------------------------------------------------------------
+class _PoolGeom:
+    """Where the windows of a pooling op lie: padding (lo, hi per dim, hi
+    stretched for ceil_mode), kernel, stride, dilation and output size."""
+
+    __slots__ = ("x_shape", "pads", "kernel", "stride", "dilation", "out_size")
+
+    def __init__(self, x_shape, kernel, stride, padding, dilation, ceil_mode):
+        self.x_shape, self.kernel, self.stride, self.dilation = x_shape, kernel, stride, dilation
+        out, pads = [], []
+        for n, k, s, p, d in zip(x_shape[2:], kernel, stride, padding, dilation):
+            eff = d * (k - 1) + 1
+            o = (n + 2 * p - eff + ((s - 1) if ceil_mode else 0)) // s + 1
+            if ceil_mode and (o - 1) * s >= n + p:
+                o -= 1
+            out.append(o)
+            pads.append((p, max((o - 1) * s + eff - n - p, 0)))
+        self.out_size, self.pads = tuple(out), tuple(pads)
+
+
+def _gather(x, arg, geom, fill):
+    """Windows of x reduced over K: the entry at `arg` (max pooling) or the sum (arg None)."""
+    xp = xp_of(x)
+    nd = len(geom.kernel)
+    win = _windows(_pad(x, geom.pads, fill), geom.out_size, geom.kernel, geom.stride, geom.dilation)
+    if arg is None:
+        return win.sum(axis=tuple(range(-nd, 0)))
+    flat = win.reshape(win.shape[:2 + nd] + (-1,))
+    return xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+
+
+def _scatter(g, arg, geom):
+    """Adjoint of _gather: g goes back to the window positions (all, or those at arg)."""
+    xp = xp_of(g)
+    k_total = math.prod(geom.kernel)
+    if arg is None:
+        cols = xp.broadcast_to(g, tuple(geom.kernel) + g.shape)
+    else:
+        cols = xp.where(arg == xp.arange(k_total).reshape((k_total,) + (1,) * g.ndim), g, 0)
+        cols = cols.reshape(tuple(geom.kernel) + g.shape)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(geom.x_shape[2:], geom.pads))
+    full = _scatter_windows(cols, tuple(geom.x_shape[:2]) + padded, geom.kernel, geom.stride, geom.dilation,
+                            geom.out_size)
+    return xp.ascontiguousarray(_crop(full, geom.pads, geom.x_shape[2:]))
+
+
+class MaxPool2DWithIndicesBackward0(Op):
+    """Picks each window's entry at `arg` (sum of the window when arg is None)."""
+
+    def forward(self, x, arg, geom, fill=0):
+        self.arg, self.geom = arg, geom
+        return _gather(x, arg, geom, fill)
+
+    def backward(self, g):
+        return PoolScatterBackward.apply(g, arg=self.arg, geom=self.geom)
+
+
+class AvgPool2DBackward0(MaxPool2DWithIndicesBackward0):
+    pass
+
+
+class PoolScatterBackward(Op):
+    def forward(self, g, arg, geom):
+        self.arg, self.geom = arg, geom
+        return _scatter(g, arg, geom)
+
+    def backward(self, h):
+        return MaxPool2DWithIndicesBackward0.apply(h, arg=self.arg, geom=self.geom)
+
+
+def _pool_args(nd, name, input, kernel_size, stride, padding, dilation):
+    kernel = _tuple(kernel_size, nd)
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
+        else _tuple(stride, nd)
+    padding, dilation = _tuple(padding, nd), _tuple(dilation, nd)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got {list(input.shape)}")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    return kernel, stride, padding, dilation
+
+
+def max_pool_nd(nd, input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                return_indices=False):
+    kernel, stride, padding, dilation = _pool_args(nd, f"max_pool{nd}d", input, kernel_size, stride, padding,
+                                                   dilation)
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    x = input._data
+    xp = xp_of(x)
+    geom = _PoolGeom(x.shape, kernel, stride, padding, dilation, ceil_mode)
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    win = _windows(_pad(x, geom.pads, fill), geom.out_size, kernel, stride, dilation)
+    flat = win.reshape(win.shape[:2 + nd] + (-1,))
+    arg = flat.argmax(axis=-1)
+    # NaN wins a max, as in torch
+    if x.dtype.kind == "f":
+        nan_arg = xp.isnan(flat).argmax(axis=-1)
+        arg = xp.where(xp.isnan(flat).any(axis=-1), nan_arg, arg)
+    out = MaxPool2DWithIndicesBackward0.apply(input, arg=arg, geom=geom, fill=fill)
+    if unbatched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    idx = _flat_indices(arg, geom)
+    idx = _wrap(idx[0] if unbatched else idx)
+    return out, idx
+
+
+def _flat_indices(arg, geom):
+    """Window position -> flat index into the input's spatial dims (torch's return_indices)."""
+    xp = xp_of(arg)
+    nd = len(geom.kernel)
+    coords = xp.unravel_index(arg, geom.kernel)
+    flat = xp.zeros(arg.shape, dtype=np.int64)
+    for i in range(nd):
+        o = xp.arange(geom.out_size[i]).reshape((-1,) + (1,) * (nd - 1 - i))
+        pos = o * geom.stride[i] + coords[i] * geom.dilation[i] - geom.pads[i][0]
+        flat = flat * geom.x_shape[2 + i] + pos
+    return flat
+
+
+def _avg_divisor(geom, padding, count_include_pad):
+    """Per-output divisor of avg pooling, as torch counts window cells (separable per dim)."""
+    div = np.ones((), dtype=np.float64)
+    for n, k, s, p, o in zip(geom.x_shape[2:], geom.kernel, geom.stride, padding, geom.out_size):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        size = end - start
+        counts = size if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        div = np.multiply.outer(div, counts)
+    return div
+
+
+def avg_pool_nd(nd, input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                divisor_override=None):
+    kernel, stride, padding, dilation = _pool_args(nd, f"avg_pool{nd}d", input, kernel_size, stride, padding, 1)
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    geom = _PoolGeom(input._data.shape, kernel, stride, padding, dilation, ceil_mode)
+    total = AvgPool2DBackward0.apply(input, arg=None, geom=geom)
+    if divisor_override:
+        out = total / divisor_override
+    else:
+        div = _avg_divisor(geom, padding, count_include_pad)
+        inv = (1 / div).astype(input._data.dtype)
+        out = total * _wrap(xp_of(input._data).asarray(inv))
+    return out.squeeze(0) if unbatched else out
+
+
+def _adaptive_matrix(n_in, n_out, like):
+    """Averaging matrix (n_out, n_in): row i averages input cells [floor(i n/o), ceil((i+1) n/o))."""
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        lo = (i * n_in) // n_out
+        hi = -((-(i + 1) * n_in) // n_out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return _wrap(xp_of(like).asarray(m.astype(like.dtype)))
+
+
+def adaptive_avg_pool_nd(nd, input, output_size):
+    """Adaptive average pooling as one small matmul per spatial dim (exactly torch's windows)."""
+    sizes = _tuple(output_size, nd)
+    out = input
+    for i, o in enumerate(sizes):
+        dim = input.ndim - nd + i
+        n = input._data.shape[dim]
+        o = n if o is None else o
+        m = _adaptive_matrix(n, o, input._data)
+        out = (out.transpose(dim, -1) @ m.mT).transpose(dim, -1)
+    return out

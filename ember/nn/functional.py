@@ -1,0 +1,562 @@
+"""ember.nn.functional: PyTorch's torch.nn.functional.
+
+Fused ops (softmax, linear, conv, pooling, normalisation, embedding, nll_loss,
+binary_cross_entropy, activations) come from ember/_ops/nn_ops.py; the rest is
+composed here from differentiable Tensor ops.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import xp_of
+from .._tensor import Tensor
+from .._ops import nn_ops as _nn
+from .._ops._base import Op, _wrap
+from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
+    softmax, log_softmax, linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
+    leaky_relu, softplus, hardtanh,
+)
+from .._ops.selection import where
+
+_legacy_reduction = _nn._legacy_reduction
+
+
+# -- activations ---------------------------------------------------------------------------
+def relu(input, inplace=False):
+    return input.relu_() if inplace else input.relu()
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0)
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def mish(input, inplace=False):
+    return input * softplus(input).tanh()
+
+
+def logsigmoid(input):
+    return -softplus(-input)
+
+
+def softsign(input):
+    return input / (1 + input.abs())
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def hardsigmoid(input, inplace=False):
+    return hardtanh(input / 6 + 0.5, 0.0, 1.0)
+
+
+def hardswish(input, inplace=False):
+    return input * hardsigmoid(input)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    return softmax(-input, dim, dtype=dtype)
+
+
+def glu(input, dim=-1):
+    n = input.shape[dim]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {input._wrap_dim(dim)} is size {n}")
+    first = [slice(None)] * input.ndim
+    second = list(first)
+    d = input._wrap_dim(dim)
+    first[d], second[d] = slice(0, n // 2), slice(n // 2, n)
+    return input[tuple(first)] * input[tuple(second)].sigmoid()
+
+
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), weight broadcast over the channel dim (dim 1)."""
+    if weight.numel() != 1 and input.ndim >= 2:
+        weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, input * weight)
+
+
+def threshold(input, threshold, value, inplace=False):
+    return where(input > threshold, input, value)
+
+
+# -- dropout -----------------------------------------------------------------------------------
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_mask(input, p, shape):
+    """Keep-mask scaled by 1/(1-p), drawn from ember's generator (Bernoulli(1-p))."""
+    from .._creation import empty
+
+    mask = empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    if p < 1:
+        mask._data *= 1 / (1 - p)
+    return mask
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    out = input * _dropout_mask(input, p, input.shape)
+    return input.copy_(out) if inplace else out
+
+
+def _feature_dropout(input, p, training, inplace, batched_ndim, name):
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    if input.ndim not in (batched_ndim, batched_ndim - 1):
+        warnings.warn(f"{name}: Received a {input.ndim}-D input to {name}, which is deprecated", UserWarning,
+                      stacklevel=3)
+    lead = 2 if input.ndim == batched_ndim else 1
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    out = input * _dropout_mask(input, p, shape)
+    return input.copy_(out) if inplace else out
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 3, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 4, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 5, "dropout3d")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    alpha_p = -_nn._SELU_ALPHA * _nn._SELU_SCALE
+    keep = _dropout_mask(input, p, input.shape)
+    keep._data = (keep._data > 0).astype(keep._data.dtype)
+    a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * p
+    return (input * keep + alpha_p * (1 - keep)) * a + b
+
+
+# -- embedding, one_hot, pad, normalize ----------------------------------------------------
+embedding = _nn.embedding
+
+
+def one_hot(tensor, num_classes=-1):
+    if tensor._dtype is not D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    idx = tensor._data
+    xp = xp_of(idx)
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _wrap((idx[..., None] == xp.arange(num_classes)).astype(np.int64))
+
+
+class ConstantPadNdBackward0(Op):
+    """Pad with a constant (negative pads crop). The adjoint pads g by the negated
+    amounts, so the same op gives the gradient."""
+
+    def forward(self, x, pads, value):
+        self.pads = pads
+        xp = xp_of(x)
+        shape = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape, pads))
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"The input size {x.shape}, plus negative padding ... resulted in a negative "
+                               "output size, which is invalid. Check dimension of your input.")
+        out = xp.full(shape, value, dtype=x.dtype)
+        src = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for n, (lo, hi) in zip(x.shape, pads))
+        dst = tuple(slice(max(lo, 0), m - max(hi, 0)) for m, (lo, hi) in zip(shape, pads))
+        out[dst] = x[src]
+        return out
+
+    def backward(self, g):
+        return ConstantPadNdBackward0.apply(g, pads=tuple((-lo, -hi) for lo, hi in self.pads), value=0)
+
+
+class ReflectionPadBackward(Op):
+    """Pad by gathering input cells (reflect, replicate, circular): out = x[idx] per dim."""
+
+    def forward(self, x, index, shape):
+        self.index, self.shape = index, shape
+        for d, idx in index:
+            x = x.take(idx, axis=d)
+        return x
+
+    def backward(self, g):
+        return PadScatterBackward.apply(g, index=self.index, shape=self.shape)
+
+    def name(self):
+        return "ReflectionPad2DBackward0"
+
+
+class PadScatterBackward(Op):
+    def forward(self, g, index, shape):
+        self.index, self.shape = index, shape
+        xp = xp_of(g)
+        for d, idx in reversed(index):
+            out_shape = list(g.shape)
+            out_shape[d] = shape[d]
+            out = xp.zeros(out_shape, dtype=g.dtype)
+            moved = xp.moveaxis(out, d, 0)
+            xp.add.at(moved, idx, xp.moveaxis(g, d, 0))
+            g = out
+        return g
+
+    def backward(self, h):
+        return ReflectionPadBackward.apply(h, index=self.index, shape=self.shape)
+
+
+def _pad_index(n, lo, hi, mode):
+    i = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        if lo >= n or hi >= n:
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension with size {n}")
+        period = 2 * (n - 1) if n > 1 else 1
+        i = np.abs(i) % period
+        return np.where(i >= n, period - i, i)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    if lo > n or hi > n:
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    return i % n
+
+
+def pad(input, pad, mode="constant", value=None):
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    nd = input.ndim
+    pairs = [(0, 0)] * nd
+    for i in range(len(pad) // 2):
+        pairs[nd - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if mode == "constant":
+        return ConstantPadNdBackward0.apply(input, pads=tuple(pairs), value=0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise NotImplementedError(f"Padding mode \"{mode}\" doesn't take in value argument.")
+    k = len(pad) // 2
+    if input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
+    xp = xp_of(input._data)
+    index = tuple((d, xp.asarray(_pad_index(input._data.shape[d], lo, hi, mode)))
+                  for d, (lo, hi) in enumerate(pairs) if lo or hi)
+    return ReflectionPadBackward.apply(input, index=index, shape=input._data.shape)
+
+
+def _norm(x, p, dim, keepdim=True):
+    return x.norm(p, dim, keepdim)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    denom = _norm(input, p, dim).clamp(min=eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1/max(|x1|, eps) * x2/max(|x2|, eps)) over dim, as torch computes it."""
+    n1 = _norm(x1, 2, dim).clamp(min=eps)
+    n2 = _norm(x2, 2, dim).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return (x1 - x2 + eps).norm(p, -1, keepdim)
+
+
+# -- convolution and pooling --------------------------------------------------------------------
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _nn.conv_nd(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _nn.conv_nd(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _nn.conv_nd(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _nn.conv_transpose_nd(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _nn.conv_transpose_nd(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _nn.max_pool_nd(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _nn.max_pool_nd(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _nn.max_pool_nd(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    return _nn.avg_pool_nd(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _nn.avg_pool_nd(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _nn.adaptive_avg_pool_nd(1, input, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return _nn.adaptive_avg_pool_nd(2, input, output_size)
+
+
+# -- losses ---------------------------------------------------------------------------------------
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _warn_size(input, target, stacklevel=3):
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", UserWarning, stacklevel=stacklevel)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    d = input - target
+    loss = d * d
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    loss = (input - target).abs()
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = (input - target).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _nn.reduction_enum(reduction)
+    _warn_size(input, target)
+    d = (input - target).abs()
+    loss = where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x = input._data
+    if x.size and ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return _reduce(_nn.BinaryCrossEntropyBackward0.apply(input, target, weight), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """(1 - t) x + (1 + (pw - 1) t) * softplus(-x), softplus written stably."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    log_sig_neg = (-input).relu() + (-input.abs()).exp().log1p()  # softplus(-x) = -log(sigmoid(x))
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sig_neg
+    else:
+        loss = (1 - target) * input + log_sig_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+nll_loss = _nn.nll_loss
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = log_softmax(input, class_dim)
+    c = input.shape[class_dim]
+    wshape = (c,) + (1,) * (input.ndim - class_dim - 1)
+    if target._dtype.is_floating_point:
+        # class probabilities
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / c
+        prod = logp * target
+        if weight is not None:
+            prod = prod * weight.reshape(wshape)
+        loss = -prod.sum(class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.numel() // c) if input.numel() else loss.sum() / 0.0
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return nll
+    ignore = target == ignore_index
+    smooth = -(logp if weight is None else logp * weight.reshape(wshape)).sum(class_dim)
+    smooth = where(ignore, 0.0, smooth)
+    if reduction == "mean":
+        if weight is not None:
+            kept = target._data[~ignore._data]
+            smooth = smooth.sum() / weight[_wrap(kept)].sum()
+        else:
+            smooth = smooth.sum() / (~ignore).sum()
+    else:
+        smooth = _reduce(smooth, reduction)
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / c)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        safe_log = where(target > 0, target, 1.0).log()
+        loss = where(target > 0, target * safe_log, 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, _nn.reduction_enum(reduction))
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    """1 - cos(x1, x2) for target 1, max(0, cos - margin) for target -1; torch's EPSILON 1e-12."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    eps = 1e-12
+    prod = (input1 * input2).sum(-1)
+    m1 = (input1 * input1).sum(-1) + eps
+    m2 = (input2 * input2).sum(-1) + eps
+    cos = prod / (m1 * m2).sqrt()
+    zeros = cos * 0
+    pos = where(target == 1, 1 - cos, zeros)
+    neg = where(target == -1, (cos - margin).clamp(min=0), zeros)
+    return _reduce(pos + neg, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    zeros = input * 0
+    loss = where(target == 1, input, zeros) + where(target == -1, (margin - input).clamp(min=0), zeros)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce(softplus(-target * input), reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    var = var.clamp(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        t = target
+        stirling = t * where(t > 1, t, 1.0).log() - t + 0.5 * (2 * math.pi * where(t > 1, t, 1.0)).log()
+        loss = loss + where(t > 1, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+# -- attention ------------------------------------------------------------------------------------
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """softmax(q k^T * scale + mask) v; a boolean mask marks the positions that take part."""
+    L, S = query.shape[-2], key.shape[-2]
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
+        rep = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(rep, -3)
+        value = value.repeat_interleave(rep, -3)
+    scores = (query @ key.transpose(-2, -1)) * scale
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+        causal = np.tril(np.ones((L, S), dtype=bool))
+        scores = scores.masked_fill(_wrap(xp_of(scores._data).asarray(~causal)), float("-inf"))
+    if attn_mask is not None:
+        if attn_mask._dtype is D.bool_:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    attn = softmax(scores, -1)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return attn @ value
+
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("math", "warnings", "np", "D", "Tensor", "Op",
+                                                                      "where", "xp_of")]
