@@ -109,12 +109,11 @@ class Generator:
         from . import _dtype as D
 
         if not isinstance(new_state, Tensor) or new_state._dtype is not D.uint8:
-            got = type(new_state).__name__ if not isinstance(new_state, Tensor) else new_state.type()
-            raise TypeError(f"expected a torch.ByteTensor, but got {got}")
+            raise TypeError("RNG state must be a torch.ByteTensor")
         buf = np.ascontiguousarray(new_state.numpy(force=True))
         if buf.size != _STATE_BYTES:
-            raise RuntimeError(f"Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState of "
-                               f"size 5056 but found the input RNG state size to be {buf.size}")
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size 5056 but found the input RNG state "
+                               f"size to be {buf.size}")
         seed = int(buf[:8].view("<u8")[0])
         left = int(buf[8:12].view("<i4")[0])
         key = buf[24:24 + 8 * _N].view("<u8").astype(np.uint32)

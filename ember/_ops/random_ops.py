@@ -177,8 +177,12 @@ def _top(dtype):
 
 
 def _check_range(from_, to, dtype):
-    hi = _top(dtype)
-    lo = -hi if dtype.is_floating_point else (0 if dtype is D.bool_ else int(np.iinfo(D.np_dtype(dtype)).min))
+    if dtype.is_floating_point:
+        hi = float(np.finfo(np.float32 if dtype is D.bfloat16 else D.np_dtype(dtype)).max)
+        lo = -hi
+    else:
+        hi = _top(dtype)
+        lo = 0 if dtype is D.bool_ else int(np.iinfo(D.np_dtype(dtype)).min)
     if not lo <= from_ <= hi:
         raise RuntimeError(f"from is out of bounds for {_C_NAMES[dtype.name]}")
     if not lo <= to - 1 <= hi:
