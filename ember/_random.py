@@ -35,6 +35,8 @@ _f32 = np.float32
 _u64 = np.uint64
 # Mantissa digits per floating dtype name: how many random bits a uniform keeps.
 DIGITS = {"float32": 24, "float64": 53, "float16": 11, "bfloat16": 8}
+_MASK = {d: _u64((1 << d) - 1) for d in DIGITS.values()}
+_SCALE = {d: _f32(2.0 ** -d) for d in DIGITS.values()}
 
 
 def _init_genrand(seed32):
@@ -141,12 +143,15 @@ class Generator:
         """n values of at::uniform_real_distribution(0, 1): float32 or float64 arrays."""
         d = DIGITS[dtype_name]
         if d == 53:
-            return (self.random64(n) & _u64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
-        return ((self.random32(n) & _u64((1 << d) - 1)) * 2.0 ** -d).astype(_f32)
+            return (self.random64(n) & _MASK[53]).astype(np.float64) * 2.0 ** -53
+        # d-bit integers and power-of-two scaling are exact in float32
+        return (self._bits.random_raw(n) & _MASK[d]).astype(_f32) * _SCALE[d]
 
     def uniform(self, n, dtype_name, low, high):
         """at::uniform_real_distribution(low, high) in the dtype's accumulate type."""
         u = self.uniform01(n, dtype_name)
+        if low == 0 and high == 1:
+            return u  # fma(u, 1, 0) == u
         if u.dtype == np.float64:
             return fma64(u, high - low, low)
         low, high = _f32(low), _f32(high)
