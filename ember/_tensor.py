@@ -9,11 +9,13 @@ memory with their base, and share one version counter (`_version`, a
 one-element list made on first need) so that an in-place change through any
 of them is seen by every saved tensor.
 """
+import weakref
+
 import numpy as np
 
 from . import _dtype as D
 from ._device import device_of, xp_of
-from .autograd import grad_mode
+from .autograd import backward as _backward, grad_mode
 from .autograd.graph import AccumulateGrad, _RemovableHandle
 
 _state = grad_mode.state
@@ -154,6 +156,8 @@ class Tensor:
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and not self._dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -239,26 +243,23 @@ class Tensor:
         return acc
 
     def retain_grad(self):
+        """Keep this non-leaf's gradient in `.grad` (summed out of place over backward calls, as torch does)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is None or self._retains_grad:
             return
-        import weakref
-
         ref = weakref.ref(self)
 
-        def _retain(grad):
+        def retain(grad):
             t = ref()
             if t is not None:
-                from .autograd.graph import _accumulate
-
                 if t._grad is None:
-                    t._grad = grad.detach()._copy_array() if not _state.enabled else grad
+                    t._grad = grad if _state.enabled else grad.detach()._copy_array()
                 else:
-                    _accumulate(t, grad)
+                    t._grad = t._grad + grad
             return None
 
-        self._grad_fn._add_tensor_pre_hook(self._output_nr, _retain)
+        self._grad_fn._add_retain_hook(self._output_nr, retain)
         self._retains_grad = True
 
     @property
@@ -273,9 +274,7 @@ class Tensor:
         return node._add_tensor_pre_hook(self._output_nr, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """Same memory and version counter, cut from the graph."""

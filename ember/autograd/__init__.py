@@ -1,4 +1,5 @@
 """ember.autograd: backward, grad, custom Functions, grad modes, checks."""
+from .._device import xp_of
 from . import grad_mode
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -7,35 +8,28 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 def _as_tuple(x):
     if x is None:
         return None
-    from .._tensor import Tensor
-
-    if isinstance(x, Tensor):
-        return (x,)
-    return tuple(x)
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _make_grads(outputs, grads, is_grads_batched=False):
     """The initial gradients: given ones checked for shape, or ones for scalar outputs."""
-    from .._creation import ones_like
-    from .._tensor import Tensor
-
     out = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if g is None:
-            if o._requires_grad:
-                if o._data.size != 1:
-                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not o._dtype.is_floating_point:
-                    raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
-                                       f"{o._dtype}")
-                out.append(ones_like(o))
-            else:
+            if not o._requires_grad:
                 out.append(None)
+                continue
+            if o._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not o._dtype.is_floating_point:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{o._dtype}")
+            out.append(o._make(xp_of(o._data).ones_like(o._data), o._dtype))
             continue
-        if not isinstance(g, Tensor):
+        if not hasattr(g, "_data"):
             from .._creation import tensor
 
-            g = tensor(g, dtype=o._dtype)
+            g = tensor(g, dtype=o._dtype, device=o.device)
         if g._data.shape != o._data.shape and not is_grads_batched:
             from .._size import Size
 
@@ -53,17 +47,15 @@ def _check_outputs(outputs):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate into leaves' .grad the gradients of `tensors` (weighted by grad_tensors)."""
-    from .engine import run_backward
-
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grads) != len(tensors):
-        raise RuntimeError(f"got {len(grads)} gradients for {len(tensors)} tensors")
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     inputs = _as_tuple(inputs)
     if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     _check_outputs(tensors)
     grads = _make_grads(tensors, grads)
     if retain_graph is None:
@@ -74,10 +66,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned (no .grad is changed)."""
-    from .engine import run_backward
-
     outputs = _as_tuple(outputs)
-    single_input = not isinstance(inputs, (tuple, list))
     inputs = _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
@@ -89,7 +78,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grads)} for {len(outputs)}")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     _check_outputs(outputs)
     grads = _make_grads(outputs, grads, is_grads_batched)
     if retain_graph is None:
@@ -119,6 +108,7 @@ class Variable(metaclass=_VariableMeta):
         return data
 
 
+from .engine import run_backward  # noqa: E402
 from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable  # noqa: E402
 from .graph import Node  # noqa: E402
 

@@ -5,54 +5,64 @@ point at it; then run nodes whose incoming gradients are all in (Kahn's
 algorithm), summing gradients that arrive at the same (node, output) pair.
 No recursion, so a 100,000-node chain is fine. Each node's saved tensors are
 freed as soon as it has run, unless `retain_graph`.
+
+Per node, in order (PyTorch's order): tensor hooks of its outputs (then the
+retain_grad ones), node pre-hooks, the node's backward, node post-hooks.
 """
 from . import grad_mode
+from .anomaly_mode import anomaly_state, check_nan
 from .graph import AccumulateGrad, _accumulate
+
+_state = grad_mode.state
 
 
 def _edge_of(t):
     """(node, output_nr) that receives the gradient of tensor t."""
-    if t._grad_fn is not None:
-        return t._grad_fn, t._output_nr
+    fn = t._grad_fn
+    if fn is not None:
+        return fn, t._output_nr
     return t._grad_accumulator(), 0
 
 
 def _dependencies(roots):
-    """Number of incoming edges per reachable node, and the nodes in discovery order."""
+    """Number of incoming edges of every node reachable from the roots (iterative DFS)."""
     deps = {}
-    order = []
-    stack = [n for n in roots]
-    seen = set(id(n) for n in stack)
-    for n in stack:
-        order.append(n)
+    seen = set(roots)
+    stack = list(roots)
     while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
+        for child, _ in stack.pop().next_functions:
             if child is None:
                 continue
-            deps[child] = deps.get(child, 0) + 1
-            if id(child) not in seen:
-                seen.add(id(child))
-                order.append(child)
-                stack.append(child)
-    return deps, order
+            if child in deps:
+                deps[child] += 1
+            else:
+                deps[child] = 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+    return deps
 
 
-def _needed_nodes(order, targets):
-    """Nodes from which some target node can be reached (only these must run)."""
+def _needed_nodes(roots, deps, targets):
+    """Nodes from which some target can be reached: only these must run for autograd.grad/inputs=."""
+    # Kahn order from the roots; walking it backwards, a node is needed when a child is.
+    left = dict(deps)
+    order = []
+    ready = [n for n in roots if n not in left]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is not None:
+                left[child] -= 1
+                if left[child] == 0:
+                    ready.append(child)
     needed = set(targets)
-    changed = True
-    # Discovery order is a DFS pre-order; iterate in reverse until stable (a
-    # node's children come after it in most graphs, so this settles in 1-2 passes).
-    while changed:
-        changed = False
-        for node in reversed(order):
-            if node in needed:
-                continue
+    for node in reversed(order):
+        if node not in needed:
             for child, _ in node.next_functions:
-                if child is not None and child in needed:
+                if child in needed:
                     needed.add(node)
-                    changed = True
                     break
     return needed
 
@@ -74,69 +84,51 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             buf = buffers[node] = [None] * node._n_outputs
             roots.append(node)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    deps, order = _dependencies(roots)
+    deps = _dependencies(roots)
 
-    captures = None  # (node, nr) -> index into inputs, when only some inputs matter
-    needed = None
+    captures = needed = results = None
     if inputs is not None:
-        captures = {}
+        captures = {}  # (node, output_nr) -> indices into inputs
         for i, t in enumerate(inputs):
             captures.setdefault(_edge_of(t), []).append(i)
-        needed = _needed_nodes(order, {n for n, _ in captures})
-    results = [None] * len(inputs) if inputs is not None else None
+        needed = _needed_nodes(roots, deps, {n for n, _ in captures})
+        results = [None] * len(inputs)
 
-    from .anomaly_mode import anomaly_state, check_nan
-
-    prev_mode = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
+    prev_mode = _state.enabled
+    _state.enabled = create_graph
     try:
         ready = [n for n in roots if n not in deps]
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node, None) or [None] * node._n_outputs
-            if node._pre_hooks:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                grads = [None] * node._n_outputs
+            if node._pre_hooks is not None or node._retain_hooks is not None:
                 grads = _run_tensor_hooks(node, grads)
-            if node._node_pre_hooks:
-                for hook in node._node_pre_hooks:
-                    new = hook(tuple(grads))
-                    if new is not None:
-                        grads = list(new)
-            if captures is None:
-                run = True
-            else:
+            if node._node_pre_hooks is not None:
+                grads = _run_node_pre_hooks(node, grads)
+            run = True
+            if captures is not None:
                 for nr, g in enumerate(grads):
                     for i in captures.get((node, nr), ()):
                         if accumulate:
                             _accumulate(inputs[i], g)
                         else:
                             results[i] = g
-                # Only nodes that lead to a requested input run; leaves' sinks never do
+                # Only nodes leading to a requested input run; leaves' sinks never do
                 # (requested leaves were served just above).
-                run = not isinstance(node, AccumulateGrad) and any(
-                    c is not None and c in needed for c, _ in node.next_functions)
-            if run and any(g is not None for g in grads):
-                grads = _materialize(node, grads)
-                try:
-                    out = node._apply(grads)
-                except Exception:
-                    if node._anomaly_trace is not None:
-                        _warn_anomaly(node)
-                    raise
-                if anomaly_state.enabled:
-                    check_nan(node, out)
-                if node._hooks:
-                    for hook in node._hooks:
-                        new = hook(tuple(out), tuple(grads))
-                        if new is not None:
-                            out = tuple(new)
-            else:
-                out = ()
+                run = type(node) is not AccumulateGrad and any(c in needed for c, _ in node.next_functions)
+            out = None
+            if run and (grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
+                out = _call(node, grads)
             if not retain_graph:
                 node._release()
-            for i, (child, nr) in enumerate(node.next_functions):
+            edges = node.next_functions
+            for i in range(len(edges)):
+                child, nr = edges[i]
                 if child is None:
                     continue
-                g = out[i] if i < len(out) else None
+                g = out[i] if out is not None and i < len(out) else None
                 if g is not None:
                     buf = buffers.get(child)
                     if buf is None:
@@ -147,34 +139,92 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 if left == 0:
                     ready.append(child)
     finally:
-        grad_mode.state.enabled = prev_mode
+        _state.enabled = prev_mode
 
     if results is not None and not accumulate:
-        for r in results:
-            if r is None and not allow_unused:
-                raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    "Set allow_unused=True if this is the desired behavior."
-                )
+        if not allow_unused:
+            for i, r in enumerate(results):
+                if r is None:
+                    raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                       "graph. Set allow_unused=True if this is the desired behavior.")
         return tuple(results)
     return None
 
 
+def _call(node, grads):
+    """Run one node's backward (with anomaly checks and post-hooks); one gradient per edge."""
+    if node._n_outputs != 1:
+        grads = _materialize(node, grads)
+    try:
+        out = node._apply(grads)
+    except Exception:
+        if node._anomaly_trace is not None:
+            _warn_anomaly(node)
+        raise
+    if anomaly_state.enabled:
+        check_nan(node, out)
+    if node._hooks is not None:
+        for hook in tuple(node._hooks):
+            new = hook(tuple(out), tuple(grads))
+            if new is not None:
+                out = _checked_tuple(hook, new, len(out))
+    return out
+
+
 def _run_tensor_hooks(node, grads):
     grads = list(grads)
-    for nr, hooks in node._pre_hooks.items():
-        for hook in list(hooks):
-            if grads[nr] is None:
-                continue
-            new = hook(grads[nr])
-            if new is not None:
-                grads[nr] = new
+    for table in (node._pre_hooks, node._retain_hooks):
+        if table is None:
+            continue
+        for nr, hooks in table.items():
+            for hook in tuple(hooks):
+                g = grads[nr]
+                if g is None:
+                    continue
+                new = hook(g)
+                if new is not None:
+                    grads[nr] = _checked_grad(hook, new, g)
     return grads
+
+
+def _run_node_pre_hooks(node, grads):
+    for hook in tuple(node._node_pre_hooks):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(_checked_tuple(hook, new, len(grads)))
+    return grads
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _checked_grad(hook, new, old):
+    """A tensor hook's replacement gradient must keep the gradient's type and size (as in PyTorch)."""
+    if not hasattr(new, "_data"):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new._dtype is not old._dtype:
+        from .._tensor import _type_name
+
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was {_type_name(old)} got "
+                           f"{_type_name(new)})")
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    return new
+
+
+def _checked_tuple(hook, new, n):
+    if not isinstance(new, (tuple, list)):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != n:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got {len(new)}, "
+                           f"but expected {n})")
+    return tuple(new)
 
 
 def _materialize(node, grads):
     """Missing gradients of a multi-output node become zeros (when the node wants them)."""
-    if node._n_outputs == 1 or all(g is not None for g in grads):
+    if all(g is not None for g in grads):
         return grads
     if not getattr(node, "materialize_grads", True) or node._output_meta is None:
         return grads

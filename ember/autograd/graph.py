@@ -12,6 +12,8 @@ engine in `engine.py`. A node holds:
 """
 import weakref
 
+from . import grad_mode
+
 _RELEASED = object()
 _NOT_TENSOR = object()
 
@@ -30,6 +32,7 @@ class Node:
     _saved = None  # tuple of (tensor, version) pairs, or _RELEASED
     _saved_output = None  # (array, version) of a saved output: rebuilt on unpack to avoid a cycle
     _pre_hooks = None  # {output_nr: [fn]} tensor hooks, run on the incoming gradient
+    _retain_hooks = None  # {output_nr: [fn]} retain_grad's hooks: run after the tensor hooks, as in PyTorch
     _hooks = None  # node hooks (register_hook on the node): fn(grad_inputs, grad_outputs)
     _node_pre_hooks = None
     _anomaly_trace = None
@@ -111,6 +114,11 @@ class Node:
         hooks.append(fn)
         return _RemovableHandle(hooks, fn)
 
+    def _add_retain_hook(self, output_nr, fn):
+        if self._retain_hooks is None:
+            self._retain_hooks = {}
+        self._retain_hooks[output_nr] = [fn]
+
     # -- what the engine calls -------------------------------------------------
     def _apply(self, grads):
         """Run backward on the list of output gradients; return one gradient per input edge."""
@@ -146,8 +154,6 @@ class AccumulateGrad(Node):
 
 def _accumulate(tensor, grad, create_graph=None):
     """tensor.grad += grad, storing a private copy the first time (users zero_() it in place)."""
-    from . import grad_mode
-
     if create_graph is None:
         create_graph = grad_mode.state.enabled
     if grad is None:
