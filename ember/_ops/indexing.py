@@ -21,8 +21,9 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ._base import Op, _wrap, as_tensor_arg
-from ._inplace import _to_device_of, check_inplace, commit, copy_
+from .._tensor import _type_name
+from ._base import Op, _wrap
+from ._inplace import _TYPE_WORDS, _to_device_of, check_inplace, commit, copy_
 
 _state = grad_mode.state
 _int_types = (int, np.integer)
@@ -268,17 +269,35 @@ def getitem(self, key):
 
 
 def _value_tensor(value, like):
-    if isinstance(value, Tensor):
+    """A Tensor or a Python number; torch refuses lists and arrays as values."""
+    if isinstance(value, (Tensor, bool, int, float)):
         return value
-    if isinstance(value, (bool, int, float)):
-        return value
-    v = as_tensor_arg(value)
-    return v.to(like.device) if isinstance(v, Tensor) and v.device != like.device else v
+    if isinstance(value, np.generic):
+        return value.item()
+    t = type(value)
+    name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+    raise TypeError(f"can't assign a {name} to a {_type_name(like)}")
+
+
+def _same_dtype(self, source, what):
+    """index_put/index_add/index_copy/masked_scatter refuse to cast their source."""
+    if isinstance(source, Tensor) and source._dtype is not self._dtype:
+        a, b = _TYPE_WORDS[self._dtype.name], _TYPE_WORDS[source._dtype.name]
+        raise RuntimeError({
+            "index_put": f"Index put requires the source and destination dtypes match, got {a} for the "
+                         f"destination and {b} for the source.",
+            "index_add": f"index_add_(): self ({a}) and source ({b}) must have the same scalar type",
+            "index_copy": f"index_copy_(): self and source expected to have the same dtype, but got (self) {a} "
+                          f"and (source) {b}",
+            "masked_scatter": f"masked_scatter: expected self and source to have same dtypes but got{a} and {b}",
+        }[what])
 
 
 def setitem(self, key, value):
     basic, kind, adv = _parse(self, key)
     value = _value_tensor(value, self)
+    if adv is not None:
+        _same_dtype(self, value, "index_put")
     recording = _state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
                                     or (self._base is not None and self._base._requires_grad))
     if recording:
@@ -309,7 +328,7 @@ def setitem(self, key, value):
 def index_put(input, indices, values, accumulate=False):
     """input with input[indices] = values (or += when accumulate), out of place."""
     key = tuple(_index_array(i, xp_of(input._data)) for i in indices)
-    values = _value_tensor(values, input)
+    _same_dtype(input, values, "index_put")
     return IndexPutBackward0.apply(input, values, key=key, accumulate=bool(accumulate))
 
 
@@ -500,6 +519,7 @@ def index_select(input, dim, index, *, out=None):
 def index_add(input, dim, index, source, *, alpha=1):
     idx = _check_vector_index(index, "index_add")
     d = input._wrap_dim(dim)
+    _same_dtype(input, source, "index_add")
     src = source if alpha == 1 else source * alpha
     return IndexPutBackward0.apply(input, src, key=_along(d, idx), accumulate=True)
 
@@ -519,6 +539,7 @@ def index_fill(input, dim, index, value):
 def index_copy(input, dim, index, source):
     idx = _check_vector_index(index, "index_copy")
     d = input._wrap_dim(dim)
+    _same_dtype(input, source, "index_copy")
     return IndexPutBackward0.apply(input, source, key=_along(d, idx), accumulate=False)
 
 
@@ -601,6 +622,7 @@ class MaskedScatterBackward0(Op):
 
 def masked_scatter(input, mask, source):
     _check_mask_dtype(mask, "masked_scatter_")
+    _same_dtype(input, source, "masked_scatter")
     m = mask._data
     if m.shape != input._data.shape:
         m = xp_of(m).broadcast_to(m, input._data.shape)

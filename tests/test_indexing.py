@@ -1,0 +1,400 @@
+"""x[key], x[key] = v, gather/scatter, index_*, masked_*, take/put, nonzero: against torch."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import check, same_error, assert_same, make_arrays
+
+FLOATS = ["float32", "float64"]
+
+GET_KEYS = [
+    lambda m: 1,
+    lambda m: -1,
+    lambda m: (slice(None), 0),
+    lambda m: (slice(1, None), 0),
+    lambda m: slice(None, None, 2),
+    lambda m: (slice(None), slice(1, 4, 2), 1),
+    lambda m: (None, 0),
+    lambda m: (Ellipsis, 1),
+    lambda m: (0, Ellipsis, None),
+    lambda m: [0, 2, 0],
+    lambda m: ([0, 2], [1, 3]),
+    lambda m: (0, slice(None), [1, 2]),          # int + slice + list: torch selects first
+    lambda m: (slice(None), [0, 1], [2, 2]),
+    lambda m: ([[0, 1], [2, 2]], slice(None), 1),
+    lambda m: m.tensor([2, 0, 2]),
+    lambda m: (m.tensor([1, 1]), slice(None), m.tensor([0, 4])),
+    lambda m: m.tensor(1),                       # 0-d integer tensor: a select
+    lambda m: (slice(None), m.tensor([True, False, True, True])),
+    lambda m: np.array([0, 2]),
+    lambda m: (Ellipsis, [0, 3]),
+    lambda m: (1, None, slice(None), [0, 1]),
+    lambda m: slice(2, 1),                       # empty
+]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("k", range(len(GET_KEYS)))
+def test_getitem_values_and_grads(k, dtype):
+    key = GET_KEYS[k]
+    check(lambda m, x: x[key(m)], [(3, 4, 5)], dtype=dtype)
+
+
+def test_getitem_bool_mask_tensor_and_numpy():
+    check(lambda m, x: x[x > 0], [(3, 4)])
+    check(lambda m, x: x[(x > 0).numpy() if m is torch else (x > 0).numpy()], [(3, 4)], grad=False)
+    check(lambda m, x: x[x[:, 0] > 0], [(5, 2)])
+
+
+def test_getitem_repeated_indices_accumulate_grad():
+    check(lambda m, x: x[[0, 0, 0, 2]] * m.tensor([[1.], [2.], [3.], [4.]]), [(3, 2)])
+
+
+def test_getitem_noncontiguous_and_int_inputs():
+    check(lambda m, x: x.t()[1:, [0, 2]], [(3, 4)])
+    check(lambda m, x: x[::2, 1], [(5, 3)], dtype="int64")
+    check(lambda m, x: x[x], [(4,)], dtype="bool")
+
+
+def test_getitem_zero_size():
+    check(lambda m, x: x[:, 1], [(0, 3)])
+    check(lambda m, x: x[m.tensor([], dtype=m.int64)], [(4, 2)])
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 4, 5, 6, 7, 8, 21])
+def test_basic_index_is_view(k):
+    x = ember.zeros(3, 4, 5)
+    v = x[GET_KEYS[k](ember)]
+    assert v._base is x
+    v.fill_(7.0)
+    t = torch.zeros(3, 4, 5)
+    t[GET_KEYS[k](torch)].fill_(7.0)
+    np.testing.assert_array_equal(x.numpy(), t.numpy())
+    assert x._version_value() == v._version_value() == 1
+
+
+def test_advanced_index_is_copy():
+    x = ember.zeros(3, 4)
+    v = x[[0, 1]]
+    v.fill_(1.0)
+    assert float(x.sum()) == 0.0
+    assert v._base is None
+
+
+def test_grad_fn_names():
+    for key, name in [(0, "SelectBackward0"), ((slice(None), 0), "SelectBackward0"), (slice(1, None), "SliceBackward0"),
+                      (slice(None), "SliceBackward0"), (Ellipsis, "AliasBackward0"), (None, "UnsqueezeBackward0"),
+                      ([0, 1], "IndexBackward0")]:
+        x = ember.ones(3, 4, requires_grad=True) * 1
+        t = torch.ones(3, 4, requires_grad=True) * 1
+        assert type(x[key].grad_fn).__name__ == type(t[key].grad_fn).__name__ == name
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.zeros(3)[5],
+    lambda m: m.zeros(3)[-4],
+    lambda m: m.zeros(3)[[5]],
+    lambda m: m.zeros(3)[m.tensor([5])],
+    lambda m: m.zeros(3, 2)[0, 0, 0],
+    lambda m: m.zeros(3)[m.tensor([1.0])],
+    lambda m: m.zeros(3)[m.tensor([True, False])],
+    lambda m: m.zeros(3, 4)[[0, 1], [1, 2, 3]],
+    lambda m: m.zeros(3)[::-1],
+    lambda m: m.zeros(3)[[0], [1]],
+])
+def test_getitem_errors(fn):
+    msg, tmsg = same_error(fn)
+    assert msg.split(" ")[:3] == tmsg.split(" ")[:3]
+
+
+def test_out_of_bounds_message():
+    msg, tmsg = same_error(lambda m: m.zeros(3)[5])
+    assert msg == tmsg == "index 5 is out of bounds for dimension 0 with size 3"
+    msg, tmsg = same_error(lambda m: m.zeros(3)[[5]])
+    assert msg == tmsg
+
+
+# -- setitem --------------------------------------------------------------------------------
+SET_CASES = [
+    (lambda m: 0, lambda m: 5.0),
+    (lambda m: (slice(None), 1), lambda m: m.tensor([1.0, 2.0, 3.0, 4.0, 5.0])),
+    (lambda m: slice(0, 2), lambda m: m.tensor([[[9.0]], [[8.0]]])),
+    (lambda m: [0, 2], lambda m: 1.5),
+    (lambda m: ([0, 2], [1, 1]), lambda m: m.tensor([3.0, 4.0, 5.0, 6.0, 7.0], dtype=m.float64)),
+    (lambda m: (0, slice(None), [1, 2]), lambda m: m.ones(4, 2, dtype=m.float64)),
+    (lambda m: (Ellipsis, 0), lambda m: m.tensor([1.0, 2.0, 3.0, 4.0], dtype=m.float64)),
+    (lambda m: (None, 1), lambda m: 2),
+    (lambda m: m.tensor([True, False, True]), lambda m: -1.0),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SET_CASES)))
+def test_setitem_values(i):
+    key, val = SET_CASES[i]
+
+    def fn(m, x):
+        y = x.detach().clone()
+        y[key(m)] = val(m)
+        return y
+
+    check(fn, [(3, 4, 5)], dtype="float64", grad=False)
+
+
+@pytest.mark.parametrize("i", range(len(SET_CASES)))
+def test_setitem_grads_through_copyslices(i):
+    key, val = SET_CASES[i]
+
+    def fn(m, x):
+        y = x * 2
+        y[key(m)] = val(m)
+        return y * y
+
+    check(fn, [(3, 4, 5)], dtype="float64")
+
+
+def test_setitem_value_requires_grad():
+    def fn(m, x, v):
+        y = m.zeros(3, 4, dtype=m.float64)
+        y[1] = v
+        y[[0, 2], 0] = v[:2] * 3
+        return y
+
+    check(fn, [(3, 4), (4,)], dtype="float64", requires=[False, True])
+
+
+def test_setitem_int_tensor_and_dtype_cast():
+    def fn(m, x):
+        y = x.clone()
+        y[0] = 2.7  # truncated into int
+        y[1:, 1] = m.tensor([True, False])
+        return y
+
+    check(fn, [(3, 2)], dtype="int64")
+
+
+def test_setitem_mask_from_numpy():
+    x = ember.zeros(4)
+    x[np.array([True, False, True, False])] = 1.0
+    assert x.tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_setitem_errors():
+    same_error(lambda m: m.zeros(3).__setitem__(slice(0, 2), m.ones(3)))
+    same_error(lambda m: m.zeros(3).__setitem__(m.tensor([0, 1]), m.ones(3)))
+    same_error(lambda m: m.zeros(3).__setitem__(5, 1.0))
+    same_error(lambda m: m.zeros(3, requires_grad=True).__setitem__(0, 1.0))
+    for fn in (lambda m: m.zeros(3, dtype=m.float64).__setitem__([0, 1], m.ones(2)),
+               lambda m: m.zeros(3, dtype=m.float64).index_put_((m.tensor([0]),), m.ones(1, dtype=m.int64)),
+               lambda m: m.zeros(3, dtype=m.float64).index_add_(0, m.tensor([0]), m.ones(1)),
+               lambda m: m.zeros(3, dtype=m.float64).index_copy_(0, m.tensor([0]), m.ones(1)),
+               lambda m: m.zeros(3, dtype=m.float64).masked_scatter_(m.ones(3) > 0, m.ones(3))):
+        msg, tmsg = same_error(fn)
+        assert msg == tmsg
+    msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(slice(0, 2), [1.0, 2.0]))
+    assert msg == tmsg
+    msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(slice(0, 2), np.ones(2)))
+    assert msg == tmsg
+    msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(m.tensor([0, 1]), m.ones(3)))
+    assert msg == tmsg
+
+
+def test_setitem_leaf_under_no_grad():
+    for m in (torch, ember):
+        x = m.zeros(3, requires_grad=True)
+        with m.no_grad():
+            x[0] = 1.0
+        assert x.tolist() == [1.0, 0.0, 0.0]
+        assert x.grad_fn is None
+
+
+def test_setitem_bumps_version():
+    x = ember.zeros(3)
+    x[0] = 1.0
+    x[[1]] = 2.0
+    assert x._version_value() == 2
+
+
+# -- gather / scatter ---------------------------------------------------------------------------------
+IDX = np.array([[0, 1, 1], [2, 0, 0]])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_gather(dtype):
+    check(lambda m, x: m.gather(x, 1, m.tensor(IDX)), [(2, 4)], dtype=dtype)
+    check(lambda m, x: x.gather(0, m.tensor([[0, 1], [1, 0]])), [(3, 5)], dtype=dtype)  # smaller index
+    check(lambda m, x: x.t().gather(-1, m.tensor(IDX)), [(4, 2)], dtype=dtype)
+    check(lambda m, x: x.gather(0, m.tensor(0)), [()], dtype=dtype)
+
+
+def test_gather_int_and_empty():
+    check(lambda m, x: x.gather(1, m.tensor(IDX)), [(2, 4)], dtype="int64")
+    check(lambda m, x: x.gather(1, m.zeros(2, 0, dtype=m.int64)), [(2, 4)])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.zeros(3, 2).gather(1, m.tensor([[0, 5]])),
+    lambda m: m.zeros(3, 2).gather(1, m.tensor([0, 1])),
+    lambda m: m.zeros(3, 2).gather(1, m.tensor([[0.0]])),
+    lambda m: m.zeros(3, 2).gather(2, m.tensor([[0]])),
+    lambda m: m.zeros(3, 2).scatter(1, m.tensor([[0, 5]]), 1.0),
+    lambda m: m.zeros(3, 2).scatter_add(1, m.tensor([[0, 1]]), m.ones(1, 2, dtype=m.float64)),
+])
+def test_gather_scatter_errors(fn):
+    same_error(fn)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_scatter(dtype):
+    check(lambda m, x, s: x.scatter(1, m.tensor(IDX), s), [(2, 4), (2, 3)], dtype=dtype)
+    # A src bigger than index: torch's own backward rejects its gradient shape, so values only.
+    check(lambda m, x, s: m.scatter(x, 0, m.tensor([[1, 0, 2]]), s), [(3, 3), (2, 4)], dtype=dtype, grad=False)
+    check(lambda m, x: x.scatter(1, m.tensor(IDX), 2.5), [(2, 4)], dtype=dtype)
+    check(lambda m, x: x.scatter(1, m.tensor(IDX), value=-1.0), [(2, 4)], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_scatter_add(dtype):
+    check(lambda m, x, s: x.scatter_add(1, m.tensor(IDX), s), [(2, 4), (2, 3)], dtype=dtype)
+    check(lambda m, x, s: m.scatter_add(x, 0, m.tensor([[1, 1, 1]]), s), [(3, 3), (2, 4)], dtype=dtype, grad=False)
+    check(lambda m, x, s: x.scatter(1, m.tensor(IDX), s, reduce="add"), [(2, 4), (2, 3)], dtype=dtype, grad=False)
+
+
+def test_scatter_inplace():
+    def fn(m, x, s):
+        y = x * 1
+        y.scatter_(1, m.tensor(IDX), s)
+        z = x * 1
+        z.scatter_add_(1, m.tensor(IDX), s)
+        return y + z
+
+    check(fn, [(2, 4), (2, 3)], dtype="float64")
+
+
+# -- index_* ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_index_select(dtype):
+    check(lambda m, x: x.index_select(0, m.tensor([2, 0, 2])), [(3, 4)], dtype=dtype)
+    check(lambda m, x: m.index_select(x, -1, m.tensor([1])), [(3, 4)], dtype=dtype)
+    check(lambda m, x: x.t().index_select(1, m.tensor(0)), [(3, 4)], dtype=dtype)
+    check(lambda m, x: x.index_select(0, m.tensor([], dtype=m.int64)), [(3, 4)], dtype=dtype)
+    check(lambda m, x: x.index_select(0, m.tensor([1, 1], dtype=m.int32)), [(3, 4)], dtype="int64")
+
+
+def test_index_select_errors():
+    same_error(lambda m: m.zeros(3).index_select(0, m.tensor([5])))
+    same_error(lambda m: m.zeros(3, 2).index_select(0, m.tensor([[0]])))
+    same_error(lambda m: m.zeros(3, 2).index_select(2, m.tensor([0])))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_index_add_fill_copy(dtype):
+    idx = lambda m: m.tensor([0, 2, 0])  # noqa: E731
+    check(lambda m, x, s: x.index_add(0, idx(m), s), [(3, 4), (3, 4)], dtype=dtype)
+    check(lambda m, x, s: x.index_add(1, m.tensor([1, 0]), s, alpha=2.0), [(3, 4), (3, 2)], dtype=dtype)
+    check(lambda m, x: x.index_fill(1, m.tensor([0, 3]), -2.0), [(3, 4)], dtype=dtype)
+    check(lambda m, x, s: x.index_copy(0, m.tensor([2, 0]), s), [(3, 4), (2, 4)], dtype=dtype)
+
+    def inplace(m, x, s):
+        y = x * 1
+        y.index_add_(0, idx(m), s)
+        y.index_fill_(1, m.tensor([1]), 0.5)
+        y.index_copy_(0, m.tensor([1]), s[:1])
+        return y
+
+    check(inplace, [(3, 4), (3, 4)], dtype=dtype)
+
+
+def test_index_put():
+    def fn(m, x, v):
+        y = x.index_put((m.tensor([0, 0, 2]),), v, accumulate=True)
+        z = x * 1
+        z.index_put_((m.tensor([1]), m.tensor([3])), v[0, :1])
+        return y + z
+
+    check(fn, [(3, 4), (3, 4)], dtype="float64")
+
+
+# -- masked -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_masked_fill(dtype):
+    check(lambda m, x: x.masked_fill(x > 0, 0.5), [(3, 4)], dtype=dtype)
+    check(lambda m, x, r: x.masked_fill(r > 0, -1.0), [(3, 4), (4,)], dtype=dtype, requires=[True, False])
+    check(lambda m, x: x.masked_fill(x > 0, m.tensor(2.0)), [(3, 4)], dtype=dtype)
+
+    def inplace(m, x):
+        y = x * 1
+        y.masked_fill_(x < 0, 0.0)
+        return y
+
+    check(inplace, [(3, 4)], dtype=dtype)
+
+
+def test_masked_fill_value_grad_and_int():
+    def fn(m, x, v):
+        return x.masked_fill(x > 0, v.sum())
+
+    check(fn, [(3, 4), (2,)], dtype="float64")
+    check(lambda m, x: x.masked_fill(x > 0, 7), [(3, 4)], dtype="int64")
+
+
+def test_masked_errors():
+    same_error(lambda m: m.zeros(3).masked_fill(m.tensor([1.0, 0.0, 0.0]), 1.0))
+    same_error(lambda m: m.zeros(3).masked_fill(m.tensor([True, False, False]), m.zeros(2)))
+    same_error(lambda m: m.zeros(3).masked_fill_(m.tensor([[True], [False]]), 1.0))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_masked_select_and_scatter(dtype):
+    check(lambda m, x: x.masked_select(x > 0), [(3, 4)], dtype=dtype)
+    check(lambda m, x, r: m.masked_select(x, r > 0), [(3, 4), (4,)], dtype=dtype, requires=[True, False])
+    check(lambda m, x, s: x.masked_scatter(x > 0, s), [(3, 4), (4, 4)], dtype=dtype)
+
+
+# -- take / put / nonzero ------------------------------------------------------------------------
+def test_take_put():
+    check(lambda m, x: m.take(x, m.tensor([[0, 5], [11, 5]])), [(3, 4)])
+    check(lambda m, x: x.t().take(m.tensor([1, -1])), [(3, 4)])
+    same_error(lambda m: m.arange(6).take(m.tensor([10])))
+
+    def put(m, x, s):
+        y = x * 1
+        y.put_(m.tensor([0, 7]), s)
+        return y + x.put(m.tensor([1, 1]), s, accumulate=True)
+
+    check(put, [(3, 4), (2,)], dtype="float64")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_nonzero(dtype):
+    check(lambda m, x: m.nonzero(x), [(3, 4)], dtype=dtype, grad=False)
+    check(lambda m, x: x.nonzero(as_tuple=True), [(3, 4)], dtype=dtype, grad=False)
+    check(lambda m, x: m.nonzero(x), [(0, 2)], dtype=dtype, grad=False)
+    check(lambda m, x: m.argwhere(x), [(5,)], dtype=dtype, grad=False)
+    check(lambda m, x: m.where(x), [(5,)], dtype=dtype, grad=False)
+
+
+def test_nonzero_zero_dim():
+    for v in (0.0, 3.0):
+        assert_same(ember.tensor(v).nonzero(), torch.tensor(v).nonzero())
+        assert_same(ember.tensor(v).nonzero(as_tuple=True), torch.tensor(v).nonzero(as_tuple=True))
+
+
+# -- gradcheck in float64 ------------------------------------------------------------------------------
+def _leaf(shape, seed=0):
+    a, = make_arrays([shape], "float64", seed=seed)
+    return ember.tensor(a, requires_grad=True)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x[1:, [0, 2, 2]],
+    lambda x: x[x.detach() > 0],
+    lambda x: x.gather(1, ember.tensor(IDX)),
+    lambda x: x.index_select(1, ember.tensor([3, 0, 3])),
+    lambda x: x.masked_fill(x.detach() > 0, 1.0),
+    lambda x: x.scatter_add(1, ember.tensor(IDX), x[:, :3] * 1),
+    lambda x: x.take(ember.tensor([0, 0, 7])),
+])
+def test_gradcheck(fn):
+    assert ember.autograd.gradcheck(fn, (_leaf((2, 4)),))
+    assert ember.autograd.gradgradcheck(fn, (_leaf((2, 4)),))
