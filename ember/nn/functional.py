@@ -86,6 +86,9 @@ def glu(input, dim=-1):
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), weight broadcast over the channel dim (dim 1)."""
     if weight.numel() != 1 and input.ndim >= 2:
+        if weight.numel() != input.shape[1]:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{weight.numel()} and channel size = {input.shape[1]}.")
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     return where(input > 0, input, input * weight)
 
