@@ -174,9 +174,12 @@ def result_type(*operands):
                 dim = d if dim is None else promote_types(dim, d)
             else:
                 zero = d if zero is None else promote_types(zero, d)
-        elif isinstance(x, np.ndarray) and x.ndim:
+        elif isinstance(x, np.ndarray):  # an array operand acts as the tensor it becomes
             d = from_numpy_dtype(x.dtype)
-            dim = d if dim is None else promote_types(dim, d)
+            if x.ndim:
+                dim = d if dim is None else promote_types(dim, d)
+            else:
+                zero = d if zero is None else promote_types(zero, d)
         else:
             d = scalar_dtype(x)
             wrapped = d if wrapped is None else promote_types(wrapped, d)

@@ -315,6 +315,12 @@ class Tensor:
             return a.astype(dtype)
         return a.copy() if copy else a
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """NumPy ufuncs on tensors (np.sqrt(t)) give tensors, bool results as uint8, as in torch."""
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        return Tensor._make(array)
+
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
