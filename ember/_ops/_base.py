@@ -219,8 +219,9 @@ class _ViewFn:
         if self.parent is not None:
             root = self.parent(root)
         if type(self.params) is int:
+            name = self.op.__name__.split("Backward")[0]  # torch says "Output 0 of Unbind"
             raise RuntimeError(
-                f"Output {self.params} of {self.op.__name__} is a view and is being modified inplace. This view is "
+                f"Output {self.params} of {name} is a view and is being modified inplace. This view is "
                 "the output of a function that returns multiple views. Such functions do not allow the output "
                 "views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
         return self.op.apply(root, **self.params)
