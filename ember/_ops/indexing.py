@@ -166,7 +166,10 @@ class _BasicIndex(Op):
     def forward(self, x, key):
         self.in_shape = x.shape
         self.key = key
-        return x[key]
+        out = x[key]
+        if isinstance(out, np.generic):  # NumPy gives a scalar (a copy) for a full int key
+            out = x[key + (Ellipsis,)]
+        return out
 
     def backward(self, g):
         return _BasicIndexGrad.apply(g, shape=self.in_shape, key=self.key)
