@@ -19,6 +19,8 @@ def _make(name, dtype, device_type):
     def __new__(cls, *args, device=None):
         from ._creation import _legacy_new
 
+        if len(args) == 1 and isinstance(args[0], float):  # ints are sizes; a float is neither
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
         return _legacy_new(Tensor, dtype, args, device_type if device is None else device)
 
     module = "torch" if device_type == "cpu" else "torch.cuda"

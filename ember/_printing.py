@@ -65,7 +65,7 @@ class _Formatter:
         flat = values.reshape(-1)
         if not floating:
             # Every distinct value's text; ints and bools print as Python prints them.
-            for v in np.unique(flat).tolist():
+            for v in set(flat.tolist()):
                 self.max_width = max(self.max_width, len(str(v)))
             return
         shown = flat[np.isfinite(flat) & (flat != 0)]
@@ -84,7 +84,7 @@ class _Formatter:
             fmt, extra = "{:.0f}", 1  # room for the trailing dot
         else:
             fmt, extra = f"{{:.{p}f}}", 0
-        for v in np.unique(shown).tolist():
+        for v in set(shown.tolist()):
             self.max_width = max(self.max_width, len(fmt.format(v)) + extra)
 
     def format(self, value):

@@ -223,7 +223,7 @@ def test_type_without_change_returns_self():
 
 
 @pytest.mark.parametrize("expr", ["m.ones(2).type('float')", "m.ones(2).type('torch.Nothing')",
-                                  "m.LongTensor(m.tensor([1.5]))", "m.FloatTensor('a')"])
+                                  "m.LongTensor(m.tensor([1.5]))", "m.FloatTensor('a')", "m.FloatTensor(2.5)"])
 def test_legacy_errors(expr):
     same_error(lambda m: eval(expr, {"m": m}))
 

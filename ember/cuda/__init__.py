@@ -192,5 +192,6 @@ def empty_cache():
 # torch.cuda.FloatTensor...: the legacy typed classes of CUDA tensors.
 from .._legacy import CUDA_CLASSES as _CUDA_CLASSES  # noqa: E402
 
-globals().update(_CUDA_CLASSES)
+FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor, CharTensor, \
+    ByteTensor, BoolTensor = _CUDA_CLASSES.values()
 __all__ += list(_CUDA_CLASSES)
