@@ -261,6 +261,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         except queue.Empty:
             failed = [w for w, active in zip(self._workers, self._workers_status) if active and not w.is_alive()]
             if failed:
+                self._shutdown_workers()
                 pids = ", ".join(str(w.pid) for w in failed)
                 raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from None
             return False, None
@@ -269,6 +270,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if self._timeout > 0:
             ok, data = self._try_get_data(self._timeout)
             if not ok:
+                self._shutdown_workers()
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
             return data
         while True:
@@ -311,6 +313,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._rcvd_idx += 1
         self._try_put_index()
         if isinstance(data, _worker.ExceptionWrapper):
+            # The traceback will keep this iterator alive (its frames hold `self`), so the
+            # workers are stopped now rather than when it is collected.
+            if not self._persistent_workers:
+                self._shutdown_workers()
             data.reraise()
         return data
 
