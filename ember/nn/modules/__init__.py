@@ -10,3 +10,5 @@ from .dropout import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from .transformer import TransformerEncoderLayer, TransformerEncoder  # noqa: F401

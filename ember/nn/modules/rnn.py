@@ -1,0 +1,319 @@
+"""Recurrent layers: RNN, LSTM, GRU and their single-step cells.
+
+Parameter names, shapes, order and initialisation are torch's
+(weight_ih_l{k}[_reverse] (G*H, in), weight_hh_l{k} (G*H, H), bias_ih, bias_hh,
+all uniform in +-1/sqrt(hidden_size)). A layer projects every time step's input
+with one matmul, then steps through time with the recurrent matmul only.
+"""
+import math
+
+from ... import _creation
+from ..._ops.joining import cat, stack
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+
+# -- one time step ------------------------------------------------------------------------------
+def _rnn_tanh_step(xw, h, w_hh, b_hh, state=None):
+    return F.linear(h, w_hh, b_hh).add(xw).tanh(), None
+
+
+def _rnn_relu_step(xw, h, w_hh, b_hh, state=None):
+    return F.linear(h, w_hh, b_hh).add(xw).relu(), None
+
+
+def _lstm_step(xw, h, w_hh, b_hh, c):
+    """gates = xW_ih + b_ih + hW_hh + b_hh = [i, f, g, o];  c' = f c + i g;  h' = o tanh(c')."""
+    gates = xw + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, -1)
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c.tanh(), c
+
+
+def _gru_step(xw, h, w_hh, b_hh, state=None):
+    """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h."""
+    hw = F.linear(h, w_hh, b_hh)
+    x_r, x_z, x_n = xw.chunk(3, -1)
+    h_r, h_z, h_n = hw.chunk(3, -1)
+    r = (x_r + h_r).sigmoid()
+    z = (x_z + h_z).sigmoid()
+    n = (x_n + r * h_n).tanh()
+    return n + z * (h - n), None
+
+
+class RNNBase(Module):
+    _gates = 1
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
+                             "element being zeroed")
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        factory = {"device": device, "dtype": dtype}
+        num_directions = 2 if bidirectional else 1
+        gate_size = self._gates * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
+        self._flat_weights_names = []
+        self._all_weights = []
+        for layer in range(num_layers):
+            for direction in range(num_directions):
+                layer_input = input_size if layer == 0 else real_hidden * num_directions
+                suffix = "_reverse" if direction == 1 else ""
+                shapes = [("weight_ih_l{}{}", (gate_size, layer_input)), ("weight_hh_l{}{}", (gate_size, real_hidden))]
+                if bias:
+                    shapes += [("bias_ih_l{}{}", (gate_size,)), ("bias_hh_l{}{}", (gate_size,))]
+                if proj_size > 0:
+                    shapes += [("weight_hr_l{}{}", (proj_size, hidden_size))]
+                names = []
+                for pattern, shape in shapes:
+                    name = pattern.format(layer, suffix)
+                    setattr(self, name, Parameter(_creation.empty(shape, **factory)))
+                    names.append(name)
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    @property
+    def all_weights(self):
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    def flatten_parameters(self):
+        """cuDNN's weight packing: nothing to do here."""
+
+    def extra_repr(self):
+        s = "{input_size}, {hidden_size}"
+        if self.proj_size != 0:
+            s += ", proj_size={proj_size}"
+        if self.num_layers != 1:
+            s += ", num_layers={num_layers}"
+        if self.bias is not True:
+            s += ", bias={bias}"
+        if self.batch_first is not False:
+            s += ", batch_first={batch_first}"
+        if self.dropout != 0:
+            s += ", dropout={dropout}"
+        if self.bidirectional is not False:
+            s += ", bidirectional={bidirectional}"
+        return s.format(**self.__dict__)
+
+    def _step_fn(self):
+        return {"LSTM": _lstm_step, "GRU": _gru_step, "RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step}[self.mode]
+
+    def _run(self, input, h0, c0):
+        """input (L, N, in); h0/c0 (layers * directions, N, H). Returns output, h_n, c_n."""
+        step = self._step_fn()
+        num_directions = 2 if self.bidirectional else 1
+        seq_len = input.shape[0]
+        h_n, c_n = [], []
+        layer_input = input
+        for layer in range(self.num_layers):
+            outs = []
+            for direction in range(num_directions):
+                idx = layer * num_directions + direction
+                params = [getattr(self, n) for n in self._all_weights[idx]]
+                w_ih, w_hh = params[0], params[1]
+                b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
+                w_hr = params[-1] if self.proj_size > 0 else None
+                xw = F.linear(layer_input, w_ih, b_ih)  # every time step at once
+                h = h0[idx]
+                c = c0[idx] if c0 is not None else None
+                steps = range(seq_len - 1, -1, -1) if direction == 1 else range(seq_len)
+                out = [None] * seq_len
+                for t in steps:
+                    h, c = step(xw[t], h, w_hh, b_hh, c)
+                    if w_hr is not None:
+                        h = F.linear(h, w_hr)
+                    out[t] = h
+                outs.append(stack(out))
+                h_n.append(h)
+                c_n.append(c)
+            layer_input = outs[0] if num_directions == 1 else cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, stack(h_n), (stack(c_n) if c0 is not None else None)
+
+    def forward(self, input, hx=None):
+        batched = input.dim() == 3
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{self.mode.split('_')[0]}: Expected input to be 2D or 3D, got {input.dim()}D tensor "
+                             "instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                               f"{input.shape[-1]}")
+        if not batched:
+            input = input.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        batch = input.shape[1]
+        num_directions = 2 if self.bidirectional else 1
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        is_lstm = self.mode == "LSTM"
+        if hx is None:
+            zeros = _creation.zeros((self.num_layers * num_directions, batch, real_hidden), dtype=input.dtype,
+                                    device=input.device)
+            h0 = zeros
+            c0 = _creation.zeros((self.num_layers * num_directions, batch, self.hidden_size), dtype=input.dtype,
+                                 device=input.device) if is_lstm else None
+        else:
+            h0, c0 = hx if is_lstm else (hx, None)
+            if not batched:
+                h0 = h0.unsqueeze(1)
+                c0 = c0.unsqueeze(1) if c0 is not None else None
+            expected = (self.num_layers * num_directions, batch, real_hidden)
+            if tuple(h0.shape) != expected:
+                raise RuntimeError(f"Expected hidden size {expected}, got {list(h0.shape)}")
+        output, h_n, c_n = self._run(input, h0, c0)
+        if not batched:
+            output, h_n = output.squeeze(1), h_n.squeeze(1)
+            c_n = c_n.squeeze(1) if c_n is not None else None
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return (output, (h_n, c_n)) if is_lstm else (output, h_n)
+
+
+class RNN(RNNBase):
+    _gates = 1
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, num_layers,
+                         bias, batch_first, dropout, bidirectional, 0, device, dtype)
+
+
+class LSTM(RNNBase):
+    _gates = 4
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device, dtype)
+
+
+class GRU(RNNBase):
+    _gates = 3
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0,
+                         device, dtype)
+
+
+# -- cells -------------------------------------------------------------------------------------------
+class RNNCellBase(Module):
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        factory = {"device": device, "dtype": dtype}
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(_creation.empty((num_chunks * hidden_size, input_size), **factory))
+        self.weight_hh = Parameter(_creation.empty((num_chunks * hidden_size, hidden_size), **factory))
+        if bias:
+            self.bias_ih = Parameter(_creation.empty(num_chunks * hidden_size, **factory))
+            self.bias_hh = Parameter(_creation.empty(num_chunks * hidden_size, **factory))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def extra_repr(self):
+        s = "{input_size}, {hidden_size}"
+        if "bias" in self.__dict__ and self.bias is not True:
+            s += ", bias={bias}"
+        if "nonlinearity" in self.__dict__ and self.nonlinearity != "tanh":
+            s += ", nonlinearity={nonlinearity}"
+        return s.format(**self.__dict__)
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _prepare(self, input, hx, name):
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = _creation.zeros((input.shape[0], self.hidden_size), dtype=input.dtype, device=input.device)
+        elif not batched:
+            hx = hx.unsqueeze(0)
+        return input, hx, batched
+
+
+class RNNCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+        if nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {nonlinearity}")
+
+    def forward(self, input, hx=None):
+        input, hx, batched = self._prepare(input, hx, "RNNCell")
+        step = _rnn_tanh_step if self.nonlinearity == "tanh" else _rnn_relu_step
+        h, _ = step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        if input.dim() not in (1, 2):
+            raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            zeros = _creation.zeros((input.shape[0], self.hidden_size), dtype=input.dtype, device=input.device)
+            hx = (zeros, zeros)
+        elif not batched:
+            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), hx[0], self.weight_hh, self.bias_hh, hx[1])
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        input, hx, batched = self._prepare(input, hx, "GRUCell")
+        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
+        return h if batched else h.squeeze(0)

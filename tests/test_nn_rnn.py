@@ -1,0 +1,100 @@
+"""Recurrent layers, cells, MultiheadAttention and TransformerEncoderLayer against torch."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from test_nn_layers import compare, pair, run_both
+
+
+def _rnn_forward(m, mod, x, *h):
+    out, hn = mod(x, (h[0], h[1]) if len(h) == 2 else (h[0] if h else None))
+    return (out,) + (tuple(hn) if isinstance(hn, tuple) else (hn,))
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("kwargs", [dict(), dict(num_layers=2), dict(bidirectional=True),
+                                    dict(batch_first=True, num_layers=2, bidirectional=True), dict(bias=False)])
+def test_recurrent_layers(cls, kwargs):
+    shape = (3, 5, 4) if kwargs.get("batch_first") else (5, 3, 4)
+    compare(lambda m: getattr(m.nn, cls)(4, 6, **kwargs), [shape], forward=_rnn_forward)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_recurrent_initial_state_and_unbatched(cls):
+    n_state = 2 if cls == "LSTM" else 1
+    compare(lambda m: getattr(m.nn, cls)(4, 5, num_layers=2), [(6, 3, 4)] + [(2, 3, 5)] * n_state,
+            forward=_rnn_forward)
+    compare(lambda m: getattr(m.nn, cls)(4, 5, bidirectional=True), [(6, 4)] + [(2, 5)] * n_state,
+            forward=_rnn_forward)
+
+
+def test_rnn_relu_lstm_proj_and_dropout_eval():
+    compare(lambda m: m.nn.RNN(4, 5, nonlinearity="relu"), [(5, 2, 4)], forward=_rnn_forward)
+    compare(lambda m: m.nn.LSTM(4, 6, proj_size=3, num_layers=2), [(5, 2, 4)], forward=_rnn_forward)
+    compare(lambda m: m.nn.GRU(4, 5, num_layers=3, dropout=0.4), [(5, 2, 4)], forward=_rnn_forward,
+            modes=("eval",))
+
+
+def test_recurrent_init_range_and_errors():
+    ember.manual_seed(0)
+    lstm = ember.nn.LSTM(10, 16)
+    for p in lstm.parameters():
+        assert np.abs(p.detach().numpy()).max() <= 0.25
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+        lstm(ember.zeros(3, 2, 9))
+    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+        ember.nn.LSTM(3, 4, proj_size=4)
+
+
+@pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_cells(cls):
+    def fwd(m, mod, x, *h):
+        out = mod(x, (h[0], h[1]) if len(h) == 2 else (h[0] if h else None))
+        return tuple(out) if isinstance(out, tuple) else out
+    n_state = 2 if cls == "LSTMCell" else 1
+    compare(lambda m: getattr(m.nn, cls)(4, 5), [(3, 4)] + [(3, 5)] * n_state, forward=fwd)
+    compare(lambda m: getattr(m.nn, cls)(4, 5, bias=False), [(4,)], forward=fwd)
+    compare(lambda m: getattr(m.nn, cls)(4, 5), [(2, 4)], forward=fwd)
+    if cls == "RNNCell":
+        compare(lambda m: m.nn.RNNCell(4, 5, nonlinearity="relu"), [(3, 4)], forward=fwd)
+
+
+def _mha(m, mod, q, k, v, **kw):
+    out, w = mod(q, k, v, **kw)
+    return (out, w) if w is not None else out
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(average_attn_weights=False), dict(need_weights=False)])
+def test_multihead_attention(kwargs):
+    compare(lambda m: m.nn.MultiheadAttention(8, 2), [(5, 3, 8), (4, 3, 8), (4, 3, 8)],
+            forward=lambda m, mod, q, k, v: _mha(m, mod, q, k, v, **kwargs))
+
+
+def test_multihead_attention_masks_batch_first_kdim():
+    kpm = np.array([[False, False, True, False], [False, True, False, False], [False] * 4])
+    causal = np.triu(np.ones((5, 4), dtype=bool), 1)
+    compare(lambda m: m.nn.MultiheadAttention(8, 4, batch_first=True), [(3, 5, 8), (3, 4, 8), (3, 4, 8)],
+            forward=lambda m, mod, q, k, v: _mha(m, mod, q, k, v, key_padding_mask=m.tensor(kpm),
+                                                 attn_mask=m.tensor(causal)))
+    float_mask = np.random.default_rng(0).normal(size=(5, 4))
+    compare(lambda m: m.nn.MultiheadAttention(8, 2, kdim=6, vdim=3, bias=False), [(5, 3, 8), (4, 3, 6), (4, 3, 3)],
+            forward=lambda m, mod, q, k, v: _mha(m, mod, q, k, v, attn_mask=m.tensor(float_mask)))
+    compare(lambda m: m.nn.MultiheadAttention(8, 2), [(5, 8), (4, 8), (4, 8)], forward=_mha)  # unbatched
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(norm_first=True), dict(activation="gelu", batch_first=True)])
+def test_transformer_encoder_layer(kwargs):
+    compare(lambda m: m.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **kwargs), [(4, 3, 8)])
+
+
+def test_transformer_encoder_layer_masks():
+    mask = np.triu(np.full((4, 4), -np.inf), 1)
+    compare(lambda m: m.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), [(4, 3, 8)],
+            forward=lambda m, mod, x: mod(x, src_mask=m.tensor(mask)))
+    kpm = np.array([[False, False, False, True], [False] * 4, [False, True, False, False]])
+    compare(lambda m: m.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True), [(3, 4, 8)],
+            forward=lambda m, mod, x: mod(x, src_key_padding_mask=m.tensor(kpm)), modes=("train",))
+    compare(lambda m: m.nn.TransformerEncoder(m.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 2,
+                                              norm=m.nn.LayerNorm(8), enable_nested_tensor=False),
+            [(4, 3, 8)])
