@@ -182,3 +182,47 @@ def test_print_uses_str(capsys):
     print(torch.tensor([[1, 2], [3, 4]]))
     out = capsys.readouterr().out.split("\n")
     assert out[0:2] == out[2:4]
+
+
+GRAD_OPS = ["x+1", "x-y", "x*y", "x/y", "x**2", "-x", "x.exp()", "x.log()", "x.tanh()", "x.sigmoid()", "x.relu()",
+            "x.sum()", "x.mean()", "x.sum(0)", "x.max()", "x.T", "x[0]", "x[:, 1]", "x.view(-1)", "x.reshape(6)",
+            "x.unsqueeze(0)", "x @ y.T", "x.abs()", "x.sqrt()", "x.clamp(0, 1)", "x.permute(1, 0)", "x.expand(2, 2, 3)",
+            "x.softmax(-1)", "x.log_softmax(-1)", "m.cat([x, y])", "m.stack([x, y])", "x.pow(y)", "x.std()",
+            "x.norm()", "x.cumsum(0)", "x.max(0)[0]", "x.clone()", "x.double()", "m.where(x > 0, x, y)",
+            "x.split(1)[0]", "x.prod()", "x.logsumexp(0)", "(x * 1).add_(1)", "x.flip(0)", "x.tril()",
+            "m.nn.functional.gelu(x)", "m.nn.functional.cross_entropy(x, m.tensor([0, 1]))",
+            pytest.param("m.nn.functional.mse_loss(x, y)", marks=pytest.mark.xfail(
+                strict=True, reason="mse_loss is composed of ops in ember: MeanBackward0, torch MseLossBackward0")),
+            pytest.param("m.nn.functional.linear(x, y)", marks=pytest.mark.xfail(
+                strict=True, reason="ember's linear node is LinearBackward0, torch's MmBackward0/AddmmBackward0"))]
+
+
+@pytest.mark.parametrize("expr", GRAD_OPS)
+def test_grad_fn_names(expr):
+    """The grad_fn suffix names torch's backward node of each op."""
+    def make(m):
+        x = m.tensor([[1.0, 2, 3], [4, 5, 6]], requires_grad=True)
+        y = m.tensor([[1.0, 2, 1], [2, 1, 2]], requires_grad=True)
+        return eval(expr, {"m": m, "x": x, "y": y})
+
+    same_repr(make)
+
+
+@pytest.mark.parametrize("expr", [
+    "m.arange(12.0).reshape(3, 4).T", "m.arange(24.0).reshape(2, 3, 4)[:, ::2]", "m.tensor([-0.0, 0.0, 1.0])",
+    "m.tensor([-0.0, 0.5])", "m.tensor([1e10, 1.0])", "m.tensor([1e10, 1.5])", "m.tensor([123456789.0])",
+    "m.tensor([0.0001, 0.001])", "m.tensor([0.00009999])", "m.tensor([999.99996, 1.0])", "m.tensor([9.99996])",
+    "m.tensor([2**62, -2**62])", "m.tensor([65504.0, float('inf')], dtype=m.float16)",
+    "m.tensor([[1e-8, 1], [float('nan'), -1e8]], dtype=m.float64)", "m.zeros(1, 1, 1, 1)", "m.ones(2, 1, 3)",
+    "m.tensor(float('nan'))", "m.tensor(-float('inf'))", "m.tensor(True)", "m.tensor(-5, dtype=m.int8)",
+    "m.tensor([0.1, 0.2], dtype=m.bfloat16)", "m.full((2, 2), 1e-5, dtype=m.float16)",
+    "m.arange(1001) * 1000", "m.ones(1000, 1000)",
+])
+def test_edge_values(expr):
+    same_repr(lambda m: eval(expr, {"m": m}))
+
+
+def test_str_of_list_and_dict_of_tensors():
+    e = str([ember.tensor(1.5), {"a": ember.ones(2, dtype=ember.float64)}])
+    t = str([torch.tensor(1.5), {"a": torch.ones(2, dtype=torch.float64)}])
+    assert e == t.replace("torch.", "ember.")
