@@ -17,7 +17,9 @@ def _import_cupy():
     if _cupy is None:
         try:
             import cupy
-            cupy.cuda.runtime.getDeviceCount()
+
+            if cupy.cuda.runtime.getDeviceCount() == 0:
+                raise RuntimeError("No CUDA GPUs are available")
         except Exception as e:  # ImportError, or CuPy present with no driver/GPU
             raise AssertionError(
                 "Torch not compiled with CUDA enabled: ember's CUDA backend needs CuPy and an NVIDIA GPU "

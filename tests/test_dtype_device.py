@@ -310,3 +310,100 @@ def test_cuda_with_gpu():
     assert repr(y) == "tensor([1., 1., 1.], device='cuda:0')"
     assert y.type() == "torch.cuda.FloatTensor" and isinstance(y, ember.cuda.FloatTensor)
     assert y.type(ember.DoubleTensor).device == ember.device("cpu")
+
+
+# -- ember.cuda against a stand-in CuPy (the code paths a GPU machine takes) ----------------------
+class _FakeCupy:
+    """Just the CuPy surface ember.cuda uses: runtime, Device, memory pool, random."""
+
+    def __init__(self, count):
+        import types
+
+        self.current, self.seeds = 0, []
+        fake = self
+
+        class Device:
+            def __init__(self, i):
+                self.i = i
+
+            def __enter__(self):
+                self.prev, fake.current = fake.current, self.i
+
+            def __exit__(self, *exc):
+                fake.current = self.prev
+
+        class Pool:
+            used, total = [100, 0], [300, 0]
+
+            def used_bytes(self):
+                return self.used[fake.current]
+
+            def total_bytes(self):
+                return self.total[fake.current]
+
+            def free_all_blocks(self):
+                self.total[fake.current] = self.used[fake.current]
+
+        runtime = types.SimpleNamespace(
+            getDeviceCount=lambda: count, getDevice=lambda: fake.current,
+            setDevice=lambda i: setattr(fake, "current", i), deviceSynchronize=lambda: None,
+            getDeviceProperties=lambda i: {"name": b"Fake GPU", "major": 8, "minor": 0, "totalGlobalMem": 2**34,
+                                           "multiProcessorCount": 100, "l2CacheSize": 2**25})
+        self.cuda = types.SimpleNamespace(runtime=runtime, Device=Device)
+        self.pool = Pool()
+        self.get_default_memory_pool = lambda: self.pool
+        self.random = types.SimpleNamespace(seed=lambda s=None: self.seeds.append((fake.current, s)))
+        self.ndarray = type("ndarray", (), {})
+
+
+@pytest.fixture
+def fake_cupy(monkeypatch):
+    import sys
+
+    def install(count):
+        fake = _FakeCupy(count)
+        monkeypatch.setitem(sys.modules, "cupy", fake)
+        monkeypatch.setattr(ember._device, "_cupy", None)
+        monkeypatch.setattr(ember.cuda, "_available", [])
+        return fake
+
+    return install
+
+
+def test_cuda_with_cupy_but_no_device(fake_cupy):
+    fake_cupy(0)
+    assert ember.cuda.is_available() is False and ember.cuda.device_count() == 0
+    assert ember.cuda.memory_allocated() == 0 and not ember.cuda.is_initialized()
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled.*No CUDA GPUs are available"):
+        ember.cuda.current_device()
+
+
+def test_cuda_answers_from_cupy(fake_cupy):
+    fake = fake_cupy(2)
+    assert ember.cuda.is_available() and ember.cuda.device_count() == 2
+    ember.cuda.init()
+    assert ember.cuda.is_initialized()
+    assert ember.cuda.current_device() == 0
+    assert ember.cuda.get_device_name() == "Fake GPU" and ember.cuda.get_device_capability(1) == (8, 0)
+    props = ember.cuda.get_device_properties("cuda:0")
+    assert props.total_memory == 2**34 and "Fake GPU" in repr(props) and "16384MB" in repr(props)
+    assert ember.cuda.is_bf16_supported()
+    assert ember.cuda.memory_allocated() == 100 and ember.cuda.memory_reserved() == 300
+    assert ember.cuda.max_memory_allocated(0) == 300 and ember.cuda.memory_allocated(1) == 0
+    ember.cuda.reset_peak_memory_stats()
+    assert ember.cuda.max_memory_allocated() == 100
+    ember.cuda.set_device(ember.device("cuda", 1))
+    assert ember.cuda.current_device() == 1
+    with ember.cuda.device(0):
+        assert ember.cuda.current_device() == 0
+    assert ember.cuda.current_device() == 1
+    with ember.cuda.device(None):
+        assert ember.cuda.current_device() == 1
+    ember.cuda.set_device(-1)  # ignored, as in torch
+    assert ember.cuda.current_device() == 1
+    ember.cuda.manual_seed(5)
+    ember.cuda.manual_seed_all(7)
+    assert fake.seeds == [(1, 5), (0, 7), (1, 7)]
+    ember.cuda.synchronize("cuda:0")
+    with pytest.raises(ValueError):
+        ember.cuda.get_device_name("cpu")
