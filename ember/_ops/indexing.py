@@ -619,7 +619,8 @@ class MaskedScatterBackward0(Op):
     def backward(self, g):
         mask = self.mask
         picked = IndexBackward0.apply(g, key=(mask,))
-        flat = _BasicIndexGrad.apply(picked, shape=(int(np.prod(self.source_shape)),), key=(slice(0, picked._data.size),))
+        n = int(np.prod(self.source_shape))
+        flat = _BasicIndexGrad.apply(picked, shape=(n,), key=(slice(0, picked._data.size),))
         return masked_fill(g, _wrap(mask), 0), None, flat.reshape(self.source_shape)
 
 

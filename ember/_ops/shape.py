@@ -9,7 +9,7 @@ import numpy as np
 
 from .._device import xp_of
 from .._size import Size
-from .._tensor import Tensor
+from .._tensor import Tensor, _type_name
 from ._base import Op, sum_to
 from ._inplace import check_inplace
 from .indexing import basic_index, index_select
@@ -35,7 +35,10 @@ def _infer_shape(shape, numel):
         if s != -1:
             known *= s
     if neg:
-        if known == 0 or numel % known:
+        if known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] "
+                               "because the unspecified dimension size -1 can be any value and is ambiguous")
+        if numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
         shape[neg[0]] = numel // known
     elif known != numel:
@@ -104,10 +107,9 @@ class ExpandBackward0(Op):
 
     def forward(self, x, shape):
         self.in_shape = x.shape
-        if len(shape) != x.ndim and shape[len(shape) - x.ndim:] == x.shape and all(s == 1 for s in shape[:len(shape) - x.ndim]):
-            return x[(None,) * (len(shape) - x.ndim)]  # only new leading 1s: a writable view
-        if shape == x.shape:
-            return x.view()
+        lead = len(shape) - x.ndim
+        if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
+            return x[(None,) * lead] if lead else x.view()  # nothing repeated: a writable view
         return xp_of(x).broadcast_to(x, shape)  # read-only: elements share memory
 
     def backward(self, g):
@@ -118,9 +120,9 @@ def expand(self, *sizes):
     sizes = _sizes(sizes)
     shape = self._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
-                           "the number of sizes provided ({}) must be greater or equal to the number of dimensions "
-                           "in the tensor ({})".format(len(sizes), len(shape)))
+        raise RuntimeError(f"expand({_type_name(self)}{{[{', '.join(map(str, shape))}]}}, "
+                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     out = []
     for i, s in enumerate(sizes):
@@ -255,13 +257,18 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     d = input._wrap_dim(dim)
     shape = input._data.shape
-    sizes = tuple(sizes)
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
     if -1 in sizes:
         known = 1
         for s in sizes:
             if s != -1:
                 known *= s
         sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
+    if int(np.prod(sizes)) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the size "
+                           f"of dim {dim} ({shape[d]}) in the input tensor")
     return reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 
@@ -365,6 +372,9 @@ def _dim_list(input, dims, what):
 
 
 def movedim(input, source, destination):
+    if isinstance(source, (int, np.integer)) != isinstance(destination, (int, np.integer)):
+        raise TypeError("movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__})")
     src = _dim_list(input, source, "source")
     dst = _dim_list(input, destination, "destination")
     if len(src) != len(dst):
@@ -670,7 +680,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeats can not be negative")
     else:
         if repeats < 0:
-            raise RuntimeError("repeats can not be negative")
+            raise RuntimeError("Repeats must be non-negative")
         counts = int(repeats)
     idx = Tensor._make(xp.repeat(xp.arange(n, dtype=np.int64), counts))
     return index_select(input if input._data.ndim else input.reshape(1), d, idx)
