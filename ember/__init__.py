@@ -23,7 +23,7 @@ from ._size import Size  # noqa: E402
 from ._tensor import Tensor  # noqa: E402
 from . import autograd  # noqa: E402
 from .autograd import (  # noqa: E402
-    no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+    no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode, is_anomaly_enabled,
 )
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
 from ._creation import (  # noqa: E402
@@ -38,6 +38,7 @@ from ._legacy import (  # noqa: E402
 from ._ops import *  # noqa: E402,F401,F403
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
+from .serialization import save, load  # noqa: E402
 
 half = float16
 float = float32

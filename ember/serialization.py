@@ -1,0 +1,403 @@
+"""ember.save / ember.load in PyTorch's file format, readable by torch and reading torch's files.
+
+A checkpoint is a zip archive (entries stored uncompressed, 64-byte aligned):
+
+    archive/data.pkl     the object, pickled (protocol 2); each tensor is
+                         torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks)
+                         and each storage a persistent id ('storage', torch.<Type>Storage, key, location, numel)
+    archive/data/<key>   the raw little-endian bytes of each storage
+    archive/byteorder    'little'
+    archive/version      '3'
+
+Views share storages: a transposed or sliced tensor is saved as its whole base
+array plus an offset and strides, and tensors viewing one array share one
+storage after loading, as in torch. The pickle names torch's globals without
+importing torch: the writer emits them as plain GLOBAL opcodes and the reader
+maps them to ember's own functions.
+
+Loading is restricted by default (weights_only=True, torch >= 2.6): only the
+globals a checkpoint of tensors, containers and numbers needs are allowed;
+anything else raises pickle.UnpicklingError. Saving to a path is atomic:
+the archive goes to a temporary file in the same directory, then replaces the
+target, so a failed save leaves the previous file intact.
+"""
+import codecs
+import collections
+import io
+import os
+import pickle
+import struct
+import sys
+import tempfile
+import zipfile
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import Tensor
+
+__all__ = ["save", "load"]
+
+_STORAGE_NAMES = {"float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
+                  "bfloat16": "BFloat16Storage", "int64": "LongStorage", "int32": "IntStorage",
+                  "int16": "ShortStorage", "int8": "CharStorage", "uint8": "ByteStorage", "bool": "BoolStorage"}
+_DTYPE_OF_STORAGE = {v: k for k, v in _STORAGE_NAMES.items()}
+_ALIGN = 64  # torch aligns each storage's bytes in the archive (so that mmap loading works)
+
+
+# -- writing --------------------------------------------------------------------------------------------
+class _Global:
+    """A module-level name written into the pickle as GLOBAL without importing its module."""
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def __call__(self, *args):  # pickle requires a reduce function to be callable; never called
+        raise TypeError(f"{self.module}.{self.name} is a placeholder for pickling")
+
+
+_GLOBALS = {}
+
+
+def _global(module, name):
+    """One _Global per name, so that the pickle memo writes each name only once."""
+    key = (module, name)
+    g = _GLOBALS.get(key)
+    if g is None:
+        g = _GLOBALS[key] = _Global(module, name)
+    return g
+
+
+class _StorageRef:
+    """A storage to write: the array whose bytes are saved under `key`."""
+
+    __slots__ = ("key", "array", "dtype")
+
+    def __init__(self, key, array, dtype):
+        self.key, self.array, self.dtype = key, array, dtype
+
+
+def _root_array(a):
+    """The array owning a's memory, when a is a plain strided view of it; else None."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root is a:
+        return a if a.flags.c_contiguous else None
+    if root.dtype != a.dtype or not root.flags.c_contiguous:
+        return None
+    return root
+
+
+class _TorchPickler(pickle._Pickler):
+    """A pickler (the pure-Python one, which lets `save` be extended) that writes ember objects
+    under torch's names and records the storages to put in the archive."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=2)
+        self.storages = {}  # id(root array) -> _StorageRef
+        self._keep = []  # arrays whose ids key `storages`, kept alive while pickling
+
+    def save(self, obj, save_persistent_id=True):
+        if type(obj) is D.dtype:  # torch pickles a dtype as the bare name torch.<dtype>
+            obj = _global("torch", obj.name)
+        if type(obj) is _Global:
+            memo = self.memo.get(id(obj))
+            if memo is not None:
+                self.write(self.get(memo[0]))
+                return
+            self.write(pickle.GLOBAL + obj.module.encode() + b"\n" + obj.name.encode() + b"\n")
+            self.memoize(obj)
+            return
+        super().save(obj, save_persistent_id)
+
+    def persistent_id(self, obj):
+        if type(obj) is _StorageRef:
+            return ("storage", _global("torch", _STORAGE_NAMES[obj.dtype.name]), obj.key, "cpu", obj.array.size)
+        return None
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Tensor):
+            rebuilt = self._tensor_reduce(obj)
+            if obj._is_param:
+                return _global("torch._utils", "_rebuild_parameter"), (rebuilt, obj._requires_grad,
+                                                                       collections.OrderedDict())
+            return rebuilt
+        t = type(obj).__name__
+        if t == "Size" and type(obj).__module__ == "ember._size":
+            return _global("torch", "Size"), (tuple(obj),)
+        if t == "device" and type(obj).__module__ == "ember._device":
+            return _global("torch", "device"), (str(obj),)
+        return NotImplemented
+
+    def _tensor_reduce(self, t):
+        a = t._data
+        if type(a) is not np.ndarray:
+            a = a.get()  # CuPy: saved from a host copy
+        itemsize = a.dtype.itemsize
+        root = _root_array(a)
+        if root is not None and a.size:
+            offset_bytes = a.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+            strides = a.strides
+            if offset_bytes % itemsize or any(s % itemsize or s < 0 for s in strides):
+                root = None
+        if root is None or not a.size:  # not a simple view: save a contiguous copy on its own
+            root = np.ascontiguousarray(a)
+            offset_bytes, strides = 0, root.strides
+        ref = self.storages.get(id(root))
+        if ref is None:
+            ref = self.storages[id(root)] = _StorageRef(str(len(self.storages)), root, t._dtype)
+            self._keep.append(root)
+        stride = tuple(s // itemsize for s in strides) if a.ndim else ()
+        if a.ndim and not a.size:
+            stride = _contiguous_strides(a.shape)
+        return _global("torch._utils", "_rebuild_tensor_v2"), (
+            ref, offset_bytes // itemsize, tuple(a.shape), stride, t._requires_grad, collections.OrderedDict())
+
+
+def _contiguous_strides(shape):
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _write_entry(zf, name, data):
+    """An uncompressed entry whose data starts on a 64-byte boundary (padding in an extra field)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    start = zf.fp.tell() + 30 + len(name.encode()) + 4
+    pad = -start % _ALIGN
+    info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+    zf.writestr(info, data)
+
+
+def _write_archive(fileobj, pkl, storages):
+    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        _write_entry(zf, "archive/data.pkl", pkl)
+        _write_entry(zf, "archive/byteorder", b"little")
+        for ref in storages.values():
+            data = ref.array if sys.byteorder == "little" else ref.array.byteswap()
+            _write_entry(zf, f"archive/data/{ref.key}", memoryview(np.ascontiguousarray(data)).cast("B"))
+        _write_entry(zf, "archive/version", b"3\n")
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save obj to f (a path or a writable binary file object) in torch's zip format."""
+    buf = io.BytesIO()
+    pickler = _TorchPickler(buf)
+    pickler.dump(obj)
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _write_archive(out, buf.getvalue(), pickler.storages)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    else:
+        _write_archive(f, buf.getvalue(), pickler.storages)
+
+
+# -- reading --------------------------------------------------------------------------------------------
+class _StorageType:
+    """What torch.<Type>Storage names in a checkpoint: the element type of a storage."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+
+class _Storage:
+    """A loaded storage: a flat host array and the device its tensors go to. A map_location
+    callable receives one and may return it, `storage.cpu()` or `storage.cuda(i)`."""
+
+    def __init__(self, array, device):
+        self.array, self.device = array, device
+
+    def cpu(self):
+        return _Storage(self.array, "cpu")
+
+    def cuda(self, device=None):
+        return _Storage(self.array, "cuda" if device is None else f"cuda:{int(str(device).split(':')[-1])}")
+
+    def size(self):
+        return self.array.size
+
+    def __len__(self):
+        return self.array.size
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
+    s = storage.array
+    item = s.dtype.itemsize
+    if not size or all(n > 0 for n in size):
+        a = np.lib.stride_tricks.as_strided(s[storage_offset:], shape=tuple(size),
+                                            strides=tuple(k * item for k in stride))
+    else:
+        a = np.empty(tuple(size), s.dtype)
+    t = Tensor._make(a, D.from_numpy_dtype(a.dtype) if a.dtype != np.uint8 or s.dtype == np.uint8 else D.uint8)
+    if storage.device != "cpu":
+        t = t.to(storage.device)
+    t._requires_grad = bool(requires_grad)
+    return t
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks, *args):
+    from .nn.parameter import Parameter
+
+    return Parameter(data, requires_grad)
+
+
+def _torch_names():
+    """The globals a weights-only checkpoint may name, mapped to ember's objects."""
+    from . import _device, _size
+
+    names = {("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+             ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+             ("collections", "OrderedDict"): collections.OrderedDict,
+             ("torch", "Size"): _size.Size,
+             ("torch", "device"): _device.device,
+             ("_codecs", "encode"): codecs.encode,  # how protocol 2 pickles bytes
+             ("builtins", "set"): set, ("builtins", "frozenset"): frozenset, ("builtins", "bytearray"): bytearray,
+             ("builtins", "slice"): slice, ("builtins", "complex"): complex}
+    for dname, sname in _STORAGE_NAMES.items():
+        names[("torch", sname)] = _StorageType(D._BY_NAME[dname])
+        names[("torch", dname)] = D._BY_NAME[dname]
+    for alias, dname in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("long", "int64"),
+                         ("int", "int32"), ("short", "int16")):
+        names[("torch", alias)] = D._BY_NAME[dname]
+    return names
+
+
+_NAMES = None
+
+_WEIGHTS_ONLY_MSG = (
+    "Weights only load failed. In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
+    "`torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely "
+    "succeed, but it can result in arbitrary code execution. Do it only if you got the file from a trusted "
+    "source.\nPlease file an issue with the following so that we can make `weights_only=True` compatible with "
+    "your use case: WeightsUnpickler error: ")
+
+
+class _TorchUnpickler(pickle.Unpickler):
+    def __init__(self, file, zf, prefix, map_location, weights_only):
+        super().__init__(file)
+        self._zf, self._prefix = zf, prefix
+        self._map_location, self._weights_only = map_location, weights_only
+        self._loaded = {}  # storage key -> _Storage (shared storages load once)
+
+    def find_class(self, module, name):
+        global _NAMES
+        if _NAMES is None:
+            _NAMES = _torch_names()
+        obj = _NAMES.get((module, name))
+        if obj is not None:
+            return obj
+        if self._weights_only:
+            raise pickle.UnpicklingError(_WEIGHTS_ONLY_MSG + f"Unsupported global: GLOBAL {module}.{name} was not "
+                                         "an allowed global by default (ember.load(..., weights_only=True)).")
+        if module == "torch" or module.startswith("torch."):
+            module = "ember" + module[5:]  # a pickled torch object: ember's namesake
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid):
+        if not isinstance(pid, tuple) or not pid or pid[0] != "storage":
+            raise pickle.UnpicklingError(f"Unknown typename for persistent_load, expected 'storage' but got "
+                                         f"'{pid[0] if isinstance(pid, tuple) and pid else pid}'")
+        _, storage_type, key, location, numel = pid
+        if key in self._loaded:
+            return self._loaded[key]
+        dtype = storage_type.dtype if isinstance(storage_type, _StorageType) else D.uint8
+        npd = D.np_dtype(dtype)
+        try:
+            raw = self._zf.read(f"{self._prefix}data/{key}")
+        except KeyError:
+            raise RuntimeError(f"PytorchStreamReader failed locating file data/{key}: file not found") from None
+        array = np.frombuffer(bytearray(raw), dtype=np.dtype(npd).newbyteorder("<"))
+        if array.dtype.byteorder not in ("=", "|") and sys.byteorder != "little":
+            array = array.byteswap().view(array.dtype.newbyteorder("="))
+        storage = _restore_location(_Storage(array, "cpu"), location, self._map_location)
+        self._loaded[key] = storage
+        return storage
+
+
+def _check_device(device):
+    if device.startswith("cuda"):
+        from ._device import cuda_available
+
+        if not cuda_available():
+            raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+                               "False. If you are running on a CPU-only machine, please use torch.load with "
+                               "map_location=torch.device('cpu') to map your storages to the CPU.")
+    return device
+
+
+def _restore_location(storage, location, map_location):
+    """Where a storage saved at `location` goes, by torch's map_location rules."""
+    if map_location is None:
+        target = location
+    elif isinstance(map_location, dict):
+        target = map_location.get(location, location)
+        target = str(target)
+    elif callable(map_location) and not isinstance(map_location, str):
+        result = map_location(storage, location)
+        if result is None:
+            target = location
+        elif isinstance(result, _Storage):
+            return _Storage(result.array, _check_device(result.device))
+        else:
+            raise TypeError(f"map_location should return a storage or None, got {type(result).__name__}")
+    else:
+        target = str(map_location)
+    return _Storage(storage.array, _check_device(target))
+
+
+def _open_zip(f):
+    try:
+        return zipfile.ZipFile(f)
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile) and e.errno is not None:
+            raise
+        raise RuntimeError("PytorchStreamReader failed reading zip archive: failed finding central directory") \
+            from None
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Load an object saved by ember.save or torch.save from f (a path or a readable binary file)."""
+    if weights_only is None:
+        weights_only = os.environ.get("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0") in ("0", "")
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as fh:
+            return _load(fh, map_location, weights_only)
+    return _load(f, map_location, weights_only)
+
+
+def _load(fh, map_location, weights_only):
+    zf = _open_zip(fh)
+    with zf:
+        names = zf.namelist()
+        pkl = [n for n in names if n.endswith("data.pkl") and n.count("/") == 1]
+        if not pkl:
+            raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found")
+        prefix = pkl[0][:-len("data.pkl")]
+        byteorder = prefix + "byteorder"
+        if byteorder in names and zf.read(byteorder) not in (b"little", b"little\n"):
+            raise RuntimeError("ember.load reads little-endian checkpoints only")
+        try:
+            data = zf.read(pkl[0])
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+            raise RuntimeError(f"PytorchStreamReader failed reading file data.pkl: {e}") from None
+        unpickler = _TorchUnpickler(io.BytesIO(data), zf, prefix, map_location, weights_only)
+        try:
+            return unpickler.load()
+        except (zipfile.BadZipFile, EOFError) as e:
+            raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {e}") from None
