@@ -19,8 +19,10 @@ def _make(name, dtype, device_type):
     def __new__(cls, *args, device=None):
         from ._creation import _legacy_new
 
-        if len(args) == 1 and isinstance(args[0], float):  # ints are sizes; a float is neither
-            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+        if len(args) == 1 and isinstance(args[0], Tensor) and args[0]._dtype is not dtype:
+            # torch.Tensor(t) keeps t's dtype; a typed class insists on its own
+            raise TypeError(f"expected TensorOptions(dtype={_OPTION_NAMES.get(dtype.name, dtype.name)}, ...) "
+                            f"(got TensorOptions(dtype={_OPTION_NAMES.get(args[0]._dtype.name, args[0]._dtype.name)}, ...))")
         return _legacy_new(Tensor, dtype, args, device_type if device is None else device)
 
     module = "torch" if device_type == "cpu" else "torch.cuda"
@@ -28,6 +30,8 @@ def _make(name, dtype, device_type):
                                   "__module__": module})
 
 
+_OPTION_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
+                 "int8": "signed char", "uint8": "unsigned char", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
 _DTYPES = {"FloatTensor": D.float32, "DoubleTensor": D.float64, "HalfTensor": D.float16,
            "BFloat16Tensor": D.bfloat16, "LongTensor": D.int64, "IntTensor": D.int32, "ShortTensor": D.int16,
            "CharTensor": D.int8, "ByteTensor": D.uint8, "BoolTensor": D.bool_}
