@@ -54,7 +54,7 @@ _TYPES = ("cpu", "cuda", "meta", "mps")
 class device:
     """torch.device: a type ('cpu' or 'cuda') and an optional index."""
 
-    __slots__ = ("type", "index", "_prev")
+    __slots__ = ("type", "index")
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
@@ -100,16 +100,20 @@ class device:
         return hash((self.type, self.index))
 
     def __enter__(self):
-        self._prev = _default_device[0]
+        # A stack, not a slot on self: device objects are shared (every CPU tensor's
+        # .device is one object) and their `with` blocks may nest.
+        prev = _default_device[0]
         set_default_device(self)
+        _entered.append(prev)
         return self
 
     def __exit__(self, *exc):
-        _default_device[0] = self._prev
+        _default_device[0] = _entered.pop()
 
 
 CPU = device("cpu")
 _default_device = [CPU]
+_entered = []  # the default devices that `with device(...)` blocks will restore
 
 
 def as_device(d):

@@ -407,3 +407,14 @@ def test_cuda_answers_from_cupy(fake_cupy):
     ember.cuda.synchronize("cuda:0")
     with pytest.raises(ValueError):
         ember.cuda.get_device_name("cpu")
+
+
+def test_nested_device_contexts_restore_in_order(fake_cupy):
+    fake_cupy(1)
+    cpu = ember.ones(1).device  # a shared object
+    ember.set_default_device("cuda")
+    with cpu:
+        with cpu:
+            assert ember.get_default_device() == ember.device("cpu")
+        assert ember.get_default_device() == ember.device("cpu")
+    assert ember.get_default_device() == ember.device("cuda", 0)
