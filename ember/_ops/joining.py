@@ -55,11 +55,10 @@ def cat(tensors, dim=0, *, out=None):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     keep = [not (t._data.ndim == 1 and t._data.shape[0] == 0) for t in tensors]
-    kept = [t for t, k in zip(tensors, keep) if k]
+    if not any(keep):  # only 1-D empties: they join into one
+        keep = [True] * len(tensors)
+    ref = tensors[keep.index(True)]
     dtype = _result_dtype(tensors)
-    if not kept:
-        return tensors[0].to(dtype).clone()
-    ref = kept[0]
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
