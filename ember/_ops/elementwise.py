@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
 from . import _special
-from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, inplace_method
+from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, fill_inplace, inplace_method
 from .selection import where
 
 _state = grad_mode.state
@@ -110,12 +110,27 @@ class _Binary(Op):
 
 def _binary(op_cls, a, b, **params):
     a, b = _prep(a, b)
-    dt = binary_dtype(a, b)
+    return _apply_binary(op_cls, a, b, binary_dtype(a, b), **params)
+
+
+def _apply_binary(op_cls, a, b, dt, **params):
+    """op_cls.apply with torch's errors for shapes that do not broadcast, and Python ints
+    outside an integer dtype's range wrapped into it as torch casts them (uint8 - 3)."""
     try:
         return op_cls.apply(a, b, dtype=dt, **params)
     except ValueError:
         _broadcast_check(a, b)
         raise
+    except OverflowError:
+        if dt.is_floating_point:
+            raise
+        return op_cls.apply(_wrap_int(a, dt), _wrap_int(b, dt), dtype=dt, **params)
+
+
+def _wrap_int(x, dt):
+    if type(x) is _int_t:
+        return np.array(x, dtype=np.int64).astype(dt.np)[()]
+    return x
 
 
 # -- arithmetic -----------------------------------------------------------------------------
@@ -133,11 +148,18 @@ class AddBackward0(_Binary):
         return g, (g if alpha == 1 else g * alpha)
 
 
+def _is_bool(x):
+    return type(x) is bool or getattr(x, "dtype", None) == np.bool_
+
+
 class SubBackward0(_Binary):
     def forward(self, a, b, dtype, alpha=1):
         if dtype is D.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                                "Use the `^` or `logical_xor()` operator instead.")
+        if _is_bool(a) or _is_bool(b):
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
@@ -185,6 +207,8 @@ class DivBackward0(_Binary):
         self.rounding_mode = rounding_mode
         if rounding_mode is None:
             return a / b
+        if dtype is D.bool_:
+            raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
         xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
         if dtype.is_floating_point:
             # floor_divide is Python's // (exact where floor(a / b) rounds wrongly, e.g. 1 // 0.1).
@@ -289,7 +313,7 @@ def sub(input, other, *, alpha=1, out=None):
 def rsub(input, other, alpha=1):
     a, b = _prep(input, other)
     if isinstance(a, Tensor):
-        return RsubBackward1.apply(a, b, dtype=binary_dtype(a, b), alpha=alpha)
+        return _apply_binary(RsubBackward1, a, b, binary_dtype(a, b), alpha=alpha)
     return sub(other, input, alpha=alpha)
 
 
@@ -302,11 +326,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     a, b = _prep(input, other)
     dt = _div_dtype(a, b, rounding_mode)
-    try:
-        return _out(DivBackward0.apply(a, b, dtype=dt, rounding_mode=rounding_mode), out)
-    except ValueError:
-        _broadcast_check(a, b)
-        raise
+    return _out(_apply_binary(DivBackward0, a, b, dt, rounding_mode=rounding_mode), out)
 
 
 def true_divide(input, other, *, out=None):
@@ -323,11 +343,7 @@ def pow(input, exponent, *, out=None):
         dt = binary_dtype(b, a)
         return _out(PowBackward2.apply(b, a, dtype=dt), out)
     if isinstance(b, Tensor):
-        try:
-            return _out(PowBackward1.apply(a, b, dtype=binary_dtype(a, b)), out)
-        except ValueError:
-            _broadcast_check(a, b)
-            raise
+        return _out(_apply_binary(PowBackward1, a, b, binary_dtype(a, b)), out)
     return _out(PowBackward0.apply(a, b, dtype=binary_dtype(a, b)), out)
 
 
@@ -430,11 +446,7 @@ def atan2(input, other, *, out=None):
     dt = binary_dtype(input, other)
     if not dt.is_floating_point:
         dt = D._default[0]
-    try:
-        return _out(Atan2Backward0.apply(input, other, dtype=dt), out)
-    except ValueError:
-        _broadcast_check(input, other)
-        raise
+    return _out(_apply_binary(Atan2Backward0, input, other, dt), out)
 
 
 class MaximumBackward0(_Binary):
@@ -660,7 +672,11 @@ def _int_identity(ufunc):
 
 
 def _sign_array(xp, x):
-    return x.copy() if x.dtype.kind == "b" else xp.sign(x)
+    if x.dtype.kind == "b":
+        return x.copy()
+    if x.dtype.kind == "f":
+        return xp.where(x != x, 0, xp.sign(x)).astype(x.dtype, copy=False)  # torch's sign(nan) is 0
+    return xp.sign(x)
 
 
 def _square_array(xp, x):
@@ -793,11 +809,10 @@ class _Compare(Op):
 def _compare(fn):
     def compare(input, other, *, out=None):
         a, b = _prep(input, other)
-        try:
-            return _out(_Compare.apply(a, b, dtype=binary_dtype(a, b), fn=fn), out)
-        except ValueError:
-            _broadcast_check(a, b)
-            raise
+        dt = binary_dtype(a, b)
+        if type(b) is _int_t and dt.category == D._INT:  # NumPy compares exactly; torch casts first
+            b = _wrap_int(b, dt)
+        return _out(_apply_binary(_Compare, a, b, dt, fn=fn), out)
 
     return compare
 
@@ -885,7 +900,7 @@ def _reflected(fn):
     return method
 
 
-def _inplace_binary(fn, ufunc_name=None):
+def _inplace_binary(fn, ufunc_name=None, saves_self=True):
     """x.op_(other): a NumPy `out=` fast path when nothing is recorded, else compute and commit."""
 
     def method(self, other, *args, **kwargs):
@@ -906,7 +921,23 @@ def _inplace_binary(fn, ufunc_name=None):
                 getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
                 self._bump_version()
                 return self
-        return commit(self, fn(self, other, *args, **kwargs))
+        return commit(self, fn(_original(self, saves_self and recording), other, *args, **kwargs))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _original(self, saved):
+    """The input to an in-place op whose gradient needs self's old value: a clone (torch's
+    `original_self`), since commit is about to overwrite self."""
+    return self.clone() if saved and self._requires_grad else self
+
+
+def _inplace_saving_self(fn):
+    """x.op_(...) for ops that save x for backward (clamp_, lerp_, round_...)."""
+
+    def method(self, *args, **kwargs):
+        return commit(self, fn(_original(self, _state.enabled), *args, **kwargs))
 
     method.__name__ = fn.__name__ + "_"
     return method
@@ -916,7 +947,7 @@ for _name, _fn, _ufunc in (("add", add, "add"), ("sub", sub, "subtract"), ("mul"
                            ("div", div, "divide"), ("true_divide", true_divide, "divide"),
                            ("floor_divide", floor_divide, None), ("pow", pow, None)):
     setattr(Tensor, _name, _method_binary(_fn))
-    setattr(Tensor, _name + "_", _inplace_binary(_fn, _ufunc))
+    setattr(Tensor, _name + "_", _inplace_binary(_fn, _ufunc, saves_self=_name not in ("add", "sub")))
 Tensor.subtract = Tensor.sub
 Tensor.multiply = Tensor.mul
 Tensor.divide = Tensor.div
@@ -925,17 +956,9 @@ Tensor.multiply_ = Tensor.mul_
 Tensor.divide_ = Tensor.div_
 
 
-def _unary_inplace(fn):
-    def method(self):
-        return commit(self, fn(self))
-
-    method.__name__ = fn.__name__ + "_"
-    return method
-
-
 for _name, _fn in UNARY_FUNCTIONS.items():
     setattr(Tensor, _name, _fn)
-    setattr(Tensor, _name + "_", _unary_inplace(_fn))
+    setattr(Tensor, _name + "_", _inplace_saving_self(_fn) if _UNARY[_name][3] == "x" else inplace_method(_fn))
 Tensor.negative = Tensor.neg
 Tensor.absolute = Tensor.abs
 Tensor.arcsin, Tensor.arccos, Tensor.arctan = Tensor.asin, Tensor.acos, Tensor.atan
@@ -950,8 +973,22 @@ Tensor.bitwise_not = bitwise_not
 Tensor.isnan = isnan
 Tensor.isinf = isinf
 Tensor.isfinite = isfinite
+
+
+def _compare_inplace(fn):
+    """x.eq_(y) and the like: x takes a non-differentiable value, so its gradient becomes 0."""
+
+    def method(self, *args):
+        result = fn(self, *args)
+        check_inplace(self, None, result._data.shape)
+        return fill_inplace(self, result._data)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
 for _name in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not"):
-    setattr(Tensor, _name + "_", inplace_method(getattr(Tensor, _name)))
+    setattr(Tensor, _name + "_", _compare_inplace(getattr(Tensor, _name)))
 
 for _name, _fn in (("remainder", remainder), ("fmod", fmod), ("atan2", atan2), ("arctan2", atan2), ("lerp", lerp)):
     setattr(Tensor, _name, _method_binary(_fn))
@@ -959,7 +996,7 @@ for _name, _fn in (("remainder", remainder), ("fmod", fmod), ("atan2", atan2), (
 Tensor.maximum = _method_binary(maximum)
 Tensor.minimum = _method_binary(minimum)
 Tensor.clamp = Tensor.clip = clamp
-Tensor.clamp_ = Tensor.clip_ = inplace_method(clamp)
+Tensor.clamp_ = Tensor.clip_ = _inplace_saving_self(clamp)
 Tensor.round = round
 Tensor.round_ = inplace_method(round)
 
