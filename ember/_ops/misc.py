@@ -329,4 +329,13 @@ Tensor.histc = histc
 Tensor.histogram = histogram
 Tensor.bincount = bincount
 
-__all__ = ["trace", "diag", "diagonal", "diag_embed", "tril", "triu", "cross", "histc", "histogram", "bincount"]
+__all__ = ["trace", "diag", "diagonal", "diag_embed", "tril", "triu", "cross", "histc", "histogram", "bincount",
+           "inverse", "det", "logdet", "slogdet"]
+
+# torch.inverse/det/logdet/slogdet are ember.linalg's (imported last: ember.linalg uses this module).
+from ..linalg._inverse import det, inverse, logdet, slogdet  # noqa: E402
+
+Tensor.inverse = inverse
+Tensor.det = det
+Tensor.logdet = logdet
+Tensor.slogdet = slogdet

@@ -1,4 +1,9 @@
-"""torch.linalg: linear algebra. The products live in ember/_ops/matmul.py,
-cross and diagonal in ember/_ops/misc.py."""
+"""torch.linalg: linear algebra. Products live in ember/_ops/matmul.py, cross and
+diagonal in ember/_ops/misc.py (which also exports torch.inverse, torch.det,
+torch.logdet and torch.slogdet from here); the rest in this package."""
 from .._ops.matmul import matmul, multi_dot, vecdot  # noqa: F401
 from .._ops.misc import diagonal, linalg_cross as cross  # noqa: F401
+from ._checks import LinAlgError  # noqa: F401
+from ._inverse import det, inv, lstsq, matrix_rank, pinv, slogdet, solve  # noqa: F401
+from ._decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals  # noqa: F401
+from ._norms import matrix_norm, norm, vector_norm  # noqa: F401
