@@ -6,72 +6,81 @@ import numbers
 import numpy as np
 
 from . import _dtype as D
-from ._device import as_device, xp_for, device_of
+from ._device import as_device, xp_for, xp_of, device_of
 from ._tensor import Tensor
 
 
 def _finish(array, dtype, requires_grad):
     t = Tensor._make(array, dtype)
     if requires_grad:
-        t.requires_grad = True  # the setter refuses non-float dtypes with torch's error
+        if not dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
     return t
-
-
-def _infer_dtype(data):
-    """The dtype torch infers for nested Python data: bool < int64 < default float."""
-    kind = D.bool_
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Tensor):  # an element tensor counts like a Python number of its category
-            if x._dtype.is_floating_point:
-                kind = kind if kind.is_floating_point else D._default[0]
-            elif x._dtype is not D.bool_ and not kind.is_floating_point:
-                kind = D.int64
-        elif isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, np.ndarray):
-            kind = D.promote_types(kind, D.from_numpy_dtype(x.dtype))
-        elif isinstance(x, (bool, np.bool_)):
-            pass
-        elif isinstance(x, (numbers.Integral,)):
-            if not kind.is_floating_point:
-                kind = D.int64
-        elif isinstance(x, numbers.Real):
-            if not kind.is_floating_point:
-                kind = D._default[0]
-        elif isinstance(x, complex):
-            raise TypeError("ember does not support complex tensors")
-        else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-    return kind
 
 
 def _to_nested_values(data):
     """Replace tensors inside nested lists by their values (torch.tensor([t1, t2]))."""
     if isinstance(data, Tensor):
-        if data._data.ndim and data._data.size != 1:
-            return data.numpy(force=True).tolist()
-        return data.item() if data._data.ndim == 0 else data.numpy(force=True).tolist()
+        return data.detach().numpy(force=True).tolist()
     if isinstance(data, (list, tuple)):
         return [_to_nested_values(x) for x in data]
-    if isinstance(data, np.ndarray):
-        return data.tolist()
     return data
 
 
-def _check_ragged(data, shape_so_far=(), dim=0):
-    if isinstance(data, (list, tuple)):
-        lengths = {len(x) for x in data if isinstance(x, (list, tuple))}
-        seqs = [isinstance(x, (list, tuple)) for x in data]
-        if any(seqs) and not all(seqs):
-            raise ValueError(f"expected sequence of length {len(data[0]) if seqs[0] else 0} at dim {dim + 1}")
-        if len(lengths) > 1:
-            first = len(data[0])
-            bad = next(len(x) for x in data if len(x) != first)
-            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {bad})")
-        for x in data:
-            _check_ragged(x, shape_so_far, dim + 1)
+def _python_array(data):
+    """A NumPy array of nested Python data with torch's errors for what torch refuses."""
+    try:
+        arr = np.array(data)
+    except (RuntimeError, TypeError):  # tensors that require grad or live on a GPU
+        arr = np.array(_to_nested_values(data))
+    except ValueError:
+        _check_nested(data, _sizes(data), 0)
+        raise
+    kind = arr.dtype.kind
+    if kind in "US":
+        raise TypeError(f"new(): invalid data type '{'str' if kind == 'U' else 'bytes'}'")
+    if kind == "O" or (kind == "u" and arr.dtype.itemsize == 8):
+        bad = next((x for x in _flat_iter(data) if not isinstance(x, (numbers.Number, np.generic, Tensor))), None)
+        if bad is None:
+            raise ValueError("Overflow when unpacking long long")
+        if isinstance(bad, str):
+            raise TypeError("new(): invalid data type 'str'")
+        raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
+    if kind == "c":
+        raise TypeError("ember does not support complex tensors")
+    return arr
+
+
+def _sizes(data):
+    """The shape torch reads from nested sequences: the lengths along the first elements."""
+    sizes = []
+    while isinstance(data, (list, tuple)):
+        sizes.append(len(data))
+        if not data:
+            break
+        data = data[0]
+    return sizes
+
+
+def _check_nested(seq, sizes, dim):
+    """torch's errors for ragged nested sequences."""
+    if len(seq) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})")
+    last = dim + 1 == len(sizes)
+    for x in seq:
+        is_seq = isinstance(x, (list, tuple))
+        if last and is_seq:
+            floats = any(isinstance(v, float) for v in _flat_iter(seq))
+            raise TypeError(f"must be real number, not {type(x).__name__}" if floats
+                            else f"'{type(x).__name__}' object cannot be interpreted as an integer")
+        if not last:
+            if not is_seq:
+                raise TypeError("not a sequence")
+            _check_nested(x, sizes, dim + 1)
+
+
+_CATEGORY = {"b": D.bool_, "i": D.int64, "u": D.int64}
 
 
 def _array_from(data, dtype, device, copy=True):
@@ -81,35 +90,30 @@ def _array_from(data, dtype, device, copy=True):
         arr = data._data
         if dtype is None:
             dtype = data._dtype
-    elif isinstance(data, np.ndarray):
-        arr = data
+    elif isinstance(data, (np.ndarray, np.generic)) or hasattr(data, "__cuda_array_interface__"):
+        arr = np.asarray(data) if isinstance(data, np.generic) else data
         if dtype is None:
-            dtype = D.from_numpy_dtype(data.dtype)
-    elif hasattr(data, "__cuda_array_interface__"):
-        arr = data
+            dtype = D.from_numpy_dtype(arr.dtype)
+    elif data is None:
+        raise RuntimeError("Could not infer dtype of NoneType")
+    elif isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    elif hasattr(data, "__array__") and not isinstance(data, (list, tuple)):
+        arr = np.asarray(data)
         if dtype is None:
-            dtype = D.from_numpy_dtype(data.dtype)
+            dtype = D.from_numpy_dtype(arr.dtype)
     else:
-        if isinstance(data, np.generic):
-            data = data.item()
-        if hasattr(data, "__array__") and not isinstance(data, (list, tuple)):
-            arr = np.asarray(data)
-            if dtype is None:
-                dtype = D.from_numpy_dtype(arr.dtype)
-        else:
-            if isinstance(data, (list, tuple)):
-                _check_ragged(data)
-                if any(isinstance(x, Tensor) for x in _flat_iter(data)):
-                    data = _to_nested_values(data)
-            if dtype is None:
-                dtype = _infer_dtype(data)
-            try:
-                arr = np.array(data, dtype=D.np_dtype(dtype))
-            except OverflowError:
-                raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") from None
-            except (TypeError, ValueError) as e:
-                raise TypeError(f"new(): invalid data type '{type(data).__name__}'") from e
-            copy = False
+        # Python numbers and nested sequences: bool < int64 < the default float
+        arr = _python_array(data)
+        inferred = _CATEGORY.get(arr.dtype.kind) or D.get_default_dtype()
+        if dtype is None:
+            dtype = inferred
+        elif inferred is D.int64 and not dtype.is_floating_point and dtype is not D.bool_ and arr.size:
+            info = np.iinfo(D.np_dtype(dtype))
+            lo = -int(info.max) if info.min == 0 else int(info.min)  # torch lets negatives wrap to unsigned
+            if arr.min() < lo or arr.max() > info.max:
+                raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+        copy = False
     npdt = D.np_dtype(dtype)
     if xp is np:
         if type(arr) is not np.ndarray:
@@ -173,44 +177,63 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray, D.from_numpy_dtype(ndarray.dtype))
 
 
-def _shape(size):
-    """Sizes given as f(2, 3), f((2, 3)) or f([2, 3]) -> a tuple of ints."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+def _shape(size, fname="empty"):
+    """Sizes given as f(2, 3), f((2, 3)) or f([2, 3]) -> a tuple of ints (torch's errors)."""
+    if size and isinstance(size[0], (tuple, list)):
+        if len(size) > 1:
+            raise TypeError(f"{fname}() takes 1 positional argument but {len(size)} were given")
         size = size[0]
+    elif len(size) == 1 and not isinstance(size[0], (int, np.integer, Tensor)):
+        raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not {type(size[0]).__name__}")
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = s.item()
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
-                            f"{type(s).__name__} at pos {len(out)}")
+            raise TypeError(f"{fname}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with error "
+                            f'"type must be tuple of ints,but got {type(s).__name__}"')
         if s < 0:
+            if fname == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]")
         out.append(int(s))
     return tuple(out)
 
 
-def _filled(fill, size, dtype, device, requires_grad):
-    dtype = dtype or D._default[0]
+def _write_out(result, out):
+    """The `out=` form: out takes result's shape and values (torch resizes it), and is returned."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    from ._ops._inplace import fill_inplace
+
+    if out._data.shape != result._data.shape:
+        out._data = xp_of(out._data).empty(result._data.shape, out._data.dtype)
+    return fill_inplace(out, result._data)
+
+
+def _filled(fill, size, dtype, device, requires_grad, fname, out=None):
+    dtype = dtype or (out._dtype if out is not None else D._default[0])
     xp = xp_for(as_device(device))
-    shape = _shape(size)
+    shape = _shape(size, fname)
     npdt = D.np_dtype(dtype)
     arr = xp.zeros(shape, npdt) if fill == 0 else xp.full(shape, fill, npdt)
-    return _finish(arr, dtype, requires_grad)
+    return _write_out(_finish(arr, dtype, requires_grad), out)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _filled(0, size, dtype, device, requires_grad)
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled(0, args if size is None else (size,), dtype, device, requires_grad, "zeros", out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _filled(1, size, dtype, device, requires_grad)
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled(1, args if size is None else (size,), dtype, device, requires_grad, "ones", out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
     # Zero-filled: as fast as uninitialized memory (calloc) and never shows garbage.
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, args if size is None else (size,), dtype, device, requires_grad, "empty", out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -218,8 +241,9 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     if dtype is None:
         dtype = D.scalar_dtype(fill_value)
-    return _filled(fill_value, (size,) if isinstance(size, (int, np.integer)) else (tuple(size),), dtype, device,
-                   requires_grad)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    return _filled(fill_value, (tuple(size),), dtype, device, requires_grad, "full", out)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):
@@ -249,21 +273,55 @@ def _num(x):
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """Values from start to end (exclusive) by step; float32 if any bound is a float."""
+    """Values from start to end (exclusive) by step; the default float dtype if any bound is a float.
+
+    Length and values follow ATen's CPU kernel: the length is ceil((end - start) / step)
+    (for int64, integer arithmetic on the truncated bounds), and value i is
+    fma(i, step, start) in double (int64 for integer dtypes), except that the
+    vectorized loop starts each SIMD vector of V lanes from the rounded value
+    at its first index: base + j * step."""
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
+    if dtype is None:
+        dtype = D._default[0] if any(isinstance(v, float) for v in (start, end, step)) else D.int64
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if dtype is None:
-        dtype = D._default[0] if any(isinstance(v, float) for v in (start, end, step)) else D.int64
-    n = max(0, math.ceil((end - start) / step))
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     xp = xp_for(as_device(device))
-    arr = (xp.arange(n, dtype=np.float64) * step + start).astype(D.np_dtype(dtype)) if dtype.is_floating_point \
-        else xp.arange(start, start + n * step, step, dtype=D.np_dtype(dtype))[:n]
-    return _finish(arr, dtype, requires_grad)
+    npdt = D.np_dtype(dtype)
+    if dtype.is_floating_point:
+        n = max(0, math.ceil((end - start) / step))
+        arr = xp.asarray(_arange_values(float(start), float(step), n, npdt))
+    else:
+        istart, iend, istep = int(start), int(end), int(step)
+        if dtype is D.int64:
+            sgn = (istep > 0) - (istep < 0)
+            n = max(0, int((iend - istart + istep - sgn) / istep))
+        else:
+            n = max(0, math.ceil((end - start) / step))
+        arr = (xp.arange(n, dtype=np.int64) * istep + istart).astype(npdt)
+    return _write_out(_finish(arr, dtype, requires_grad), out)
+
+
+def _arange_values(start, step, n, npdt):
+    from ._random import fma64  # one fused multiply-add helper for all of ember
+
+    lanes = 32 // np.dtype(npdt).itemsize if npdt in (np.float32, np.float64) else 8  # AVX2 vector width
+    idx = np.arange(n, dtype=np.float64)
+    nvec = n // (2 * lanes) * 2 * lanes  # the vector loop takes two vectors at a time
+    out = np.empty(n, npdt)
+    base = fma64(idx[:nvec] // lanes * lanes, step, start).astype(npdt).astype(np.float64)
+    out[:nvec] = fma64(idx[:nvec] % lanes, step, base)
+    out[nvec:] = fma64(idx[nvec:], step, start)
+    return out
+
+
+def _fmt(x):
+    return str(int(x)) if isinstance(x, int) or (isinstance(x, float) and x.is_integer()) else str(x)
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -278,60 +336,119 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, computed as torch does (from both ends)."""
-    start, end = _num(start), _num(end)
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or D._default[0]
+    arr = _torch_linspace(_num(start), _num(end), steps, dtype)
     xp = xp_for(as_device(device))
-    arr = _torch_linspace(xp, start, end, steps, D.np_dtype(dtype) if dtype.is_floating_point else np.float64)
-    return _finish(arr.astype(D.np_dtype(dtype)), dtype, requires_grad)
+    return _write_out(_finish(xp.asarray(arr.astype(D.np_dtype(dtype))), dtype, requires_grad), out)
 
 
-def _torch_linspace(xp, start, end, steps, npdt):
-    # torch fills the first half from `start` and the second half from `end`,
-    # which makes both ends exact; mirror it so values match bit for bit.
-    if steps == 0:
-        return xp.zeros(0, npdt)
-    if steps == 1:
-        return xp.full(1, start, npdt)
-    step = (end - start) / (steps - 1)
-    idx = xp.arange(steps, dtype=npdt)
+def _torch_linspace(start, end, steps, dtype, fused=True):
+    """ATen's CPU linspace: step = (end - start) / (steps - 1) in the dtype (double for
+    integers); value i is start + step * i below steps // 2 and end - step * (steps - 1 - i)
+    from there, both ends exact; each an FMA in the dtype's precision (`fused`: linspace
+    is compiled with FMAs, logspace's exponents without)."""
+    from ._random import fma32, fma64
+
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        got = ", ".join(type(x).__name__ for x in (start, end, steps))
+        raise TypeError(f"linspace() received an invalid combination of arguments - got ({got}), but expected one of:")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    single = dtype.is_floating_point and dtype is not D.float64
+    npdt = np.float32 if single else np.float64
+    if not dtype.is_floating_point:
+        start, end = int(start), int(end)
+    if steps <= 1:
+        return np.full(steps, start, npdt)
+    s, e = npdt(start), npdt(end)
+    step = (e - s) / npdt(steps - 1)
     half = steps // 2
-    s, e, st = npdt(start), npdt(end), npdt(step)
-    return xp.where(idx < half, s + st * idx, e - st * (npdt(steps - 1) - idx)).astype(npdt)
+    fma = (fma32 if single else fma64) if fused else (lambda a, b, c: (a * b + c).astype(npdt))
+    lo = fma(np.arange(half, dtype=np.float64).astype(npdt), step, s)
+    hi = fma(np.arange(steps - half - 1, -1, -1, dtype=np.float64).astype(npdt), -step, e)
+    return np.concatenate([lo, hi])
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps), the power taken in the dtype (double for integers)."""
     dtype = dtype or D._default[0]
+    exps = _torch_linspace(_num(start), _num(end), steps, dtype, fused=False)  # ATen: no FMA here
+    arr = np.power(exps.dtype.type(base), exps).astype(D.np_dtype(dtype))
     xp = xp_for(as_device(device))
-    exps = _torch_linspace(xp, _num(start), _num(end), steps, np.float64)
-    return _finish((base ** exps).astype(D.np_dtype(dtype)), dtype, requires_grad)
+    return _write_out(_finish(xp.asarray(arr), dtype, requires_grad), out)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     dtype = dtype or D._default[0]
+    m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     xp = xp_for(as_device(device))
-    return _finish(xp.eye(n, n if m is None else m, dtype=D.np_dtype(dtype)), dtype, requires_grad)
+    return _write_out(_finish(xp.eye(n, m, dtype=D.np_dtype(dtype)), dtype, requires_grad), out)
 
 
 def _legacy_new(cls, dtype, args, device):
-    """torch.Tensor(...) / torch.FloatTensor(...): sizes, a sequence, an array or nothing."""
+    """torch.Tensor(...) / torch.FloatTensor(...): sizes, a sequence, an array, a tensor
+    (shared, keeping its dtype) or nothing. Sized forms are zero-filled."""
     device = as_device(device)
     if not args:
         arr = xp_for(device).zeros((0,), D.np_dtype(dtype))
     elif len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not type(args[0]).__name__ == "Size":
         data = args[0]
         if isinstance(data, Tensor):
-            if data._dtype is not dtype:
-                raise TypeError(f"expected {dtype} (got {data._dtype})")
-            arr = data._data
+            arr, dtype = data._data, data._dtype
+        elif isinstance(data, (numbers.Number, np.generic)):
+            name = type(data).__name__ if type(data).__module__ == "builtins" else \
+                f"{type(data).__module__}.{type(data).__name__}"
+            raise TypeError(f"new(): data must be a sequence (got {name})")
         else:
-            arr, _ = _array_from(data, dtype, device, copy=not isinstance(data, np.ndarray) or True)
+            arr, _ = _array_from(data, dtype, device)
     else:
-        arr = xp_for(device).zeros(_shape(args), D.np_dtype(dtype))
+        arr = xp_for(device).zeros(_shape(args, "new"), D.np_dtype(dtype))
     t = object.__new__(cls)
     t._data = arr
     t._dtype = dtype
     t._requires_grad = False
     t._grad_fn = None
     return t
+
+
+# -- Tensor.new_*: factories that default to self's dtype and device ------------------------
+def _new_kwargs(self, dtype, device):
+    return dict(dtype=dtype or self._dtype, device=device if device is not None else self.device)
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A copy of `data` with self's dtype and device unless given."""
+    if isinstance(data, Tensor):
+        import warnings
+
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "tensor.new_tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+        data = data.detach()
+    return tensor(data, **_new_kwargs(self, dtype, device), requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kw):
+    size = size if "size" not in kw else (kw.pop("size"),)
+    return _filled(0, size, dtype or self._dtype, device if device is not None else self.device, requires_grad,
+                   "new_zeros")
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kw):
+    return ones(*size, **kw, **_new_kwargs(self, dtype, device), requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kw):
+    return empty(*size, **kw, **_new_kwargs(self, dtype, device), requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return full(size, fill_value, **_new_kwargs(self, dtype, device), requires_grad=requires_grad)
+
+
+for _f in (new_tensor, new_zeros, new_ones, new_empty, new_full):
+    setattr(Tensor, _f.__name__, _f)

@@ -227,7 +227,7 @@ def _split(a):
 def fma64(a, b, c):
     """float64 a*b + c with (almost always) one rounding, from error-free transforms:
     the exact product p + e (Dekker) and the exact sum s + t (Knuth)."""
-    if b == 1.0 and c == 0.0:
+    if np.ndim(c) == 0 and b == 1.0 and c == 0.0:
         return a
     p = a * b
     ah, al = _split(a)
