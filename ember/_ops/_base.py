@@ -109,7 +109,7 @@ class Op(Node):
         result._grad_fn = None
         if cls.is_view:
             _mark_view(result, inputs[0], node, params)
-        if not (requires and _state.enabled and cls.differentiable):
+        if not (requires and _state.enabled and cls.differentiable and result._dtype.is_floating_point):
             result._requires_grad = False
             return result
         node._link(inputs)

@@ -32,10 +32,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors):
         from .._tensor import Tensor
 
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
+                                f"{type(t).__name__}")
         self.to_save = tensors
         self._save(tensors)
 
@@ -56,6 +56,9 @@ class BackwardCFunction(Node, FunctionCtx):
     """Graph node of a custom Function; also the `ctx` its methods receive."""
 
     _forward_cls = None
+
+    def __repr__(self):
+        return f"<ember.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
 
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)

@@ -30,7 +30,7 @@ class Node:
 
     next_functions = ()
     _saved = None  # tuple of (tensor, version) pairs, or _RELEASED
-    _saved_output = None  # (array, version) of a saved output: rebuilt on unpack to avoid a cycle
+    _saved_output = None  # (array, version, dtype, version cell) of a saved output: rebuilt on unpack (no cycle)
     _pre_hooks = None  # {output_nr: [fn]} tensor hooks, run on the incoming gradient
     _retain_hooks = None  # {output_nr: [fn]} retain_grad's hooks: run after the tensor hooks, as in PyTorch
     _hooks = None  # node hooks (register_hook on the node): fn(grad_inputs, grad_outputs)
@@ -61,7 +61,7 @@ class Node:
         out = []
         for t, version in saved or ():
             if version is not None and t._version_value() != version:
-                _raise_version_error(t, version, self)
+                _raise_version_error(t, version, t._version_value())
             out.append(t)
         if self._saved_output is not None:
             out.append(self._unpack_output())
@@ -71,16 +71,11 @@ class Node:
         from .._tensor import Tensor
 
         data, version, dtype, version_cell = self._saved_output
-        if version_cell is not None and version_cell[0] != version:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: "
-                f"output 0 of {self.name()} is at version {version_cell[0]}; expected version {version} instead. "
-                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True)."
-            )
         t = Tensor._make(data, dtype)
         t._requires_grad = True
         t._grad_fn = self
+        if version_cell[0] != version:
+            _raise_version_error(t, version, version_cell[0])
         return t
 
     def _release(self):
@@ -141,6 +136,9 @@ class AccumulateGrad(Node):
         self._leaf_ref = weakref.ref(leaf)
         self.next_functions = ()
 
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
     @property
     def variable(self):
         return self._leaf_ref()
@@ -173,15 +171,19 @@ def _accumulate(tensor, grad, create_graph=None):
         old._bump_version()
 
 
-def _raise_version_error(t, version, node):
+def _raise_version_error(t, version, now):
+    """PyTorch's error for a saved tensor changed in place; it names the op that last wrote it."""
+    import re
+
     from .._tensor import _type_name
 
-    producer = f"output {t._output_nr} of {t._grad_fn.name()}" if t._grad_fn is not None else "a leaf"
+    fn = t._grad_fn
+    producer = f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())}," if fn else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]], which is {producer}, is at version "
-        f"{t._version_value()}; expected version {version} instead. Hint: enable anomaly detection to find "
-        "the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+        f"[{_type_name(t)} [{', '.join(map(str, t._data.shape))}]]{producer} is at version {now}; expected version "
+        f"{version} instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 
