@@ -120,11 +120,10 @@ class _TorchPickler(pickle._Pickler):
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
-            rebuilt = self._tensor_reduce(obj)
-            if obj._is_param:
-                return _global("torch._utils", "_rebuild_parameter"), (rebuilt, obj._requires_grad,
-                                                                       collections.OrderedDict())
-            return rebuilt
+            if obj._is_param:  # a Parameter wraps its data, itself pickled as a tensor
+                return _global("torch._utils", "_rebuild_parameter"), (Tensor._make(obj._data, obj._dtype),
+                                                                       obj._requires_grad, collections.OrderedDict())
+            return self._tensor_reduce(obj)
         t = type(obj).__name__
         if t == "Size" and type(obj).__module__ == "ember._size":
             return _global("torch", "Size"), (tuple(obj),)
@@ -181,7 +180,7 @@ def _write_archive(fileobj, pkl, storages):
         _write_entry(zf, "archive/byteorder", b"little")
         for ref in storages.values():
             data = ref.array if sys.byteorder == "little" else ref.array.byteswap()
-            _write_entry(zf, f"archive/data/{ref.key}", memoryview(np.ascontiguousarray(data)).cast("B"))
+            _write_entry(zf, f"archive/data/{ref.key}", np.ascontiguousarray(data).reshape(-1).view(np.uint8))
         _write_entry(zf, "archive/version", b"3\n")
 
 

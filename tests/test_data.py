@@ -388,7 +388,7 @@ def test_timeout():
             return 2
 
         def __getitem__(self, i):
-            time.sleep(3)
+            time.sleep(1.2)
             return i
 
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.5 seconds"):
