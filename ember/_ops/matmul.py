@@ -26,10 +26,15 @@ _CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "
               "uint8": "unsigned char", "bool": "bool"}
 
 
+_np_matmul = np.matmul
+
+
 def matmul_arrays(a, b):
     """a @ b on arrays; NumPy has no fast half-precision GEMM, so those go through float32."""
-    if type(a) is np.ndarray and a.dtype.itemsize == 2 and a.dtype.kind not in "iu":
-        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+    if type(a) is np.ndarray:
+        if a.dtype.itemsize == 2 and a.dtype.kind not in "iu":
+            return _np_matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+        return _np_matmul(a, b)
     return xp_of(a).matmul(a, b)
 
 
@@ -276,12 +281,9 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     n, m = mat1._data.shape[0], mat2._data.shape[1]
     if mat1._data.shape[1] != mat2._data.shape[0]:
         raise _shape_error(mat1, mat2)
-    try:
-        np.broadcast_shapes(input._data.shape, (n, m))
-    except ValueError:
-        input.expand(n, m)  # raises torch's expand error
-    if input._data.ndim > 2:
-        raise RuntimeError(f"The expanded size of the tensor must match: input of {input._data.ndim} dims")
+    ishape = input._data.shape
+    if ishape != (m,) and ishape != (n, m):  # the common bias shapes skip the broadcast check
+        input.expand(n, m)  # raises torch's expand error when input does not broadcast
     return _out(AddmmBackward0.apply(input, mat1, mat2, beta=beta, alpha=alpha), out)
 
 
