@@ -102,22 +102,14 @@ class _Formatter:
         return text.rjust(self.max_width)
 
 
-def _edges(n, summarize):
-    """Indices kept along a dimension of size n: all, or edgeitems at each end."""
-    e = PRINT_OPTS.edgeitems
-    if summarize and n > 2 * e:
-        return list(range(e)) + list(range(n - e, n))
-    return list(range(n))
-
-
 def _summarized(a):
     """The elements a summarised print shows (for the formatter's statistics)."""
     e = PRINT_OPTS.edgeitems
     if a.ndim >= 2 and not e:
         return a[(slice(0, 0),) * a.ndim]
     for axis, n in enumerate(a.shape):
-        if n > 2 * e:
-            a = np.take(a, _edges(n, True), axis=axis)
+        if n > 2 * e:  # keep edgeitems at each end of this dimension
+            a = np.take(a, list(range(e)) + list(range(n - e, n)), axis=axis)
     return a
 
 
