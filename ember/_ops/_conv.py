@@ -112,6 +112,10 @@ def _conv_weight_arrays(x, g, w_shape, stride, pads, dilation, groups):
                            for i in range(groups)], axis=0)
 
 
+def _geom_kwargs(geom):
+    return dict(zip(("stride", "pads", "dilation", "groups"), geom))
+
+
 class ConvolutionBackward0(Op):
     save_inputs = True
 
@@ -139,7 +143,7 @@ class ConvInputBackward(Op):
     def backward(self, h):
         g, w = self.saved_tensors
         want_g, want_w = (f[0] is not None for f in self.next_functions)
-        gg = ConvolutionBackward0.apply(h, w, *self.geom) if want_g else None
+        gg = ConvolutionBackward0.apply(h, w, **_geom_kwargs(self.geom)) if want_g else None
         gw = ConvWeightBackward.apply(h, g, w_shape=w._data.shape, geom=self.geom) if want_w else None
         return gg, gw
 
@@ -158,7 +162,7 @@ class ConvWeightBackward(Op):
         x, g = self.saved_tensors
         want_x, want_g = (f[0] is not None for f in self.next_functions)
         gx = ConvInputBackward.apply(g, h, x_shape=x._data.shape, geom=self.geom) if want_x else None
-        gg = ConvolutionBackward0.apply(x, h, *self.geom) if want_g else None
+        gg = ConvolutionBackward0.apply(x, h, **_geom_kwargs(self.geom)) if want_g else None
         return gx, gg
 
 

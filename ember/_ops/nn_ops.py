@@ -32,9 +32,10 @@ def _softmax_dim(ndim, dim, name):
     return dim
 
 
-def _check_float(x, kernel):
+def _float_only(x, kernel):
+    """torch has no integer kernels for these ops."""
     if not x._dtype.is_floating_point:
-        raise RuntimeError(f'"{kernel}" not implemented for \'{_TYPE_WORDS.get(x._dtype.name, x._dtype.name)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS.get(x._dtype.name, x._dtype.name)}\'')
 
 
 _TYPE_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -80,7 +81,7 @@ class LogSoftmaxBackward0(Op):
 def _softmax_like(cls, kernel, input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
-    _check_float(input, kernel)
+    _float_only(input, kernel)
     dim = input._wrap_dim(dim)
     return cls.apply(input, dim=dim)
 
@@ -523,11 +524,6 @@ class HardtanhBackward0(_Pointwise):
     @staticmethod
     def df(g, x, min_val, max_val):
         return where((x > min_val) & (x < max_val), g, g * 0)
-
-
-def _float_only(x, name):
-    if not x._dtype.is_floating_point:
-        raise RuntimeError(f'"{name}" not implemented for \'{_TYPE_WORDS.get(x._dtype.name, x._dtype.name)}\'')
 
 
 def gelu(input, approximate="none"):
