@@ -102,6 +102,7 @@ def test_grad_fn_names():
     lambda m: m.zeros(3, 4)[[0, 1], [1, 2, 3]],
     lambda m: m.zeros(3)[::-1],
     lambda m: m.zeros(3)[[0], [1]],
+    lambda m: m.tensor(1.0)[0],
 ])
 def test_getitem_errors(fn):
     msg, tmsg = same_error(fn)

@@ -80,6 +80,8 @@ def _parse(x, key):
             has_adv = True
         items.append(k)
     if used > ndim:
+        if ndim == 0:
+            raise IndexError(_ZERO_DIM_MSG)
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     basic = []
     adv = [] if has_adv else None
@@ -127,6 +129,10 @@ def _parse(x, key):
             adv.append(a)
             dim += n
     return tuple(basic), kind or "Alias", (tuple(adv) if has_adv else None)
+
+
+_ZERO_DIM_MSG = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                 "convert a 0-dim tensor to a number")
 
 
 def _check_mask(mask, shape, dim):
@@ -264,6 +270,13 @@ class IndexPutBackward0(Op):
 
 # -- x[key], x[key] = value --------------------------------------------------------------------
 def getitem(self, key):
+    t = type(key)
+    if t is int:  # fast paths: x[i], x[a:b]
+        shape = self._data.shape
+        if shape and -shape[0] <= key < shape[0]:
+            return SelectBackward0.apply(self, key=(key,))
+    elif t is slice and self._data.ndim and (key.step is None or key.step > 0):
+        return SliceBackward0.apply(self, key=(key,))
     basic, kind, adv = _parse(self, key)
     if adv is None:
         return _BASIC_OPS[kind].apply(self, key=basic)
@@ -371,7 +384,9 @@ def _check_gather_shapes(name, input, dim, index, src=None):
 
 def _grid(index, dim):
     """The full NumPy key addressing input[..., index[...], ...] along dim."""
-    key = list(xp_of(index).ogrid[tuple(slice(0, n) for n in index.shape)])
+    xp = xp_of(index)
+    nd = index.ndim
+    key = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(index.shape)]
     key[dim] = index
     return tuple(key)
 

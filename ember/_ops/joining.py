@@ -33,7 +33,7 @@ def _result_dtype(tensors):
 class CatBackward0(Op):
     def forward(self, *arrays, dim, dtype, keep):
         self.dim = dim
-        npdt = D.np_dtype(dtype)
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         parts = [a if a.dtype == npdt else a.astype(npdt) for a, k in zip(arrays, keep) if k]
         self.sizes = [a.shape[dim] if k else None for a, k in zip(arrays, keep)]
         return xp_of(parts[0]).concatenate(parts, axis=dim)
@@ -59,15 +59,15 @@ def cat(tensors, dim=0, *, out=None):
         keep = [True] * len(tensors)
     ref = tensors[keep.index(True)]
     dtype = _result_dtype(tensors)
-    for i, t in enumerate(tensors):
-        if t._data.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    d = ref._wrap_dim(dim)
     rshape = ref._data.shape
     for i, t in enumerate(tensors):
-        if not keep[i]:
-            continue
+        if not t._data.shape:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    d = ref._wrap_dim(dim)
+    for i, t in enumerate(tensors):
         shape = t._data.shape
+        if shape == rshape or not keep[i]:
+            continue
         if len(shape) != len(rshape):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {len(rshape)} and {len(shape)}")
         for k, (a, b) in enumerate(zip(rshape, shape)):

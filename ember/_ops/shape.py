@@ -3,6 +3,7 @@ unsqueeze, flatten, t, narrow, unfold, split/chunk/unbind, movedim; and the
 copying ones: clone, contiguous, repeat, tile, flip, roll, repeat_interleave,
 meshgrid, broadcast_tensors. Views share memory (and version counter) with
 their base, as in PyTorch; `reshape` copies only when a view is impossible."""
+import math
 import warnings
 
 import numpy as np
@@ -19,10 +20,17 @@ from .joining import cat, stack
 def _sizes(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return tuple(int(a) for a in args)
+    for a in args:
+        if type(a) is not int:
+            return tuple(int(a) for a in args)
+    return tuple(args)
 
 
 def _infer_shape(shape, numel):
+    if min(shape, default=0) >= 0:  # the common case: nothing to infer
+        if math.prod(shape) == numel:
+            return shape
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
@@ -92,7 +100,7 @@ def _view_dtype(self, dtype):
 
 def reshape(input, *shape):
     shape = _infer_shape(_sizes(shape), input._data.size)
-    if shape == input._data.shape:
+    if shape == input._data.shape or input._data.flags.c_contiguous:
         return ViewBackward0.apply(input, shape=shape)
     probe = input._data.view()
     try:
@@ -204,7 +212,7 @@ class UnsqueezeBackward0(Op):
 
     def forward(self, x, dim):
         self.dim = dim
-        return np.expand_dims(x, dim) if type(x) is np.ndarray else x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
+        return x[(slice(None),) * dim + (None,)]
 
     def backward(self, g):
         return g.squeeze(self.dim)
