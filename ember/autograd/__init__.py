@@ -12,13 +12,12 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grads, is_grads_batched=False):
-    """The initial gradients: given ones checked for shape, or ones for scalar outputs."""
+    """The initial gradients: given ones checked for shape, or ones for scalar outputs (which must require grad)."""
     out = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
+        if not o._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if not o._requires_grad:
-                out.append(None)
-                continue
             if o._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not o._dtype.is_floating_point:
@@ -39,12 +38,6 @@ def _make_grads(outputs, grads, is_grads_batched=False):
     return out
 
 
-def _check_outputs(outputs):
-    for i, o in enumerate(outputs):
-        if not o._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-
-
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate into leaves' .grad the gradients of `tensors` (weighted by grad_tensors)."""
     tensors = _as_tuple(tensors)
@@ -56,7 +49,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     inputs = _as_tuple(inputs)
     if inputs is not None and len(inputs) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    _check_outputs(tensors)
     grads = _make_grads(tensors, grads)
     if retain_graph is None:
         retain_graph = create_graph
@@ -79,7 +71,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
-    _check_outputs(outputs)
     grads = _make_grads(outputs, grads, is_grads_batched)
     if retain_graph is None:
         retain_graph = create_graph
