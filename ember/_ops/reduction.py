@@ -185,14 +185,16 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     dt = _int_to_long(input, dtype)
     if dim is None:
         return ProdBackward0.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False, dtype=dt)
-    return ProdBackward1.apply(input, dims=(input._wrap_dim(dim),), keepdim=keepdim, dtype=dt)
+    return ProdBackward1.apply(input, dims=normalize_dims(input, input._wrap_dim(dim)), keepdim=keepdim, dtype=dt)
 
 
 # -- var and std ------------------------------------------------------------------------------
 def _correction(name, unbiased, correction):
     if correction is not None:
         if unbiased is not None:
-            raise RuntimeError(f"{name}: can't specify both unbiased and correction")
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (correction=, unbiased=), "
+                            "but expected one of: (tuple of ints dim, bool unbiased = True, bool keepdim = False) or "
+                            "(tuple of ints dim = None, *, Number correction = None, bool keepdim = False)")
         return correction
     return 1 if unbiased is None or unbiased else 0
 
@@ -231,7 +233,7 @@ class VarBackward0(Op):
 
 
 class StdBackward0(Op):
-    """std = sqrt(var): d std / dx = (x - mean) / ((N - correction) std)."""
+    """std = sqrt(var): d std / dx = (x - mean) / ((N - correction) std), 0 where std = 0 (torch)."""
 
     save_inputs = True
     save_output = True
@@ -241,7 +243,7 @@ class StdBackward0(Op):
 
     def backward(self, g):
         x, y = self.saved_tensors
-        g = expand_reduced(g / (y * 2), x._data.shape, self.dims, self.keepdim)
+        g = expand_reduced(where(y == 0, 0.0, g / (y * 2)), x._data.shape, self.dims, self.keepdim)
         return g * (2.0 / self.dof if self.dof else math.inf) * (x - x.mean(self.dims, keepdim=True))
 
 
@@ -368,13 +370,13 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None):
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     dims = normalize_dims(input, dim)
-    _check_nonempty("amax", input, dims, True)
+    _check_nonempty("amax", input, dims, dim not in ((), None, []))
     return AmaxBackward0.apply(input, dims=dims, keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     dims = normalize_dims(input, dim)
-    _check_nonempty("amin", input, dims, True)
+    _check_nonempty("amin", input, dims, dim not in ((), None, []))
     return AminBackward0.apply(input, dims=dims, keepdim=keepdim)
 
 
@@ -390,6 +392,8 @@ class _ArgExtreme(Op):
 
 
 def _arg(name, input, dim, keepdim):
+    if input._dtype is D.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return _ArgExtreme.apply(input, fn=name, dim=None, keepdim=keepdim)
@@ -522,7 +526,7 @@ class LinalgVectorNormBackward0(Op):
         x, y = self.saved_tensors
         p, dims, keepdim, shape = self.p, self.dims, self.keepdim, x._data.shape
         if p == 0:
-            return x * 0
+            return None  # torch leaves the gradient undefined (x.grad stays None)
         if p == 1:
             return expand_reduced(g, shape, dims, keepdim) * x.sign()
         if p in (math.inf, -math.inf):
@@ -544,7 +548,12 @@ def _vector_norm(input, p, dim, keepdim, dtype):
                            f"Got {_type_word(input)}")
     if dtype is not None:
         input = input.to(dtype)
-    return LinalgVectorNormBackward0.apply(input, p=p, dims=normalize_dims(input, dim), keepdim=keepdim)
+    dims = normalize_dims(input, dim)
+    if p < 0 or p == math.inf:
+        if builtins.any(input._data.shape[d] == 0 for d in dims) or not input._data.size:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty tensor because the "
+                               "operation does not have an identity")
+    return LinalgVectorNormBackward0.apply(input, p=p, dims=dims, keepdim=keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
