@@ -107,7 +107,15 @@ PATTERNS = {
     "unsqueeze_view": lambda m, a: _op(a * 1, lambda y: y[None, 1].mul_(4)),
     "into_nograd_base": lambda m, a: _set(m.zeros(3, 4, dtype=a.dtype), 1, a[2] * 2),
     "narrow": lambda m, a: _op(a * 1, lambda y: y.narrow(1, 1, 2).sub_(1)),
+    "iadd_basic": lambda m, a: _op(a * 1, lambda y: y[0].__iadd__(a[1])),
+    "iadd_setitem": lambda m, a: _iadd(a * 1, (slice(None), 2), a[:, 0]),
+    "iadd_advanced": lambda m, a: _iadd(a * 1, [0, 2], a[1]),
 }
+
+
+def _iadd(y, key, v):
+    y[key] += v  # getitem, in-place add, setitem: as Python runs it
+    return y
 
 
 def _op(y, f):

@@ -22,20 +22,16 @@ def _tensor_list(tensors, name):
     return tensors
 
 
-def _result_dtype(tensors):
-    dt = tensors[0]._dtype
-    for t in tensors[1:]:
-        if t._dtype is not dt:
-            dt = D.promote_types(dt, t._dtype)
-    return dt
-
-
 class CatBackward0(Op):
     def forward(self, *arrays, dim, dtype, keep):
         self.dim = dim
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
-        parts = [a if a.dtype == npdt else a.astype(npdt) for a, k in zip(arrays, keep) if k]
-        self.sizes = [a.shape[dim] if k else None for a, k in zip(arrays, keep)]
+        if keep is not None:
+            self.sizes = [a.shape[dim] if k else None for a, k in zip(arrays, keep)]
+            arrays = [a for a, k in zip(arrays, keep) if k]
+        else:
+            self.sizes = [a.shape[dim] for a in arrays]
+        parts = [a if a.dtype == npdt else a.astype(npdt) for a in arrays]
         return xp_of(parts[0]).concatenate(parts, axis=dim)
 
     def backward(self, g):
@@ -50,23 +46,54 @@ class CatBackward0(Op):
         return tuple(out)
 
 
+def _scan(tensors, name):
+    """One pass over cat/stack's inputs: type checks, the promoted dtype, and
+    whether all shapes are equal (the common case, which needs no more checks)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = tuple(tensors)
+    dtype = shape = None
+    same = True
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+        if dtype is None:
+            dtype, shape = t._dtype, t._data.shape
+            continue
+        if t._dtype is not dtype:
+            dtype = D.promote_types(dtype, t._dtype)
+        if same and t._data.shape != shape:
+            same = False
+    return tensors, dtype, same
+
+
 def cat(tensors, dim=0, *, out=None):
-    tensors = _tensor_list(tensors, "cat")
+    tensors, dtype, same = _scan(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    keep = [not (t._data.ndim == 1 and t._data.shape[0] == 0) for t in tensors]
-    if not any(keep):  # only 1-D empties: they join into one
-        keep = [True] * len(tensors)
-    ref = tensors[keep.index(True)]
-    dtype = _result_dtype(tensors)
-    rshape = ref._data.shape
+    keep = None
+    ref = tensors[0]
+    if not same:
+        keep = tuple(not (t._data.ndim == 1 and t._data.shape[0] == 0) for t in tensors)
+        if all(keep) or not any(keep):  # nothing to skip (only 1-D empties join into one)
+            keep = None
+        else:
+            ref = tensors[keep.index(True)]
     for i, t in enumerate(tensors):
         if not t._data.shape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+        if same:
+            break
     d = ref._wrap_dim(dim)
+    if not same:
+        _check_cat_shapes(tensors, keep, ref._data.shape, d)
+    return CatBackward0.apply(*tensors, dim=d, dtype=dtype, keep=keep)
+
+
+def _check_cat_shapes(tensors, keep, rshape, d):
     for i, t in enumerate(tensors):
         shape = t._data.shape
-        if shape == rshape or not keep[i]:
+        if shape == rshape or (keep is not None and not keep[i]):
             continue
         if len(shape) != len(rshape):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {len(rshape)} and {len(shape)}")
@@ -74,14 +101,15 @@ def cat(tensors, dim=0, *, out=None):
             if k != d and a != b:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
                                    f"got size {b} for tensor number {i} in the list.")
-    return CatBackward0.apply(*tensors, dim=d, dtype=dtype, keep=tuple(keep))
 
 
 class StackBackward0(Op):
     def forward(self, *arrays, dim, dtype):
         self.dim = dim
-        npdt = D.np_dtype(dtype)
-        return xp_of(arrays[0]).stack([a if a.dtype == npdt else a.astype(npdt) for a in arrays], axis=dim)
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        key = (slice(None),) * dim + (None,)  # concatenating unsqueezed views beats np.stack's overhead
+        return xp_of(arrays[0]).concatenate([(a if a.dtype == npdt else a.astype(npdt))[key] for a in arrays],
+                                            axis=dim)
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
@@ -89,16 +117,18 @@ class StackBackward0(Op):
 
 
 def stack(tensors, dim=0, *, out=None):
-    tensors = _tensor_list(tensors, "stack")
+    tensors, dtype, same = _scan(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape
-    for i, t in enumerate(tensors[1:], 1):
-        if t._data.shape != shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, shape))}] "
-                               f"at entry 0 and [{', '.join(map(str, t._data.shape))}] at entry {i}")
+    if not same:
+        for i, t in enumerate(tensors[1:], 1):
+            if t._data.shape != shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                                   f"[{', '.join(map(str, shape))}] at entry 0 and "
+                                   f"[{', '.join(map(str, t._data.shape))}] at entry {i}")
     d = tensors[0]._wrap_dim(dim, len(shape) + 1)
-    return StackBackward0.apply(*tensors, dim=d, dtype=_result_dtype(tensors))
+    return StackBackward0.apply(*tensors, dim=d, dtype=dtype)
 
 
 def atleast_1d(*tensors):
