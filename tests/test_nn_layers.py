@@ -256,3 +256,42 @@ def test_transformer_style_stack_repr_and_forward():
         return m.nn.Sequential(m.nn.Conv2d(1, 4, 3, padding=1), m.nn.BatchNorm2d(4), m.nn.ReLU(), m.nn.MaxPool2d(2),
                                m.nn.Flatten(), m.nn.Dropout(0.0), m.nn.Linear(16, 3), m.nn.LogSoftmax(dim=1))
     compare(make, [(2, 1, 4, 4)])
+
+
+LOSSES = [
+    (lambda m: m.nn.MSELoss(), "reg"), (lambda m: m.nn.L1Loss(reduction="sum"), "reg"),
+    (lambda m: m.nn.SmoothL1Loss(beta=0.5), "reg"), (lambda m: m.nn.HuberLoss(reduction="none", delta=0.3), "reg"),
+    (lambda m: m.nn.BCELoss(), "prob"), (lambda m: m.nn.BCELoss(weight=m.tensor([1.0, 2, 3, 4])), "prob"),
+    (lambda m: m.nn.BCEWithLogitsLoss(pos_weight=m.tensor([1.0, 2, 3, 4])), "logit"),
+    (lambda m: m.nn.CrossEntropyLoss(), "class"), (lambda m: m.nn.CrossEntropyLoss(label_smoothing=0.1), "class"),
+    (lambda m: m.nn.CrossEntropyLoss(weight=m.tensor([1.0, 0.5, 2, 1]), ignore_index=1), "class"),
+    (lambda m: m.nn.NLLLoss(reduction="none"), "logp"), (lambda m: m.nn.KLDivLoss(reduction="batchmean"), "logp2"),
+    (lambda m: m.nn.CosineEmbeddingLoss(margin=0.1), "pair"), (lambda m: m.nn.MarginRankingLoss(0.2), "rank"),
+]
+
+
+@pytest.mark.parametrize("make, kind", LOSSES)
+def test_loss_modules(make, kind):
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-2, 2, (3, 4)), rng.uniform(-2, 2, (3, 4))
+    targets = {"class": ([a], [np.array([0, 1, 3])]), "logp": ([a], [np.array([0, 1, 3])])}
+    if kind in targets:
+        arrays, ints = targets[kind]
+        fwd = (lambda m, mod, x, t: mod(x.log_softmax(1), t)) if kind == "logp" else None
+        tm, em = pair(make)
+        run_both(tm, em, arrays, int_arrays=ints, forward=fwd)
+        return
+    fwd = {"reg": lambda m, mod, x, y: mod(x, y), "prob": lambda m, mod, x, y: mod(x.sigmoid(), y.sigmoid()),
+           "logit": lambda m, mod, x, y: mod(x, y.sigmoid()),
+           "logp2": lambda m, mod, x, y: mod(x.log_softmax(1), y.softmax(1)),
+           "pair": lambda m, mod, x, y: mod(x, y, m.tensor([1, -1, 1])),
+           "rank": lambda m, mod, x, y: mod(x[:, 0], y[:, 0], m.tensor([1.0, -1, 1], dtype=x.dtype))}[kind]
+    tm, em = pair(make)
+    run_both(tm, em, [a, b], forward=fwd)
+
+
+def test_loss_repr_and_weight_buffer():
+    tm, em = pair(lambda m: m.nn.CrossEntropyLoss(weight=m.ones(3)))
+    assert repr(em) == "CrossEntropyLoss()" and list(em.state_dict()) == ["weight"]
+    with pytest.warns(UserWarning, match="Using a target size"):
+        ember.nn.MSELoss()(ember.ones(20640, 1), ember.ones(20640))

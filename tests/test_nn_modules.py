@@ -3,6 +3,7 @@ order, state_dict / load_state_dict (keys, order, errors), hooks, modes,
 conversions, repr, pickling."""
 import copy
 import pickle
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -266,3 +267,37 @@ def test_training_loop_end_to_end_matches_torch():
                     p -= 0.1 * p.grad
     for k, v in tm.state_dict().items():
         np.testing.assert_allclose(em.state_dict()[k].numpy(), v.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_full_backward_hook_matches_torch():
+    def run(m):
+        torch.manual_seed(0)
+        ref = torch.nn.Linear(3, 2)
+        mod = m.nn.Linear(3, 2)
+        mod.load_state_dict({k: m.tensor(v.detach().numpy()) for k, v in ref.state_dict().items()})
+        seen = []
+
+        def hook(module, gi, go):
+            seen.append(([None if g is None else g.detach().numpy().copy() for g in gi],
+                         [g.detach().numpy().copy() for g in go]))
+            return tuple(None if g is None else g * 2 for g in gi)
+
+        handle = mod.register_full_backward_hook(hook)
+        x = m.tensor(np.arange(6.0).reshape(2, 3), dtype=m.float32, requires_grad=True)
+        (mod(x) ** 2).sum().backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mod(m.ones(2, 3)).sum().backward()  # no input requires grad: grad_input is (None,)
+        handle.remove()
+        mod(x).sum().backward()
+        return seen, x.grad.numpy(), mod.weight.grad.numpy()
+
+    (ts, tx, tw), (es, ex, ew) = run(torch), run(ember)
+    assert len(es) == len(ts) == 2
+    for (tgi, tgo), (egi, ego) in zip(ts, es):
+        assert [g is None for g in egi] == [g is None for g in tgi]
+        for a, b in zip(egi + ego, tgi + tgo):
+            if b is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(ex, tx, rtol=1e-6)
+    np.testing.assert_allclose(ew, tw, rtol=1e-6)
