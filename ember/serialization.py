@@ -73,10 +73,10 @@ def _global(module, name):
 class _StorageRef:
     """A storage to write: the array whose bytes are saved under `key`."""
 
-    __slots__ = ("key", "array", "dtype")
+    __slots__ = ("key", "array", "dtype", "location")
 
-    def __init__(self, key, array, dtype):
-        self.key, self.array, self.dtype = key, array, dtype
+    def __init__(self, key, array, dtype, location):
+        self.key, self.array, self.dtype, self.location = key, array, dtype, location
 
 
 def _root_array(a):
@@ -115,7 +115,7 @@ class _TorchPickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
-            return ("storage", _global("torch", _STORAGE_NAMES[obj.dtype.name]), obj.key, "cpu", obj.array.size)
+            return ("storage", _global("torch", _STORAGE_NAMES[obj.dtype.name]), obj.key, obj.location, obj.array.size)
         return None
 
     def reducer_override(self, obj):
@@ -133,8 +133,9 @@ class _TorchPickler(pickle._Pickler):
 
     def _tensor_reduce(self, t):
         a = t._data
+        location = "cpu"
         if type(a) is not np.ndarray:
-            a = a.get()  # CuPy: saved from a host copy
+            a, location = a.get(), f"cuda:{a.device.id}"  # CuPy: saved from a host copy
         itemsize = a.dtype.itemsize
         root = _root_array(a)
         if root is not None and a.size:
@@ -147,7 +148,7 @@ class _TorchPickler(pickle._Pickler):
             offset_bytes, strides = 0, root.strides
         ref = self.storages.get(id(root))
         if ref is None:
-            ref = self.storages[id(root)] = _StorageRef(str(len(self.storages)), root, t._dtype)
+            ref = self.storages[id(root)] = _StorageRef(str(len(self.storages)), root, t._dtype, location)
             self._keep.append(root)
         stride = tuple(s // itemsize for s in strides) if a.ndim else ()
         if a.ndim and not a.size:
@@ -219,14 +220,15 @@ class _Storage:
     """A loaded storage: a flat host array and the device its tensors go to. A map_location
     callable receives one and may return it, `storage.cpu()` or `storage.cuda(i)`."""
 
-    def __init__(self, array, device):
-        self.array, self.device = array, device
+    def __init__(self, array, dtype, device):
+        self.array, self.dtype, self.device = array, dtype, device
 
     def cpu(self):
-        return _Storage(self.array, "cpu")
+        return _Storage(self.array, self.dtype, "cpu")
 
     def cuda(self, device=None):
-        return _Storage(self.array, "cuda" if device is None else f"cuda:{int(str(device).split(':')[-1])}")
+        index = 0 if device is None else int(str(device).split(":")[-1])
+        return _Storage(self.array, self.dtype, f"cuda:{index}")
 
     def size(self):
         return self.array.size
@@ -243,7 +245,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
                                             strides=tuple(k * item for k in stride))
     else:
         a = np.empty(tuple(size), s.dtype)
-    t = Tensor._make(a, D.from_numpy_dtype(a.dtype) if a.dtype != np.uint8 or s.dtype == np.uint8 else D.uint8)
+    t = Tensor._make(a, storage.dtype)
     if storage.device != "cpu":
         t = t.to(storage.device)
     t._requires_grad = bool(requires_grad)
@@ -316,15 +318,14 @@ class _TorchUnpickler(pickle.Unpickler):
         if key in self._loaded:
             return self._loaded[key]
         dtype = storage_type.dtype if isinstance(storage_type, _StorageType) else D.uint8
-        npd = D.np_dtype(dtype)
         try:
             raw = self._zf.read(f"{self._prefix}data/{key}")
         except KeyError:
             raise RuntimeError(f"PytorchStreamReader failed locating file data/{key}: file not found") from None
-        array = np.frombuffer(bytearray(raw), dtype=np.dtype(npd).newbyteorder("<"))
-        if array.dtype.byteorder not in ("=", "|") and sys.byteorder != "little":
-            array = array.byteswap().view(array.dtype.newbyteorder("="))
-        storage = _restore_location(_Storage(array, "cpu"), location, self._map_location)
+        array = np.frombuffer(bytearray(raw), dtype=D.np_dtype(dtype))  # bytearray: writable memory
+        if sys.byteorder != "little":
+            array = array.byteswap()
+        storage = _restore_location(_Storage(array, dtype, "cpu"), location, self._map_location)
         self._loaded[key] = storage
         return storage
 
@@ -352,12 +353,12 @@ def _restore_location(storage, location, map_location):
         if result is None:
             target = location
         elif isinstance(result, _Storage):
-            return _Storage(result.array, _check_device(result.device))
+            return _Storage(result.array, result.dtype, _check_device(result.device))
         else:
             raise TypeError(f"map_location should return a storage or None, got {type(result).__name__}")
     else:
         target = str(map_location)
-    return _Storage(storage.array, _check_device(target))
+    return _Storage(storage.array, storage.dtype, _check_device(target))
 
 
 def _open_zip(f):

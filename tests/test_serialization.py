@@ -261,3 +261,26 @@ def test_truncated_or_corrupt_file(tmp_path, cut):
 def test_missing_file():
     with pytest.raises(FileNotFoundError):
         ember.load("/nonexistent/dir/x.pt")
+
+
+def test_cuda_location_mapping(tmp_path):
+    """A checkpoint saved from a GPU names 'cuda:0' as its storages' location."""
+    buf = io.BytesIO()
+    torch.save({"x": torch.arange(4.0)}, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(tmp_path / "gpu.pt", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith("data.pkl"):
+                data = data.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
+            dst.writestr(item.filename, data)
+    seen = []
+    ember.load(tmp_path / "gpu.pt", map_location=lambda s, loc: seen.append(loc) or s)
+    assert seen == ["cuda:0"]
+    for loc in [{"cuda:0": "cpu"}, "cpu", lambda s, loc: s.cpu()]:
+        out = ember.load(tmp_path / "gpu.pt", map_location=loc)
+        assert out["x"].tolist() == [0.0, 1.0, 2.0, 3.0] and out["x"].device == ember.device("cpu")
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="Attempting to deserialize object on a CUDA device"):
+            ember.load(tmp_path / "gpu.pt")
+    else:
+        assert ember.load(tmp_path / "gpu.pt")["x"].device == ember.device("cuda:0")
