@@ -258,6 +258,17 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return out
 
 
+def index_add_arrays(out, idx, values):
+    """out[idx] += values, repeated indices accumulating (np.add.at; cupyx.scatter_add on CUDA)."""
+    xp = xp_of(out)
+    if xp is np:
+        np.add.at(out, idx, values)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(out, idx, values)
+
+
 # -- embedding ----------------------------------------------------------------------------------
 class EmbeddingBackward0(Op):
     """Row lookup weight[indices]; the gradient adds g's rows back into the looked-up
@@ -276,7 +287,7 @@ class EmbeddingDenseBackward0(Op):
         self.idx, self.padding_idx = idx, padding_idx
         xp = xp_of(g)
         out = xp.zeros((num_weights,) + g.shape[idx.ndim:], dtype=g.dtype)
-        xp.add.at(out, idx.ravel(), g.reshape((-1,) + g.shape[idx.ndim:]))
+        index_add_arrays(out, idx.ravel(), g.reshape((-1,) + g.shape[idx.ndim:]))
         if padding_idx is not None:
             out[padding_idx] = 0
         return out
@@ -367,7 +378,7 @@ class NllLossBackward0(Op):
         if len(self.shape) == 1:
             full[self.safe] = coef
         else:
-            xp.put_along_axis(full, self.safe[:, None], coef[:, None], axis=1)
+            full[xp.arange(len(self.safe)), self.safe] = coef
             if self.reduction == "none":
                 g = g.unsqueeze(1)
         return g * _wrap(full), None, None

@@ -224,7 +224,7 @@ class PadScatterBackward(Op):
             out_shape[d] = shape[d]
             out = xp.zeros(out_shape, dtype=g.dtype)
             moved = xp.moveaxis(out, d, 0)
-            xp.add.at(moved, idx, xp.moveaxis(g, d, 0))
+            _nn.index_add_arrays(moved, idx, xp.moveaxis(g, d, 0))
             g = out
         return g
 
