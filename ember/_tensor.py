@@ -31,6 +31,7 @@ class Tensor:
     _version = None  # [int], shared with views; made on first need
     _base = None  # the tensor this one is a view of
     _view_fn = None  # how to re-make this view from its base (for in-place on views)
+    _base_fn = None  # the base's grad_fn when this view's grad_fn was made (stale views are re-made)
     _retains_grad = False
     _grad_acc = None
     _is_param = False
@@ -191,12 +192,19 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
-            if value._dtype is not self._dtype:
-                raise RuntimeError("attempting to assign a gradient with dtype '" + _dtype_str(value._dtype)
-                                   + "' to a tensor with dtype '" + _dtype_str(self._dtype)
-                                   + "'. Please ensure that the gradient and the tensor have the same dtype")
             if value._data.shape != self._data.shape:
-                raise RuntimeError(f"assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor "
+                                   f"of size '{list(self._data.shape)}'. Please ensure that the gradient and the "
+                                   "tensor are the same size")
+            if value._dtype is not self._dtype:
+                from ._ops._inplace import _TYPE_WORDS
+
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_dtype_str(value._dtype)}' to a tensor with "
+                    f"grad_dtype '{_TYPE_WORDS[self._dtype.name]}'. The gradient must match the tensor's grad_dtype "
+                    "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific "
+                    "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor "
+                    "and its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter
