@@ -257,3 +257,35 @@ def test_copy_bumps_version_and_returns_self():
     assert x.copy_(ember.ones(3)) is x
     assert x.fill_(2) is x and x.zero_() is x
     assert x._version_value() == 3
+
+
+# -- views made before an in-place change of their base are re-made (torch's regeneration) ------------
+STALE = {
+    "base_mul": lambda m, a: _stale(a, lambda x: x.mul_(2), lambda x: (x[0], x.t())),
+    "setitem_other_row": lambda m, a: _stale(a, lambda x: x.__setitem__(1, 5.0), lambda x: (x[0], x[:, 1])),
+    "through_other_view": lambda m, a: _stale(a, lambda x: x[:, 0].mul_(3), lambda x: (x[1], x.view(-1))),
+    "chain": lambda m, a: _stale(a, lambda x: x.exp_(), lambda x: (x.t()[1:], x[None])),
+}
+
+
+def _stale(a, change, make_views):
+    x = a * 1
+    views = make_views(x)
+    change(x)
+    return tuple(v * 1 for v in views)
+
+
+@pytest.mark.parametrize("name", sorted(STALE))
+def test_stale_views_are_remade(name):
+    check(lambda m, a: STALE[name](m, a), [(3, 2)], dtype="float64")
+
+
+def test_stale_multi_output_view_raises_like_torch():
+    def fn(m):
+        x = m.ones(3, 2, requires_grad=True) * 1
+        rows = x.unbind(0)
+        x.mul_(2)
+        rows[0].sum().backward()
+
+    msg, tmsg = same_error(fn)
+    assert msg == tmsg

@@ -42,6 +42,8 @@ _NO_EDGE = (None, 0)
 
 def _edge(x):
     if isinstance(x, Tensor) and x._requires_grad:
+        if x._base is not None and x._base_fn is not x._base._grad_fn:
+            _refresh_view(x)
         fn = x._grad_fn
         if fn is not None:
             return (fn, x._output_nr)
@@ -128,6 +130,8 @@ class Op(Node):
             if isinstance(x, Tensor):
                 meta.append((x._data.shape, x._dtype))
                 if x._requires_grad:
+                    if x._base is not None and x._base_fn is not x._base._grad_fn:
+                        _refresh_view(x)
                     fn = x._grad_fn
                     edges.append((fn, x._output_nr) if fn is not None else (x._grad_accumulator(), 0))
                     continue
@@ -205,6 +209,17 @@ def _mark_view(result, base, node, params):
     if base._version is not root._version:
         base._version = root._version
     result._view_fn = _ViewFn(type(node), params, base._view_fn if base._base is not None else None)
+    result._base_fn = root._grad_fn
+
+
+def _refresh_view(view):
+    """The base's history changed in place (x.mul_(2), x[1] = v) after `view` was
+    made: re-make the view from the base, so its gradient flows through the change
+    (torch regenerates such views' grad_fn the same way)."""
+    root = view._base
+    remade = view._view_fn(root, stale=True)
+    view._base_fn = root._grad_fn
+    view._grad_fn, view._output_nr, view._requires_grad = remade._grad_fn, remade._output_nr, remade._requires_grad
 
 
 class _ViewFn:
@@ -215,13 +230,15 @@ class _ViewFn:
     def __init__(self, op, params, parent):
         self.op, self.params, self.parent = op, params, parent
 
-    def __call__(self, root):
+    def __call__(self, root, stale=False):
         if self.parent is not None:
-            root = self.parent(root)
+            root = self.parent(root, stale)
         if type(self.params) is int:
             name = self.op.__name__.split("Backward")[0]  # torch says "Output 0 of Unbind"
+            what = "its base or another view of its base has been modified inplace" if stale else \
+                "is being modified inplace"
             raise RuntimeError(
-                f"Output {self.params} of {name} is a view and is being modified inplace. This view is "
+                f"Output {self.params} of {name} is a view and {what}. This view is "
                 "the output of a function that returns multiple views. Such functions do not allow the output "
                 "views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
         return self.op.apply(root, **self.params)

@@ -81,6 +81,7 @@ def _rebase_history(self, result):
     self._grad_fn = remade._grad_fn
     self._output_nr = remade._output_nr
     self._requires_grad = True
+    self._base_fn = node
 
 
 class CopySlices(Op):
