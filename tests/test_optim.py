@@ -269,3 +269,31 @@ def test_closure_is_evaluated_with_grad_enabled():
         loss = opt.step(closure)
     assert seen == [True] and float(loss) == 3.0
     np.testing.assert_allclose(p.detach().numpy(), [0.9, 0.9], rtol=1e-6)
+
+
+def _mlp(m):
+    return m.nn.Sequential(m.nn.Linear(4, 8), m.nn.Tanh(), m.nn.Linear(8, 1))
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+                                         ("Adam", dict(lr=0.01, weight_decay=1e-3)), ("AdamW", dict(lr=0.01)),
+                                         ("RMSprop", dict(lr=0.005, centered=True))])
+def test_training_an_nn_model_matches_torch(name, kwargs):
+    """A real model, loss and backward in each library from the same weights: the same trajectory."""
+    torch.manual_seed(0)
+    tm = _mlp(torch)
+    em = _mlp(ember)
+    em.load_state_dict({k: ember.tensor(v.detach().numpy().copy()) for k, v in tm.state_dict().items()})
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
+    eo = getattr(ember.optim, name)(em.parameters(), **kwargs)
+    to = getattr(torch.optim, name)(tm.parameters(), **kwargs)
+    scheds = (ember.optim.lr_scheduler.StepLR(eo, 10, 0.5), torch.optim.lr_scheduler.StepLR(to, 10, 0.5))
+    for step in range(50):
+        for m, model, opt, sched in ((ember, em, eo, scheds[0]), (torch, tm, to, scheds[1])):
+            opt.zero_grad()
+            loss = m.nn.functional.mse_loss(model(m.tensor(x)), m.tensor(y))
+            loss.backward()
+            opt.step()
+            sched.step()
+        assert_params_equal(list(em.parameters()), list(tm.parameters()), step)
