@@ -10,6 +10,13 @@ Every in-place op (`add_`, `x[i] = v`, `uniform_`...) ends in `commit`:
 3. History: self now comes out of the result's node. If self is a view, its
    base's history becomes `CopySlices` (base with the view's region
    replaced), as in PyTorch's CopySlices, and the view is re-made from it.
+   Other views of the same base are re-made when next used (`_refresh_view`
+   in _base.py). Not done: a view of a base that did not require grad when
+   the view was made does not start requiring grad when the base does later
+   (torch's does).
+
+Also here: copy_ (broadcasts src, casts to self's dtype, differentiable
+w.r.t. src), fill_ and zero_.
 """
 import numpy as np
 
