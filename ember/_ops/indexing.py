@@ -150,7 +150,7 @@ def _is_trivial(basic):
 _NP_BROADCAST = re.compile(r"shapes? ((?:\([0-9, ]*\) ?)+)")
 
 
-def _torch_index_error(e, shape):
+def _torch_index_error(e):
     """NumPy's advanced-indexing IndexError, worded as torch's."""
     msg = str(e)
     if "out of bounds" in msg:
@@ -228,7 +228,7 @@ class IndexBackward0(Op):
         try:
             return x[key]
         except IndexError as e:
-            raise _torch_index_error(e, x.shape) from None
+            raise _torch_index_error(e) from None
 
     def backward(self, g):
         return IndexPutBackward0.apply(_zeros(g, self.in_shape), g, key=self.key, accumulate=True)
@@ -255,7 +255,7 @@ class IndexPutBackward0(Op):
             else:
                 out[key] = values_arr
         except IndexError as e:
-            raise _torch_index_error(e, x.shape) from None
+            raise _torch_index_error(e) from None
         except ValueError:
             region = x[key].shape
             raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(values)))}] "
@@ -333,7 +333,7 @@ def setitem(self, key, value):
         else:
             self._data[basic][adv] = v
     except IndexError as e:
-        raise _torch_index_error(e, self._data.shape) from None
+        raise _torch_index_error(e) from None
     except ValueError:
         region = self._data[basic].shape if adv is None else self._data[basic][adv].shape
         raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] cannot "
@@ -586,15 +586,9 @@ class MaskedFillBackward0(Op):
 
     def backward(self, g):
         mask = _wrap(self.mask)
-        value_grad = None
-        if self.next_functions[2][0] is not None:
-            value_grad = where_mask_sum(g, mask)
+        # A 0-d value tensor gets the sum of the gradient where it was filled in.
+        value_grad = (g * mask).sum() if self.next_functions[2][0] is not None else None
         return masked_fill(g, mask, 0), None, value_grad
-
-
-def where_mask_sum(g, mask):
-    """sum of g where mask holds (the gradient of a filled 0-d value)."""
-    return (g * mask).sum()
 
 
 def masked_fill(input, mask, value):

@@ -667,8 +667,6 @@ def roll(input, shifts, dims=None):
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated; an index_select, as in torch."""
-    from .._creation import arange, tensor as make_tensor
-
     if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
         counts = input._data
         xp = xp_of(counts)
