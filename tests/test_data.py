@@ -294,6 +294,31 @@ def test_worker_info_and_init_fn():
     assert ed.get_worker_info() is None
 
 
+class RandomDraws(ed.Dataset):
+    """Each item draws from the library's, NumPy's and Python's generators inside the worker."""
+
+    def __init__(self, m):
+        self.m = m
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        import random
+
+        return [self.m.rand(2).tolist(), np.random.rand(2).tolist(), random.random()]
+
+
+def test_worker_randomness_matches_torch():
+    """Same loader generator -> same base seed -> torch's per-worker seeds for all three generators."""
+    def draws(m, d, ds):
+        return list(d.DataLoader(ds, batch_size=None, num_workers=2, generator=m.Generator().manual_seed(9)))
+    e = draws(ember, ed, RandomDraws(ember))
+    t = draws(torch, td, RandomDraws(torch))
+    assert e == t
+    assert e[0] != e[1]  # the two workers are seeded differently
+
+
 def test_iterable_dataset_with_workers():
     loader = ed.DataLoader(Stream(10), batch_size=2, num_workers=2)
     got = sorted(v for b in loader for v in b.tolist())

@@ -133,21 +133,24 @@ def create_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last):
     return cls(dataset, auto_collation, collate_fn, drop_last)
 
 
-def seed_worker(seed):
-    """Seed Python's, ember's and NumPy's generators for one worker (base_seed + worker id)."""
+def seed_worker(base_seed, worker_id):
+    """Seed Python's and ember's generators with base_seed + worker_id, and NumPy's with the
+    SeedSequence state torch derives from both (its _generate_state), so that worker
+    randomness is torch's for the same loader generator."""
     from ... import manual_seed
 
+    seed = base_seed + worker_id
     random.seed(seed)
     manual_seed(seed)
-    np.random.seed(seed % (1 << 32))
+    np.random.seed(np.random.SeedSequence([worker_id, base_seed & 0xFFFFFFFF, base_seed >> 32, 0]).generate_state(4))
+    return seed
 
 
 def worker_loop(iterable, dataset, index_queue, data_queue, auto_collation, collate_fn, drop_last, base_seed,
                 init_fn, worker_id, num_workers):
     global _worker_info
     try:
-        seed = base_seed + worker_id
-        seed_worker(seed)
+        seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"
         init_exception = None
