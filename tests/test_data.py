@@ -393,6 +393,29 @@ def test_keyboard_interrupt_leaves_no_process():
     assert no_children()
 
 
+def test_ctrl_c_while_waiting_for_a_worker_leaves_no_process():
+    import signal
+    import threading
+
+    class Slow(ed.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            time.sleep(1.0)
+            return i
+
+    loader = ed.DataLoader(Slow(), num_workers=2)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt) as info:
+        for _ in loader:
+            pass
+    timer.join()
+    assert info.value is not None  # the traceback (holding the iterator) is still alive here
+    assert no_children()
+
+
 def test_persistent_workers_reused_across_epochs():
     loader = ed.DataLoader(SlowSquares(), batch_size=4, num_workers=2, persistent_workers=True)
     first = [b[0].tolist() for b in loader]

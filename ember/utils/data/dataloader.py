@@ -295,7 +295,12 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return self._process_data(self._task_info.pop(self._rcvd_idx)[1])
             if self._shutdown:
                 raise StopIteration
-            epoch, idx, data = self._get_data()
+            try:
+                epoch, idx, data = self._get_data()
+            except KeyboardInterrupt:
+                # as with errors, the traceback would keep this iterator and its workers alive
+                self._shutdown_workers()
+                raise
             if epoch != self._epoch:
                 continue
             self._tasks_outstanding -= 1
