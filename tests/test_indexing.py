@@ -28,6 +28,9 @@ GET_KEYS = [
     lambda m: m.tensor(1),                       # 0-d integer tensor: a select
     lambda m: (slice(None), m.tensor([True, False, True, True])),
     lambda m: np.array([0, 2]),
+    lambda m: [[0, 2], [1, 1]],                  # a list of sequences is a tuple (torch's legacy rule)
+    lambda m: [0, slice(1, 3)],
+    lambda m: [True, False, True],
     lambda m: (Ellipsis, [0, 3]),
     lambda m: (1, None, slice(None), [0, 1]),
     lambda m: slice(2, 1),                       # empty
@@ -62,7 +65,7 @@ def test_getitem_zero_size():
     check(lambda m, x: x[m.tensor([], dtype=m.int64)], [(4, 2)])
 
 
-@pytest.mark.parametrize("k", [0, 1, 2, 4, 5, 6, 7, 8, 21])
+@pytest.mark.parametrize("k", [0, 1, 2, 4, 5, 6, 7, 8, len(GET_KEYS) - 1])
 def test_basic_index_is_view(k):
     x = ember.zeros(3, 4, 5)
     v = x[GET_KEYS[k](ember)]
@@ -103,6 +106,8 @@ def test_grad_fn_names():
     lambda m: m.zeros(3)[::-1],
     lambda m: m.zeros(3)[[0], [1]],
     lambda m: m.tensor(1.0)[0],
+    lambda m: m.zeros(3)[1.5],
+    lambda m: m.zeros(3)["a"],
 ])
 def test_getitem_errors(fn):
     msg, tmsg = same_error(fn)
@@ -127,6 +132,8 @@ SET_CASES = [
     (lambda m: (Ellipsis, 0), lambda m: m.tensor([1.0, 2.0, 3.0, 4.0], dtype=m.float64)),
     (lambda m: (None, 1), lambda m: 2),
     (lambda m: m.tensor([True, False, True]), lambda m: -1.0),
+    (lambda m: (0, 0, 0), lambda m: m.tensor([[2.0]], dtype=m.float64)),  # leading 1s of the value dropped
+    (lambda m: [1, 2], lambda m: m.ones(1, 1, 4, 5, dtype=m.float64)),
 ]
 
 
@@ -195,6 +202,8 @@ def test_setitem_errors():
     msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(slice(0, 2), [1.0, 2.0]))
     assert msg == tmsg
     msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(slice(0, 2), np.ones(2)))
+    assert msg == tmsg
+    msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(0, np.float32(2)))
     assert msg == tmsg
     msg, tmsg = same_error(lambda m: m.zeros(3).__setitem__(m.tensor([0, 1]), m.ones(3)))
     assert msg == tmsg

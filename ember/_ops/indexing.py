@@ -57,7 +57,13 @@ def _parse(x, key):
     The advanced key is meant for the array the basic key gives.
     """
     if type(key) is not tuple:
-        key = (key,)
+        # torch's legacy rule (NumPy's old one): a short list holding sequences,
+        # tensors, slices, None or Ellipsis is a tuple of indices.
+        if type(key) is list and len(key) < 32 and any(
+                k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) for k in key):
+            key = tuple(key)
+        else:
+            key = (key,)
     shape = x._data.shape
     ndim = len(shape)
     # Dims each item consumes, to place an Ellipsis and to check the count.
@@ -72,6 +78,8 @@ def _parse(x, key):
         elif isinstance(k, (_int_types, slice)) and not isinstance(k, bool):
             used += 1
         else:
+            if not isinstance(k, (bool, list, tuple, Tensor, np.ndarray)):
+                _bad_index(k)
             if isinstance(k, bool) or (isinstance(k, Tensor) and k._dtype is D.bool_) or \
                     (isinstance(k, np.ndarray) and k.dtype == bool):
                 used += k._data.ndim if isinstance(k, Tensor) else np.ndim(k)
@@ -129,6 +137,13 @@ def _parse(x, key):
             adv.append(a)
             dim += n
     return tuple(basic), kind or "Alias", (tuple(adv) if has_adv else None)
+
+
+def _bad_index(k):
+    if isinstance(k, str):
+        raise TypeError("new(): invalid data type 'str'")
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                     f"indices (got {type(k).__name__})")
 
 
 _ZERO_DIM_MSG = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
@@ -286,10 +301,16 @@ def getitem(self, key):
 
 def _value_tensor(value, like):
     """A Tensor or a Python number; torch refuses lists and arrays as values."""
-    if isinstance(value, (Tensor, bool, int, float)):
+    if isinstance(value, Tensor):
+        shape = value._data.shape
+        if shape and shape[0] == 1:  # torch drops the value's leading 1s (a [1] value fits a 0-d slot)
+            n = 0
+            while n < len(shape) and shape[n] == 1:
+                n += 1
+            value = value.reshape(shape[n:])
         return value
-    if isinstance(value, np.generic):
-        return value.item()
+    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
+        return value
     t = type(value)
     name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
     raise TypeError(f"can't assign a {name} to a {_type_name(like)}")
