@@ -284,3 +284,34 @@ def test_cuda_location_mapping(tmp_path):
             ember.load(tmp_path / "gpu.pt")
     else:
         assert ember.load(tmp_path / "gpu.pt")["x"].device == ember.device("cuda:0")
+
+
+def _mlp(m):
+    return m.nn.Sequential(m.nn.Linear(3, 5), m.nn.ReLU(), m.nn.Linear(5, 2))
+
+
+def test_module_state_dict_both_ways(tmp_path):
+    em, tm = _mlp(ember), _mlp(torch)
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    ember.save(em.state_dict(), tmp_path / "e.pt")
+    tm.load_state_dict(torch.load(tmp_path / "e.pt"))
+    np.testing.assert_allclose(tm(torch.tensor(x)).detach().numpy(), em(ember.tensor(x)).detach().numpy(),
+                               rtol=1e-6, atol=1e-6)
+    tm2 = _mlp(torch)
+    torch.save(tm2.state_dict(), tmp_path / "t.pt")
+    sd = ember.load(tmp_path / "t.pt")
+    assert isinstance(sd, collections.OrderedDict) and list(sd) == list(tm2.state_dict())
+    em.load_state_dict(sd)
+    np.testing.assert_allclose(em(ember.tensor(x)).detach().numpy(), tm2(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_whole_module_needs_weights_only_false(tmp_path):
+    em = _mlp(ember)
+    ember.save(em, tmp_path / "m.pt")
+    with pytest.raises(pickle.UnpicklingError, match="weights_only"):
+        ember.load(tmp_path / "m.pt")
+    loaded = ember.load(tmp_path / "m.pt", weights_only=False)
+    x = ember.randn(2, 3)
+    assert type(loaded) is type(em) and isinstance(loaded[0].weight, ember.nn.Parameter)
+    np.testing.assert_array_equal(loaded(x).detach().numpy(), em(x).detach().numpy())
