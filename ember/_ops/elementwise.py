@@ -66,6 +66,8 @@ def cast(x, npdt):
     """An array operand in the computation dtype; scalars stay scalars."""
     if type(x) is np.ndarray or hasattr(x, "dtype") and not isinstance(x, np.generic):
         return x if x.dtype == npdt else x.astype(npdt)
+    if npdt is D.bfloat16.np and x is not None:
+        return npdt(x)  # ml_dtypes treats Python scalars as float32, not as weak scalars
     return x
 
 
@@ -246,13 +248,15 @@ class PowBackward0(Op):
     def forward(self, x, e, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         x = cast(x, npdt)
+        if dtype is D.bool_:  # bool ** bool
+            return x.copy() if e else xp_of(x).ones_like(x)
         if e == 2:
             return x * x
         if not dtype.is_floating_point and isinstance(e, int) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if e == 0.5:
             return np.sqrt(x) if type(x) is np.ndarray else xp_of(x).sqrt(x)
-        return x ** e
+        return x ** cast(e, npdt)
 
     def backward(self, g):
         x, e = self.saved_tensors
@@ -271,6 +275,8 @@ class PowBackward1(_Binary):
 
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        if dtype is D.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = cast(a, npdt), cast(b, npdt)
         if not dtype.is_floating_point and (b < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -291,8 +297,10 @@ class PowBackward2(Op):
 
     def forward(self, e, base, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        if dtype is D.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         self.base = base
-        return xp_of(e).asarray(base, dtype=npdt) ** cast(e, npdt)
+        return xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt) ** cast(e, npdt)
 
     def backward(self, g):
         e, _, y = self.saved_tensors
@@ -868,7 +876,7 @@ def _bitwise(fn, name):
         dt = binary_dtype(a, b)
         if dt.is_floating_point:
             raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
-        return _Compare.apply(a, b, dtype=dt, fn=fn)
+        return _apply_binary(_Compare, a, b, dt, fn=fn)
 
     return bitwise
 
