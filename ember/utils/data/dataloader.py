@@ -12,6 +12,7 @@ import multiprocessing
 import queue
 import warnings
 
+from ..._device import cuda_available
 from . import _worker
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -153,7 +154,7 @@ class _BaseDataLoaderIter:
         self._num_workers = loader.num_workers
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
-        if loader.pin_memory:
+        if loader.pin_memory and not cuda_available():  # with CUDA, host arrays are used as they are
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", stacklevel=3)
         self._sampler_iter = iter(self._index_sampler)
