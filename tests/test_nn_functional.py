@@ -412,3 +412,8 @@ def test_linear_forward_backward_overhead_is_small():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert bench(ember) < 6 * bench(torch) + 0.02
+
+
+def test_linear_dtype_mismatch_message():
+    te, ee = same_error(lambda m: F(m).linear(m.ones(2, 3), m.ones(2, 3, dtype=m.float64)))
+    assert ee == te

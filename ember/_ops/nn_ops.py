@@ -125,7 +125,7 @@ class LinearBackward0(Op):
 
 def linear(input, weight, bias=None):
     if input._dtype is not weight._dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_dt(input)} and {_dt(weight)}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
     if input.ndim == 0 or input._data.shape[-1] != weight._data.shape[-1]:
         rows = math.prod(input._data.shape[:-1]) if input.ndim else 1
         cols = input._data.shape[-1] if input.ndim else 1

@@ -11,7 +11,6 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import xp_of
-from .._tensor import Tensor
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
 from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
@@ -561,5 +560,5 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return attn @ value
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("math", "warnings", "np", "D", "Tensor", "Op",
-                                                                      "where", "xp_of")]
+__all__ = [n for n in dir() if not n.startswith("_") and not n.endswith(("Backward", "Backward0"))
+           and n not in ("math", "warnings", "np", "D", "Op", "where", "xp_of")]
