@@ -85,6 +85,7 @@ _CATEGORY = {"b": D.bool_, "i": D.int64, "u": D.int64}
 
 def _array_from(data, dtype, device, copy=True):
     """An array of `dtype` on `device` holding `data` (anything torch.tensor accepts)."""
+    dtype = D.canonical(dtype)
     xp = xp_for(device)
     if isinstance(data, Tensor):
         arr = data._data
@@ -155,6 +156,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """Like tensor(), but shares memory with a tensor or NumPy array when it can."""
+    dtype = D.canonical(dtype)
     if isinstance(data, Tensor):
         if (dtype is None or dtype is data._dtype) and (device is None or as_device(device) == data.device):
             return data
@@ -214,6 +216,7 @@ def _write_out(result, out):
 
 
 def _filled(fill, size, dtype, device, requires_grad, fname, out=None):
+    dtype = D.canonical(dtype)
     dtype = dtype or (out._dtype if out is not None else D._default[0])
     xp = xp_for(as_device(device))
     shape = _shape(size, fname)
@@ -237,6 +240,7 @@ def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    dtype = D.canonical(dtype)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
@@ -280,6 +284,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     fma(i, step, start) in double (int64 for integer dtypes), except that the
     vectorized loop starts each SIMD vector of V lanes from the rounded value
     at its first index: base + j * step."""
+    dtype = D.canonical(dtype)
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
@@ -326,6 +331,7 @@ def _fmt(x):
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """torch.range (deprecated): like arange but includes `end`."""
+    dtype = D.canonical(dtype)
     if end is None:
         start, end = 0, start
     dtype = dtype or D._default[0]
@@ -336,6 +342,7 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, computed as torch does (from both ends)."""
+    dtype = D.canonical(dtype)
     dtype = dtype or D._default[0]
     arr = _torch_linspace(_num(start), _num(end), steps, dtype)
     xp = xp_for(as_device(device))
@@ -371,6 +378,7 @@ def _torch_linspace(start, end, steps, dtype, fused=True):
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps), the power taken in the dtype (double for integers)."""
+    dtype = D.canonical(dtype)
     dtype = dtype or D._default[0]
     exps = _torch_linspace(_num(start), _num(end), steps, dtype, fused=False)  # ATen: no FMA here
     arr = np.power(exps.dtype.type(base), exps).astype(D.np_dtype(dtype))
@@ -379,7 +387,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    dtype = dtype or D._default[0]
+    dtype = D.canonical(dtype) or D._default[0]
     m = n if m is None else m
     for name, v in (("n", n), ("m", m)):
         if v < 0:

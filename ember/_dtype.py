@@ -71,6 +71,22 @@ def _load_bfloat16():
     return bfloat16.np
 
 
+_PYTHON_TYPES = {float: float64, int: int64, bool: bool_}
+
+
+def canonical(d):
+    """A dtype argument as an ember dtype: torch also takes the Python types
+    float, int and bool (float64, int64, bool) and NumPy dtypes."""
+    if d is None or type(d) is dtype:
+        return d
+    if d in _PYTHON_TYPES:
+        return _PYTHON_TYPES[d]
+    try:
+        return from_numpy_dtype(np.dtype(d))
+    except TypeError:
+        raise TypeError(f"dtype must be a torch.dtype, got {type(d).__name__}: {d!r}") from None
+
+
 def np_dtype(d):
     """The NumPy dtype of an ember dtype."""
     return d.np if d.np is not None else _load_bfloat16()

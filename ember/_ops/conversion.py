@@ -27,11 +27,11 @@ class ToCopyBackward0(Op):
 
 
 def _parse_to_args(self, args, kwargs):
-    dtype = kwargs.pop("dtype", None)
+    dtype = D.canonical(kwargs.pop("dtype", None))
     device = kwargs.pop("device", None)
     for a in args:
-        if isinstance(a, D.dtype):
-            dtype = a
+        if isinstance(a, D.dtype) or a in D._PYTHON_TYPES:
+            dtype = D.canonical(a)
         elif isinstance(a, Tensor):
             dtype, device = a._dtype, a.device
         elif a is not None:

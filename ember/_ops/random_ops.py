@@ -66,7 +66,7 @@ def _fill(self, sampler, *args):
 
 def _new(size, dtype, device, kernel):
     """An empty tensor of the requested kind, refusing the dtypes torch's kernel refuses."""
-    dtype = dtype or D.get_default_dtype()
+    dtype = D.canonical(dtype) or D.get_default_dtype()
     t = empty(*_shape(size), dtype=dtype, device=device)
     if kernel is not None:
         _need_float(t, kernel)
@@ -242,7 +242,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
              pin_memory=False):
     """A random permutation of 0..n-1, by torch's swap shuffle: for i, swap i with
     i + random32() % (n - i)."""
-    dtype = dtype or D.int64
+    dtype = D.canonical(dtype) or D.int64
     t = _new((n,), dtype, device, None)
     g = _generator(generator, t.device)
     if n > 1:
