@@ -36,7 +36,7 @@ import numpy as np
 from . import _dtype as D
 from ._tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
 _STORAGE_NAMES = {"float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
                   "bfloat16": "BFloat16Storage", "int64": "LongStorage", "int32": "IntStorage",
@@ -280,6 +280,37 @@ def _torch_names():
 
 
 _NAMES = None
+_SAFE = {}  # "module.name" -> object: globals the user allows under weights_only=True
+
+
+def add_safe_globals(safe_globals):
+    """Allow these globals (objects, or (object, "module.name") pairs) in weights-only loads."""
+    for g in safe_globals:
+        obj, name = g if isinstance(g, tuple) else (g, f"{g.__module__}.{g.__qualname__}")
+        _SAFE[name] = obj
+
+
+def get_safe_globals():
+    return list(_SAFE.values())
+
+
+def clear_safe_globals():
+    _SAFE.clear()
+
+
+class safe_globals:
+    """Context manager: add_safe_globals for the duration of a `with` block."""
+
+    def __init__(self, safe_globals):
+        self._globals = safe_globals
+
+    def __enter__(self):
+        self._saved = dict(_SAFE)
+        add_safe_globals(self._globals)
+
+    def __exit__(self, *exc):
+        _SAFE.clear()
+        _SAFE.update(self._saved)
 
 _WEIGHTS_ONLY_MSG = (
     "Weights only load failed. In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
@@ -301,6 +332,8 @@ class _TorchUnpickler(pickle.Unpickler):
         if _NAMES is None:
             _NAMES = _torch_names()
         obj = _NAMES.get((module, name))
+        if obj is None:
+            obj = _SAFE.get(f"{module}.{name}")
         if obj is not None:
             return obj
         if self._weights_only:

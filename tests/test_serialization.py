@@ -315,3 +315,24 @@ def test_whole_module_needs_weights_only_false(tmp_path):
     x = ember.randn(2, 3)
     assert type(loaded) is type(em) and isinstance(loaded[0].weight, ember.nn.Parameter)
     np.testing.assert_array_equal(loaded(x).detach().numpy(), em(x).detach().numpy())
+
+
+Point = collections.namedtuple("Point", "x y")
+
+
+def test_safe_globals(tmp_path):
+    from ember import serialization
+
+    ember.save({"p": Point(1, ember.ones(2))}, tmp_path / "p.pt")
+    with pytest.raises(pickle.UnpicklingError, match=f"Unsupported global: GLOBAL {Point.__module__}.Point"):
+        ember.load(tmp_path / "p.pt")
+    with serialization.safe_globals([Point]):
+        assert ember.load(tmp_path / "p.pt")["p"].x == 1
+    assert serialization.get_safe_globals() == []
+    serialization.add_safe_globals([(Point, f"{Point.__module__}.Point")])
+    try:
+        assert ember.load(tmp_path / "p.pt")["p"].y.tolist() == [1.0, 1.0]
+    finally:
+        serialization.clear_safe_globals()
+    with pytest.raises(pickle.UnpicklingError):
+        ember.load(tmp_path / "p.pt")
