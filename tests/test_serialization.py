@@ -66,6 +66,8 @@ def test_ember_save_torch_load(tmp_path, dtype):
     assert_tree({k: v for k, v in {"x": e, "scalar": e[0, 0], "empty": e[:0]}.items()}, loaded)
     assert_same(e, loaded["x"], tol=dict(rtol=0, atol=0))
     assert loaded["scalar"].shape == () and loaded["empty"].shape == (0, 4)
+    mapped = torch.load(tmp_path / "e.pt", mmap=True)  # needs torch's 64-byte aligned storages
+    assert torch.equal(mapped["x"], loaded["x"])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
