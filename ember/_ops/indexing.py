@@ -14,6 +14,7 @@ applied first (as `select`), so `x[0, :, [1, 2]]` has shape (4, 2) for a
 for basic keys (CopySlices in the graph), `index_put` for advanced ones.
 """
 import re
+import warnings
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, _to_device_of, check_inplace, commit, copy_
 
 _state = grad_mode.state
+_INT_INDEX = (D.int64, D.int32, D.int16, D.int8)
 _int_types = (int, np.integer)
 _FULL = slice(None)
 
@@ -61,6 +63,10 @@ def _parse(x, key):
         # tensors, slices, None or Ellipsis is a tuple of indices.
         if type(key) is list and len(key) < 32 and any(
                 k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) for k in key):
+            warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+                          "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+                          "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+                          "or a different result", UserWarning, stacklevel=3)
             key = tuple(key)
         else:
             key = (key,)
@@ -292,6 +298,8 @@ def getitem(self, key):
             return SelectBackward0.apply(self, key=(key,))
     elif t is slice and self._data.ndim and (key.step is None or key.step > 0):
         return SliceBackward0.apply(self, key=(key,))
+    elif t is Tensor and key._dtype in _INT_INDEX and key._data.ndim and self._data.ndim:  # x[idx]
+        return IndexBackward0.apply(self, key=(key._data,))
     basic, kind, adv = _parse(self, key)
     if adv is None:
         return _BASIC_OPS[kind].apply(self, key=basic)

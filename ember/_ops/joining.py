@@ -24,23 +24,20 @@ def _tensor_list(tensors, name):
 
 class CatBackward0(Op):
     def forward(self, *arrays, dim, dtype, keep):
-        self.dim = dim
-        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        self.dim, self.keep = dim, keep
         if keep is not None:
-            self.sizes = [a.shape[dim] if k else None for a, k in zip(arrays, keep)]
             arrays = [a for a, k in zip(arrays, keep) if k]
-        else:
-            self.sizes = [a.shape[dim] for a in arrays]
-        parts = [a if a.dtype == npdt else a.astype(npdt) for a in arrays]
-        return xp_of(parts[0]).concatenate(parts, axis=dim)
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        return xp_of(arrays[0]).concatenate(arrays, axis=dim, dtype=npdt, casting="unsafe")
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
         out, start = [], 0
-        for n in self.sizes:
-            if n is None:  # a skipped empty input: an empty gradient
+        for i, (shape, _) in enumerate(self._in_meta):
+            if self.keep is not None and not self.keep[i]:  # a skipped empty input: an empty gradient
                 out.append(Tensor._make(xp_of(g._data).zeros((0,), dtype=g._data.dtype), g._dtype))
                 continue
+            n = shape[self.dim]
             out.append(basic_index(g, lead + (slice(start, start + n),), "Slice"))
             start += n
         return tuple(out)
@@ -79,11 +76,9 @@ def cat(tensors, dim=0, *, out=None):
             keep = None
         else:
             ref = tensors[keep.index(True)]
-    for i, t in enumerate(tensors):
+    for i, t in enumerate(tensors if not same else tensors[:1]):
         if not t._data.shape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-        if same:
-            break
     d = ref._wrap_dim(dim)
     if not same:
         _check_cat_shapes(tensors, keep, ref._data.shape, d)
