@@ -397,16 +397,14 @@ def _restore_location(storage, location, map_location):
 def _open_zip(f):
     try:
         return zipfile.ZipFile(f)
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile) and e.errno is not None:
-            raise
+    except (zipfile.BadZipFile, EOFError):
         raise RuntimeError("PytorchStreamReader failed reading zip archive: failed finding central directory") \
             from None
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Load an object saved by ember.save or torch.save from f (a path or a readable binary file)."""
-    if weights_only is None:
+    if weights_only is None:  # torch's default since 2.6, unless this variable opts out
         weights_only = os.environ.get("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0") in ("0", "")
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as fh:
