@@ -23,7 +23,8 @@ def _make_grads(outputs, grads, is_grads_batched=False):
             if not o._dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{o._dtype}")
-            out.append(o._make(xp_of(o._data).ones_like(o._data), o._dtype))
+            data = o._data
+            out.append(o._make(xp_of(data).array(1, data.dtype).reshape(data.shape), o._dtype))
             continue
         if not hasattr(g, "_data"):
             from .._creation import tensor

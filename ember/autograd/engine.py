@@ -96,6 +96,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     prev_mode = _state.enabled
     _state.enabled = create_graph
+    check_anomaly = anomaly_state.enabled
     try:
         ready = [n for n in roots if n not in deps]
         while ready:
@@ -103,10 +104,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * node._n_outputs
-            if node._pre_hooks is not None or node._retain_hooks is not None:
-                grads = _run_tensor_hooks(node, grads)
-            if node._node_pre_hooks is not None:
-                grads = _run_node_pre_hooks(node, grads)
+            if node._has_hooks:
+                grads = _run_pre_hooks(node, grads)
             run = True
             if captures is not None:
                 for nr, g in enumerate(grads):
@@ -118,17 +117,17 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 # Only nodes leading to a requested input run; leaves' sinks never do
                 # (requested leaves were served just above).
                 run = type(node) is not AccumulateGrad and any(c in needed for c, _ in node.next_functions)
+            edges = node.next_functions
             out = None
             if run and (grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
-                out = _call(node, grads)
-            if not retain_graph:
+                out = _call(node, grads, check_anomaly)
+            if not retain_graph and (node._saved is not None or node._saved_output is not None):
                 node._release()
-            edges = node.next_functions
-            for i in range(len(edges)):
-                child, nr = edges[i]
+            if out is None or len(out) != len(edges):
+                out = _padded(out, len(edges))
+            for (child, nr), g in zip(edges, out):
                 if child is None:
                     continue
-                g = out[i] if out is not None and i < len(out) else None
                 if g is not None:
                     buf = buffers.get(child)
                     if buf is None:
@@ -151,7 +150,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     return None
 
 
-def _call(node, grads):
+def _call(node, grads, check_anomaly):
     """Run one node's backward (with anomaly checks and post-hooks); one gradient per edge."""
     if node._n_outputs != 1:
         grads = _materialize(node, grads)
@@ -161,7 +160,7 @@ def _call(node, grads):
         if node._anomaly_trace is not None:
             _warn_anomaly(node)
         raise
-    if anomaly_state.enabled:
+    if check_anomaly:
         check_nan(node, out)
     if node._hooks is not None:
         for hook in tuple(node._hooks):
@@ -171,7 +170,14 @@ def _call(node, grads):
     return out
 
 
-def _run_tensor_hooks(node, grads):
+def _padded(out, n):
+    """Gradients for n edges: what the node returned, None for the rest."""
+    out = list(out or ())
+    return out[:n] + [None] * (n - len(out))
+
+
+def _run_pre_hooks(node, grads):
+    """Tensor hooks of the node's outputs, then retain_grad's, then the node's pre-hooks."""
     grads = list(grads)
     for table in (node._pre_hooks, node._retain_hooks):
         if table is None:
@@ -184,11 +190,7 @@ def _run_tensor_hooks(node, grads):
                 new = hook(g)
                 if new is not None:
                     grads[nr] = _checked_grad(hook, new, g)
-    return grads
-
-
-def _run_node_pre_hooks(node, grads):
-    for hook in tuple(node._node_pre_hooks):
+    for hook in tuple(node._node_pre_hooks or ()):
         new = hook(tuple(grads))
         if new is not None:
             grads = list(_checked_tuple(hook, new, len(grads)))

@@ -36,6 +36,7 @@ class Node:
     _hooks = None  # node hooks (register_hook on the node): fn(grad_inputs, grad_outputs)
     _node_pre_hooks = None
     _anomaly_trace = None
+    _has_hooks = False  # set by any register_*: the engine's one check for hooks
     _n_outputs = 1
     _output_meta = None  # [(shape, dtype, device)] for outputs whose missing grads must be zeros
 
@@ -93,6 +94,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
+        self._has_hooks = True
         return _RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
@@ -100,6 +102,7 @@ class Node:
         if self._node_pre_hooks is None:
             self._node_pre_hooks = []
         self._node_pre_hooks.append(fn)
+        self._has_hooks = True
         return _RemovableHandle(self._node_pre_hooks, fn)
 
     def _add_tensor_pre_hook(self, output_nr, fn):
@@ -107,12 +110,14 @@ class Node:
             self._pre_hooks = {}
         hooks = self._pre_hooks.setdefault(output_nr, [])
         hooks.append(fn)
+        self._has_hooks = True
         return _RemovableHandle(hooks, fn)
 
     def _add_retain_hook(self, output_nr, fn):
         if self._retain_hooks is None:
             self._retain_hooks = {}
         self._retain_hooks[output_nr] = [fn]
+        self._has_hooks = True
 
     # -- what the engine calls -------------------------------------------------
     def _apply(self, grads):
