@@ -408,3 +408,74 @@ def _leaf(shape, seed=0):
 def test_gradcheck(fn):
     assert ember.autograd.gradcheck(fn, (_leaf((2, 4)),))
     assert ember.autograd.gradgradcheck(fn, (_leaf((2, 4)),))
+
+
+# -- random keys: get, set, and gradients of both, against torch ------------------------------------------
+def _random_key(rng, m, shape):
+    key = []
+    for d in range(rng.randrange(1, 4)):
+        size = shape[min(d, len(shape) - 1)]
+        c = rng.randrange(8)
+        if c == 0:
+            key.append(rng.randrange(-size, size))
+        elif c == 1:
+            key.append(slice(rng.choice([None, rng.randrange(-size - 1, size + 1)]),
+                             rng.choice([None, rng.randrange(-size - 1, size + 1)]), rng.choice([None, 1, 2, 3])))
+        elif c == 2:
+            key.append(None)
+        elif c == 3:
+            key.append(Ellipsis)
+        elif c == 4:
+            key.append([rng.randrange(-size, size) for _ in range(rng.randrange(0, 4))])
+        elif c == 5:
+            key.append(m.tensor([rng.random() > 0.5 for _ in range(size)]))
+        elif c == 6:
+            key.append(m.tensor([rng.randrange(-size, size) for _ in range(2)]))
+        else:
+            key.append(slice(None))
+    return tuple(key)
+
+
+def _get_set(m, key, shape):
+    x = m.tensor(np.arange(60.0).reshape(shape), requires_grad=True)
+    y = (x * 1)[key]
+    if y.numel():
+        (y * y).sum().backward()
+    v = m.tensor(np.arange(float(y.numel())).reshape(tuple(y.shape)) + 100, requires_grad=True)
+    x2 = m.tensor(np.arange(60.0).reshape(shape), requires_grad=True)
+    w = x2 * 2
+    w[key] = v * 3
+    (w * w).sum().backward()
+    return y, x.grad, w, x2.grad, v.grad
+
+
+def test_random_keys_against_torch():
+    import random
+    import warnings
+
+    rng = random.Random(1)
+    shape = (4, 3, 5)
+    compared = 0
+    for _ in range(300):
+        state = rng.getstate()
+        out = []
+        for m in (torch, ember):
+            rng.setstate(state)
+            key = _random_key(rng, m, shape)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    out.append(_get_set(m, key, shape))
+            except (IndexError, RuntimeError, ValueError, TypeError) as e:
+                out.append(type(e))
+        t, e = out
+        if isinstance(t, type) or isinstance(e, type):
+            assert t == e, (key, t, e)
+            continue
+        for a, b in zip(e, t):
+            if b is None:
+                assert a is None, key
+            else:
+                assert_same(a, b, what=str(key))
+        compared += 1
+    assert compared > 200

@@ -109,15 +109,21 @@ def _parse(x, key):
             if has_adv:
                 adv.append(_FULL)
         elif k is Ellipsis:
+            kind = kind or "Alias"
             if seen_ellipsis:
-                raise IndexError("an index can only have a single ellipsis ('...')")
+                # torch moves past the unindexed dims again: anything that still indexes is out of range.
+                dim += ndim - used
+                continue
             seen_ellipsis = True
             n = ndim - used
             basic.append(Ellipsis)
             dim += n
             if has_adv:
                 adv.extend([_FULL] * n)
-            kind = kind or "Alias"
+        elif dim >= ndim:  # only after a second ellipsis
+            if isinstance(k, slice) and k == _FULL:
+                continue
+            raise IndexError(f"index {k} is out of bounds for dimension {dim} with size 0")
         elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
                 raise ValueError("step must be greater than zero")
