@@ -289,3 +289,44 @@ def test_stale_multi_output_view_raises_like_torch():
 
     msg, tmsg = same_error(fn)
     assert msg == tmsg
+
+
+# -- random chains of view ops, an in-place op at the end, another view made before it ---------------------
+_CHAIN_VIEWS = [
+    lambda r, v: v.transpose(0, -1) if v.ndim >= 2 else v,
+    lambda r, v: v.select(0, r.randrange(v.shape[0])) if v.ndim >= 2 and v.shape[0] else v,
+    lambda r, v: v.narrow(-1, 1, v.shape[-1] - 1) if v.ndim and v.shape[-1] > 1 else v,
+    lambda r, v: v.unsqueeze(r.randrange(v.ndim + 1)),
+    lambda r, v: v.squeeze(),
+    lambda r, v: v.permute(*reversed(range(v.ndim))),
+    lambda r, v: v[::2] if v.ndim else v,
+    lambda r, v: v.movedim(0, -1) if v.ndim else v,
+    lambda r, v: v.view(-1) if v.is_contiguous() else v,
+    lambda r, v: v.flatten(0, 1) if v.ndim >= 2 and v.is_contiguous() else v,
+    lambda r, v: v.unfold(0, 1, 2) if v.ndim else v,
+]
+_CHAIN_INPLACE = [
+    lambda v, a: v.mul_(3), lambda v, a: v.add_(1), lambda v, a: v.fill_(2), lambda v, a: v.zero_(),
+    lambda v, a: v.copy_(a[0, 0, 0] * 5), lambda v, a: v.exp_(), lambda v, a: v.__setitem__(..., a.sum()),
+]
+
+
+def test_random_view_chains_against_torch():
+    import random
+
+    rng = random.Random(0)
+    for trial in range(200):
+        state = rng.getstate()
+        out = []
+        for m in (torch, ember):
+            rng.setstate(state)
+            a = m.tensor(np.random.default_rng(trial).uniform(-1, 1, (3, 4, 5)), requires_grad=True)
+            x = a * 1
+            v = x
+            for _ in range(rng.randrange(1, 4)):
+                v = _CHAIN_VIEWS[rng.randrange(len(_CHAIN_VIEWS))](rng, v)
+            other = x[1] if rng.random() > 0.5 else None
+            _CHAIN_INPLACE[rng.randrange(len(_CHAIN_INPLACE))](v, a)
+            ((x * x).sum() + (other.sum() * 2 if other is not None else 0)).backward()
+            out.append((x, a.grad))
+        assert_same(out[1], out[0], what=f"trial {trial}")
