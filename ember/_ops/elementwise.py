@@ -138,6 +138,8 @@ def _wrap_int(x, dt):
 # -- arithmetic -----------------------------------------------------------------------------
 class AddBackward0(_Binary):
     def forward(self, a, b, dtype, alpha=1):
+        if dtype is None:  # the operator fast path: two arrays of one dtype
+            return a + b
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
@@ -156,6 +158,8 @@ def _is_bool(x):
 
 class SubBackward0(_Binary):
     def forward(self, a, b, dtype, alpha=1):
+        if dtype is None:
+            return a - b
         if dtype is D.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                                "Use the `^` or `logical_xor()` operator instead.")
@@ -190,6 +194,8 @@ class MulBackward0(_Binary):
     fn = staticmethod(lambda a, b: a * b)
 
     def forward(self, a, b, dtype):
+        if dtype is None:
+            return a * b  # bool * bool is logical and, as in torch
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         if dtype is D.bool_:
             return cast(a, npdt) & cast(b, npdt)
@@ -202,8 +208,11 @@ class MulBackward0(_Binary):
 
 class DivBackward0(_Binary):
     save_inputs = True
+    rounding_mode = None
 
     def forward(self, a, b, dtype, rounding_mode=None):
+        if dtype is None:  # floats of one dtype
+            return a / b
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         self.rounding_mode = rounding_mode
@@ -310,11 +319,45 @@ class PowBackward2(Op):
         return g * y * math.log(self.base), None
 
 
+def _fast(op_cls, allowed=None, full=None):
+    """`x op y` without promotion or casts (forward gets dtype=None) when the result dtype is
+    x's own: y a tensor of x's dtype on x's device, or a Python number with a float x
+    (NumPy keeps x's dtype for it, except ml_dtypes' bfloat16). Else the full path.
+    `allowed(dtype)` narrows it (no bool subtraction, float division only); `full(x, y)` is
+    the full path (by default the common-dtype binary op)."""
+
+    def op(self, other):
+        if isinstance(other, Tensor):
+            fast = other._dtype is self._dtype and type(other._data) is type(self._data)
+        else:
+            t = type(other)
+            fast = (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype is not D.bfloat16
+        if fast and (allowed is None or allowed(self._dtype)):
+            try:
+                return op_cls.apply(self, other, dtype=None)
+            except ValueError:
+                _broadcast_check(self, other)
+                raise
+        return _binary(op_cls, self, other) if full is None else full(self, other)
+
+    return op
+
+
+_add = _fast(AddBackward0)
+_sub = _fast(SubBackward0, lambda d: d is not D.bool_)
+_mul = _fast(MulBackward0)
+_truediv = _fast(DivBackward0, lambda d: d.is_floating_point, full=lambda a, b: _div(a, b))
+
+
 def add(input, other, *, alpha=1, out=None):
+    if alpha == 1 and out is None and isinstance(input, Tensor):
+        return _add(input, other)
     return _out(_binary(AddBackward0, input, other, alpha=alpha), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
+    if alpha == 1 and out is None and isinstance(input, Tensor):
+        return _sub(input, other)
     return _out(_binary(SubBackward0, input, other, alpha=alpha), out)
 
 
@@ -326,15 +369,23 @@ def rsub(input, other, alpha=1):
 
 
 def mul(input, other, *, out=None):
+    if out is None and isinstance(input, Tensor):
+        return _mul(input, other)
     return _out(_binary(MulBackward0, input, other), out)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode not in (None, "floor", "trunc"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    if rounding_mode is None and out is None and isinstance(input, Tensor):
+        return _truediv(input, other)
+    return _out(_div(input, other, rounding_mode), out)
+
+
+def _div(input, other, rounding_mode=None):
     a, b = _prep(input, other)
     dt = _div_dtype(a, b, rounding_mode)
-    return _out(_apply_binary(DivBackward0, a, b, dt, rounding_mode=rounding_mode), out)
+    return _apply_binary(DivBackward0, a, b, dt, rounding_mode=rounding_mode)
 
 
 def true_divide(input, other, *, out=None):
@@ -1018,14 +1069,16 @@ def _eq_op(fn):
     return method
 
 
-Tensor.__add__ = Tensor.__radd__ = lambda self, other: add(self, other)
+
+
+Tensor.__add__ = Tensor.__radd__ = _add
 Tensor.__iadd__ = Tensor.add_
-Tensor.__sub__ = lambda self, other: sub(self, other)
+Tensor.__sub__ = _sub
 Tensor.__rsub__ = lambda self, other: rsub(self, other)
 Tensor.__isub__ = Tensor.sub_
-Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: mul(self, other)
+Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_
-Tensor.__truediv__ = lambda self, other: div(self, other)
+Tensor.__truediv__ = _truediv
 Tensor.__rtruediv__ = _reflected(div)
 Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
