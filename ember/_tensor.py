@@ -256,19 +256,32 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is None or self._retains_grad:
             return
+        self._retains_grad = True
+        self._attach_retain_hook()
+
+    def _attach_retain_hook(self):
+        """retain_grad's hook on the current grad_fn; re-attached when an in-place op gives a new one."""
+        node = self._grad_fn
         ref = weakref.ref(self)
 
         def retain(grad):
             t = ref()
-            if t is not None:
+            if t is not None and t._grad_fn is node:  # not once an in-place op moved the tensor on
                 if t._grad is None:
                     t._grad = grad if _state.enabled else grad.detach()._copy_array()
                 else:
                     t._grad = t._grad + grad
             return None
 
-        self._grad_fn._add_retain_hook(self._output_nr, retain)
-        self._retains_grad = True
+        node._add_retain_hook(self._output_nr, retain)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after a backward pass has accumulated into this leaf's .grad."""
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return self._grad_accumulator()._add_post_accumulate_hook(hook)
 
     @property
     def retains_grad(self):

@@ -502,3 +502,84 @@ def test_memory_stays_flat_over_training_steps():
     second, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert second - first < 2_000, (first, second)
+
+
+# -- more of torch's behaviour -----------------------------------------------------------------
+def test_hooks_and_retain_grad_around_in_place_ops():
+    def hook_first(m):
+        x = m.ones(3, requires_grad=True)
+        log = []
+        h = x * 2
+        h.register_hook(lambda g: log.append(g.tolist()))
+        h.mul_(3)
+        (h * h).sum().backward()
+        return log, x.grad
+    same(hook_first)
+
+    def retain_first(m):  # retain_grad follows the tensor to its new grad_fn
+        x = m.ones(3, requires_grad=True)
+        h = x * 2
+        h.retain_grad()
+        h.mul_(3)
+        (h * h).sum().backward()
+        return h.grad, x.grad
+    same(retain_first)
+
+
+def test_post_accumulate_grad_hooks():
+    def f(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        log = []
+        handle = x.register_post_accumulate_grad_hook(lambda t: log.append(t.grad.tolist()))
+        (x * x).sum().backward()
+        (x * x).sum().backward(inputs=[x])
+        handle.remove()
+        (x * x).sum().backward()
+        return log, x.grad
+    same(f)
+    same(lambda m: (m.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(lambda t: None))
+
+
+def test_grad_special_cases():
+    same(lambda m: m.autograd.grad(m.tensor([1.0, 2.0], requires_grad=True) * 1, [m.ones(1, requires_grad=True)],
+                                   allow_unused=True))
+
+    def of_itself(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        return m.autograd.grad(x, x, m.tensor([3.0, 4.0]))
+    same(of_itself)
+
+    def repeated_input(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        return m.autograd.grad((x * x).sum(), [x, x])
+    same(repeated_input)
+
+    def leaf_scalar(m):
+        x = m.tensor(3.0, requires_grad=True)
+        x.backward()
+        return x.grad
+    same(leaf_scalar)
+
+    def batched(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = m.tensor([1.0, 2.0], requires_grad=True)
+        return m.autograd.grad(x * x * 3, [x, y], m.eye(2), is_grads_batched=True, allow_unused=True)
+    same(batched)
+    same(lambda m: (m.ones(2, requires_grad=True) * 2).backward([1.0, 2.0]))
+    same(lambda m: m.autograd.grad((m.ones(2, requires_grad=True) * 2).sum(), m.ones(2), grad_outputs=[1.0]))
+
+
+def test_grad_mode_decorating_a_generator():
+    def f(m):
+        x = m.ones(2, requires_grad=True)
+
+        @m.no_grad()
+        def gen():
+            yield (x * 2).requires_grad
+            yield (x * 2).requires_grad
+        g = gen()
+        first = next(g)
+        between = m.is_grad_enabled()
+        second = next(g)
+        return first, between, second, list(g)
+    same(f)

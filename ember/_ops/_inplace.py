@@ -62,6 +62,9 @@ def commit(self, result):
     self._bump_version()
     if _state.enabled and (result._requires_grad or (self._base is not None and self._base._requires_grad)):
         _rebase_history(self, result)
+        for t in (self, self._base):
+            if t is not None and t._retains_grad:
+                t._attach_retain_hook()  # retain_grad follows the tensor to its new grad_fn, as in torch
     return self
 
 

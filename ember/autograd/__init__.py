@@ -11,6 +11,12 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
+def _check_grad_types(grads):
+    for g in grads:
+        if g is not None and not hasattr(g, "_data"):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+
+
 def _make_grads(outputs, grads, is_grads_batched=False):
     """The initial gradients: given ones checked for shape, or ones for scalar outputs (which must require grad)."""
     out = []
@@ -26,10 +32,6 @@ def _make_grads(outputs, grads, is_grads_batched=False):
             data = o._data
             out.append(o._make(xp_of(data).array(1, data.dtype).reshape(data.shape), o._dtype))
             continue
-        if not hasattr(g, "_data"):
-            from .._creation import tensor
-
-            g = tensor(g, dtype=o._dtype, device=o.device)
         if g._data.shape != o._data.shape and not is_grads_batched:
             from .._size import Size
 
@@ -45,6 +47,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if grad_tensors is None:
         grad_tensors = grad_variables
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    _check_grad_types(grads)
     if len(grads) != len(tensors):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     inputs = _as_tuple(inputs)
@@ -66,15 +69,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
                          "but got: allow_unused=False.")
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    _check_grad_types(grads)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     grads = _make_grads(outputs, grads, is_grads_batched)
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused, materialize_grads)
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False,
                           allow_unused=allow_unused)
     if materialize_grads:
@@ -82,6 +88,28 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
         result = tuple(zeros_like(t) if r is None else r for t, r in zip(inputs, result))
     return result
+
+
+def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused, materialize_grads):
+    """is_grads_batched: the first dim of each grad_output indexes independent backward passes
+    (torch runs them under vmap; here one after the other, then stacked)."""
+    from .._ops import stack
+    from .._creation import zeros_like
+
+    n = grads[0]._data.shape[0]
+    rows = [grad(outputs, inputs, [g[b] for g in grads], retain_graph=True if b < n - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=True) for b in range(n)]
+    result = []
+    for i, t in enumerate(inputs):
+        per = [r[i] for r in rows]
+        if all(p is None for p in per):
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+            result.append(stack([zeros_like(t)] * n) if materialize_grads else None)
+        else:
+            result.append(stack([zeros_like(t) if p is None else p for p in per]))
+    return tuple(result)
 
 
 class _VariableMeta(type):

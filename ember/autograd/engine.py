@@ -111,7 +111,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 for nr, g in enumerate(grads):
                     for i in captures.get((node, nr), ()):
                         if accumulate:
-                            _accumulate(inputs[i], g)
+                            if type(node) is AccumulateGrad:
+                                node._apply([g])  # with its post-accumulate hooks
+                            else:
+                                _accumulate(inputs[i], g)
                         else:
                             results[i] = g
                 # Only nodes leading to a requested input run; leaves' sinks never do

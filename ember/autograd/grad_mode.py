@@ -5,6 +5,7 @@ plain attribute read. It is process-wide, not per thread (ember runs ops on
 one thread; DataLoader workers are processes).
 """
 import functools
+import inspect
 
 
 class _State:
@@ -38,10 +39,40 @@ class _Mode:
         if isinstance(fn, type):
             raise TypeError(f"{type(self).__name__} cannot decorate a class")
 
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self._fresh():
                 return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _wrap_generator(self, fn):
+        """The mode holds while the generator's body runs, not between its yields (as in torch)."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self._fresh():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self._fresh():
+                            gen.close()
+                        raise
+                    except BaseException as exc:  # noqa: BLE001 - forwarded into the generator
+                        with self._fresh():
+                            response = gen.throw(exc)
+                    else:
+                        with self._fresh():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
 
         return wrapper
 

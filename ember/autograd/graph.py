@@ -137,6 +137,8 @@ class Node:
 class AccumulateGrad(Node):
     """The sink for a leaf tensor: adds the incoming gradient into `leaf.grad`."""
 
+    _post_hooks = None  # register_post_accumulate_grad_hook: fn(leaf) after accumulating
+
     def __init__(self, leaf):
         self._leaf_ref = weakref.ref(leaf)
         self.next_functions = ()
@@ -148,10 +150,18 @@ class AccumulateGrad(Node):
     def variable(self):
         return self._leaf_ref()
 
+    def _add_post_accumulate_hook(self, fn):
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
+
     def _apply(self, grads):
         leaf = self._leaf_ref()
         if leaf is not None:
             _accumulate(leaf, grads[0])
+            for hook in tuple(self._post_hooks or ()):
+                hook(leaf)
         return ()
 
 
