@@ -412,3 +412,20 @@ def test_math_names_exist():
               "atan2_", "maximum", "minimum", "where"] + [u + "_" for u in UNARY]:
         assert callable(getattr(ember.Tensor, n)), n
     assert math.isclose(ember.tensor(2.0).exp().item(), math.exp(2.0), rel_tol=1e-6)
+
+
+def test_isclose_allclose_equal():
+    a = np.array([1.0, np.nan, np.inf, -np.inf, 1.0, 0.0])
+    b = np.array([1.0 + 1e-6, np.nan, np.inf, np.inf, 1.1, 1e-9])
+    for fn in (lambda m, x, y: m.isclose(x, y), lambda m, x, y: x.isclose(y, equal_nan=True),
+               lambda m, x, y: m.isclose(x, y, rtol=0.2, atol=0), lambda m, x, y: m.isclose(x[:1], y)):
+        check(fn, None, "float64", arrays=[a, b], grad=False)
+    check(lambda m, x, y: m.isclose(x, y), None, "int64", arrays=[np.array([1, 2]), np.array([1, 3])])
+    for fn in (lambda m: m.allclose(m.ones(2), m.ones(2) + 1e-9), lambda m: m.allclose(m.ones(2), m.zeros(2)),
+               lambda m: m.equal(m.ones(2), m.ones(2)), lambda m: m.equal(m.ones(2), m.ones(1, 2)),
+               lambda m: m.equal(m.tensor([1]), m.tensor([1.0])), lambda m: m.equal(m.tensor([np.nan]), m.tensor([np.nan])),
+               lambda m: m.ones(3).allclose(m.ones(3, 1))):
+        assert fn(ember) is fn(torch)
+    same_error(lambda m: m.isclose(m.ones(2), m.ones(2, dtype=m.float64)))
+    same_error(lambda m: m.isclose(m.ones(2), m.ones(2), rtol=-1))
+    same_error(lambda m: m.isclose(m.ones(2), 1.0))

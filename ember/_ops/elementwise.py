@@ -885,6 +885,44 @@ ge = _compare(lambda a, b: a >= b)
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
+def _isclose_arrays(a, b, rtol, atol, equal_nan):
+    """|a - b| <= atol + rtol |b|, with equal infinities close and NaNs close if equal_nan."""
+    xp = xp_of(a)
+    close = a == b
+    if a.dtype.kind == "b":
+        return close
+    if a.dtype.kind != "f":
+        a, b = a.astype(np.float64), b.astype(np.float64)
+    if equal_nan:
+        close |= xp.isnan(a) & xp.isnan(b)
+    diff = xp.abs(a - b)
+    return close | (xp.isfinite(diff) & (diff <= atol + rtol * xp.abs(b)))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _need_tensor("isclose", 1, "input", input)
+    _need_tensor("isclose", 2, "other", other)
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"{_TYPE_WORDS[input._dtype.name]} did not match {_TYPE_WORDS[other._dtype.name]}")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v}")
+    fn = lambda a, b: _isclose_arrays(a, b, rtol, atol, equal_nan)  # noqa: E731
+    return _apply_binary(_Compare, input, other, input._dtype, fn=fn)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """bool: every element of isclose(input, other) holds."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other):
+    """bool: same shape and equal elements (NaN is never equal)."""
+    _need_tensor("equal", 1, "input", input)
+    _need_tensor("equal", 2, "other", other)
+    return input._data.shape == other._data.shape and bool(eq(input, other).all())
+
+
 def _logical(fn):
     def logical(input, other, *, out=None):
         a, b = _prep(input, other)
@@ -1032,6 +1070,9 @@ Tensor.bitwise_not = bitwise_not
 Tensor.isnan = isnan
 Tensor.isinf = isinf
 Tensor.isfinite = isfinite
+Tensor.isclose = isclose
+Tensor.allclose = allclose
+Tensor.equal = equal
 
 
 def _compare_inplace(fn):
@@ -1130,4 +1171,4 @@ __all__ = ["add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "p
            "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",
            "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "bitwise_and", "bitwise_or",
            "bitwise_xor", "bitwise_not", "binary_dtype", "cast", "remainder", "fmod", "atan2", "arctan2",
-           "maximum", "minimum", "clamp", "clip", "lerp", "round"] + list(UNARY_FUNCTIONS)
+           "maximum", "minimum", "clamp", "clip", "lerp", "round", "isclose", "allclose", "equal"] + list(UNARY_FUNCTIONS)
