@@ -250,3 +250,13 @@ def test_reduction_names_exist():
     for n in ["sum", "mean", "prod", "std", "var", "max", "min", "amax", "amin", "argmax", "argmin", "norm",
               "cumsum", "cumprod", "logsumexp", "all", "any", "count_nonzero", "cumsum_", "cumprod_"]:
         assert callable(getattr(ember.Tensor, n)), n
+
+
+def test_out_arguments():
+    for fn in (lambda m, x: m.sum(x, 1, out=m.empty(0)), lambda m, x: m.mean(x, out=m.empty(0)),
+               lambda m, x: m.amax(x, 0, out=m.empty(4)), lambda m, x: m.cumsum(x, 1, out=m.empty(3, 4)),
+               lambda m, x: m.prod(x, 1, out=m.empty(3)), lambda m, x: m.logsumexp(x, 1, out=m.empty(3)),
+               lambda m, x: m.std(x, 1, out=m.empty(3)), lambda m, x: m.all(x, 1, out=m.empty(3, dtype=m.bool)),
+               lambda m, x: m.max(x, out=m.empty(())),
+               lambda m, x: tuple(m.max(x, 1, out=(m.empty(3), m.empty(3, dtype=m.int64))))):
+        check(fn, [(3, 4)], "float32", grad=False)

@@ -19,7 +19,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
-from .elementwise import maximum, minimum
+from .elementwise import _out, maximum, minimum
 from .selection import where
 
 
@@ -116,7 +116,7 @@ def _int_to_long(t, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dims = normalize_dims(input, dim)
     cls = SumBackward0 if dim is None else SumBackward1
-    return cls.apply(input, dims=dims, keepdim=keepdim, dtype=_int_to_long(input, dtype))
+    return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=_int_to_long(input, dtype)), out)
 
 
 class MeanBackward0(Op):
@@ -143,7 +143,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
             f"Got: {_type_word(input)}")
     dims = normalize_dims(input, dim)
     cls = MeanBackward0 if dim is None else MeanBackward1
-    return cls.apply(input, dims=dims, keepdim=keepdim, dtype=dtype)
+    return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=dtype), out)
 
 
 # -- prod -------------------------------------------------------------------------------------
@@ -181,11 +181,12 @@ class ProdBackward1(ProdBackward0):
     pass
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dt = _int_to_long(input, dtype)
     if dim is None:
-        return ProdBackward0.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False, dtype=dt)
-    return ProdBackward1.apply(input, dims=normalize_dims(input, input._wrap_dim(dim)), keepdim=keepdim, dtype=dt)
+        return _out(ProdBackward0.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False, dtype=dt), out)
+    dims = normalize_dims(input, input._wrap_dim(dim))
+    return _out(ProdBackward1.apply(input, dims=dims, keepdim=keepdim, dtype=dt), out)
 
 
 # -- var and std ------------------------------------------------------------------------------
@@ -250,12 +251,12 @@ class StdBackward0(Op):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance with Bessel's correction by default (correction=1, or unbiased=True)."""
     dims, keepdim, dof = _var_args("var", input, dim, unbiased, keepdim, correction)
-    return VarBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof)
+    return _out(VarBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof), out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     dims, keepdim, dof = _var_args("std", input, dim, unbiased, keepdim, correction)
-    return StdBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof)
+    return _out(StdBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof), out)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -361,23 +362,32 @@ def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, ot
 
 def max(input, dim=None, keepdim=False, *, out=None, other=None):
     """max(x): the largest element; max(x, dim): (values, indices); max(x, y): maximum(x, y)."""
-    return _extreme("max", MaxBackward1, MaxBackward0, maximum, max_result, input, dim, keepdim, other)
+    r = _extreme("max", MaxBackward1, MaxBackward0, maximum, max_result, input, dim, keepdim, other)
+    return r if out is None else _pair_out(r, out)
 
 
 def min(input, dim=None, keepdim=False, *, out=None, other=None):
-    return _extreme("min", MinBackward1, MinBackward0, minimum, min_result, input, dim, keepdim, other)
+    r = _extreme("min", MinBackward1, MinBackward0, minimum, min_result, input, dim, keepdim, other)
+    return r if out is None else _pair_out(r, out)
+
+
+def _pair_out(result, out):
+    """out= for max/min: a tensor, or a (values, indices) pair with dim."""
+    if isinstance(result, tuple):
+        return type(result)(_out(result[0], out[0]), _out(result[1], out[1]))
+    return _out(result, out)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     dims = normalize_dims(input, dim)
     _check_nonempty("amax", input, dims, dim not in ((), None, []))
-    return AmaxBackward0.apply(input, dims=dims, keepdim=keepdim)
+    return _out(AmaxBackward0.apply(input, dims=dims, keepdim=keepdim), out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     dims = normalize_dims(input, dim)
     _check_nonempty("amin", input, dims, dim not in ((), None, []))
-    return AminBackward0.apply(input, dims=dims, keepdim=keepdim)
+    return _out(AminBackward0.apply(input, dims=dims, keepdim=keepdim), out)
 
 
 class _ArgExtreme(Op):
@@ -440,7 +450,7 @@ class LogsumexpBackward0(Op):
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
-    return LogsumexpBackward0.apply(input, dims=normalize_dims(input, dim), keepdim=keepdim)
+    return _out(LogsumexpBackward0.apply(input, dims=normalize_dims(input, dim), keepdim=keepdim), out)
 
 
 # -- cumsum and cumprod --------------------------------------------------------------------------
@@ -490,11 +500,11 @@ class CumprodBackward0(Op):
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
-    return CumsumBackward0.apply(input, dim=input._wrap_dim(dim), dtype=_int_to_long(input, dtype))
+    return _out(CumsumBackward0.apply(input, dim=input._wrap_dim(dim), dtype=_int_to_long(input, dtype)), out)
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
-    return CumprodBackward0.apply(input, dim=input._wrap_dim(dim), dtype=_int_to_long(input, dtype))
+    return _out(CumprodBackward0.apply(input, dim=input._wrap_dim(dim), dtype=_int_to_long(input, dtype)), out)
 
 
 # -- norm and dist -------------------------------------------------------------------------------
@@ -565,7 +575,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         p = 2
     if isinstance(dim, int):
         dim = (dim,)
-    return _vector_norm(input, float(p), dim, keepdim, dtype)
+    return _out(_vector_norm(input, float(p), dim, keepdim, dtype), out)
 
 
 def dist(input, other, p=2):
@@ -584,11 +594,11 @@ class _Test(Op):
 
 def all(input, dim=None, keepdim=False, *, out=None):
     """True where every element (over dim) is non-zero; uint8 input gives uint8."""
-    return _Test.apply(input, fn="all", dims=normalize_dims(input, dim), keepdim=keepdim)
+    return _out(_Test.apply(input, fn="all", dims=normalize_dims(input, dim), keepdim=keepdim), out)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
-    return _Test.apply(input, fn="any", dims=normalize_dims(input, dim), keepdim=keepdim)
+    return _out(_Test.apply(input, fn="any", dims=normalize_dims(input, dim), keepdim=keepdim), out)
 
 
 class _CountNonzero(Op):
