@@ -479,3 +479,48 @@ def test_random_keys_against_torch():
                 assert_same(a, b, what=str(key))
         compared += 1
     assert compared > 200
+
+
+# -- scatter_reduce, take_along_dim, select_scatter, slice_scatter ---------------------------------------------
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce(reduce, include_self):
+    idx = lambda m: m.tensor([[0, 0, 1], [1, 1, 0], [2, 0, 0]])  # noqa: E731
+    check(lambda m, x, s: x.scatter_reduce(0, idx(m), s, reduce, include_self=include_self),
+          [(3, 3), (3, 3)], dtype="float64")
+    check(lambda m, x, s: m.scatter_reduce(x, 1, idx(m), s, reduce, include_self=include_self),
+          [(3, 4), (3, 3)], dtype="float32")
+
+    def inplace(m, x, s):
+        y = x * 1
+        y.scatter_reduce_(0, idx(m), s, reduce, include_self=include_self)
+        return y
+
+    check(inplace, [(3, 3), (3, 3)], dtype="float64")
+
+
+def test_scatter_reduce_ints_and_ties():
+    idx = lambda m: m.tensor([[0, 0, 1], [1, 1, 0]])  # noqa: E731
+    for reduce in ("sum", "prod", "mean", "amax", "amin"):
+        check(lambda m, x, s: x.scatter_reduce(0, idx(m), s, reduce), [(2, 3), (2, 3)], dtype="int64")
+
+    def ties(m, x):
+        s = m.ones(2, 3, dtype=m.float64) * x.max().detach()
+        return x.scatter_reduce(0, idx(m), s, "amax")
+
+    check(ties, [(2, 3)], dtype="float64", arrays=[np.array([[1.0, 5.0, 5.0], [5.0, 2.0, 0.0]])])
+    same_error(lambda m: m.zeros(3).scatter_reduce(0, m.tensor([0]), m.ones(1), "median"))
+
+
+def test_take_along_dim():
+    check(lambda m, x: m.take_along_dim(x, m.tensor([[0], [2]]), 1), [(2, 3)])
+    check(lambda m, x: m.take_along_dim(x, m.tensor([0, 5])), [(2, 3)])
+    check(lambda m, x: x.take_along_dim(m.tensor([[0]]), 0), [(2, 3)])
+    check(lambda m, x: m.take_along_dim(x, m.tensor([[2, 1, 0], [0, 0, 1], [1, 2, 2], [0, 1, 2]]), 1), [(4, 3)])
+    check(lambda m, x: m.take_along_dim(x, m.tensor([[1], [0]]), 1), [(1, 3)])  # input broadcast
+
+
+def test_select_slice_scatter():
+    check(lambda m, x, s: m.select_scatter(x, s, 1, 0), [(3, 4), (3,)])
+    check(lambda m, x, s: x.slice_scatter(s, dim=1, start=1, step=2), [(3, 4), (3, 2)])
+    check(lambda m, x, s: m.slice_scatter(x, s), [(3, 4), (3, 4)])

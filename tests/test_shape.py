@@ -256,3 +256,30 @@ def test_unbind_is_fast_enough():
     dt = time.perf_counter() - t0
     assert len(rows) == 2000 and rows[5]._base is x
     assert dt < 0.1
+
+
+@pytest.mark.parametrize("k", [-1, 0, 1, 2, 3, 5])
+def test_rot90(k):
+    check(lambda m, x: m.rot90(x, k), [(2, 3)])
+    check(lambda m, x: x.rot90(k, (2, 0)), [(2, 3, 4)])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.rot90(m.zeros(2, 2), 1, (0, 0)),
+    lambda m: m.rot90(m.zeros(2), 1),
+    lambda m: m.rot90(m.zeros(2, 2), 1, (0, 1, 2)),
+    lambda m: m.hsplit(m.zeros(2, 4), 3),
+    lambda m: m.vsplit(m.zeros(4), 2),
+    lambda m: m.dsplit(m.zeros(2, 4), 2),
+])
+def test_rot90_split_errors(fn):
+    msg, tmsg = same_error(fn)
+    assert msg == tmsg
+
+
+def test_hsplit_vsplit_dsplit_ravel():
+    check(lambda m, x: m.hsplit(x, 2), [(3, 4)])
+    check(lambda m, x: x.hsplit([1, 3]), [(6,)])
+    check(lambda m, x: m.vsplit(x, [1]), [(3, 4)])
+    check(lambda m, x: m.dsplit(x, 2), [(1, 2, 4)])
+    check(lambda m, x: m.ravel(x.t()), [(3, 4)])

@@ -533,6 +533,127 @@ def scatter_add(input, dim, index, src):
     return ScatterAddBackward0.apply(input, src, index=index._data, dim=d)
 
 
+_REDUCE_UFUNC = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}
+
+
+class ScatterReduceBackward0(Op):
+    """out = self with src's elements reduced into out[index] along dim
+    (sum, prod, mean, amax, amin; include_self=False: the old values there do not count)."""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, src, index, dim, reduce, include_self):
+        self.index, self.dim, self.reduce, self.include_self = index, dim, reduce, include_self
+        xp = xp_of(x)
+        key = _grid(index, dim)
+        out = x.copy()
+        if not include_self:
+            out[key] = _reduce_identity(reduce, x.dtype)
+        getattr(xp, _REDUCE_UFUNC[reduce]).at(out, key, src[_region(index)])
+        if reduce == "mean":
+            count = xp.ones(x.shape, dtype=x.dtype)
+            if not include_self:
+                count[key] = 0
+            xp.add.at(count, key, 1)
+            self.count = count
+            out = out // count if x.dtype.kind in "iu" else out / count
+        return out
+
+    def backward(self, g):
+        # torch's formulas (derivatives.yaml); prod assumes no zeros among the reduced values.
+        x, src, result = self.saved_tensors
+        dim, index = self.dim, _wrap(self.index)
+        keep_self = 1.0 if self.include_self else (~_touched(x, self.index, dim)).to(g.dtype)
+        src_part = _region_of(src, self.index)
+        if self.reduce in ("sum", "mean"):
+            if self.reduce == "mean":
+                g = g / _wrap(self.count)
+            grad_self, grad_src = g * keep_self, g.gather(dim, index)
+        elif self.reduce == "prod":
+            gr = g * result
+            grad_self, grad_src = gr / x * keep_self, gr.gather(dim, index) / src_part
+        else:  # amax / amin: the values equal to the result share its gradient evenly
+            self_hit = (x == result).to(g.dtype) * keep_self
+            src_hit = (src_part == result.gather(dim, index)).to(g.dtype)
+            share = g / self_hit.scatter_add(dim, index, src_hit)
+            grad_self, grad_src = share * self_hit, share.gather(dim, index) * src_hit
+        return grad_self, _fit_grad(grad_src, self.index, src._data.shape)
+
+
+def _reduce_identity(reduce, npdt):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if npdt.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(npdt)
+    return info.min if reduce == "amax" else info.max
+
+
+def _touched(x, index, dim):
+    """A bool mask of the positions of x that index writes to."""
+    mask = xp_of(x._data).zeros(x._data.shape, dtype=bool)
+    mask[_grid(index, dim)] = True
+    return _wrap(mask)
+
+
+def _region_of(src, index):
+    return src if src._data.shape == index.shape else basic_index(src, _region(index))
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    _check_index(index, "scatter_reduce")
+    if reduce not in _REDUCE_UFUNC:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    d = input._wrap_dim(dim)
+    _check_gather_shapes("scatter_reduce", input, d, index, src)
+    if src._dtype is not input._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    return ScatterReduceBackward0.apply(input, src, index=index._data, dim=d, reduce=reduce,
+                                        include_self=bool(include_self))
+
+
+def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    # On a clone: the op saves its input for backward, and commit overwrites self.
+    return commit(self, scatter_reduce(self.clone(), dim, index, src, reduce, include_self=include_self))
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """gather, with input and indices broadcast against each other except along dim."""
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = input._wrap_dim(dim)
+    if input._data.ndim != indices._data.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input._data.ndim} dimensions for input, and {indices._data.ndim} dimensions "
+                           "for indices")
+    shape = [max(a, b) for a, b in zip(input._data.shape, indices._data.shape)]
+    ishape, xshape = list(shape), list(shape)
+    ishape[d], xshape[d] = input._data.shape[d], indices._data.shape[d]
+    x = input if tuple(ishape) == input._data.shape else input.expand(ishape)
+    i = indices if tuple(xshape) == indices._data.shape else indices.expand(xshape)
+    return gather(x, d, i)
+
+
+def _scatter_into(input, src, key):
+    """input with input[key] = src, out of place (select_scatter, slice_scatter)."""
+    out = input.clone()
+    out[key] = src
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    d = input._wrap_dim(dim)
+    return _scatter_into(input, src, (slice(None),) * d + (int(index),))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    d = input._wrap_dim(dim)
+    return _scatter_into(input, src, (slice(None),) * d + (slice(start, end, step),))
+
+
 # -- index_select / index_add / index_fill / index_copy ---------------------------------------
 def _check_vector_index(index, name):
     if not isinstance(index, Tensor):
@@ -732,6 +853,11 @@ Tensor.scatter = scatter
 Tensor.scatter_ = _inplace(scatter)
 Tensor.scatter_add = scatter_add
 Tensor.scatter_add_ = _inplace(scatter_add)
+Tensor.scatter_reduce = scatter_reduce
+Tensor.scatter_reduce_ = scatter_reduce_
+Tensor.take_along_dim = take_along_dim
+Tensor.select_scatter = select_scatter
+Tensor.slice_scatter = slice_scatter
 Tensor.index_select = index_select
 Tensor.index_add = index_add
 Tensor.index_add_ = _inplace(index_add)
@@ -750,5 +876,5 @@ Tensor.put_ = put_
 Tensor.nonzero = nonzero
 Tensor.argwhere = argwhere
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill", "index_copy",
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim", "select_scatter", "slice_scatter", "index_select", "index_add", "index_fill", "index_copy",
            "index_put", "masked_fill", "masked_select", "masked_scatter", "take", "put", "nonzero", "argwhere"]

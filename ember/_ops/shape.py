@@ -262,6 +262,10 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:s] + (n,) + shape[e + 1:])
 
 
+def ravel(input):
+    return reshape(input, (-1,))
+
+
 def unflatten(input, dim, sizes):
     d = input._wrap_dim(dim)
     shape = input._data.shape
@@ -573,6 +577,31 @@ def unbind(input, dim=0):
     return UnbindBackward0.apply(input, dim=d)
 
 
+def _split_along(name, input, indices_or_sections, dim, min_dims):
+    nd = input._data.ndim
+    if nd < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                           f"with {nd} dimensions!")
+    if isinstance(indices_or_sections, (int, np.integer)):
+        size = input._data.shape[dim]
+        if indices_or_sections == 0 or size % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {size} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    return _split_along("hsplit", input, indices_or_sections, 1 if input._data.ndim > 1 else 0, 1)
+
+
+def vsplit(input, indices_or_sections):
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
 # -- copies: repeat, tile, flip, roll, repeat_interleave, meshgrid --------------------------
 class RepeatBackward0(Op):
     def forward(self, x, repeats):
@@ -665,6 +694,27 @@ def roll(input, shifts, dims=None):
     return RollBackward0.apply(input, shifts=shifts, dims=tuple(input._wrap_dim(d) for d in dims))
 
 
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees k times in the plane of dims (from the first towards the second)."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    nd = input._data.ndim
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = input._wrap_dim(dims[0]), input._wrap_dim(dims[1])
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
+    k %= 4
+    if k == 1:
+        return flip(input, (d1,)).transpose(d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return flip(input, (d0,)).transpose(d0, d1)
+    return clone(input)
+
+
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated; an index_select, as in torch."""
     if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
@@ -734,7 +784,7 @@ Tensor.unsqueeze = unsqueeze
 Tensor.squeeze = squeeze
 Tensor.flatten = flatten
 Tensor.unflatten = unflatten
-Tensor.ravel = lambda self: reshape(self, (-1,))
+Tensor.ravel = ravel
 Tensor.unsqueeze_ = _inplace_view(unsqueeze)
 Tensor.squeeze_ = _inplace_view(squeeze)
 Tensor.t_ = _inplace_view(t)
@@ -757,6 +807,10 @@ Tensor.fliplr = fliplr
 Tensor.flipud = flipud
 Tensor.roll = roll
 Tensor.repeat_interleave = repeat_interleave
+Tensor.rot90 = rot90
+Tensor.hsplit = hsplit
+Tensor.vsplit = vsplit
+Tensor.dsplit = dsplit
 
 moveaxis = movedim
 swapaxes = swapdims = transpose
@@ -764,5 +818,5 @@ swapaxes = swapdims = transpose
 __all__ = ["view", "reshape", "expand", "transpose", "t", "permute", "unsqueeze", "squeeze", "flatten", "unflatten",
            "expand_as", "clone", "broadcast_shapes", "broadcast_to", "broadcast_tensors", "movedim", "moveaxis",
            "swapaxes", "swapdims", "narrow", "select", "split", "chunk", "tensor_split", "unbind", "tile", "flip",
-           "fliplr", "flipud", "roll", "repeat_interleave", "meshgrid", "preserve_format", "contiguous_format",
+           "fliplr", "flipud", "roll", "repeat_interleave", "meshgrid", "rot90", "hsplit", "vsplit", "dsplit", "ravel", "preserve_format", "contiguous_format",
            "channels_last", "channels_last_3d"]
