@@ -429,3 +429,29 @@ def test_isclose_allclose_equal():
     same_error(lambda m: m.isclose(m.ones(2), m.ones(2, dtype=m.float64)))
     same_error(lambda m: m.isclose(m.ones(2), m.ones(2), rtol=-1))
     same_error(lambda m: m.isclose(m.ones(2), 1.0))
+
+
+def test_where_variants():
+    a, b = arrays([(3, 4), (4,)], "float64")
+    for fn in (lambda m, x, y: m.where(x > 0, x, 0.0), lambda m, x, y: m.where(y > 0, 1.5, x),
+               lambda m, x, y: m.where(x > y, x, y), lambda m, x, y: x.where(x > 0, y),
+               lambda m, x, y: m.where(x > 0, (x * 3).long(), 2.5), lambda m, x, y: m.where(x > 0, 1, 0),
+               lambda m, x, y: m.where(x > 0, True, False), lambda m, x, y: m.where(x[0] > 0, y, x.float())):
+        check(fn, None, "float64", arrays=[a, b])
+    check(lambda m, x: m.where(x > 0, x, x.t()), None, "float32", arrays=arrays([(3, 3)], "float32"))
+    check(lambda m, x: m.where(x > 0, x, 0.0), None, "float32", arrays=arrays([(0, 3)], "float32"))
+    same_error(lambda m: m.where(m.ones(2), m.ones(2), m.zeros(2)))
+    same_error(lambda m: m.where(m.ones(2) > 0, m.ones(3), m.zeros(2)))
+    with pytest.warns(UserWarning, match="uint8 condition"):
+        r = ember.where(ember.tensor([1, 0], dtype=ember.uint8), ember.ones(2), ember.zeros(2))
+    assert r.tolist() == [1.0, 0.0]
+
+
+def test_where_does_not_save_its_operands():
+    """Changing an operand in place after where() does not break backward (torch saves only cond)."""
+    x = ember.ones(3, requires_grad=True)
+    y = x * 2
+    z = ember.where(x > 0, y, 0.0)
+    y.add_(1)
+    z.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]

@@ -4,6 +4,7 @@ import warnings
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
+from . import elementwise as _ew  # a module reference: elementwise imports this module too
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS
 
@@ -29,8 +30,6 @@ def where(condition, input=None, other=None, *, out=None):
         from .indexing import nonzero
 
         return nonzero(condition, as_tuple=True)
-    from .elementwise import _scalar_or_tensor, binary_dtype
-
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}")
     if condition._dtype is D.uint8:
@@ -40,12 +39,18 @@ def where(condition, input=None, other=None, *, out=None):
     elif condition._dtype is not D.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{_TYPE_WORDS[condition._dtype.name]}")
-    a, b = _scalar_or_tensor(input), _scalar_or_tensor(other)
+    a, b = _ew._scalar_or_tensor(input), _ew._scalar_or_tensor(other)
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        dt = binary_dtype(a, b) if isinstance(a, Tensor) else binary_dtype(b, a)
+        dt = _ew.binary_dtype(a, b) if isinstance(a, Tensor) else _ew.binary_dtype(b, a)
     else:
         dt = D.result_type(a, b)
-    return WhereBackward0.apply(a, b, condition, dtype=dt)
+    try:
+        return WhereBackward0.apply(a, b, condition, dtype=dt)
+    except ValueError:
+        _ew._broadcast_check(condition, a)
+        _ew._broadcast_check(condition, b)
+        _ew._broadcast_check(a, b)
+        raise
 
 
 Tensor.where = lambda self, condition, y: where(condition, self, y)
