@@ -876,5 +876,6 @@ Tensor.put_ = put_
 Tensor.nonzero = nonzero
 Tensor.argwhere = argwhere
 
-__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim", "select_scatter", "slice_scatter", "index_select", "index_add", "index_fill", "index_copy",
-           "index_put", "masked_fill", "masked_select", "masked_scatter", "take", "put", "nonzero", "argwhere"]
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim", "select_scatter", "slice_scatter",
+           "index_select", "index_add", "index_fill", "index_copy", "index_put", "masked_fill", "masked_select",
+           "masked_scatter", "take", "put", "nonzero", "argwhere"]

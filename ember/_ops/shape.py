@@ -129,7 +129,8 @@ def expand(self, *sizes):
     shape = self._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand({_type_name(self)}{{[{', '.join(map(str, shape))}]}}, "
-                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) "
+                           "must be greater or equal to the number of "
                            f"dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     out = []
@@ -818,5 +819,5 @@ swapaxes = swapdims = transpose
 __all__ = ["view", "reshape", "expand", "transpose", "t", "permute", "unsqueeze", "squeeze", "flatten", "unflatten",
            "expand_as", "clone", "broadcast_shapes", "broadcast_to", "broadcast_tensors", "movedim", "moveaxis",
            "swapaxes", "swapdims", "narrow", "select", "split", "chunk", "tensor_split", "unbind", "tile", "flip",
-           "fliplr", "flipud", "roll", "repeat_interleave", "meshgrid", "rot90", "hsplit", "vsplit", "dsplit", "ravel", "preserve_format", "contiguous_format",
-           "channels_last", "channels_last_3d"]
+           "fliplr", "flipud", "roll", "repeat_interleave", "meshgrid", "rot90", "hsplit", "vsplit", "dsplit",
+           "ravel", "preserve_format", "contiguous_format", "channels_last", "channels_last_3d"]
