@@ -7,7 +7,7 @@ import torch
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
-from ember.autograd._gradcheck import GradcheckError
+from ember.autograd.gradcheck import GradcheckError  # the module path torch code imports from
 from tests.oracle import same_error
 
 

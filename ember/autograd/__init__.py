@@ -1,4 +1,6 @@
 """ember.autograd: backward, grad, custom Functions, grad modes, checks."""
+import sys
+
 from .._device import xp_of
 from . import grad_mode
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -131,6 +133,12 @@ class Variable(metaclass=_VariableMeta):
 from .engine import run_backward  # noqa: E402
 from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable  # noqa: E402
 from .graph import Node  # noqa: E402
+from . import _gradcheck  # noqa: E402
+from ._gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
+# As in torch, `autograd.gradcheck` is the function while `from ember.autograd.gradcheck
+# import GradcheckError` reads the module.
+sys.modules[f"{__name__}.gradcheck"] = _gradcheck
 
 __all__ = ["backward", "grad", "Variable", "Function", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
@@ -143,7 +151,4 @@ def __getattr__(name):
 
     if name in ("functional", "forward_ad", "profiler"):
         return importlib.import_module(f".{name}", __name__)
-    if name in ("gradcheck", "gradgradcheck"):
-        mod = importlib.import_module("._gradcheck", __name__)
-        return getattr(mod, name)
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
