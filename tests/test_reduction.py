@@ -72,9 +72,6 @@ REDUCTIONS = {
     "count_nonzero_dim": lambda m, x: (x > 0).count_nonzero(1),
     "count_nonzero_dims": lambda m, x: m.count_nonzero(x > 0, (0, 1)),
 }
-NEED_NONEMPTY = {"max", "min", "argmax", "amax_all", "max_dim", "min_dim_keep", "max_dim_unpacked", "max_dim_fields",
-                 "amax", "amin", "argmin_dim", "argmax_keep", "amax_dims", "norm_inf", "norm_ninf", "dist_p3",
-                 "dist"}
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -205,11 +202,6 @@ DIFFERENTIABLE = ["sum", "sum_dim", "sum_dims_keep", "mean", "mean_dim", "prod",
                   "var", "var_correction", "max", "min", "max_dim", "min_dim_keep", "amax", "amin", "amax_all",
                   "logsumexp", "cumsum", "cumprod", "cumprod0", "norm", "norm_1", "norm_3", "norm_inf", "norm_dim",
                   "norm_half", "dist", "dist_p3"]
-
-
-def _leaf(shape, low=-2.0, high=2.0, seed=0):
-    a = make_arrays([shape], "float64", low=low, high=high, seed=seed)[0]
-    return ember.tensor(a, dtype=ember.float64, requires_grad=True)
 
 
 def _first(fn):
