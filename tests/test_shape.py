@@ -246,19 +246,13 @@ def test_errors(fn):
     assert msg.split(" ")[:2] == tmsg.split(" ")[:2], (msg, tmsg)
 
 
-def test_unbind_is_fast_enough():
-    """Iterating a tensor goes through unbind(0): one node, views, no per-row op overhead beyond wrapping."""
-    import time
-
-    x = ember.zeros(2000, 3)
-    t0 = time.perf_counter()
+def test_iteration_is_one_unbind_node_of_views():
+    """Iterating a tensor goes through unbind(0): one graph node, every row a view of the base."""
+    x = ember.zeros(2000, 3, requires_grad=True) * 1
     rows = list(x)
-    dt = time.perf_counter() - t0
     assert len(rows) == 2000 and rows[5]._base is x
-    assert dt < 0.1
-
-
-@pytest.mark.parametrize("k", [-1, 0, 1, 2, 3, 5])
+    assert all(r.grad_fn is rows[0].grad_fn for r in rows)
+    assert type(rows[0].grad_fn).__name__ == "UnbindBackward0"
 def test_rot90(k):
     check(lambda m, x: m.rot90(x, k), [(2, 3)])
     check(lambda m, x: x.rot90(k, (2, 0)), [(2, 3, 4)])
