@@ -455,3 +455,17 @@ def test_where_does_not_save_its_operands():
     y.add_(1)
     z.sum().backward()
     assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_half_precision(name, dtype):
+    lo, hi = UNARY[name]
+    check(lambda m, x: getattr(m, name)(x), None, dtype, arrays=arrays([(3, 4)], dtype, lo, hi))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_half_precision(name, dtype):
+    fn, (lo, hi) = BINARY[name]
+    check(fn, None, dtype, arrays=arrays([(3, 4), (4,)], dtype, lo, hi), grad=name not in _NO_TORCH_GRAD)

@@ -252,3 +252,9 @@ def test_out_arguments():
                lambda m, x: m.max(x, out=m.empty(())),
                lambda m, x: tuple(m.max(x, 1, out=(m.empty(3), m.empty(3, dtype=m.int64))))):
         check(fn, [(3, 4)], "float32", grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reduction_half_precision(name, dtype):
+    check(REDUCTIONS[name], [(3, 4)], dtype)

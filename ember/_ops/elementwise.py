@@ -721,11 +721,16 @@ def _erf_array(xp, x):
     return _special.erf(xp, x)
 
 
+def _is_float(x):
+    # ml_dtypes' bfloat16 has kind "V", not "f": everything that is not bool/int is a float here.
+    return x.dtype.kind not in "biu"
+
+
 def _int_identity(ufunc):
     """floor/ceil/trunc/round leave integers as they are (a copy, as torch returns)."""
 
     def compute(xp, x):
-        return getattr(xp, ufunc)(x) if x.dtype.kind == "f" else x.copy()
+        return getattr(xp, ufunc)(x) if _is_float(x) else x.copy()
 
     return compute
 
@@ -733,7 +738,7 @@ def _int_identity(ufunc):
 def _sign_array(xp, x):
     if x.dtype.kind == "b":
         return x.copy()
-    if x.dtype.kind == "f":
+    if _is_float(x):
         return xp.where(x != x, 0, xp.sign(x)).astype(x.dtype, copy=False)  # torch's sign(nan) is 0
     return xp.sign(x)
 
@@ -828,7 +833,7 @@ class RoundBackward0(Op):
     def forward(self, x):
         if x.dtype.kind == "b":
             raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
-        return xp_of(x).rint(x) if x.dtype.kind == "f" else x.copy()
+        return xp_of(x).rint(x) if _is_float(x) else x.copy()
 
     def backward(self, g):
         return g * 0
@@ -839,7 +844,7 @@ class RoundBackward1(Op):
     with the power of ten in x's dtype, as torch computes it."""
 
     def forward(self, x, decimals):
-        if x.dtype.kind != "f":
+        if not _is_float(x):
             raise NotImplementedError(f"\"round_cpu\" not implemented for '{_TYPE_WORDS[D.from_numpy_dtype(x.dtype).name]}'")
         xp = xp_of(x)
         p = x.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
@@ -891,7 +896,7 @@ def _isclose_arrays(a, b, rtol, atol, equal_nan):
     close = a == b
     if a.dtype.kind == "b":
         return close
-    if a.dtype.kind != "f":
+    if not _is_float(a):
         a, b = a.astype(np.float64), b.astype(np.float64)
     if equal_nan:
         close |= xp.isnan(a) & xp.isnan(b)

@@ -530,7 +530,8 @@ class LinalgVectorNormBackward0(Op):
             return a.min(axis=dims, keepdims=keepdim)
         if p == 0:
             return (a != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
-        return (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+        pp = x.dtype.type(p)  # a NumPy scalar: ml_dtypes would turn a Python float into float32
+        return (a ** pp).sum(axis=dims, keepdims=keepdim) ** (1 / pp)
 
     def backward(self, g):
         x, y = self.saved_tensors
