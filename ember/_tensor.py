@@ -5,7 +5,7 @@ methods are attached by the op modules in `ember/_ops/` (each op is defined
 once there, as a function and, where torch has one, as a method).
 
 Storage: `_data` is a NumPy (CPU) or CuPy (CUDA) array. Views share `_data`
-memory with their base, and share one version counter (`_version`, a
+memory with their base, and share one version counter (`_vcell`, a
 one-element list made on first need) so that an in-place change through any
 of them is seen by every saved tensor.
 """
@@ -28,7 +28,7 @@ class Tensor:
     # that making a tensor in the hot path sets only the four slots above.
     _output_nr = 0
     _grad = None
-    _version = None  # [int], shared with views; made on first need
+    _vcell = None  # [int]: the version counter, shared with views; made on first need
     _base = None  # the tensor this one is a view of
     _view_fn = None  # how to re-make this view from its base (for in-place on views)
     _base_fn = None  # the base's grad_fn when this view's grad_fn was made (stale views are re-made)
@@ -225,22 +225,23 @@ class Tensor:
 
     @property
     def _version_counter(self):
-        if self._version is None:
-            self._version = [0]
-        return self._version
+        if self._vcell is None:
+            self._vcell = [0]
+        return self._vcell
 
     def _version_value(self):
-        v = self._version
+        v = self._vcell
         return 0 if v is None else v[0]
 
     @property
-    def _version_public(self):
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (torch's `t._version`)."""
         return self._version_value()
 
     def _bump_version(self):
-        v = self._version
+        v = self._vcell
         if v is None:
-            self._version = [1]
+            self._vcell = [1]
         else:
             v[0] += 1
 
@@ -300,7 +301,7 @@ class Tensor:
     def detach(self):
         """Same memory and version counter, cut from the graph."""
         t = Tensor._make(self._data, self._dtype)
-        t._version = self._version_counter
+        t._vcell = self._version_counter
         return t
 
     def detach_(self):
@@ -425,7 +426,7 @@ class Tensor:
         new._grad_fn = None
         memo[id(self)] = new
         for k, v in self.__dict__.items():
-            if k in ("_version", "_grad_acc", "_base", "_view_fn"):
+            if k in ("_vcell", "_grad_acc", "_base", "_view_fn"):
                 continue
             import copy
 

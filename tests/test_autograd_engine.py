@@ -583,3 +583,15 @@ def test_grad_mode_decorating_a_generator():
         second = next(g)
         return first, between, second, list(g)
     same(f)
+
+
+def test_version_counter_is_shared_by_views_and_detach():
+    def f(m):
+        x = m.ones(4)
+        v = x[1:]
+        d = x.detach()
+        before = x._version
+        v.add_(1)
+        d.mul_(2)
+        return before, x._version, v._version, d._version, m.ones(2)._version
+    same(f)

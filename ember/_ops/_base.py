@@ -116,7 +116,7 @@ class Op(Node):
             return result
         node._link(inputs)
         if cls.save_output:
-            cell = result._version = [0]
+            cell = result._vcell = [0]
             node._saved_output = (out, 0, result._dtype, cell)
         result._requires_grad = True
         result._grad_fn = node
@@ -205,9 +205,9 @@ def _mark_view(result, base, node, params):
     torch refuses to record in-place changes of those, and so does their view_fn."""
     root = base._base if base._base is not None else base
     result._base = root
-    result._version = root._version_counter
-    if base._version is not root._version:
-        base._version = root._version
+    result._vcell = root._version_counter
+    if base._vcell is not root._vcell:
+        base._vcell = root._vcell
     result._view_fn = _ViewFn(type(node), params, base._view_fn if base._base is not None else None)
     result._base_fn = root._grad_fn
 

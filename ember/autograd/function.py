@@ -200,7 +200,7 @@ class Function(metaclass=_FunctionMeta):
                 # An input returned as is, or a tensor with history made under
                 # no_grad: the output is a fresh alias owned by this node.
                 out = Tensor._make(o._data, o._dtype)
-                out._version = o._version_counter
+                out._vcell = o._version_counter
             else:
                 out = o
             metas.append((out._data.shape, out._dtype, out.device))

@@ -50,7 +50,7 @@ class Node:
     def _save(self, tensors):
         saved = []
         for t in tensors:
-            v = getattr(t, "_version", _NOT_TENSOR)
+            v = getattr(t, "_vcell", _NOT_TENSOR)
             saved.append((t, None if v is _NOT_TENSOR else (0 if v is None else v[0])))
         self._saved = saved
 
