@@ -469,3 +469,15 @@ def test_unary_half_precision(name, dtype):
 def test_binary_half_precision(name, dtype):
     fn, (lo, hi) = BINARY[name]
     check(fn, None, dtype, arrays=arrays([(3, 4), (4,)], dtype, lo, hi), grad=name not in _NO_TORCH_GRAD)
+
+
+def test_inplace_alpha_fast_path():
+    a, b = arrays([(3, 4), (4,)], "float32", seed=6)
+    for dtype in ("float32", "float64", "bfloat16"):
+        def fn(m, x, y):
+            with m.no_grad():
+                x = x * 1
+                x.add_(y, alpha=-0.1).sub_(y, alpha=2).add_(0.5, alpha=3).mul_(0.9)
+            return x
+        check(fn, None, dtype, arrays=[a.astype("float64"), b.astype("float64")], grad=False)
+    same_error(lambda m: m.ones(2).add_(m.ones(2), alpha=True, beta=2))

@@ -1010,8 +1010,10 @@ def _inplace_binary(fn, ufunc_name=None, saves_self=True):
         recording = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
                                         or (self._base is not None and self._base._requires_grad))
         # Only floats: integer division and bool subtraction take the slow path and its errors.
-        if (ufunc_name is not None and not recording and not args and not kwargs and self._data.size
-                and self._dtype.is_floating_point):
+        # add_/sub_ may scale `other` by alpha (optimizers: p.add_(g, alpha=-lr)).
+        if (ufunc_name is not None and not recording and not args and self._data.size
+                and self._dtype.is_floating_point
+                and (not kwargs or ufunc_name in ("add", "subtract") and kwargs.keys() == {"alpha"})):
             b = other._data if isinstance(other, Tensor) else other
             dt = binary_dtype(self, other)
             try:
@@ -1020,6 +1022,8 @@ def _inplace_binary(fn, ufunc_name=None, saves_self=True):
                 shape = None  # the slow path raises torch's error
             check_inplace(self, dt, shape)
             if shape is not None and dt is self._dtype and (not isinstance(b, np.ndarray) or b.dtype == self._data.dtype):
+                if kwargs and kwargs["alpha"] != 1:
+                    b = b * kwargs["alpha"]
                 getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
                 self._bump_version()
                 return self
