@@ -319,20 +319,23 @@ class PowBackward2(Op):
         return g * y * math.log(self.base), None
 
 
+def _in_own_dtype(self, other):
+    """Whether `self op other` computes in self's dtype with no cast: other is a tensor of
+    self's dtype on self's device, or a Python number with a float self (NumPy keeps self's
+    dtype for it, except ml_dtypes' bfloat16)."""
+    if isinstance(other, Tensor):
+        return other._dtype is self._dtype and type(other._data) is type(self._data)
+    t = type(other)
+    return (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype is not D.bfloat16
+
+
 def _fast(op_cls, allowed=None, full=None):
-    """`x op y` without promotion or casts (forward gets dtype=None) when the result dtype is
-    x's own: y a tensor of x's dtype on x's device, or a Python number with a float x
-    (NumPy keeps x's dtype for it, except ml_dtypes' bfloat16). Else the full path.
-    `allowed(dtype)` narrows it (no bool subtraction, float division only); `full(x, y)` is
+    """`x op y` without promotion or casts (forward gets dtype=None) when `_in_own_dtype`;
+    else the full path. `allowed(dtype)` narrows it (no bool subtraction, float division only); `full(x, y)` is
     the full path (by default the common-dtype binary op)."""
 
     def op(self, other):
-        if isinstance(other, Tensor):
-            fast = other._dtype is self._dtype and type(other._data) is type(self._data)
-        else:
-            t = type(other)
-            fast = (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype is not D.bfloat16
-        if fast and (allowed is None or allowed(self._dtype)):
+        if _in_own_dtype(self, other) and (allowed is None or allowed(self._dtype)):
             try:
                 return op_cls.apply(self, other, dtype=None)
             except ValueError:
@@ -559,7 +562,10 @@ class ClampBackward1(Op):
 
     def forward(self, x, dtype, lo, hi):
         self.lo, self.hi = lo, hi
-        return _clamp_array(cast(x, D.np_dtype(dtype)), lo, hi)
+        npdt = D.np_dtype(dtype)
+        if npdt is D.bfloat16.np:
+            lo, hi = cast(lo, npdt), cast(hi, npdt)
+        return _clamp_array(cast(x, npdt), lo, hi)
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -608,8 +614,14 @@ def clamp(input, min=None, max=None, *, out=None):
         except ValueError:
             _broadcast_check(input, lo if lo is not None else hi)
             raise
-    dt = D.result_type(*[t for t in (input, lo, hi) if t is not None])
+    if input._dtype.is_floating_point and type(lo) in _NUMBERS and type(hi) in _NUMBERS:
+        dt = input._dtype  # the common case, without the general promotion
+    else:
+        dt = D.result_type(*[t for t in (input, lo, hi) if t is not None])
     return _out(ClampBackward1.apply(input, dtype=dt, lo=lo, hi=hi), out)
+
+
+_NUMBERS = (float, int, type(None))
 
 
 clip = clamp
@@ -866,12 +878,20 @@ class _Compare(Op):
     differentiable = False
 
     def forward(self, a, b, dtype, fn):
+        if dtype is None:  # operands already in one dtype
+            return fn(a, b)
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         return fn(cast(a, npdt), cast(b, npdt))
 
 
 def _compare(fn):
     def compare(input, other, *, out=None):
+        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other):
+            try:
+                return _Compare.apply(input, other, dtype=None, fn=fn)
+            except ValueError:
+                _broadcast_check(input, other)
+                raise
         a, b = _prep(input, other)
         dt = binary_dtype(a, b)
         if type(b) is _int_t and dt.category == D._INT:  # NumPy compares exactly; torch casts first

@@ -82,7 +82,7 @@ min_result = values_indices("min")
 # -- sum and mean ---------------------------------------------------------------------------
 def _accumulate_sum(x, dims, keepdim):
     # float16/bfloat16 accumulate in float32, as torch does, then round once.
-    if x.dtype.kind == "f" and x.dtype.itemsize == 2 or x.dtype.name == "bfloat16":
+    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16, or ml_dtypes' bfloat16 (kind "V")
         return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
     return x.sum(axis=dims, keepdims=keepdim)
 
@@ -323,17 +323,15 @@ class MaxBackward0(Op):
     """max(dim) -> (values, indices): the gradient goes to the returned index."""
 
     n_diff_outputs = 1
-    fn = "argmax"
+    fn, reduce = "argmax", "max"
 
     def forward(self, x, dim, keepdim):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
-        xp = xp_of(x)
-        idx = getattr(xp, self.fn)(x, axis=dim, keepdims=True)
-        values = xp.take_along_axis(x, idx, axis=dim)
+        # The max (min) and the first index holding it; both pick NaN where there is one.
+        idx = getattr(x, self.fn)(axis=dim, keepdims=True)
+        values = getattr(x, self.reduce)(axis=dim, keepdims=keepdim)
         self.idx = idx
-        if not keepdim:
-            values, idx = values.squeeze(dim), idx.squeeze(dim)
-        return values, idx.astype(np.int64, copy=False)
+        return values, (idx if keepdim else idx.squeeze(dim)).astype(np.int64, copy=False)
 
     def backward(self, g, _=None):
         xp = xp_of(self.idx)
@@ -344,7 +342,7 @@ class MaxBackward0(Op):
 
 
 class MinBackward0(MaxBackward0):
-    fn = "argmin"
+    fn, reduce = "argmin", "min"
 
 
 def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, other):
