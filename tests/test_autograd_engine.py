@@ -595,3 +595,13 @@ def test_version_counter_is_shared_by_views_and_detach():
         d.mul_(2)
         return before, x._version, v._version, d._version, m.ones(2)._version
     same(f)
+
+
+def test_views_made_under_no_grad_keep_requires_grad():
+    def f(m):
+        x = m.ones(2, 2, requires_grad=True)
+        with m.no_grad():
+            views = [x[0], x.t(), x.reshape(4), x.expand(2, 2), x.unbind(0)[1], x.split(1)[0]]
+            copy = x * 1
+        return [(v.requires_grad, v.is_leaf) for v in views], copy.requires_grad, x
+    same(f)

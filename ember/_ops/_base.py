@@ -112,7 +112,8 @@ class Op(Node):
         if cls.is_view:
             _mark_view(result, inputs[0], node, params)
         if not (requires and _state.enabled and cls.differentiable and result._dtype.is_floating_point):
-            result._requires_grad = False
+            # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
+            result._requires_grad = requires and cls.is_view and not _state.enabled
             return result
         node._link(inputs)
         if cls.save_output:
@@ -154,6 +155,9 @@ class Op(Node):
                 _mark_view(r, inputs[0], self, i)
         if not (_state.enabled and self.differentiable
                 and any(isinstance(x, Tensor) and x._requires_grad for x in inputs)):
+            if self.is_view and not _state.enabled and inputs[0]._requires_grad:
+                for r in results[:n_diff]:
+                    r._requires_grad = True  # views made under no_grad, as in torch
             return results
         self._link(inputs)
         self._n_outputs = n_diff
