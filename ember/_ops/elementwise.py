@@ -5,6 +5,11 @@ operands to the result dtype inside forward, and leave Python scalars as they
 are (NumPy 2 treats them as weak, as torch treats wrapped numbers). Gradients
 come back in the broadcast shape and computation dtype; `Op._apply` reduces
 them to each input's shape and dtype.
+
+Hot path: `x + y`, `x * y`, `x - y`, `x / y` and comparisons skip promotion and
+casts when the result is in x's own dtype (`_in_own_dtype`); forward then gets
+dtype=None. In-place ops whose gradient needs the old self work on a clone of
+it, as torch keeps `original_self`.
 """
 import math
 
