@@ -258,3 +258,13 @@ def test_out_arguments():
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
 def test_reduction_half_precision(name, dtype):
     check(REDUCTIONS[name], [(3, 4)], dtype)
+
+
+def test_gradients_at_kinks_follow_torch():
+    """norm'(0) = 0, dist of equal tensors, std of a constant, |x| norms at x = 0."""
+    zeros = np.zeros((2, 3))
+    for name in ("norm", "norm_dim", "norm_1", "norm_3", "norm_half", "norm_inf", "std", "std_dim", "dist"):
+        check(REDUCTIONS[name], None, "float64", arrays=[zeros])
+    mixed = np.array([[0.0, 1.0, -2.0], [0.0, 0.0, 3.0]])
+    for name in ("norm_1", "norm_3", "norm_half", "norm_inf", "norm_ninf", "norm_0"):
+        check(REDUCTIONS[name], None, "float64", arrays=[mixed])
