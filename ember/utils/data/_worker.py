@@ -14,6 +14,8 @@ import traceback
 
 import numpy as np
 
+from ..._device import xp_of
+
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 # How often (seconds) an idle worker checks that its parent is still alive, and how
@@ -86,11 +88,21 @@ class _IterableDatasetStopIteration:
 
 class _MapDatasetFetcher:
     def __init__(self, dataset, auto_collation, collate_fn, drop_last):
+        from ._collate import default_collate
+        from .dataset import TensorDataset
+
         self.dataset = dataset
         self.auto_collation = auto_collation
         self.collate_fn = collate_fn
+        # A TensorDataset batched by default_collate is the list [t[batch] for t in tensors]:
+        # one gather per tensor instead of a view per sample and a stack.
+        self._gather = auto_collation and collate_fn is default_collate and type(dataset) is TensorDataset
 
     def fetch(self, possibly_batched_index):
+        if self._gather:
+            batch = _gather_batch(self.dataset.tensors, possibly_batched_index)
+            if batch is not None:
+                return batch
         if self.auto_collation:
             getitems = getattr(self.dataset, "__getitems__", None)
             if getitems:
@@ -126,6 +138,26 @@ class _IterableDatasetFetcher:
         else:
             data = next(self.dataset_iter)
         return self.collate_fn(data)
+
+
+def _gather_batch(tensors, index):
+    """default_collate([dataset[i] for i in index]) of a TensorDataset, as one fancy index per
+    tensor; None when the slow path must run (tracked tensors, odd or out-of-range indices,
+    which then raise torch's errors there)."""
+    from ..._tensor import Tensor
+
+    idx = np.asarray(index)
+    n = tensors[0]._data.shape[0]
+    if idx.dtype.kind != "i" or idx.ndim != 1 or not len(idx) or not -n <= idx.min() <= idx.max() < n:
+        return None
+    if any(t._requires_grad for t in tensors):
+        return None
+    out = []
+    for t in tensors:
+        a = t._data
+        xp = np if type(a) is np.ndarray else xp_of(a)
+        out.append(Tensor._make(xp.ascontiguousarray(a[idx if xp is np else xp.asarray(idx)]), t._dtype))
+    return out
 
 
 def create_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last):
