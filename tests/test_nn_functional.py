@@ -241,6 +241,18 @@ def test_embedding_and_dropout_functional():
     assert set(np.unique(a)) == {0.0, 2.0}
 
 
+def test_dropout_mask_follows_input_memory_layout():
+    """torch draws the mask into empty_like(input): a transposed input (MultiheadAttention's
+    batch_first output) gets the draws in memory order, so the masks match torch's."""
+    for m in (torch, ember):
+        m.manual_seed(3)
+    for shape, dims in [((5, 7), (1, 0)), ((2, 3, 4), (1, 0, 2)), ((2, 3, 4), (2, 0, 1))]:
+        outs = [F(m).dropout(m.ones(*shape).permute(*dims), 0.5) for m in (torch, ember)]
+        np.testing.assert_array_equal(outs[0].numpy(), outs[1].numpy())
+    feats = [F(m).dropout2d(m.ones(2, 3, 4, 5).transpose(0, 1), 0.5) for m in (torch, ember)]
+    np.testing.assert_array_equal(feats[0].numpy(), feats[1].numpy())
+
+
 # -- finite-difference gradient checks of the fused ops (float64) ----------------------------
 def _t(*shape, seed=0, positive=False):
     a = np.random.default_rng(seed).uniform(-1, 1, size=shape)

@@ -17,6 +17,7 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
     softmax, log_softmax, linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
 )
+from .._ops.random_ops import _fill_perm
 from .._ops.selection import where
 
 _legacy_reduction = _nn._legacy_reduction
@@ -103,10 +104,18 @@ def _check_p(p):
 
 
 def _dropout_mask(input, p, shape):
-    """Keep-mask scaled by 1/(1-p), drawn from ember's generator (Bernoulli(1-p))."""
+    """Keep-mask scaled by 1/(1-p), drawn from ember's generator (Bernoulli(1-p)).
+
+    A full-shape mask is laid out like input (torch draws it into empty_like(input),
+    which keeps input's strides), so a transposed input gets the draws in its memory order."""
     from .._creation import empty
 
-    mask = empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    perm = _fill_perm(input._data) if tuple(shape) == tuple(input.shape) else None
+    if perm is None:
+        mask = empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    else:
+        mask = empty([shape[d] for d in perm], dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+        mask = mask.permute(*np.argsort(perm).tolist())
     if p < 1:
         mask._data *= 1 / (1 - p)
     return mask
