@@ -605,3 +605,26 @@ def test_views_made_under_no_grad_keep_requires_grad():
             copy = x * 1
         return [(v.requires_grad, v.is_leaf) for v in views], copy.requires_grad, x
     same(f)
+
+
+def test_create_graph_stores_a_differentiable_private_copy():
+    def f(m):
+        x = m.ones(2, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (x ** 3).sum().backward(create_graph=True)
+        a = m.ones(2, requires_grad=True)
+        b = m.ones(2, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (a + b).sum().backward(create_graph=True)
+        shared = a.grad is b.grad
+        (a + b).sum().backward()
+        return x.grad.grad_fn.name(), m.autograd.grad(x.grad.sum(), x), shared, a.grad, b.grad
+    same(f)
+
+    def broadcast_grad(m):
+        y = m.ones(2, requires_grad=True)
+        y.grad = m.zeros(1).expand(2)
+        (y * 2).sum().backward()
+    same(broadcast_grad)

@@ -173,17 +173,41 @@ def _accumulate(tensor, grad, create_graph=None):
         return
     old = tensor._grad
     if old is None:
-        if create_graph:
-            tensor._grad = grad
-        else:
-            # A private copy: the incoming array may be shared with another
-            # leaf's gradient or be a read-only broadcast view.
-            tensor._grad = grad.detach()._copy_array()
+        # A private copy: the incoming gradient may be shared with another
+        # leaf's or be a read-only broadcast view. Under create_graph the copy
+        # is differentiable, as torch's (CopyBackwards).
+        tensor._grad = _differentiable_copy(grad) if create_graph else grad.detach()._copy_array()
     elif create_graph:
         tensor._grad = old + grad
     else:
-        old._data += grad._data.astype(old._data.dtype, copy=False)
+        try:
+            old._data += grad._data.astype(old._data.dtype, copy=False)
+        except ValueError:  # a .grad the user set to a broadcast (read-only) array
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the "
+                               "operation.") from None
         old._bump_version()
+
+
+class CopyBackwards(Node):
+    """The node of a gradient copied into .grad under create_graph: passes the gradient through."""
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"
+
+    def _apply(self, grads):
+        return (grads[0],)
+
+
+def _differentiable_copy(t):
+    copy = t.detach()._copy_array()
+    if t._requires_grad:
+        node = CopyBackwards()
+        node.next_functions = ((t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._grad_accumulator(), 0),)
+        copy._vcell = None  # its own memory, its own version counter
+        copy._requires_grad = True
+        copy._grad_fn = node
+    return copy
 
 
 def _raise_version_error(t, version, now):
