@@ -120,6 +120,39 @@ def run(m, shapes, seed, steps, dtype):
     return trace
 
 
+def run_second_order(m, shapes, seed, steps, dtype):
+    """The same program; then d/dleaves of |d loss / d leaves|^2 through create_graph=True."""
+    trace = run(m, shapes, seed, steps, dtype)[:len(steps)]  # the values, without the two backward calls
+    rng = np.random.default_rng(seed)
+    dt = getattr(m, dtype)
+    leaves = [m.tensor(rng.uniform(-1, 1, s), dtype=dt, requires_grad=True) for s in shapes]
+    pool = list(leaves)
+    for op, i, j, k in steps:
+        try:
+            pool.append(OPS[op](m, pool[i % len(pool)], pool[j % len(pool)], k))
+        except Exception:  # noqa: BLE001 - already compared in the trace
+            pass
+    try:
+        loss = sum(p.sum() for p in pool if p.requires_grad)
+        grads = m.autograd.grad(loss, leaves, create_graph=True, allow_unused=True)
+        trace.append(("grads", [_values(g, x) for g, x in zip(grads, leaves)]))
+        square = [(g * g).sum() for g in grads if g is not None and g.requires_grad]
+        if square:
+            sum(square).backward()
+        trace.append(("grads", [_values(x.grad, x) for x in leaves]))
+    except Exception as e:  # noqa: BLE001
+        trace.append(("error", "double backward", type(e).__name__))
+    return trace
+
+
+def _values(g, like):
+    """A gradient's values; None (no path) as zeros: torch links zero-derivative paths (relu, abs...)
+    into the double-backward graph and gets zeros where ember finds no path."""
+    if g is None or isinstance(g, torch.Tensor) and g._is_zerotensor():  # torch's lazy zeros have no data
+        return np.zeros(tuple(like.shape))
+    return g.detach().numpy().astype(np.float64)
+
+
 def compare(te, tt, dtype="float64"):
     single = dtype == "float32"
     assert len(te) == len(tt), f"ember trace {[s[:2] for s in te]} vs torch {[s[:2] for s in tt]}"
@@ -160,3 +193,11 @@ def test_programs_exercise_errors_in_place_and_no_grad():
     compare(run(ember, [(3, 4), (4,), (3, 1)], 0,
                 [("mul", 0, 1, 0), ("add_", 3, 1, 0), ("matmul", 0, 0, 0), ("add_", 0, 1, 0),
                  ("no_grad_mul", 0, 1, 0)], "float64"), trace)
+
+
+@settings(max_examples=120, derandomize=True, deadline=None)
+@given(shapes=st.lists(st.sampled_from(SHAPES), min_size=3, max_size=3), seed=st.integers(0, 2**16),
+       steps=program)
+def test_random_program_second_order_matches_torch(shapes, seed, steps):
+    compare(run_second_order(ember, shapes, seed, steps, "float64"),
+            run_second_order(torch, shapes, seed, steps, "float64"))
