@@ -628,3 +628,24 @@ def test_create_graph_stores_a_differentiable_private_copy():
         y.grad = m.zeros(1).expand(2)
         (y * 2).sum().backward()
     same(broadcast_grad)
+
+
+def test_engine_is_lean_per_node():
+    """The engine's own Python calls for a 4-node backward (a deterministic stand-in for its overhead)."""
+    import sys
+    x = ember.ones(3, requires_grad=True)
+    b = ember.ones(3)
+    (x * b + b).sum().backward()
+    y = (x * b + b).sum()
+    calls = []
+
+    def profile(frame, event, arg):
+        if event == "call" and "/ember/autograd/" in frame.f_code.co_filename.replace("\\", "/"):
+            calls.append(frame.f_code.co_name)
+    sys.setprofile(profile)
+    try:
+        y.backward()
+    finally:
+        sys.setprofile(None)
+    assert len(calls) <= 20, calls
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
