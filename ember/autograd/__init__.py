@@ -147,8 +147,8 @@ __all__ = ["backward", "grad", "Variable", "Function", "once_differentiable", "n
 
 def __getattr__(name):
     # Submodules loaded on first use keep `import ember` fast.
-    import importlib
+    import importlib.util
 
-    if name in ("functional", "forward_ad", "profiler"):
+    if name in ("functional", "forward_ad", "profiler") and importlib.util.find_spec(f"{__name__}.{name}"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
