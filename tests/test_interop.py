@@ -95,16 +95,10 @@ NP_SCALARS = ["np.float64(2.5)", "np.float32(1.5)", "np.float16(3)", "np.int64(3
               "np.uint8(4)"]
 
 
-# Known bugs of the binary ops (ember/_ops/elementwise.py), kept visible until fixed.
-KNOWN = {("bfloat16", "np.float64(2.5)"), ("bfloat16", "np.float32(1.5)"), ("bfloat16", "np.float16(3)")}
-
-
 @pytest.mark.parametrize("scalar", NP_SCALARS)
 @pytest.mark.parametrize("name", ["int32", "int64", "uint8", "float16", "float32", "float64", "bfloat16"])
 @pytest.mark.parametrize("op", ["+", "*", "-", "/"])
-def test_numpy_scalars_both_orders(scalar, name, op, request):
-    if (name, scalar) in KNOWN:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="bfloat16 op float scalar gives float32"))
+def test_numpy_scalars_both_orders(scalar, name, op):
     for expr in [f"m.tensor([1, 2, 3], dtype=m.{name}) {op} {scalar}", f"{scalar} {op} m.tensor([1, 2, 3], dtype=m.{name})",
                  f"m.tensor(2, dtype=m.{name}) {op} {scalar}"]:
         e, t = both(expr)

@@ -193,8 +193,8 @@ GRAD_OPS = ["x+1", "x-y", "x*y", "x/y", "x**2", "-x", "x.exp()", "x.log()", "x.t
             "m.nn.functional.gelu(x)", "m.nn.functional.cross_entropy(x, m.tensor([0, 1]))",
             pytest.param("m.nn.functional.mse_loss(x, y)", marks=pytest.mark.xfail(
                 strict=True, reason="mse_loss is composed of ops in ember: MeanBackward0, torch MseLossBackward0")),
-            pytest.param("m.nn.functional.linear(x, y)", marks=pytest.mark.xfail(
-                strict=True, reason="ember's linear node is LinearBackward0, torch's MmBackward0/AddmmBackward0"))]
+            "m.nn.functional.linear(x, y)", "m.nn.functional.linear(x, y, y[:, 0])",
+            "m.nn.functional.linear(x[0], y)"]
 
 
 @pytest.mark.parametrize("expr", GRAD_OPS)

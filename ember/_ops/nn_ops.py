@@ -123,6 +123,13 @@ class LinearBackward0(Op):
         return gx, gw, gb
 
 
+# torch reports F.linear's node by the kernel it lowers to: one node here, named as torch names it.
+_LINEAR_NODES = {(ndim, has_bias): type(name, (LinearBackward0,), {"__doc__": LinearBackward0.__doc__})
+                 for (ndim, has_bias), name in {(1, False): "SqueezeBackward4", (1, True): "ViewBackward0",
+                                                (2, False): "MmBackward0", (2, True): "AddmmBackward0",
+                                                (3, False): "UnsafeViewBackward0", (3, True): "ViewBackward0"}.items()}
+
+
 def linear(input, weight, bias=None):
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
@@ -131,7 +138,7 @@ def linear(input, weight, bias=None):
         cols = input._data.shape[-1] if input.ndim else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
                            f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
-    return LinearBackward0.apply(input, weight, bias)
+    return _LINEAR_NODES[min(input._data.ndim, 3), bias is not None].apply(input, weight, bias)
 
 
 def _dt(t):
