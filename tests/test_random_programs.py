@@ -34,7 +34,7 @@ OPS = {
     "pow": lambda m, a, b, k: (a * a + 0.5) ** 1.5,
     "rsub_scalar": lambda m, a, b, k: 2.0 - a,
     "maximum": lambda m, a, b, k: m.maximum(a, b),
-    "where": lambda m, a, b, k: m.where(a > 0, a, -a),
+    "where": lambda m, a, b, k: m.where(a > 0, a, b),
     "exp": lambda m, a, b, k: a.tanh().exp(),
     "neg": _unary("neg"),
     "sin": _unary("sin"),
