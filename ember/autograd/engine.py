@@ -111,6 +111,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 for nr, g in enumerate(grads):
                     for i in captures.get((node, nr), ()):
                         if accumulate:
+                            if g is None:
+                                continue
                             if type(node) is AccumulateGrad:
                                 node._apply([g])  # with its post-accumulate hooks
                             else:
