@@ -32,11 +32,15 @@ _STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState), the layout of torch.get_rn
 _N = 624  # mt19937 state words
 
 _f32 = np.float32
+_f64 = np.float64
 _u64 = np.uint64
 # Mantissa digits per floating dtype name: how many random bits a uniform keeps.
 DIGITS = {"float32": 24, "float64": 53, "float16": 11, "bfloat16": 8}
 _MASK = {d: _u64((1 << d) - 1) for d in DIGITS.values()}
 _SCALE = {d: _f32(2.0 ** -d) for d in DIGITS.values()}
+# Rows of 16 values that normal() transforms at a time: small enough that the
+# temporaries come from the heap rather than fresh pages and stay in cache.
+_CHUNK_ROWS = 2048
 
 
 def _init_genrand(seed32):
@@ -168,8 +172,9 @@ class Generator:
         nblk = n // 16
         out = np.empty(n, data.dtype)
         transform = _box_muller16_avx2 if dtype_name == "float32" else _box_muller16
-        if nblk:
-            out[:nblk * 16] = transform(data[:nblk * 16].reshape(nblk, 16), mean, std).ravel()
+        blocks, rows = data[:nblk * 16].reshape(nblk, 16), out[:nblk * 16].reshape(nblk, 16)
+        for r in range(0, nblk, _CHUNK_ROWS):  # chunks keep the temporaries small and in cache
+            rows[r:r + _CHUNK_ROWS] = transform(blocks[r:r + _CHUNK_ROWS], mean, std)
         if n % 16:
             tail = self.uniform01(16, dtype_name)
             out[n - 16:] = transform(tail.reshape(1, 16), mean, std).ravel()
@@ -190,7 +195,9 @@ class Generator:
             u1, u2 = u[0::2], u[1::2]
             r = np.sqrt(-2.0 * np.log1p(-u2))
             theta = 2.0 * np.pi * u1
-            both = np.stack([r * np.cos(theta), r * np.sin(theta)], 1).ravel()
+            both = np.empty(2 * pairs)
+            both[0::2] = r * np.cos(theta)
+            both[1::2] = r * np.sin(theta)
             vals[start:] = both[:m]
             if m % 2:
                 self._normal = float(both[m])
@@ -252,66 +259,114 @@ def _box_muller16(x, mean, std):
     return (out * dt(std) + dt(mean)).astype(dt)
 
 
-_LOG_P = [_f32(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
-                            1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
-                            3.3333331174E-1)]
+# Cephes logf's polynomial, float32 constants held as Python floats (float64 operands).
+_LOG_P = [float(_f32(v)) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
+                                   1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
+                                   3.3333331174E-1)]
 
 
-def _fma(a, b, c):
-    return fma32(a, b, c) if np.ndim(c) == 0 else (a.astype(np.float64) * b + c).astype(_f32)
+def _fma_to(out, a, b, c, t):
+    """out = float32(a * b + c) for float32 values a, b, c (the compiler's FMA), through
+    float64, where the product is exact. t is a float64 scratch array of out's shape; b is
+    best a float64 array or a Python float (float32 ones are converted at every call), and
+    all numpy calls write into existing arrays, which is what makes the kernels fast."""
+    np.copyto(t, a)
+    np.multiply(t, b, out=t)
+    np.add(t, c, out=t)
+    np.copyto(out, t, casting="same_kind")
+    return out
 
 
-def _log256(x):
-    """avx_mathfun's log256_ps (Cephes logf) in float32, FMAs where the compiler fuses them."""
-    x = np.maximum(x, np.array(0x00800000, np.int32).view(_f32))
+_MIN_NORMAL = float(np.array(0x00800000, np.int32).view(_f32))
+_HALF_BITS = int(np.array(0.5, _f32).view(np.int32))
+
+
+def _log256(x, t):
+    """avx_mathfun's log256_ps (Cephes logf) in float32, FMAs where the compiler fuses them.
+    Overwrites x (float32) and the float64 scratch t."""
+    np.maximum(x, _f32(_MIN_NORMAL), out=x)
     bits = x.view(np.int32)
-    e = ((bits >> 23) - 0x7F).astype(_f32) + _f32(1)
-    x = ((bits & ~0x7F800000) | np.array(0.5, _f32).view(np.int32)).view(_f32)
+    e = (bits >> 23).astype(_f32)
+    e -= _f32(0x7F)
+    e += _f32(1)
+    bits &= ~0x7F800000
+    bits |= _HALF_BITS  # x is now the mantissa, in [0.5, 1)
     small = x < _f32(0.707106781186547524)
-    x = (x - _f32(1)) + np.where(small, x, _f32(0))
-    e = e - small.astype(_f32)
+    xs = x * small  # x where small, else +0
+    x -= _f32(1)
+    x += xs
+    e -= small
     z = x * x
-    y = np.full_like(x, _LOG_P[0])
-    for p in _LOG_P[1:]:
-        y = _fma(y, x, p)
-    y = y * x
-    y = _fma(y, z, e * _f32(-2.12194440e-4))
-    y = y - z * _f32(0.5)
-    x = x + y
-    return _fma(e, _f32(0.693359375), x)
+    x64 = x.astype(_f64)
+    y = np.empty_like(x)
+    _fma_to(y, x64, _LOG_P[0], _LOG_P[1], t)
+    for p in _LOG_P[2:]:
+        _fma_to(y, y, x64, p, t)
+    y *= x
+    _fma_to(y, y, z.astype(_f64), e * _f32(-2.12194440e-4), t)
+    z *= _f32(0.5)
+    y -= z
+    x += y
+    return _fma_to(x, e, 0.693359375, x, t)
 
 
-def _sincos256(x):
-    """avx_mathfun's sincos256_ps (Cephes sinf/cosf) in float32, for x >= 0."""
+def _sincos256(x, t):
+    """avx_mathfun's sincos256_ps (Cephes sinf/cosf) in float32, for x >= 0. Overwrites x and t.
+    The branches' selections and sign flips are done on the bits, as the AVX code does."""
     j = (x * _f32(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(_f32)
-    sin_neg = (j & 4) != 0
-    cos_neg = (~(j - 2) & 4) != 0
-    use_sin_poly = (j & 2) == 0
-    x = _fma(y, _f32(-0.78515625), x)
-    x = _fma(y, _f32(-2.4187564849853515625e-4), x)
-    x = _fma(y, _f32(-3.77489497744594108e-8), x)
+    j += 1
+    j &= ~1
+    y = j.astype(_f64)
+    for c in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
+        _fma_to(x, y, float(_f32(c)), x, t)
     z = x * x
-    yc = _fma(np.full_like(z, _f32(2.443315711809948E-005)), z, _f32(-1.388731625493765E-003))
-    yc = _fma(yc, z, _f32(4.166664568298827E-002))
-    yc = yc * z
-    yc = _fma(yc, z, -(z * _f32(0.5))) + _f32(1)
-    ys = _fma(np.full_like(z, _f32(-1.9515295891E-4)), z, _f32(8.3321608736E-3))
-    ys = _fma(ys, z, _f32(-1.6666654611E-1))
-    ys = _fma(ys * z, x, x)
-    s = np.where(use_sin_poly, ys, yc)
-    c = np.where(use_sin_poly, yc, ys)
-    return np.where(sin_neg, -s, s), np.where(cos_neg, -c, c)
+    z64 = z.astype(_f64)
+    yc = np.empty_like(x)
+    _fma_to(yc, z64, float(_f32(2.443315711809948E-005)), _f32(-1.388731625493765E-003), t)
+    _fma_to(yc, yc, z64, _f32(4.166664568298827E-002), t)
+    yc *= z
+    hz = z * _f32(0.5)
+    np.negative(hz, out=hz)
+    _fma_to(yc, yc, z64, hz, t)
+    yc += _f32(1)
+    ys = np.empty_like(x)
+    _fma_to(ys, z64, float(_f32(-1.9515295891E-4)), _f32(8.3321608736E-3), t)
+    _fma_to(ys, ys, z64, _f32(-1.6666654611E-1), t)
+    ys *= z
+    _fma_to(ys, ys, x.astype(_f64), x, t)
+    # s = ys where (j & 2) == 0 else yc, c the other one: a bit blend with mask m.
+    yci, ysi = yc.view(np.int32), ys.view(np.int32)
+    m = j & 2
+    m -= 2
+    m >>= 31  # all ones where (j & 2) == 0
+    d = yci ^ ysi
+    s = d & m
+    s ^= yci
+    c = s ^ d
+    sign = j & 4  # sin is negative where j & 4
+    sign <<= 29
+    s ^= sign
+    j -= 2
+    np.invert(j, out=j)
+    j &= 4  # cos is negative where ~(j - 2) & 4
+    j <<= 29
+    c ^= j
+    return s.view(_f32), c.view(_f32)
 
 
 def _box_muller16_avx2(x, mean, std):
     """ATen's normal_fill_16_AVX2 on rows of 16 float32 uniforms."""
+    t = np.empty(x[:, :8].shape, _f64)
     u1 = _f32(1) - x[:, :8]
-    radius = np.sqrt(_f32(-2) * _log256(u1))
-    s, c = _sincos256(_f32(2.0 * np.pi) * x[:, 8:])
-    out = np.concatenate([radius * c, radius * s], 1)
-    return fma32(out, _f32(std), _f32(mean))
+    radius = _log256(u1, t)
+    radius *= _f32(-2)
+    np.sqrt(radius, out=radius)
+    s, c = _sincos256(_f32(2.0 * np.pi) * x[:, 8:], t)
+    out = np.empty(x.shape, _f32)
+    np.multiply(radius, c, out=out[:, :8])
+    np.multiply(radius, s, out=out[:, 8:])
+    return _fma_to(out, out, float(_f32(std)), _f32(mean), np.empty(x.shape, _f64))
+
 
 
 default_generator = Generator()

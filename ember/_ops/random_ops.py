@@ -7,6 +7,8 @@ generator: the same seed gives the same values as torch. Values are drawn in
 the order torch's TensorIterator visits the elements (memory order), so that
 fills of transposed tensors match too. Samples are constants: no graph.
 """
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -36,8 +38,12 @@ def _generator(generator, device):
 
 
 def _need_float(t, kernel):
-    if not t._dtype.is_floating_point:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS[t._dtype.name]}\'')
+    _refuse_non_float(t._dtype, kernel)
+
+
+def _refuse_non_float(dtype, kernel):
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS[dtype.name]}\'')
 
 
 def _fill_perm(arr):
@@ -205,18 +211,40 @@ def _sample_name(dtype):
 
 
 # -- factories ----------------------------------------------------------------------------
+def _sampled(size, dtype, device, kernel, generator, draw):
+    """A new CPU tensor holding draw(g, n, sample dtype name) for its n elements in C order
+    (what filling a fresh contiguous tensor in place gives, without the zero fill and the
+    in-place write); None for other devices, which fill a new tensor."""
+    dtype = D.canonical(dtype) or D.get_default_dtype()
+    device = as_device(device)
+    if device.type != "cpu":
+        return None
+    shape = _shape(size)
+    _refuse_non_float(dtype, kernel)
+    flat = draw(_generator(generator, device), math.prod(shape), _sample_name(dtype))
+    return Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples on [0, 1)."""
-    t = _new(size, dtype, device, "check_uniform_bounds")
-    return _finish_out(uniform_(t, 0, 1, generator=generator), out, requires_grad)
+    t = _sampled(size, dtype, device, "check_uniform_bounds", generator, R.Generator.uniform01)
+    if t is None:
+        t = uniform_(_new(size, dtype, device, "check_uniform_bounds"), 0, 1, generator=generator)
+    return _finish_out(t, out, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples (Box-Muller)."""
-    t = _new(size, dtype, device, "normal_kernel_cpu")
-    return _finish_out(normal_(t, 0, 1, generator=generator), out, requires_grad)
+    t = _sampled(size, dtype, device, "normal_kernel_cpu", generator, _standard_normal)
+    if t is None:
+        t = normal_(_new(size, dtype, device, "normal_kernel_cpu"), 0, 1, generator=generator)
+    return _finish_out(t, out, requires_grad)
+
+
+def _standard_normal(g, n, name):
+    return g.normal(n, name, 0.0, 1.0)
 
 
 def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -246,15 +274,50 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     t = _new((n,), dtype, device, None)
     g = _generator(generator, t.device)
     if n > 1:
-        draws = (g.random32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
-        perm = list(range(n))
-        for i, z in enumerate(draws):
-            j = i + z
-            perm[i], perm[j] = perm[j], perm[i]
-        fill_inplace(t, np.asarray(perm) if t.is_cpu else xp_of(t._data).asarray(perm))
-    elif n == 1:
-        t._data[...] = 0
+        perm = _swap_shuffle(g.random32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(t._data.dtype)
+        if t.is_cpu:
+            t._data = perm  # t is new: nothing else sees its array
+        else:
+            fill_inplace(t, xp_of(t._data).asarray(perm))
     return _finish_out(t, out, requires_grad)
+
+
+def _swap_shuffle(z):
+    """The permutation left by swapping positions i and i + z[i] for i = 0, 1, ... (z[i] < n - i).
+
+    Small n: the swaps themselves. Large n, without a Python loop: call cur[i] the value
+    at position i just before swap i. Swap i moves cur[i] to its target j[i] = i + z[i];
+    as later swaps only touch positions >= their own index, position i holds at time i
+    the value that the last earlier swap aimed at i moved there, or i itself:
+        cur[i] = cur[prev[i]] (prev[i] = last k < i with j[k] == i), or i if there is none,
+    a forest of pointers resolved by pointer doubling. Position i finally holds what
+    swap i fetched from j[i]: cur[k] for the last k < i with j[k] == j[i], else j[i]."""
+    n = len(z) + 1
+    if n < 400:
+        perm = list(range(n))
+        for i, d in enumerate(z.tolist()):
+            j = i + d
+            perm[i], perm[j] = perm[j], perm[i]
+        return np.array(perm)
+    i = np.arange(n)
+    j = i.copy()
+    j[:-1] += z.astype(np.int64)  # a last no-op swap n-1 <-> n-1 makes the formula cover position n-1
+    # Swaps grouped by target, in swap order within a group (unique keys j * n + i).
+    js, order = np.divmod(np.sort(j * n + i), n)
+    same = js[1:] == js[:-1]
+    before = np.full(n, -1)  # the previous swap with the same target
+    before[order[1:][same]] = order[:-1][same]
+    last = np.full(n, -1)  # the last swap aiming at each position
+    ends = np.append(np.flatnonzero(~same), n - 1)
+    last[js[ends]] = order[ends]
+    prev = np.where(j == i, before, last)  # swap i aims at i only if it is the last to do so
+    cur = np.where(prev >= 0, prev, i)
+    while True:
+        nxt = cur[cur]
+        if (nxt == cur).all():
+            break
+        cur = nxt
+    return np.where(before >= 0, cur[before], j)
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
