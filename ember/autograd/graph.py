@@ -80,13 +80,9 @@ class Node:
         return t
 
     def _release(self):
-        if self._saved is not None or self._saved_output is not None:
-            self._saved = _RELEASED
-            self._saved_output = None
-            self._release_extra()
-
-    def _release_extra(self):
-        """Drop other state a node kept for backward (overridden where needed)."""
+        """Free the saved tensors (after backward without retain_graph); unpacking them later raises."""
+        self._saved = _RELEASED
+        self._saved_output = None
 
     # -- hooks -----------------------------------------------------------------
     def register_hook(self, fn):
