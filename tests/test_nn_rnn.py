@@ -1,4 +1,4 @@
-"""Recurrent layers, cells, MultiheadAttention and TransformerEncoderLayer against torch."""
+"""Recurrent layers, cells, MultiheadAttention and the Transformer layers against torch."""
 import numpy as np
 import pytest
 import torch
@@ -98,3 +98,35 @@ def test_transformer_encoder_layer_masks():
     compare(lambda m: m.nn.TransformerEncoder(m.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 2,
                                               norm=m.nn.LayerNorm(8), enable_nested_tensor=False),
             [(4, 3, 8)])
+
+
+def _decode(m, mod, tgt, memory):
+    mask = m.nn.Transformer.generate_square_subsequent_mask(tgt.shape[0], dtype=tgt.dtype)
+    return mod(tgt, memory, tgt_mask=mask)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(norm_first=True, activation="gelu")])
+def test_transformer_decoder_layer_and_stack(kwargs):
+    compare(lambda m: m.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kwargs), [(4, 3, 8), (5, 3, 8)],
+            forward=_decode)
+    compare(lambda m: m.nn.TransformerDecoder(m.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kwargs), 2,
+                                              norm=m.nn.LayerNorm(8)), [(4, 3, 8), (5, 3, 8)], forward=_decode)
+
+
+def test_transformer_matches_torch_from_the_seed():
+    """nn.Transformer's weights (xavier re-draw in parameter order) and its dropout masks
+    (batch_first: attention outputs are transposed views) come out of the seed as torch's."""
+    outs = []
+    for m in (torch, ember):
+        m.manual_seed(0)
+        model = m.nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16,
+                                 dropout=0.2, batch_first=True)
+        src, tgt = m.randn(3, 5, 8), m.randn(3, 4, 8)
+        out = model(src, tgt, tgt_mask=m.nn.Transformer.generate_square_subsequent_mask(4), tgt_is_causal=True)
+        out.pow(2).sum().backward()
+        outs.append((out, model.encoder.layers[0].self_attn.in_proj_weight.grad, repr(model)))
+    np.testing.assert_allclose(outs[1][0].detach().numpy(), outs[0][0].detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(outs[1][1].numpy(), outs[0][1].numpy(), rtol=1e-3, atol=1e-5)
+    assert outs[1][2] == outs[0][2]
+    with pytest.raises(RuntimeError, match="the feature number of src and tgt must be equal to d_model"):
+        ember.nn.Transformer(8, 2, 1, 1, 16)(ember.zeros(2, 1, 8), ember.zeros(2, 1, 4))

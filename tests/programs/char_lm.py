@@ -35,7 +35,7 @@ class CharModel(nn.Module):
         self.block = nn.TransformerEncoderLayer(dim, nhead=2, dim_feedforward=64, dropout=0.1,
                                                 batch_first=True)
         self.head = nn.Linear(dim, vocab)
-        self.register_buffer("mask", torch.full((block, block), float("-inf")).triu(1))
+        self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(block))
 
     def forward(self, idx):
         x = self.norm(self.tok(idx) + self.pos[:idx.shape[1]])

@@ -11,4 +11,6 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
-from .transformer import TransformerEncoderLayer, TransformerEncoder  # noqa: F401
+from .transformer import (  # noqa: F401
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
