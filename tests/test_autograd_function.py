@@ -320,3 +320,18 @@ def test_gradcheck_on_a_function():
     x = ember.tensor([0.3, -0.7, 1.2], dtype=ember.float64, requires_grad=True)
     assert ember.autograd.gradcheck(legendre(ember).apply, (x,))
     assert ember.autograd.gradgradcheck(legendre(ember).apply, (x,))
+
+
+def test_saved_tensors_freed_after_backward():
+    import gc
+    import weakref
+
+    x = ember.ones(3, requires_grad=True)
+    h = x * 2
+    y = legendre(ember).apply(h)
+    ref = weakref.ref(h)
+    del h
+    gc.collect()
+    assert ref() is not None
+    y.sum().backward()
+    assert ref() is None

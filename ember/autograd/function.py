@@ -27,7 +27,6 @@ class FunctionCtx:
     materialize_grads = True
     _dirty = ()
     _non_differentiable = ()
-    to_save = ()
 
     def save_for_backward(self, *tensors):
         from .._tensor import Tensor
@@ -36,8 +35,7 @@ class FunctionCtx:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
-        self.to_save = tensors
-        self._save(tensors)
+        self._save(tensors)  # freed after backward, like built-in ops' saved tensors
 
     def save_for_forward(self, *tensors):
         self.saved_for_forward = tensors
