@@ -253,6 +253,9 @@ def test_iteration_is_one_unbind_node_of_views():
     assert len(rows) == 2000 and rows[5]._base is x
     assert all(r.grad_fn is rows[0].grad_fn for r in rows)
     assert type(rows[0].grad_fn).__name__ == "UnbindBackward0"
+
+
+@pytest.mark.parametrize("k", [-1, 0, 1, 2, 3, 5])
 def test_rot90(k):
     check(lambda m, x: m.rot90(x, k), [(2, 3)])
     check(lambda m, x: x.rot90(k, (2, 0)), [(2, 3, 4)])
