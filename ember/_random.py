@@ -21,6 +21,7 @@ the same numbers as torch:
   value cached in the generator for the next call, as torch does;
 - integers: a 32-bit draw (64-bit for ranges >= 2**32) modulo the range.
 """
+import math
 import os
 
 import numpy as np
@@ -38,6 +39,7 @@ _u64 = np.uint64
 DIGITS = {"float32": 24, "float64": 53, "float16": 11, "bfloat16": 8}
 _MASK = {d: _u64((1 << d) - 1) for d in DIGITS.values()}
 _SCALE = {d: _f32(2.0 ** -d) for d in DIGITS.values()}
+_M53 = (1 << 53) - 1
 # Rows of 16 values that normal() transforms at a time: small enough that the
 # temporaries come from the heap rather than fresh pages and stay in cache.
 _CHUNK_ROWS = 2048
@@ -149,7 +151,9 @@ class Generator:
         if d == 53:
             return (self.random64(n) & _MASK[53]).astype(np.float64) * 2.0 ** -53
         # d-bit integers and power-of-two scaling are exact in float32
-        return (self._bits.random_raw(n) & _MASK[d]).astype(_f32) * _SCALE[d]
+        r = self._bits.random_raw(n)
+        np.bitwise_and(r, _MASK[d], out=r)
+        return np.multiply(r, _SCALE[d], dtype=_f32)
 
     def uniform(self, n, dtype_name, low, high):
         """at::uniform_real_distribution(low, high) in the dtype's accumulate type."""
@@ -191,17 +195,34 @@ class Generator:
         m = n - start
         if m:
             pairs = (m + 1) // 2
-            u = self.uniform01(2 * pairs, "float64")
-            u1, u2 = u[0::2], u[1::2]
-            r = np.sqrt(-2.0 * np.log1p(-u2))
-            theta = 2.0 * np.pi * u1
-            both = np.empty(2 * pairs)
-            both[0::2] = r * np.cos(theta)
-            both[1::2] = r * np.sin(theta)
+            if pairs <= 16:
+                both = self._box_muller_pairs(pairs)
+            else:
+                u = self.uniform01(2 * pairs, "float64")
+                u1, u2 = u[0::2], u[1::2]
+                r = np.sqrt(-2.0 * np.log1p(-u2))
+                theta = 2.0 * np.pi * u1
+                both = np.empty(2 * pairs)
+                both[0::2] = r * np.cos(theta)
+                both[1::2] = r * np.sin(theta)
             vals[start:] = both[:m]
             if m % 2:
                 self._normal = float(both[m])
         return fma64(vals, float(std), float(mean))
+
+    def _box_muller_pairs(self, pairs):
+        """The few-values form of _normal_serial's pairs: the same double operations on Python
+        floats (libm's log1p/cos/sin, which NumPy's float64 loops call too) without the
+        per-call cost of a dozen tiny array operations."""
+        d = self._bits.random_raw(4 * pairs).tolist()
+        both = []
+        for k in range(0, 4 * pairs, 4):
+            u1 = (((d[k] << 32) | d[k + 1]) & _M53) * 2.0 ** -53
+            u2 = (((d[k + 2] << 32) | d[k + 3]) & _M53) * 2.0 ** -53
+            r = math.sqrt(-2.0 * math.log1p(-u2))
+            theta = 2.0 * math.pi * u1
+            both += (r * math.cos(theta), r * math.sin(theta))
+        return both
 
     def random_from_to(self, n, range_, base, wide):
         """uniform_int_from_to_distribution: (draw % range) + base, as int64 values.

@@ -219,8 +219,9 @@ def _sampled(size, dtype, device, kernel, generator, draw):
     device = as_device(device)
     if device.type != "cpu":
         return None
-    shape = _shape(size)
-    _refuse_non_float(dtype, kernel)
+    shape = size if all(type(s) is int and s >= 0 for s in size) else _shape(size)
+    if kernel is not None:
+        _refuse_non_float(dtype, kernel)
     flat = draw(_generator(generator, device), math.prod(shape), _sample_name(dtype))
     return Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
 
@@ -271,15 +272,19 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     """A random permutation of 0..n-1, by torch's swap shuffle: for i, swap i with
     i + random32() % (n - i)."""
     dtype = D.canonical(dtype) or D.int64
-    t = _new((n,), dtype, device, None)
-    g = _generator(generator, t.device)
-    if n > 1:
-        perm = _swap_shuffle(g.random32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(t._data.dtype)
-        if t.is_cpu:
-            t._data = perm  # t is new: nothing else sees its array
-        else:
-            fill_inplace(t, xp_of(t._data).asarray(perm))
+    t = _sampled((n,), dtype, device, None, generator, _permutation)
+    if t is None:
+        t = _new((n,), dtype, device, None)
+        if n > 1:
+            fill_inplace(t, xp_of(t._data).asarray(_permutation(_generator(generator, t.device), n, None)))
     return _finish_out(t, out, requires_grad)
+
+
+def _permutation(g, n, _):
+    """randperm's values: int64, 0..n-1 in the order of torch's swap shuffle."""
+    if n < 2:
+        return np.zeros(n, np.int64)
+    return _swap_shuffle(g.random32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64))
 
 
 def _swap_shuffle(z):
