@@ -268,3 +268,27 @@ def test_gradients_at_kinks_follow_torch():
     mixed = np.array([[0.0, 1.0, -2.0], [0.0, 0.0, 3.0]])
     for name in ("norm_1", "norm_3", "norm_half", "norm_inf", "norm_ninf", "norm_0"):
         check(REDUCTIONS[name], None, "float64", arrays=[mixed])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_median_against_torch(dtype):
+    # odd and even counts (torch takes the lower middle value), with and without dim, keepdim
+    for shape in [(5,), (6,), (4, 7), (3, 4, 2)]:
+        check(lambda m, x: m.median(x), [shape], dtype)
+        for d in range(-len(shape), len(shape)):
+            check(lambda m, x: x.median(d), [shape], dtype)
+            check(lambda m, x: m.median(x, dim=d, keepdim=True), [shape], dtype)
+    check(lambda m, x: m.median(x), [(5,)], "int64")
+
+
+def test_median_ties_and_nan_like_torch():
+    ties = [np.array([1.0, 2.0, 2.0, 2.0, 3.0]), np.array([[3.0, 1.0, 1.0], [2.0, float("nan"), 0.0]])]
+    for a in ties:
+        check(lambda m, x: m.median(x), None, "float64", arrays=[a])
+    check(lambda m, x: m.median(x, 1).values, None, "float64", arrays=[ties[1]])
+
+
+def test_median_gradcheck():
+    x = ember.tensor(np.random.default_rng(0).uniform(-2, 2, (4, 5)), requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: t.median(), (x,))
+    assert ember.autograd.gradcheck(lambda t: t.median(1).values, (x,))

@@ -369,6 +369,49 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None):
     return r if out is None else _pair_out(r, out)
 
 
+class MedianBackward0(AmaxBackward0):
+    """median() over all elements: the lower of the two middle values (torch's rule), NaN if
+    any; the gradient is split evenly among elements equal to it, as for max()."""
+
+    def forward(self, x, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+        flat = x.reshape(-1)
+        xp = xp_of(x)
+        if bool(xp.isnan(flat).any()) if flat.dtype.kind == "f" else False:
+            return xp.asarray(xp.nan, dtype=x.dtype)
+        return xp.sort(flat)[(flat.size - 1) // 2]
+
+
+class MedianBackward1(MaxBackward0):
+    """median(dim) -> (values, indices): the gradient goes to the returned index."""
+
+    def forward(self, x, dim, keepdim):
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        xp = xp_of(x)
+        k = (x.shape[dim] - 1) // 2
+        # A stable argsort puts NaN last; a NaN in a row makes that row's median NaN.
+        order = xp.argsort(x, axis=dim, kind="stable")
+        idx = xp.take(order, [k], axis=dim)
+        if x.dtype.kind == "f":
+            nan_first = xp.argmax(xp.isnan(x), axis=dim, keepdims=True)
+            has_nan = xp.isnan(x).any(axis=dim, keepdims=True)
+            idx = xp.where(has_nan, nan_first, idx)
+        self.idx = idx
+        values = xp.take_along_axis(x, idx, axis=dim)
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        return values, idx.astype(np.int64, copy=False)
+
+
+median_result = values_indices("median")
+
+
+def median(input, dim=None, keepdim=False, *, out=None):
+    """median(x): the lower median of all elements; median(x, dim): (values, indices)."""
+    r = _extreme("median", MedianBackward0, MedianBackward1, None, median_result, input, dim, keepdim, None)
+    return r if out is None else _pair_out(r, out)
+
+
 def _pair_out(result, out):
     """out= for max/min: a tensor, or a (values, indices) pair with dim."""
     if isinstance(result, tuple):
@@ -611,12 +654,13 @@ def count_nonzero(input, dim=None):
     return _CountNonzero.apply(input, dims=normalize_dims(input, dim))
 
 
-for _fn in (sum, mean, prod, std, var, max, min, amax, amin, argmax, argmin, logsumexp, cumsum, cumprod, norm,
+for _fn in (sum, mean, prod, std, var, max, min, median, amax, amin, argmax, argmin, logsumexp, cumsum, cumprod, norm,
             dist, all, any, count_nonzero):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.cumsum_ = inplace_method(cumsum)
 Tensor.cumprod_ = inplace_method(cumprod)
 
 
-__all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "amax", "amin", "argmax",
+__all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "median", "amax", "amin",
+           "argmax",
            "argmin", "logsumexp", "cumsum", "cumprod", "norm", "dist", "all", "any", "count_nonzero"]
