@@ -106,6 +106,20 @@ def split(n, test_fraction, seed):
     return perm[n_test:], perm[:n_test]
 
 
+def train_full_batch(model, loss_fn, opt, X, y, epochs, metric):
+    """Full-batch training with a progress bar; returns the loss of each epoch."""
+    bar = Progress(epochs, "epochs")
+    losses = []
+    for epoch in range(1, epochs + 1):
+        loss = loss_fn(model(X), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        bar.update(epoch, **{metric: loss.item()})
+    return losses
+
+
 def housing_regression(epochs):
     print("2. California Housing: linear regression, SGD vs least squares")
     X_np, y_np = california_housing()
@@ -118,15 +132,7 @@ def housing_regression(epochs):
     model = nn.Linear(8, 1)
     loss_fn = nn.MSELoss()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    bar = Progress(epochs, "epochs")
-    losses = []
-    for epoch in range(1, epochs + 1):
-        loss = loss_fn(model(X[train]), y[train])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-        bar.update(epoch, mse=loss.item())
+    losses = train_full_batch(model, loss_fn, opt, X[train], y[train], epochs, "mse")
     with torch.no_grad():
         test_mse = loss_fn(model(X[test]), y[test]).item()
     # Closed form: least squares on [X, 1].
@@ -150,15 +156,7 @@ def logistic_regression(epochs):
     model = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())
     loss_fn = nn.BCELoss()
     opt = torch.optim.Adam(model.parameters(), lr=0.05)
-    bar = Progress(epochs, "epochs")
-    losses = []
-    for epoch in range(1, epochs + 1):
-        loss = loss_fn(model(X[train]), y[train])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-        bar.update(epoch, bce=loss.item())
+    losses = train_full_batch(model, loss_fn, opt, X[train], y[train], epochs, "bce")
     with torch.no_grad():
         acc = (model(X[test]).round() == y[test]).float().mean().item()
     print(f"  test accuracy: {acc:.4f}")
