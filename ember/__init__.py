@@ -71,7 +71,7 @@ def numel(input):
 
 _LAZY = {"nn", "optim", "utils", "linalg", "cuda", "backends", "distributions", "testing", "fft", "special",
          "jit", "onnx", "hub", "multiprocessing", "random", "overrides", "types", "serialization", "bench",
-         "library", "compiler", "amp", "profiler", "func", "mps"}
+         "library", "compiler", "amp", "profiler", "func", "mps", "accelerator"}
 
 
 def __getattr__(name):
