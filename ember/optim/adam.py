@@ -1,6 +1,6 @@
 """Adam (and, with decoupled weight decay, AdamW)."""
 from .._device import xp_of
-from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "adam"]
 
@@ -32,14 +32,14 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = _zeros_like(p)
                 if group["amsgrad"]:
                     state["max_exp_avg_sq"] = _zeros_like(p)
-            adam(p._data, g, state["exp_avg"]._data, state["exp_avg_sq"]._data,
-                 state["max_exp_avg_sq"]._data if group["amsgrad"] else None, _bump_step(state),
-                 lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
-                 decoupled_weight_decay=group["decoupled_weight_decay"])
+            _in_chunks(adam, p._data, g, state["exp_avg"]._data, state["exp_avg_sq"]._data,
+                       state["max_exp_avg_sq"]._data if group["amsgrad"] else None, step=_bump_step(state),
+                       lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                       weight_decay=group["weight_decay"], decoupled_weight_decay=group["decoupled_weight_decay"])
             p._bump_version()
 
 
-def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, lr, beta1, beta2, eps, weight_decay,
+def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, weight_decay,
          decoupled_weight_decay):
     """One Adam step on arrays, in place.
 
@@ -52,17 +52,27 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, lr, beta1, b
             param *= 1 - lr * weight_decay
         else:
             grad = grad + weight_decay * param
-    exp_avg += (1 - beta1) * (grad - exp_avg)  # lerp, as torch computes it for weights < 0.5
+    xp = xp_of(param)
+    # exp_avg += (1 - b1) * (grad - exp_avg): lerp, as torch computes it for weights < 0.5
+    t = xp.empty_like(exp_avg)  # one scratch array (0-d results of NumPy are scalars, not arrays)
+    xp.subtract(grad, exp_avg, out=t)
+    t *= 1 - beta1
+    exp_avg += t
     exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * (grad * grad)
+    xp.multiply(grad, grad, out=t)
+    t *= 1 - beta2
+    exp_avg_sq += t
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     step_size = lr / (1 - beta1 ** step)
     if max_exp_avg_sq is not None:
-        xp_of(param).maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         v = max_exp_avg_sq
     else:
         v = exp_avg_sq
-    denom = xp_of(param).sqrt(v)
+    denom = xp.sqrt(v, out=t)
     denom /= bias_correction2_sqrt
     denom += eps
-    param -= step_size * (exp_avg / denom)
+    # param -= step_size * (exp_avg / denom)
+    xp.divide(exp_avg, denom, out=denom)
+    denom *= step_size
+    param -= denom

@@ -1,6 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
-from .._tensor import Tensor
-from .optimizer import Optimizer, _check, _grads
+from .optimizer import Optimizer, _check, _grads, _in_chunks, _zeros_like
 
 __all__ = ["SGD", "sgd"]
 
@@ -22,30 +21,34 @@ class SGD(Optimizer):
         return self._run_step(closure, self._update_group)
 
     def _update_group(self, group):
+        momentum = group["momentum"]
         for p, g in _grads(group, group["maximize"]):
-            state = self.state[p]
-            buf = state.get("momentum_buffer")
-            buf = sgd(p._data, g, None if buf is None else buf._data, lr=group["lr"], momentum=group["momentum"],
-                      dampening=group["dampening"], weight_decay=group["weight_decay"], nesterov=group["nesterov"])
-            if group["momentum"] != 0 and "momentum_buffer" not in state:
-                state["momentum_buffer"] = Tensor._make(buf, p._dtype)
+            buf, first = None, False
+            if momentum != 0:
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = _zeros_like(p)
+                    first = True
+                buf = state["momentum_buffer"]._data
+            _in_chunks(sgd, p._data, g, buf, lr=group["lr"], momentum=momentum, dampening=group["dampening"],
+                       weight_decay=group["weight_decay"], nesterov=group["nesterov"], first=first)
             p._bump_version()
 
 
-def sgd(param, grad, buf, *, lr, momentum, dampening, weight_decay, nesterov):
-    """One SGD step on arrays, in place on `param` (and `buf`); returns the momentum buffer.
+def sgd(param, grad, buf, *, lr, momentum, dampening, weight_decay, nesterov, first=False):
+    """One SGD step on arrays, in place on `param` and the momentum buffer `buf` (None
+    without momentum; `first`: its first step, where it is set to the gradient).
 
         g = grad + wd * param;  buf = g (first step) or momentum * buf + (1 - dampening) * g
         param -= lr * (g + momentum * buf if nesterov else buf)
     """
     if weight_decay != 0:
         grad = grad + weight_decay * param
-    if momentum != 0:
-        if buf is None:
-            buf = grad.copy()
+    if buf is not None:
+        if first:
+            buf[...] = grad
         else:
             buf *= momentum
-            buf += (1 - dampening) * grad
+            buf += grad if dampening == 0 else (1 - dampening) * grad  # 1.0 * grad is grad
         grad = grad + momentum * buf if nesterov else buf
     param -= lr * grad
-    return buf
