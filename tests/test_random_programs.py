@@ -1,8 +1,14 @@
 """Random programs run on torch and on ember: same values, same gradients, same errors.
 
-(Known difference kept out of the op list: ember's MulBackward0 saves both inputs,
-so `y = x * 0.5; x.add_(1); y.backward()` raises in ember where torch, which saves
-only what each gradient needs, does not.)
+Known differences kept out of the op list (reported, owned by the op families):
+ember's MulBackward0 saves both inputs, so `y = x * 0.5; x.add_(1); y.backward()`
+raises in ember where torch, which saves only what each gradient needs, does not;
+F.linear with a 1-D weight, einsum contracting a broadcast size-1 dim and
+scatter_add on 0-d tensors fail; roll of a 0-d tensor and masked_fill with a
+mask that does not broadcast raise NumPy's exceptions; prod does not save its
+output, so changing it in place before backward is not refused as in torch;
+relu's backward multiplies by its mask, so a NaN gradient stays NaN where torch's
+gives 0 (programs here avoid NaN: std of a single element would make one).
 
 A program is a short list of steps over a pool of tensors (three leaves to start).
 Each step applies one op (elementwise, reduction, matmul, view, in-place on a
@@ -69,7 +75,36 @@ OPS = {
     "to_double": lambda m, a, b, k: a * b.double(),
     "softmax": lambda m, a, b, k: a.softmax(dim=-1),
     "clone_view_add_": lambda m, a, b, k: _view_add(a, b),
+    "index_tensor": lambda m, a, b, k: a[m.tensor([k % 2, 0])],
+    "masked_fill": lambda m, a, b, k: a.masked_fill(a > 0.3, 0.5),
+    "clamp": lambda m, a, b, k: a.clamp(-0.5, 0.3),
+    "pow_tensor": lambda m, a, b, k: (a * a + 0.5) ** b,
+    "mean_all": lambda m, a, b, k: a.mean(),
+    "var": lambda m, a, b, k: a.var(dim=-1, correction=0),  # std of one element is NaN: see below
+    "logsumexp": lambda m, a, b, k: a.logsumexp(dim=-1),
+    "cumsum": lambda m, a, b, k: a.cumsum(dim=-1),
+    "norm": lambda m, a, b, k: a.norm(),
+    "flip": lambda m, a, b, k: a.flip(-1),
+    "roll": lambda m, a, b, k: a.reshape(-1).roll(1, 0),
+    "repeat": lambda m, a, b, k: a.repeat(2, 1),
+    "stack": lambda m, a, b, k: m.stack([a, b]),
+    "squeeze": lambda m, a, b, k: a.squeeze(),
+    "permute": lambda m, a, b, k: a.permute(list(reversed(range(a.dim())))),
+    "gather": lambda m, a, b, k: a.gather(-1, m.zeros(a.shape, dtype=m.int64)),
+    "scatter_add": lambda m, a, b, k: a.reshape(-1).scatter_add(0, m.zeros(b.numel(), dtype=m.int64), b.reshape(-1)),
+    "index_put_": lambda m, a, b, k: _index_put(a, b),
+    "minimum_bcast": lambda m, a, b, k: m.minimum(a, b) * a,
+    "softplus": lambda m, a, b, k: m.nn.functional.softplus(a),
+    "gelu": lambda m, a, b, k: m.nn.functional.gelu(a),
+    "linear": lambda m, a, b, k: m.nn.functional.linear(a, b.reshape(1, -1)),
+    "bmm": lambda m, a, b, k: m.bmm(a, b),
 }
+
+
+def _index_put(a, b):
+    c = a * 1
+    c[0] = b[0] * 2  # setitem on a non-leaf
+    return c
 
 
 def _view_add(a, b):
