@@ -142,6 +142,20 @@ def test_nll_errors_match_torch():
     assert math.isnan(F(ember).cross_entropy(ember.ones(2, 3), ember.tensor([-100, -100])).item())
 
 
+def test_loss_target_dtypes_and_shapes_as_torch():
+    """cross_entropy takes the class-probability path when target's shape is input's (whatever
+    its dtype) and class indices otherwise; indices must be Long or Byte (uint8)."""
+    x = np.linspace(-1, 1, 12).reshape(4, 3)
+    for target in ["m.tensor([0., 1, 2, 1])", "m.tensor([0, 1, 2, 1], dtype=m.int32)", "m.zeros(4, dtype=m.bool)",
+                   "m.zeros(4, 3, dtype=m.long)", "m.zeros(4, 3, dtype=m.int32)", "m.rand(4, 2)"]:
+        for fn in ("nll_loss", "cross_entropy"):
+            e, t = same_error(lambda m: getattr(F(m), fn)(m.tensor(x), eval(target, {"m": m})))
+            assert e == t, (fn, target, e, t)
+    check(lambda m, x: F(m).nll_loss(x, m.tensor([0, 2, 2, 1], dtype=m.uint8)), [], "float64", arrays=[x])
+    check(lambda m, x: F(m).cross_entropy(x, m.tensor([0, 1, 255, 1], dtype=m.uint8), ignore_index=255), [],
+          "float64", arrays=[x])
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_regression_and_other_losses(dtype):
     for red in ["mean", "sum", "none"]:

@@ -391,6 +391,11 @@ class NllLossBackward0(Op):
         return g * _wrap(full), None, None
 
 
+_TARGET_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "bool": "Bool", "complex64": "ComplexFloat",
+                 "complex128": "ComplexDouble"}
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if input.ndim < 1:
@@ -398,8 +403,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if input.ndim > 1 and input._data.shape[0] != target._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
                          f"({target._data.shape[0]}).")
-    if target._dtype is not D.int64 and target._dtype is not D.int32:
-        raise RuntimeError(f"expected scalar type Long but found {_dt(target)}".replace("long int", "Long"))
+    if input.ndim <= 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if target._dtype is not D.int64 and target._dtype is not D.uint8:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TARGET_WORDS[target._dtype.name]}")
     if input.ndim > 2:
         # (N, C, d1, ...) -> (N * d1 * ..., C)
         c = input._data.shape[1]

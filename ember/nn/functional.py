@@ -17,6 +17,7 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
     softmax, log_softmax, linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
 )
+from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
 from .._ops.selection import where
 
@@ -440,10 +441,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     logp = log_softmax(input, class_dim)
     c = input.shape[class_dim]
     wshape = (c,) + (1,) * (input.ndim - class_dim - 1)
-    if target._dtype.is_floating_point:
-        # class probabilities
-        if tuple(target.shape) != tuple(input.shape):
-            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+    if tuple(target.shape) == tuple(input.shape):
+        # class probabilities: torch picks this path by shape alone
+        if not target._dtype.is_floating_point:
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{_TARGET_WORDS.get(target._dtype.name, 'Long')}")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / c
         prod = logp * target
