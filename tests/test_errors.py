@@ -92,6 +92,13 @@ CASES = {
     "flatten_dims": lambda m: m.ones(2, 3).flatten(1, 0),
     "linear_shape": lambda m: m.nn.functional.linear(m.ones(2, 3), m.ones(4, 5)),
     "cross_entropy_target": lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0, 3])),
+    "cross_entropy_dtype": lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0.0, 1.0])),
+    "backward_grad_type": lambda m: (m.ones(2, requires_grad=True) * 2).backward([1.0, 2.0]),
+    "grad_outputs_count": lambda m: m.autograd.grad([(m.ones(2, requires_grad=True) * 2).sum()] * 2,
+                                                    m.ones(1, requires_grad=True), grad_outputs=[m.tensor(1.0)]),
+    "version_mismatch": lambda m: _modified_saved(m),
+    "set_grad_non_tensor": lambda m: setattr(m.ones(2, requires_grad=True), "grad", 3),
+    "custom_fn_grad_count": lambda m: _bad_function(m),
     "mse_shape_warn_err": lambda m: m.nn.functional.mse_loss(m.ones(2, 3), m.ones(3, 2)),
     "embedding_oob": lambda m: m.nn.functional.embedding(m.tensor([5]), m.ones(3, 2)),
     "embedding_float": lambda m: m.nn.functional.embedding(m.tensor([0.0]), m.ones(3, 2)),
@@ -127,6 +134,26 @@ CASES = {
     "outer_2d": lambda m: m.outer(m.ones(2, 2), m.ones(2)),
     "nonzero_0d_astuple_ok": lambda m: m.ones(2).unbind(2),
 }
+
+
+def _modified_saved(m):
+    x = m.ones(3, requires_grad=True)
+    h = x * 2
+    y = (h * h).sum()
+    h.add_(1)
+    y.backward()
+
+
+def _bad_function(m):
+    class Twice(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+    Twice.apply(m.ones(2, requires_grad=True)).sum().backward()
 
 
 def _key_words(message):
