@@ -262,8 +262,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rto
         rng = np.random.default_rng(0)
         grad_outputs = []
         for o in _diff_outputs(func(*inputs)):
-            dtype = o._dtype if o._dtype.is_floating_point else None
-            g = tensor(rng.uniform(-1, 1, size=o._data.shape), dtype=dtype, device=o.device)
+            g = tensor(rng.uniform(-1, 1, size=o._data.shape), dtype=o._dtype, device=o.device)
             if gen_non_contig_grad_outputs and g._data.ndim:
                 g._data = _non_contiguous(g._data)
             grad_outputs.append(g.requires_grad_(True))
