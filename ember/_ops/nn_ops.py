@@ -17,7 +17,7 @@ from ._conv import (  # noqa: F401 - re-exported family members
     conv_nd, conv_transpose_nd, max_pool_nd, avg_pool_nd, adaptive_avg_pool_nd,
 )
 from ._special import erf as _erf
-from .matmul import matmul_arrays
+from .matmul import matmul, matmul_arrays
 from .selection import where
 
 
@@ -115,11 +115,14 @@ class LinearBackward0(Op):
         gx = g @ w if want_x else None
         gw = None
         if want_w:
-            n_out, n_in = w._data.shape
-            gw = g.reshape(-1, n_out).mT @ x.reshape(-1, n_in)
+            if g.ndim == 2:  # the usual (batch, features): no reshape ops in the graph
+                gw = g.mT @ x
+            else:
+                n_out, n_in = w._data.shape
+                gw = g.reshape(-1, n_out).mT @ x.reshape(-1, n_in)
         gb = None
         if want_b:
-            gb = g if g.ndim == 1 else g.sum(tuple(range(g.ndim - 1)))
+            gb = g if g.ndim == 1 else g.sum(0 if g.ndim == 2 else tuple(range(g.ndim - 1)))
         return gx, gw, gb
 
 
@@ -133,12 +136,27 @@ _LINEAR_NODES = {(ndim, has_bias): type(name, (LinearBackward0,), {"__doc__": Li
 def linear(input, weight, bias=None):
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
-    if input.ndim == 0 or input._data.shape[-1] != weight._data.shape[-1]:
-        rows = math.prod(input._data.shape[:-1]) if input.ndim else 1
-        cols = input._data.shape[-1] if input.ndim else 1
+    if input.ndim == 0 or weight.ndim != 2 or (bias is not None and bias.ndim != 1):
+        return _linear_unfused(input, weight, bias)
+    if input._data.shape[-1] != weight._data.shape[-1]:
+        rows = math.prod(input._data.shape[:-1])
+        cols = input._data.shape[-1]
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
                            f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
     return _LINEAR_NODES[min(input._data.ndim, 3), bias is not None].apply(input, weight, bias)
+
+
+def _linear_unfused(input, weight, bias):
+    """torch's own route for a weight that is not a matrix or a bias that is not a vector:
+    matmul(input, weight.t()) + bias, except where torch fuses into addmm (2-D input with a bias,
+    or a contiguous input with a 1-D bias), which needs a matrix weight."""
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.ndim}D and {weight.ndim}D")
+    if weight.ndim == 1 and bias is not None and (input.ndim == 2 or bias.ndim == 1 and input.is_contiguous()):
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+    out = matmul(input, weight.t())
+    return out if bias is None else out + bias
 
 
 def _dt(t):
