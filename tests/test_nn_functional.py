@@ -57,6 +57,34 @@ def test_linear_backward_is_one_node():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_linear_vector_weight_and_odd_bias(dtype):
+    """A 1-D weight (matmul with a vector) and a bias that is not a vector take torch's unfused route."""
+    check(lambda m, x, w: F(m).linear(x, w), [(3, 4), (4,)], dtype)
+    check(lambda m, x, w: F(m).linear(x, w), [(4,), (4,)], dtype)
+    check(lambda m, x, w: F(m).linear(x, w), [(2, 3, 4), (4,)], dtype)
+    check(lambda m, x, w, b: F(m).linear(x, w, b), [(4,), (4,), ()], dtype)
+    check(lambda m, x, w, b: F(m).linear(x, w, b), [(2, 3, 4), (4,), ()], dtype)
+    check(lambda m, x, w, b: F(m).linear(x.mT, w, b), [(2, 4, 3), (4,), (3,)], dtype)
+    check(lambda m, x, w, b: F(m).linear(x, w, b), [(2, 3, 4), (5, 4), ()], dtype)
+    check(lambda m, x, w, b: F(m).linear(x, w, b), [(2, 3, 4), (5, 4), (3, 5)], dtype)
+    check(lambda m, x, w, b: F(m).linear(x, w, b), [(3, 4), (5, 4), (3, 5)], dtype)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m: F(m).linear(m.ones(3, 4), m.ones(4), m.ones(())),    # 2-D input with a bias: addmm
+    lambda m: F(m).linear(m.ones(4), m.ones(4), m.ones(1)),        # contiguous input, 1-D bias: addmm
+    lambda m: F(m).linear(m.ones(()), m.ones(4)),
+    lambda m: F(m).linear(m.ones(4), m.ones(())),
+    lambda m: F(m).linear(m.ones(()), m.ones(3, 4)),
+    lambda m: F(m).linear(m.ones(3, 4), m.ones(2, 5, 4)),
+    lambda m: F(m).linear(m.ones(3, 5), m.ones(4)),
+])
+def test_linear_shape_errors(build):
+    ours, theirs = same_error(build)
+    assert ours.split(",")[0] == theirs.split(",")[0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_conv_and_pool(dtype):
     check(lambda m, x, w, b: F(m).conv2d(x, w, b, stride=2, padding=1), [(2, 3, 7, 6), (4, 3, 3, 3), (4,)], dtype)
     check(lambda m, x, w, b: F(m).conv2d(x, w, b, padding="same", dilation=2, groups=2),
