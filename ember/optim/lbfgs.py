@@ -5,7 +5,10 @@ most `history_size` curvature pairs (s, y), and needs a closure that
 recomputes the loss and gradients. The vectors are the parameters' arrays
 (NumPy or CuPy); the state holds them as tensors, in torch's layout.
 """
+import numpy as np
+
 from .._device import xp_of
+from .._random import fma32, fma64
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from .optimizer import Optimizer
@@ -22,7 +25,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1 ** 2 - g1 * g2
     if d2_square >= 0:
-        d2 = d2_square ** 0.5
+        d2 = np.sqrt(d2_square)  # torch's Tensor.sqrt(): x ** 0.5 on a float32 scalar can be an ulp off
         if x1 <= x2:
             min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
         else:
@@ -104,6 +107,16 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
+def _axpy(y, a, x):
+    """y + a * x rounded once per element, as torch's y.add_(x, alpha=a) computes it on the CPU
+    (a fused multiply-add): float32 iterates then follow torch's bit for bit."""
+    if x.dtype == np.float32:
+        return fma32(x, float(a), y)
+    if x.dtype == np.float64:
+        return fma64(x, float(a), y)
+    return y + a * x
+
+
 def _arr(v):
     return v._data if isinstance(v, Tensor) else v
 
@@ -138,7 +151,7 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             n = p._data.size
-            p._data += step_size * update[offset:offset + n].reshape(p._data.shape)
+            p._data[...] = _axpy(p._data, step_size, update[offset:offset + n].reshape(p._data.shape))
             p._bump_version()
             offset += n
 
@@ -149,7 +162,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
+        loss = float(self._evaluate(closure))
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -217,11 +230,12 @@ class LBFGS(Optimizer):
                 q = -flat_grad
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q -= al[i] * old_dirs[i]
-                d = r = q * H_diag
+                    q = _axpy(q, -al[i], old_dirs[i])
+                r = q * H_diag
                 for i in range(num_old):
                     be_i = old_dirs[i].dot(r) * ro[i]
-                    r += (al[i] - be_i) * old_stps[i]
+                    r = _axpy(r, al[i] - be_i, old_stps[i])
+                d = r
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
 
