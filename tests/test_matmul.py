@@ -122,6 +122,10 @@ def test_outer_inner_kron_tensordot():
     ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("ij->", [(2, 3)]), ("i,j->ij", [(2,), (3,)]),
     ("...ij,...jk->...ik", [(5, 2, 3), (3, 4)]), ("ij,ij->ij", [(2, 3), (2, 3)]), ("ij->ji", [(2, 3)]),
     ("ijk,ikl,ilm->ijm", [(2, 2, 3), (2, 3, 4), (2, 4, 2)]), ("ij,k->ij", [(2, 3), (4,)]), ("iij->j", [(2, 2, 3)]),
+    # a label of size 1 in one operand broadcasts against the others (gradients expanded or summed)
+    ("ij,jk->ik", [(2, 1), (4, 3)]), ("ij,jk->ik", [(2, 4), (1, 3)]), ("ij,ij->i", [(2, 1), (2, 3)]),
+    ("ij,j->i", [(2, 1), (3,)]), ("i,i->", [(1,), (3,)]), ("ij,kj->ik", [(2, 1), (4, 3)]),
+    ("bij,bjk->bik", [(1, 2, 3), (4, 3, 5)]), ("ij,jk->k", [(2, 1), (4, 3)]), ("ii,i->i", [(1, 1), (3,)]),
 ])
 def test_einsum(eq, shapes):
     check(lambda m, *xs: m.einsum(eq, *xs), shapes, dtype="float64")
@@ -148,6 +152,7 @@ GRADCHECK_CASES = [
     (lambda c, a, b: ember.addmm(c, a, b, beta=0.5, alpha=2), [(2,), (3, 3), (3, 2)]),
     (lambda a, b: ember.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)]),
     (lambda a, b: ember.einsum("ii,ij->j", a, b), [(3, 3), (3, 2)]),
+    (lambda a, b: ember.einsum("ij,jk->ik", a, b), [(2, 1), (4, 3)]),
     (lambda a, b: ember.tensordot(a, b, 1), [(2, 3), (3, 4)]),
     (lambda a, b: ember.kron(a, b), [(2, 2), (2, 3)]),
 ]

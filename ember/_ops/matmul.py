@@ -362,9 +362,15 @@ class EinsumBackward(Op):
             kept = "".join(c for c in distinct if c in known)
             gi = einsum(",".join([out_sub] + other_subs) + "->" + kept, g, *others)
             if kept != distinct:
-                shape = {c: n for c, n in zip(target, x._data.shape)}
-                gi = gi.reshape(tuple(shape[c] if c in kept else 1 for c in distinct))
-                gi = gi.expand(tuple(shape[c] for c in distinct))
+                sizes = dict(zip(kept, gi._data.shape))
+                gi = gi.reshape(tuple(sizes.get(c, 1) for c in distinct))
+            # Expand over labels this operand has and gi lacks (summed away, or of size 1 in the
+            # other operands: einsum broadcasts size-1 labels); a label of size 1 here and larger
+            # elsewhere is summed down by Op._apply.
+            full = dict(zip(target, x._data.shape))
+            want = tuple(full[c] if n == 1 else n for c, n in zip(distinct, gi._data.shape))
+            if want != gi._data.shape:
+                gi = gi.expand(want)
             if distinct != target:
                 gi = _undiagonal(gi, distinct, target)
             grads.append(gi)
