@@ -195,8 +195,15 @@ class RsubBackward1(SubBackward0):
 
 
 class MulBackward0(_Binary):
-    save_inputs = True
     fn = staticmethod(lambda a, b: a * b)
+
+    def _link(self, inputs):
+        # As torch: each operand is saved only when the other needs a gradient, so
+        # only what backward reads is kept alive (and version-checked).
+        _Binary._link(self, inputs)
+        (a_fn, _), (b_fn, _) = self.next_functions
+        a, b = inputs
+        self._save((b if a_fn is not None else None, a if b_fn is not None else None))
 
     def forward(self, a, b, dtype):
         if dtype is None:
@@ -207,8 +214,8 @@ class MulBackward0(_Binary):
         return cast(a, npdt) * cast(b, npdt)
 
     def backward(self, g):
-        a, b = self.saved_tensors
-        return g * b, g * a
+        b, a = self.saved_tensors  # None where that operand's gradient is not needed
+        return (None if b is None else g * b), (None if a is None else g * a)
 
 
 class DivBackward0(_Binary):

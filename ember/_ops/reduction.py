@@ -42,7 +42,7 @@ def normalize_dims(t, dim):
 
 def expand_reduced(g, shape, dims, keepdim):
     """Broadcast a reduced gradient back to `shape`."""
-    if not keepdim and dims:
+    if not keepdim and dims and g._data.ndim:  # a 0-d gradient expands as it is
         kept = list(g._data.shape)
         for d in dims:
             kept.insert(d, 1)
