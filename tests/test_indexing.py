@@ -270,6 +270,38 @@ def test_scatter_add(dtype):
     check(lambda m, x, s: x.scatter(1, m.tensor(IDX), s, reduce="add"), [(2, 4), (2, 3)], dtype=dtype, grad=False)
 
 
+ZERO_D_CASES = [((), (), ()), ((), (1,), (1,)), ((), (1,), ()), ((), (2,), (2,)), ((3,), (), ()), ((3,), (1,), ())]
+
+
+@pytest.mark.parametrize("shapes", ZERO_D_CASES)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_gather_scatter_zero_dim(shapes, dtype):
+    """torch reads a 0-d input, index or src as a 1-D tensor of one element."""
+    xs, ishape, ss = shapes
+    idx = lambda m: m.zeros(ishape, dtype=m.int64)  # noqa: E731
+    check(lambda m, x: x.gather(0, idx(m)), [xs], dtype=dtype)
+    check(lambda m, x, s: x.scatter_add(0, idx(m), s), [xs, ss], dtype=dtype)
+    check(lambda m, x, s: x.scatter(-1, idx(m), s), [xs, ss], dtype=dtype)
+    check(lambda m, x: x.scatter(0, idx(m), 1.5), [xs], dtype=dtype)
+    check(lambda m, x, s: x.scatter_reduce(0, idx(m), s, "amax"), [xs, ss], dtype=dtype)
+    check(lambda m, x, s: x.scatter_reduce(0, idx(m), s, "sum", include_self=False), [xs, ss], dtype=dtype)
+
+
+@pytest.mark.parametrize("index", [0, [0]])
+def test_index_ops_zero_dim(index):
+    check(lambda m, x: x.index_select(0, m.tensor(index)), [()], dtype="float64")
+    check(lambda m, x, s: x.index_copy(0, m.tensor(index), s), [(), ()], dtype="float64")
+    check(lambda m, x: x.index_fill(0, m.tensor(index), 5.0), [()], dtype="float64")
+    check(lambda m, x, s: x.index_add(0, m.tensor(0), s, alpha=2), [(), ()], dtype="float64")
+
+
+def test_zero_dim_scatter_errors():
+    same_error(lambda m: m.tensor(2.0).scatter_add(1, m.tensor(0), m.tensor(3.0)))
+    same_error(lambda m: m.tensor(2.0).scatter_add(0, m.tensor(1), m.tensor(3.0)))
+    same_error(lambda m: m.zeros(2, 3).scatter_add(0, m.tensor(0), m.tensor(3.0)))
+    same_error(lambda m: m.tensor(2.0).gather(0, m.zeros(1, 1, dtype=m.int64)))
+
+
 def test_scatter_inplace():
     def fn(m, x, s):
         y = x * 1

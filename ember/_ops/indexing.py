@@ -483,17 +483,18 @@ class ScatterBackward1(ScatterBackward0):
     pass
 
 
-def _as_1d(fn, input, dim, index, *rest):
-    """gather/scatter on a 0-d input: as on one element (torch allows it)."""
-    out = fn(input.reshape(1), 0, index.reshape(1), *(r.reshape(1) if isinstance(r, Tensor) else r for r in rest))
-    return out.reshape(())
+def _as_1d(fn, shape, input, dim, index, *rest, **kwargs):
+    """gather/scatter/index_* with a 0-d input, index or src: torch reads each as a 1-D tensor of
+    one element; the result takes `shape` (the input's for scatters, the index's for gather)."""
+    one = [t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t for t in (input, index) + rest]
+    return fn(one[0], dim, one[1], *one[2:], **kwargs).reshape(shape)
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_index(index, "gather")
     d = input._wrap_dim(dim)
-    if input._data.ndim == 0 and index._data.ndim == 0:
-        return _as_1d(gather, input, d, index)
+    if input._data.ndim == 0 or index._data.ndim == 0:
+        return _as_1d(gather, index._data.shape, input, d, index)
     _check_gather_shapes("gather", input, d, index)
     return GatherBackward0.apply(input, index=index._data, dim=d)
 
@@ -511,8 +512,8 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
             src = Tensor._make(xp_of(input._data).full(index._data.shape, src, dtype=input._data.dtype), input._dtype)
         return scatter_add(input, dim, index, src)
     d = input._wrap_dim(dim)
-    if input._data.ndim == 0 and index._data.ndim == 0:
-        return _as_1d(scatter, input, d, index, src)
+    if input._data.ndim == 0 or index._data.ndim == 0 or isinstance(src, Tensor) and src._data.ndim == 0:
+        return _as_1d(scatter, input._data.shape, input, d, index, src)
     if isinstance(src, Tensor):
         _check_gather_shapes("scatter", input, d, index, src)
         if src._dtype is not input._dtype:
@@ -525,8 +526,8 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 def scatter_add(input, dim, index, src):
     _check_index(index, "scatter_add")
     d = input._wrap_dim(dim)
-    if input._data.ndim == 0 and index._data.ndim == 0:
-        return _as_1d(scatter_add, input, d, index, src)
+    if input._data.ndim == 0 or index._data.ndim == 0 or src._data.ndim == 0:
+        return _as_1d(scatter_add, input._data.shape, input, d, index, src)
     _check_gather_shapes("scatter_add", input, d, index, src)
     if src._dtype is not input._dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -608,6 +609,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if reduce not in _REDUCE_UFUNC:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     d = input._wrap_dim(dim)
+    if input._data.ndim == 0 or index._data.ndim == 0 or src._data.ndim == 0:
+        return _as_1d(scatter_reduce, input._data.shape, input, d, index, src, reduce, include_self=include_self)
     _check_gather_shapes("scatter_reduce", input, d, index, src)
     if src._dtype is not input._dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -685,6 +688,8 @@ class IndexSelectBackward0(Op):
 def index_select(input, dim, index, *, out=None):
     idx = _check_vector_index(index, "index_select")
     d = input._wrap_dim(dim)
+    if input._data.ndim == 0:
+        return _as_1d(index_select, (), input, d, index)
     if index._data.ndim == 0 and input._data.ndim:
         return basic_index(IndexSelectBackward0.apply(input, idx, dim=d), _along(d, slice(0, 1)))
     return IndexSelectBackward0.apply(input, idx, dim=d)
@@ -693,6 +698,8 @@ def index_select(input, dim, index, *, out=None):
 def index_add(input, dim, index, source, *, alpha=1):
     idx = _check_vector_index(index, "index_add")
     d = input._wrap_dim(dim)
+    if input._data.ndim == 0:
+        return _as_1d(index_add, (), input, d, index, source, alpha=alpha)
     _same_dtype(input, source, "index_add")
     src = source if alpha == 1 else source * alpha
     return IndexPutBackward0.apply(input, src, key=_along(d, idx), accumulate=True)
@@ -701,6 +708,8 @@ def index_add(input, dim, index, source, *, alpha=1):
 def index_fill(input, dim, index, value):
     idx = _check_vector_index(index, "index_fill")
     d = input._wrap_dim(dim)
+    if input._data.ndim == 0:
+        return _as_1d(index_fill, (), input, d, index, value=value)
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -713,6 +722,8 @@ def index_fill(input, dim, index, value):
 def index_copy(input, dim, index, source):
     idx = _check_vector_index(index, "index_copy")
     d = input._wrap_dim(dim)
+    if input._data.ndim == 0:
+        return _as_1d(index_copy, (), input, d, index, source)
     _same_dtype(input, source, "index_copy")
     return IndexPutBackward0.apply(input, source, key=_along(d, idx), accumulate=False)
 
