@@ -376,16 +376,17 @@ class NllLossBackward0(Op):
         xp = xp_of(logp)
         c = logp.shape[1] if logp.ndim > 1 else logp.shape[0]
         valid = target != ignore_index
-        safe = xp.where(valid, target, 0)
-        if valid.any():
-            bad = target[valid]
-            if bad.min() < 0 or bad.max() >= c:
-                raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
+        if valid.all():  # nothing ignored (the usual case): no masking
+            safe, bad = target.copy(), target  # a copy: the backward needs the targets of now
+        else:
+            safe, bad = xp.where(valid, target, 0), target[valid]
+        if bad.size and (bad.min() < 0 or bad.max() >= c):
+            raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
         wt = valid.astype(logp.dtype) if weight is None else weight[safe] * valid
         if logp.ndim == 1:
             picked = logp[safe]
         else:
-            picked = xp.take_along_axis(logp, safe[:, None], axis=1)[:, 0]
+            picked = logp[xp.arange(len(safe)), safe]
         loss = -picked * wt
         self.shape, self.safe, self.wt, self.reduction = logp.shape, safe, wt, reduction
         if reduction == "none":

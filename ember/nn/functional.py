@@ -437,11 +437,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
+    shape = input._data.shape
+    class_dim = 0 if len(shape) == 1 else 1
     logp = log_softmax(input, class_dim)
-    c = input.shape[class_dim]
-    wshape = (c,) + (1,) * (input.ndim - class_dim - 1)
-    if tuple(target.shape) == tuple(input.shape):
+    c = shape[class_dim]
+    wshape = (c,) + (1,) * (len(shape) - class_dim - 1)
+    if target._data.shape == shape:
         # class probabilities: torch picks this path by shape alone
         if not target._dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
