@@ -194,12 +194,11 @@ def sum_to(g, shape):
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
-    if dims:
-        g = g.sum(dim=dims, keepdim=True)
-    if lead or g._data.shape != shape:
-        g = g.reshape(shape)
-    return g
+    ones = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if not ones:  # only leading dims to drop: one sum gives the shape
+        return g.sum(dim=tuple(range(lead))) if lead else g
+    g = g.sum(dim=tuple(range(lead)) + ones, keepdim=True)
+    return g.reshape(shape) if lead else g
 
 
 def _mark_view(result, base, node, params):

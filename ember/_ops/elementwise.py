@@ -1048,10 +1048,13 @@ def _inplace_binary(fn, ufunc_name=None, saves_self=True):
                 and (not kwargs or ufunc_name in ("add", "subtract") and kwargs.keys() == {"alpha"})):
             b = other._data if isinstance(other, Tensor) else other
             dt = binary_dtype(self, other)
-            try:
-                shape = np.broadcast_shapes(self._data.shape, getattr(b, "shape", ()))
-            except ValueError:
-                shape = None  # the slow path raises torch's error
+            shape = self._data.shape
+            b_shape = getattr(b, "shape", ())
+            if b_shape and b_shape != shape:
+                try:
+                    shape = np.broadcast_shapes(shape, b_shape)
+                except ValueError:
+                    shape = None  # the slow path raises torch's error
             check_inplace(self, dt, shape)
             if shape is not None and dt is self._dtype and (not isinstance(b, np.ndarray) or b.dtype == self._data.dtype):
                 if kwargs and kwargs["alpha"] != 1:
