@@ -18,7 +18,20 @@ made for each Function subclass.
 import functools
 
 from . import grad_mode
+from .anomaly_mode import anomaly_state, record_trace
 from .graph import Node
+
+_CORE = []
+
+
+def _core():
+    """(Tensor, _edge), imported on first use: this module loads before them."""
+    if not _CORE:
+        from .._ops._base import _edge
+        from .._tensor import Tensor
+
+        _CORE.extend((Tensor, _edge))
+    return _CORE
 
 
 class FunctionCtx:
@@ -161,20 +174,23 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._ops._base import _edge
-        from .._tensor import Tensor
-
+        Tensor, _edge = _core()
         ctx = cls._backward_cls.__new__(cls._backward_cls)
         is_tensor = [isinstance(a, Tensor) for a in args]
         ctx.needs_input_grad = tuple(t and a._requires_grad for a, t in zip(args, is_tensor))
         uses_setup = cls.setup_context is not Function.setup_context
-        with grad_mode.no_grad():
+        state = grad_mode.state
+        enabled = state.enabled
+        state.enabled = False  # forward runs untracked (a plain flag flip: this is a hot path)
+        try:
             if uses_setup:
                 output = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, output)
             else:
                 output = cls.forward(ctx, *args, **kwargs)
-        record = grad_mode.state.enabled and any(ctx.needs_input_grad)
+        finally:
+            state.enabled = enabled
+        record = enabled and any(ctx.needs_input_grad)
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
         tensor_inputs = [a for a, t in zip(args, is_tensor) if t]
@@ -211,8 +227,6 @@ class Function(metaclass=_FunctionMeta):
             ctx._n_outputs = len(outputs)
             ctx._output_meta = metas if len(metas) == len(outputs) else \
                 [(o._data.shape, o._dtype, o.device) if isinstance(o, Tensor) else ((), None, None) for o in outputs]
-            from .anomaly_mode import anomaly_state, record_trace
-
             if anomaly_state.enabled:
                 record_trace(ctx)
         return wrapped[0] if single else tuple(wrapped)
