@@ -246,6 +246,27 @@ def test_errors(fn):
     assert msg.split(" ")[:2] == tmsg.split(" ")[:2], (msg, tmsg)
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m: m.tensor(2.0).split(1), lambda m: m.tensor(2.0).split([1], 5), lambda m: m.split(m.tensor(2.0), 1),
+    lambda m: m.tensor(2.0).chunk(1), lambda m: m.tensor(2.0).chunk(0, 5),
+    lambda m: m.tensor(2.0).tensor_split(1), lambda m: m.tensor(2.0).tensor_split([1]),
+    lambda m: m.tensor(2.0).unbind(), lambda m: m.tensor(2.0).unbind(-1), lambda m: m.tensor(2.0).unbind(5),
+    lambda m: m.tensor(2.0).roll(1, 0), lambda m: m.tensor(2.0).roll(1, -1), lambda m: m.tensor(2.0).roll(1, 5),
+    lambda m: m.tensor(2.0).roll((1, 1), (0, 0)), lambda m: m.tensor(2.0).roll((1, 2), 0),
+    lambda m: m.tensor(2.0).narrow(0, 0, 1), lambda m: m.tensor(2.0).select(0, 0),
+])
+def test_zero_dim_errors(fn):
+    """A 0-d tensor has no dim to split, unbind, roll along, narrow or select: torch's classes and messages."""
+    msg, tmsg = same_error(fn)
+    assert msg == tmsg
+
+
+def test_zero_dim_roll_flip_movedim():
+    check(lambda m, x: x.roll(3), [()])
+    check(lambda m, x: x.flip(0), [()])
+    check(lambda m, x: x.movedim(0, -1), [()])
+
+
 def test_iteration_is_one_unbind_node_of_views():
     """Iterating a tensor goes through unbind(0): one graph node, every row a view of the base."""
     x = ember.zeros(2000, 3, requires_grad=True) * 1

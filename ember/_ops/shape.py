@@ -407,6 +407,8 @@ def movedim(input, source, destination):
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
                            f"same number of dims as destination ({dst} dims)")
+    if input._data.ndim == 0:  # dims 0 and -1 name the scalar itself
+        return PermuteBackward0.apply(input, dims=())
     rest = [d for d in range(input._data.ndim) if d not in src]
     order = [None] * input._data.ndim
     for s, d in zip(src, dst):
@@ -418,6 +420,8 @@ def movedim(input, source, destination):
 
 # -- narrow, select, unfold -------------------------------------------------------------
 def narrow(input, dim, start, length):
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = input._wrap_dim(dim)
     size = input._data.shape[d]
     start = int(start)
@@ -431,6 +435,8 @@ def narrow(input, dim, start, length):
 
 
 def select(input, dim, index):
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = input._wrap_dim(dim)
     size = input._data.shape[d]
     index = int(index)
@@ -523,6 +529,8 @@ class SplitBackward0(SplitWithSizesBackward0):
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = tensor._wrap_dim(dim)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -545,6 +553,8 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input._data.shape[input._wrap_dim(dim)]
@@ -553,6 +563,8 @@ def chunk(input, chunks, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    if input._data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = input._wrap_dim(dim)
     size = input._data.shape[d]
     if isinstance(indices_or_sections, Tensor) and indices_or_sections._data.ndim == 0:
@@ -589,6 +601,8 @@ class UnbindBackward0(Op):
 
 def unbind(input, dim=0):
     d = input._wrap_dim(dim)
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     return UnbindBackward0.apply(input, dim=d)
 
 
@@ -706,6 +720,8 @@ def roll(input, shifts, dims=None):
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     return RollBackward0.apply(input, shifts=shifts, dims=tuple(input._wrap_dim(d) for d in dims))
 
 
