@@ -386,6 +386,25 @@ def test_masked_errors():
     same_error(lambda m: m.zeros(3).masked_fill_(m.tensor([[True], [False]]), 1.0))
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m: m.zeros(3, 4).masked_fill(m.ones(3, dtype=m.bool), 1.0),
+    lambda m: m.zeros(3, 4).masked_fill(m.ones(3, dtype=m.bool), m.tensor(1.0)),
+    lambda m: m.zeros(3, 4).masked_fill_(m.ones(3, dtype=m.bool), 1.0),
+    lambda m: m.zeros(4).masked_fill_(m.ones(3, 4, dtype=m.bool), 1.0),
+    lambda m: m.zeros(3, 4).masked_scatter(m.ones(3, dtype=m.bool), m.ones(12)),
+    lambda m: m.zeros(3, 4).masked_select(m.ones(3, dtype=m.bool)),
+])
+def test_mask_not_broadcasting(fn):
+    """torch's RuntimeError and message (the mask is named first out of place, second in place)."""
+    msg, tmsg = same_error(fn)
+    assert msg == tmsg
+
+
+def test_masked_ops_broadcast_input_against_mask():
+    check(lambda m, x: x.masked_fill(m.ones(2, 3, dtype=m.bool).tril(), 2.0), [(3,)], dtype="float64")
+    check(lambda m, x, s: x.masked_scatter(m.ones(2, 3, dtype=m.bool).tril(), s), [(3,), (6,)], dtype="float64")
+
+
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_masked_select_and_scatter(dtype):
     check(lambda m, x: x.masked_select(x > 0), [(3, 4)], dtype=dtype)

@@ -24,7 +24,8 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from .._tensor import _type_name
 from ._base import Op, _wrap
-from ._inplace import _TYPE_WORDS, _to_device_of, check_inplace, commit, copy_
+from .elementwise import _broadcast_check
+from ._inplace import _TYPE_WORDS, _check_broadcast_to, _to_device_of, check_inplace, commit, copy_
 
 _state = grad_mode.state
 _INT_INDEX = (D.int64, D.int32, D.int16, D.int8)
@@ -766,19 +767,34 @@ def masked_fill(input, mask, value):
                                f"{value._data.ndim} dimension(s).")
         if not (value._requires_grad and _state.enabled):
             value = value.item()
-    return MaskedFillBackward0.apply(input, mask, value)
+    try:
+        return MaskedFillBackward0.apply(input, mask, value)
+    except ValueError:
+        _broadcast_check(mask, input)  # torch's RuntimeError for shapes that do not broadcast, mask named first
+        raise
 
 
 def masked_fill_(self, mask, value):
+    _check_broadcast_to(mask._data.shape, self._data.shape)  # the mask must fit self: torch's order of words
     return commit(self, masked_fill(self, mask, value))
 
 
 def masked_select(input, mask, *, out=None):
     _check_mask_dtype(mask, "masked_select:")
-    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    x, m = _broadcast_with_mask(input, mask)
+    return IndexBackward0.apply(x, key=(m,))
+
+
+def _broadcast_with_mask(input, mask):
+    """input (a Tensor) and mask (an array) broadcast against each other, as torch's masked ops do."""
+    try:
+        shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    except ValueError:
+        _broadcast_check(mask, input)
+        raise
     x = input if input._data.shape == shape else input.expand(shape)
     m = mask._data if mask._data.shape == shape else xp_of(mask._data).broadcast_to(mask._data, shape)
-    return IndexBackward0.apply(x, key=(m,))
+    return x, m
 
 
 class MaskedScatterBackward0(Op):
@@ -803,10 +819,8 @@ class MaskedScatterBackward0(Op):
 def masked_scatter(input, mask, source):
     _check_mask_dtype(mask, "masked_scatter_")
     _same_dtype(input, source, "masked_scatter")
-    m = mask._data
-    if m.shape != input._data.shape:
-        m = xp_of(m).broadcast_to(m, input._data.shape)
-    return MaskedScatterBackward0.apply(input, m, source)
+    x, m = _broadcast_with_mask(input, mask)
+    return MaskedScatterBackward0.apply(x, m, source)
 
 
 # -- take / put / nonzero -----------------------------------------------------------------------------
