@@ -82,6 +82,10 @@ class Op(Node):
     def backward(self, *grads):
         raise NotImplementedError(f"the derivative for '{type(self).__name__}' is not implemented.")
 
+    def needs_grad(self, i):
+        """Whether input i gets a gradient (backward formulas skip the others' work)."""
+        return self.next_functions[i][0] is not None
+
     @classmethod
     def apply(cls, *inputs, **params):
         node = _new(cls)

@@ -179,6 +179,8 @@ class SubBackward0(_Binary):
         return a - b
 
     def backward(self, g):
+        if not self.needs_grad(1):
+            return g, None
         alpha = getattr(self, "alpha", 1)
         return g, (-g if alpha == 1 else g * -alpha)
 
@@ -246,7 +248,7 @@ class DivBackward0(_Binary):
         if self.rounding_mode is not None:
             return g * 0, g * 0  # piecewise constant
         a, b = self.saved_tensors
-        return g / b, -g * a / (b * b)
+        return (g / b if self.needs_grad(0) else None), (-g * a / (b * b) if self.needs_grad(1) else None)
 
 
 def _check_int_division(b):
