@@ -18,6 +18,7 @@ from ._conv import (  # noqa: F401 - re-exported family members
 )
 from ._special import erf as _erf
 from .matmul import matmul, matmul_arrays
+from .reduction import _accumulate_sum
 from .selection import where
 
 
@@ -365,6 +366,32 @@ def reduction_enum(reduction):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
+
+
+class MseLossBackward0(Op):
+    """mse_loss of same-shaped tensors of one float dtype: (x - t)^2, then its mean, sum or
+    itself (reduction 'none'); dx = norm * (x - t) * g with torch's norm, 2/n for 'mean'
+    (rounded to the dtype, as torch's kernel takes it) or 2; dt = -dx."""
+
+    save_inputs = True
+
+    def forward(self, x, t, reduction):
+        loss = x - t
+        loss *= loss
+        self.reduction, self.n = reduction, loss.size
+        if reduction == "none":
+            return loss
+        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)  # sum and mean as ember's reductions
+        if reduction == "sum":
+            return s
+        return (s / self.n).astype(loss.dtype, copy=False) if self.n else s * np.nan
+
+    def backward(self, g):
+        x, t = self.saved_tensors
+        want_x, want_t = (f[0] is not None for f in self.next_functions)
+        norm = 2.0 / self.n if self.reduction == "mean" and self.n else 2.0  # (empty: no values to scale)
+        gx = (x - t) * norm * g
+        return (gx if want_x else None), (-gx if want_t else None)
 
 
 class NllLossBackward0(Op):

@@ -362,7 +362,7 @@ def _reduce(loss, reduction):
 
 
 def _warn_size(input, target, stacklevel=3):
-    if tuple(target.shape) != tuple(input.shape):
+    if target._data.shape != input._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", UserWarning, stacklevel=stacklevel)
@@ -371,6 +371,9 @@ def _warn_size(input, target, stacklevel=3):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
+    if (weight is None and input._dtype is target._dtype and input._dtype.is_floating_point
+            and input._data.shape == target._data.shape and reduction in _nn._REDUCTIONS):
+        return _nn.MseLossBackward0.apply(input, target, reduction=reduction)  # torch's single node
     d = input - target
     loss = d * d
     return _reduce(loss if weight is None else loss * weight, reduction)
