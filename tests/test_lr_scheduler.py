@@ -32,6 +32,11 @@ CASES = [
     ("CosineAnnealingLR", (50,), {}),
     ("LinearLR", (), dict(start_factor=0.25, end_factor=0.9, total_iters=20)),
     ("LinearLR", (), {}),
+    ("MultiplicativeLR", (lambda epoch: 0.97,), {}),
+    ("ConstantLR", (), dict(factor=0.5, total_iters=4)),
+    ("PolynomialLR", (), dict(total_iters=30, power=2.0)),
+    ("CosineAnnealingWarmRestarts", (5,), dict(T_mult=2, eta_min=0.01)),
+    ("CosineAnnealingWarmRestarts", (7,), {}),
     ("OneCycleLR", (), dict(max_lr=1.0, total_steps=51)),
     ("OneCycleLR", (), dict(max_lr=[0.5, 0.8], epochs=3, steps_per_epoch=17, anneal_strategy="linear",
                             three_phase=True)),
@@ -177,3 +182,49 @@ def test_onecycle_too_many_steps():
         s.step()
     with pytest.raises(ValueError, match="Tried to step 4 times"):
         s.step()
+
+
+def _composites(m, opt, kind):
+    S_ = m.optim.lr_scheduler
+    warm = S_.LinearLR(opt, start_factor=0.1, total_iters=5)
+    if kind == "sequential":
+        return S_.SequentialLR(opt, [warm, S_.CosineAnnealingLR(opt, T_max=20), S_.StepLR(opt, 3, gamma=0.5)],
+                               milestones=[5, 25])
+    return S_.ChainedScheduler([warm, S_.ExponentialLR(opt, gamma=0.95)])
+
+
+@pytest.mark.parametrize("kind", ["sequential", "chained"])
+def test_composite_schedulers_match_torch(kind):
+    """SequentialLR (warm-up then cosine then steps) and ChainedScheduler, each step and
+    through a state_dict round trip into a fresh scheduler."""
+    eo, to = pair()
+    es, ts = _composites(ember, eo, kind), _composites(torch, to, kind)
+    assert es.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12)
+    for step in range(40):
+        eo.step()
+        to.step()
+        es.step()
+        ts.step()
+        assert es.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12, abs=1e-15), step
+        if step == 17:
+            state, opt_state = es.state_dict(), eo.state_dict()
+            assert len(state["_schedulers"]) == len(ts.state_dict()["_schedulers"])
+            es = _composites(ember, eo, kind)  # building schedulers moves the lrs: restore both
+            eo.load_state_dict(opt_state)
+            es.load_state_dict(state)
+    for eg, tg in zip(eo.param_groups, to.param_groups):
+        assert eg["lr"] == pytest.approx(tg["lr"], rel=1e-12)
+
+
+def test_composite_scheduler_errors():
+    eo, _ = pair()
+    other, _ = pair()
+    S_ = ember.optim.lr_scheduler
+    with pytest.raises(ValueError, match="expects number of schedulers provided to be one more"):
+        S_.SequentialLR(eo, [S_.StepLR(eo, 2)], milestones=[3])
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        S_.ChainedScheduler([S_.ReduceLROnPlateau(eo)])
+    with pytest.raises(ValueError, match="expects all schedulers to belong to the same optimizer"):
+        S_.SequentialLR(eo, [S_.StepLR(eo, 2), S_.StepLR(other, 2)], milestones=[3])
+    with pytest.raises(ValueError, match="Expected positive integer T_0"):
+        S_.CosineAnnealingWarmRestarts(eo, 0)
