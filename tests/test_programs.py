@@ -3,8 +3,9 @@
 the program, and the training loss must go down.
 
 ember's generator reproduces torch's CPU generator, so initial weights, data,
-shuffles and dropout masks are the same; what is left is float rounding, which
-a long float32 training run can amplify. Each program names its tolerance and why.
+shuffles and dropout masks are the same; what is left is float rounding (BLAS
+summation order, last-ulp differences in transcendental functions), which a long
+float32 training run can amplify. TOLERANCE below says how much is allowed and why.
 """
 import os
 import re
