@@ -157,6 +157,20 @@ def test_prod_and_cumprod_gradients_with_zeros():
             check(REDUCTIONS[name], None, "float64", arrays=[x])
 
 
+@pytest.mark.parametrize("reduce", [lambda x: x.prod(), lambda x: x.prod(1), lambda x: x.prod(0, keepdim=True),
+                                    lambda x: x.prod(dtype=x.new_ones(()).double().dtype)])
+def test_prod_saves_its_output(reduce):
+    """torch's ProdBackward saves the result: changing it in place before backward is refused."""
+    def fn(m):
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = reduce(x)
+        y.add_(1)
+        y.sum().backward()
+
+    msg, tmsg = same_error(fn)
+    assert msg.split(":")[0] == tmsg.split(":")[0]
+
+
 def test_logsumexp_is_stable():
     x = np.array([[1000.0, 1000.0], [-1000.0, -np.inf], [-np.inf, -np.inf]])
     check(lambda m, t: m.logsumexp(t, 1), None, "float64", arrays=[x], grad=False)

@@ -150,9 +150,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 class ProdBackward0(Op):
     """d prod / d x_i = product of the others. Zeros are handled without dividing by them:
     no zero in the slice: prod / x_i; one zero: the product of the non-zeros at the zero,
-    0 elsewhere; two or more: 0 everywhere."""
+    0 elsewhere; two or more: 0 everywhere. The output is saved, as torch saves it: changing
+    it in place before backward is refused."""
 
     save_inputs = True
+    save_output = True
 
     def forward(self, x, dims, keepdim, dtype):
         self.dims, self.keepdim = dims, keepdim
@@ -161,14 +163,15 @@ class ProdBackward0(Op):
         return x.prod(axis=dims, keepdims=keepdim)
 
     def backward(self, g):
-        x, = self.saved_tensors
-        dims, shape = self.dims, x._data.shape
-        g = expand_reduced(g, shape, dims, self.keepdim)
+        x, result = self.saved_tensors
+        dims, shape, keepdim = self.dims, x._data.shape, self.keepdim
+        g = expand_reduced(g, shape, dims, keepdim)
         zero = x == 0
         nonzero = where(zero, 1.0, x)
-        p = _prod_keep(nonzero, dims)
         zeros = zero.sum(dim=dims, keepdim=True)
-        return g * where(zeros == 0, p / nonzero, where((zeros == 1) & zero, p, 0.0))
+        one_zero = where(zero, _prod_keep(nonzero, dims), 0.0)  # the product of the others at the zero
+        return g * where(zeros == 0, expand_reduced(result, shape, dims, keepdim) / nonzero,
+                         where(zeros == 1, one_zero, 0.0))
 
 
 def _prod_keep(x, dims):
