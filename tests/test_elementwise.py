@@ -75,6 +75,20 @@ def test_kink_gradients_follow_torch():
         check(fn, None, "float64", arrays=[x])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_gradient_is_selected_not_multiplied(dtype):
+    """torch's threshold_backward picks g where the result is > 0 (or NaN) and 0 elsewhere:
+    a NaN or inf upstream gradient does not leak where relu is flat."""
+    def fn(m, x):
+        y = x.relu()
+        g = m.tensor([np.nan, np.inf, np.nan, 3.0, 5.0], dtype=x.dtype)
+        return m.autograd.grad(y, x, g)[0]
+
+    check(fn, None, dtype, arrays=[np.array([-1.0, 0.0, 0.0, 2.0, np.nan], dtype=dtype)])
+    check(lambda m, x: m.nn.functional.relu(x * 1, inplace=True), None, dtype,
+          arrays=[np.array([-1.0, 0.0, 2.0], dtype=dtype)])
+
+
 def test_sigmoid_extremes_do_not_overflow():
     x = np.array([-1000.0, 1000.0, 0.0], dtype="float32")
     check(lambda m, t: m.sigmoid(t), None, "float32", arrays=[x])

@@ -817,7 +817,7 @@ _UNARY = {
     "abs": ("AbsBackward0", "abs", lambda g, x, y: g * x.sign(), "x", False),
     "square": ("PowBackward0", _square_array, lambda g, x, y: g * (2 * x), "x", False),
     "relu": ("ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
-             lambda g, x, y: g * (y > 0), "y", False),
+             lambda g, x, y: where(y <= 0, 0.0, g), "y", False),  # torch: a NaN result passes g
     "sign": ("SignBackward0", _sign_array, lambda g, x, y: g * 0, "", False),
     "floor": ("FloorBackward0", _int_identity("floor"), lambda g, x, y: g * 0, "", False),
     "ceil": ("CeilBackward0", _int_identity("ceil"), lambda g, x, y: g * 0, "", False),
