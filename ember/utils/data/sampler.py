@@ -4,6 +4,8 @@ RandomSampler draws exactly as torch's does (randperm / randint in the same
 sizes from the same generator), so with ember's torch-compatible generator a
 seed gives torch's order.
 """
+from itertools import islice
+
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
 
@@ -137,7 +139,7 @@ class BatchSampler(Sampler):
         it = iter(self.sampler)
         size = self.batch_size
         while True:
-            batch = [idx for _, idx in zip(range(size), it)]
+            batch = list(islice(it, size))
             if len(batch) < size:
                 if batch and not self.drop_last:
                     yield batch
