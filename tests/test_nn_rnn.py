@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import ember
+from oracle import same_error, to_numpy
 from test_nn_layers import compare, pair, run_both
 
 
@@ -130,3 +131,64 @@ def test_transformer_matches_torch_from_the_seed():
     assert outs[1][2] == outs[0][2]
     with pytest.raises(RuntimeError, match="the feature number of src and tgt must be equal to d_model"):
         ember.nn.Transformer(8, 2, 1, 1, 16)(ember.zeros(2, 1, 8), ember.zeros(2, 1, 4))
+
+
+# -- packed sequences (nn.utils.rnn) ------------------------------------------------------------
+LENGTHS = [5, 2, 4, 1]  # unsorted, so enforce_sorted=False sorts and unsorts
+
+
+def _packed_run(m, mod, x, h0, c0, batch_first):
+    rnn = m.nn.utils.rnn
+    packed = rnn.pack_padded_sequence(x, m.tensor(LENGTHS), batch_first=batch_first, enforce_sorted=False)
+    hx = None if h0 is None else ((h0, c0) if c0 is not None else h0)
+    out, hn = mod(packed, hx)
+    padded, lengths = rnn.pad_packed_sequence(out, batch_first=batch_first, padding_value=-3.0, total_length=6)
+    hs = hn if isinstance(hn, tuple) else (hn,)
+    return (padded, out.data, lengths) + hs
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("kwargs", [dict(), dict(num_layers=2, bidirectional=True),
+                                    dict(batch_first=True, bidirectional=True), dict(num_layers=2, hx=True)])
+def test_recurrent_layers_on_packed_sequences(cls, kwargs):
+    """Outputs (packed and re-padded), final states of each sequence at its own length, and
+    gradients to the padded input, the initial state and the weights, as torch's."""
+    kwargs = dict(kwargs)
+    with_hx = kwargs.pop("hx", False)
+    batch_first = kwargs.get("batch_first", False)
+    tm, em = pair(lambda m: getattr(m.nn, cls)(3, 4, **kwargs))
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (4, 6, 3) if batch_first else (6, 4, 3))
+    layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    states = [rng.uniform(-1, 1, (layers, 4, 4)) for _ in range(2 if cls == "LSTM" else 1)] if with_hx else []
+    results = []
+    for m, mod in ((torch, tm), (ember, em)):
+        xs = [m.tensor(a, dtype=m.float64, requires_grad=True) for a in [x] + states]
+        outs = _packed_run(m, mod, xs[0], xs[1] if with_hx else None, xs[2] if len(xs) > 2 else None, batch_first)
+        sum((o * (i + 1.5)).sum() for i, o in enumerate(outs) if o.dtype == m.float64).backward()
+        grads = [t.grad for t in xs] + [p.grad for _, p in mod.named_parameters()]
+        results.append([to_numpy(o) for o in outs] + [to_numpy(g) for g in grads])
+    for i, (e, t) in enumerate(zip(results[1], results[0])):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12, err_msg=str(i))
+
+
+def test_pack_pad_utilities_match_torch():
+    def run(m):
+        rnn = m.nn.utils.rnn
+        seqs = [m.arange(3.0), m.arange(5.0) + 10, m.arange(1.0) + 20]
+        padded = rnn.pad_sequence(seqs, batch_first=True, padding_value=-1)
+        left = rnn.pad_sequence(seqs, padding_side="left")
+        packed = rnn.pack_sequence(seqs, enforce_sorted=False)
+        back = rnn.unpack_sequence(packed)
+        unpadded = rnn.unpad_sequence(padded, m.tensor([3, 5, 1]), batch_first=True)
+        return [padded, left, packed.data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices,
+                *back, *unpadded]
+    for e, t in zip(run(ember), run(torch)):
+        assert e.dtype.__repr__().split(".")[1] == str(t.dtype).split(".")[1]
+        np.testing.assert_array_equal(to_numpy(e), to_numpy(t))
+    for bad in ([4, 3, 0], [3, 4, 2]):
+        e, t = same_error(lambda m: m.nn.utils.rnn.pack_padded_sequence(m.zeros(4, 3, 2), bad))
+        assert e == t
+    e, t = same_error(lambda m: m.nn.utils.rnn.pad_packed_sequence(
+        m.nn.utils.rnn.pack_sequence([m.ones(3), m.ones(2)]), total_length=2))
+    assert e == t

@@ -12,6 +12,7 @@ from ..._ops.joining import cat, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -130,11 +131,16 @@ class RNNBase(Module):
     def _step_fn(self):
         return {"LSTM": _lstm_step, "GRU": _gru_step, "RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step}[self.mode]
 
-    def _run(self, input, h0, c0):
-        """input (L, N, in); h0/c0 (layers * directions, N, H). Returns output, h_n, c_n."""
+    def _run(self, input, h0, c0, batch_sizes=None):
+        """input (L, N, in), or a PackedSequence's data with its batch_sizes (a list);
+        h0/c0 (layers * directions, N, H). Returns output (laid out like input), h_n, c_n."""
         step = self._step_fn()
         num_directions = 2 if self.bidirectional else 1
-        seq_len = input.shape[0]
+        if batch_sizes is None:
+            seq_len = input.shape[0]
+        else:
+            seq_len = len(batch_sizes)
+            starts = [sum(batch_sizes[:t]) for t in range(seq_len)]
         h_n, c_n = [], []
         layer_input = input
         for layer in range(self.num_layers):
@@ -151,11 +157,24 @@ class RNNBase(Module):
                 steps = range(seq_len - 1, -1, -1) if direction == 1 else range(seq_len)
                 out = [None] * seq_len
                 for t in steps:
-                    h, c = step(xw[t], h, w_hh, b_hh, c)
+                    if batch_sizes is None:
+                        h, c = step(xw[t], h, w_hh, b_hh, c)
+                        if w_hr is not None:
+                            h = F.linear(h, w_hr)
+                        out[t] = h
+                        continue
+                    # packed: only the first bs (longest) sequences run at step t; the others keep
+                    # their state (finished ones their last, not-yet-started reversed ones h0)
+                    bs = batch_sizes[t]
+                    running = bs == h.shape[0]
+                    h_t, c_t = step(xw[starts[t]:starts[t] + bs], h if running else h[:bs], w_hh, b_hh,
+                                    c if running or c is None else c[:bs])
                     if w_hr is not None:
-                        h = F.linear(h, w_hr)
-                    out[t] = h
-                outs.append(stack(out))
+                        h_t = F.linear(h_t, w_hr)
+                    out[t] = h_t
+                    h = h_t if running else cat([h_t, h[bs:]])
+                    c = c_t if running or c is None else cat([c_t, c[bs:]])
+                outs.append(stack(out) if batch_sizes is None else cat(out))
                 h_n.append(h)
                 c_n.append(c)
             layer_input = outs[0] if num_directions == 1 else cat(outs, -1)
@@ -164,6 +183,8 @@ class RNNBase(Module):
         return layer_input, stack(h_n), (stack(c_n) if c0 is not None else None)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         batched = input.dim() == 3
         if input.dim() not in (2, 3):
             raise ValueError(f"{self.mode.split('_')[0]}: Expected input to be 2D or 3D, got {input.dim()}D tensor "
@@ -199,6 +220,37 @@ class RNNBase(Module):
             c_n = c_n.squeeze(1) if c_n is not None else None
         elif self.batch_first:
             output = output.transpose(0, 1)
+        return (output, (h_n, c_n)) if is_lstm else (output, h_n)
+
+
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence in, a PackedSequence out; hx and h_n in the batch's own order."""
+        data, batch_sizes = packed.data, [int(b) for b in packed.batch_sizes.tolist()]
+        if data.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                               f"{data.shape[-1]}")
+        batch = batch_sizes[0]
+        num_directions = 2 if self.bidirectional else 1
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        is_lstm = self.mode == "LSTM"
+        if hx is None:
+            h0 = _creation.zeros((self.num_layers * num_directions, batch, real_hidden), dtype=data.dtype,
+                                 device=data.device)
+            c0 = _creation.zeros((self.num_layers * num_directions, batch, self.hidden_size), dtype=data.dtype,
+                                 device=data.device) if is_lstm else None
+        else:
+            h0, c0 = hx if is_lstm else (hx, None)
+            expected = (self.num_layers * num_directions, batch, real_hidden)
+            if tuple(h0.shape) != expected:
+                raise RuntimeError(f"Expected hidden size {expected}, got {list(h0.shape)}")
+            if packed.sorted_indices is not None:
+                h0 = h0.index_select(1, packed.sorted_indices)
+                c0 = c0.index_select(1, packed.sorted_indices) if c0 is not None else None
+        output, h_n, c_n = self._run(data, h0, c0, batch_sizes)
+        if packed.unsorted_indices is not None:
+            h_n = h_n.index_select(1, packed.unsorted_indices)
+            c_n = c_n.index_select(1, packed.unsorted_indices) if c_n is not None else None
+        output = PackedSequence(output, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
         return (output, (h_n, c_n)) if is_lstm else (output, h_n)
 
 
