@@ -227,6 +227,15 @@ class Generator:
             both += (r * math.cos(theta), r * math.sin(theta))
         return both
 
+    def bernoulli(self, n, p):
+        """n draws of torch's bernoulli_ with a float p: u < p for double uniforms u = k * 2**-53,
+        compared as integers (k < ceil(p * 2**53), exact) without making the doubles."""
+        r = self._bits.random_raw(2 * n)
+        k = r[0::2] & _u64((1 << 21) - 1)  # the high word's bits that survive the 53-bit mask
+        k <<= _u64(32)
+        k |= r[1::2]
+        return k < _u64(math.ceil(p * 2.0 ** 53))
+
     def random_from_to(self, n, range_, base, wide):
         """uniform_int_from_to_distribution: (draw % range) + base, as int64 values.
         `wide`: the dtype may take 64-bit draws (int64, float64, float32, bfloat16)."""

@@ -129,7 +129,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
-    return _fill(self, lambda n: g.uniform01(n, "float64") < p)
+    return _fill(self, g.bernoulli, p)
 
 
 @tensor_method("exponential_")

@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .. import _random
+from .._creation import empty
 from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
@@ -20,6 +22,7 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
 from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
 from .._ops.selection import where
+from .._tensor import Tensor
 
 _legacy_reduction = _nn._legacy_reduction
 
@@ -109,13 +112,15 @@ def _dropout_mask(input, p, shape):
 
     A full-shape mask is laid out like input (torch draws it into empty_like(input),
     which keeps input's strides), so a transposed input gets the draws in its memory order."""
-    from .._creation import empty
-
-    perm = _fill_perm(input._data) if tuple(shape) == tuple(input.shape) else None
-    if perm is None:
-        mask = empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    shape = tuple(shape)
+    perm = _fill_perm(input._data) if shape == input._data.shape else None
+    drawn = shape if perm is None else tuple(shape[d] for d in perm)  # in the order torch fills
+    if input.is_cpu:  # the new mask straight from the generator, as bernoulli_ fills it
+        keep = _random.generator_for(input.device).bernoulli(math.prod(drawn), 1 - p)
+        mask = Tensor._make(keep.reshape(drawn).astype(input._data.dtype), input._dtype)
     else:
-        mask = empty([shape[d] for d in perm], dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+        mask = empty(drawn, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    if perm is not None:
         mask = mask.permute(*np.argsort(perm).tolist())
     if p < 1:
         mask._data *= 1 / (1 - p)
