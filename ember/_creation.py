@@ -243,6 +243,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     dtype = D.canonical(dtype)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    _check_fill(fill_value, "full")
     if dtype is None:
         dtype = D.scalar_dtype(fill_value)
     if not isinstance(size, (tuple, list)):
@@ -267,7 +268,13 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     return _like(empty, input, dtype, device, requires_grad)
 
 
+def _check_fill(fill_value, name):
+    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_, Tensor)):
+        raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
+
+
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _check_fill(fill_value, "full_like")
     return full(tuple(input._data.shape), fill_value, dtype=dtype or input._dtype,
                 device=device if device is not None else input.device, requires_grad=requires_grad)
 
@@ -457,6 +464,7 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    _check_fill(fill_value, "new_full")
     return full(size, fill_value, **_new_kwargs(self, dtype, device), requires_grad=requires_grad)
 
 

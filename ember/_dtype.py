@@ -81,6 +81,8 @@ def canonical(d):
         return d
     if d in _PYTHON_TYPES:
         return _PYTHON_TYPES[d]
+    if isinstance(d, str):  # NumPy would read "float" as float64; torch refuses names
+        raise TypeError(f"dtype must be a torch.dtype, got {type(d).__name__}: {d!r}")
     try:
         return from_numpy_dtype(np.dtype(d))
     except TypeError:

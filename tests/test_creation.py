@@ -130,6 +130,9 @@ FACTORIES = [
     "m.tensor([1,2], dtype=m.int32).new_full((2,), 2.5)", "m.tensor([1.,2]).new_empty((2,2), dtype=m.float64).dtype",
     "m.tensor([1,2]).new_zeros(size=(2,))", "m.tensor([1,2]).new_tensor([1,2], requires_grad=True)",
     "m.ones(2).new_zeros(-1)", "m.ones(2, dtype=m.float64).new_tensor(np.array([1, 2], dtype=np.float32))",
+    # a fill value that is not a number
+    "m.full((2,), 'a')", "m.full((2,), None)", "m.full((2,), [1], dtype=m.float64)", "m.full_like(m.ones(2), 'a')",
+    "m.ones(2).new_full((2,), 'a')",
 ]
 
 

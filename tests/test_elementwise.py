@@ -89,6 +89,17 @@ def test_relu_gradient_is_selected_not_multiplied(dtype):
           arrays=[np.array([-1.0, 0.0, 2.0], dtype=dtype)])
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m: m.ones(2) & m.ones(2), lambda m: m.ones(2) | m.ones(2, dtype=m.int64), lambda m: m.ones(2) ^ 1,
+    lambda m: m.ones(2, dtype=m.int64) & 1.5, lambda m: m.bitwise_and(m.ones(2), m.ones(2)),
+    lambda m: m.ones(2).__iand__(m.ones(2)),
+])
+def test_bitwise_on_floats_not_implemented(fn):
+    """torch raises NotImplementedError (a RuntimeError subclass) for bitwise kernels on floats."""
+    msg, tmsg = same_error(fn)
+    assert msg == tmsg
+
+
 def test_sigmoid_extremes_do_not_overflow():
     x = np.array([-1000.0, 1000.0, 0.0], dtype="float32")
     check(lambda m, t: m.sigmoid(t), None, "float32", arrays=[x])

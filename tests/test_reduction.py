@@ -171,6 +171,21 @@ def test_prod_saves_its_output(reduce):
     assert msg.split(":")[0] == tmsg.split(":")[0]
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m: m.ones(2).sum(dtype="float"), lambda m: m.ones(2).sum(dtype=3), lambda m: m.ones(2).mean(dtype="float"),
+    lambda m: m.ones(2).prod(dtype="float"), lambda m: m.ones(2).cumsum(0, dtype="float"),
+    lambda m: m.ones(2).cumprod(0, dtype="double"),
+])
+def test_dtype_argument_must_be_a_dtype(fn):
+    same_error(fn)
+
+
+def test_dtype_argument_takes_python_types():
+    check(lambda m, x: x.sum(dtype=float), [(2, 3)], "float32")
+    check(lambda m, x: x.mean(0, dtype=float), [(2, 3)], "float32")
+    check(lambda m, x: x.cumsum(0, dtype=int), [(2, 3)], "int64")
+
+
 def test_logsumexp_is_stable():
     x = np.array([[1000.0, 1000.0], [-1000.0, -np.inf], [-np.inf, -np.inf]])
     check(lambda m, t: m.logsumexp(t, 1), None, "float64", arrays=[x], grad=False)

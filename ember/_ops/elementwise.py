@@ -1015,7 +1015,7 @@ def _bitwise(fn, name):
         a, b = _prep(input, other)
         dt = binary_dtype(a, b)
         if dt.is_floating_point:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
         return _apply_binary(_Compare, a, b, dt, fn=fn)
 
     return bitwise

@@ -107,7 +107,7 @@ class SumBackward1(SumBackward0):
 def _int_to_long(t, dtype):
     """The accumulation dtype of sum/prod/cumsum/cumprod: bools and ints become int64."""
     if dtype is not None:
-        return dtype
+        return D.canonical(dtype)
     if not t._dtype.is_floating_point:
         return D.int64
     return None
@@ -143,7 +143,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
             f"Got: {_type_word(input)}")
     dims = normalize_dims(input, dim)
     cls = MeanBackward0 if dim is None else MeanBackward1
-    return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=dtype), out)
+    return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=D.canonical(dtype)), out)
 
 
 # -- prod -------------------------------------------------------------------------------------
