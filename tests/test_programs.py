@@ -29,6 +29,7 @@ TOLERANCE = {
     "rnn_sine": (1e-4, 1e-5),
     "char_lm": (1e-4, 1e-5),
     "lenet": (1e-4, 1e-5),
+    "packed_names": (1e-4, 1e-5),
     "transformer_reverse": (1e-4, 1e-5),
     "save_reload": (1e-4, 1e-5),
     "schedulers_clip": (1e-4, 1e-5),
