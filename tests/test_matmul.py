@@ -137,7 +137,20 @@ def test_inplace_and_reflected_matmul():
     b = ember.full((2, 2), 2.0)
     a @= b
     assert a.tolist() == [[4.0, 4.0], [4.0, 4.0]]
-    assert (np.ones((2, 2), dtype=np.float32) @ b).tolist() == [[4.0, 4.0], [4.0, 4.0]]
+
+
+def test_matmul_with_ndarray():
+    """Tensor @ ndarray is NumPy's matmul wrapped back into a Tensor (NumPy's promotion, no graph);
+    ndarray @ Tensor, and @ with a list or a NumPy scalar, raise TypeError: both as in torch."""
+    for arr in (np.full((2, 3), 2.0, dtype=np.float32), np.ones((2,), dtype=np.float64), np.ones(2, dtype=np.int64)):
+        t, e = torch.ones(2, 2) @ arr, ember.ones(2, 2) @ arr
+        assert isinstance(e, ember.Tensor) and e.grad_fn is None
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+        assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    same_error(lambda m: m.ones(2, 2, requires_grad=True) @ np.ones((2, 2)))
+    same_error(lambda m: np.ones((2, 2), dtype=np.float32) @ m.ones(2, 2))
+    same_error(lambda m: m.ones(2, 2) @ [[1.0, 1.0], [1.0, 1.0]])
+    same_error(lambda m: np.float64(2) @ m.ones(2, 2))
 
 
 def test_double_backward():

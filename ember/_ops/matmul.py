@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
-from ._base import Op, as_tensor_arg
+from ._base import Op
 from ._inplace import _TYPE_WORDS
 
 # C++ type names that torch prints in "expected m1 and m2 to have the same dtype".
@@ -506,13 +506,6 @@ def kron(input, other, *, out=None):
 
 
 # -- Tensor methods and operators -----------------------------------------------------------------------
-def _rmatmul(self, other):
-    """ndarray @ Tensor works in torch (the array is converted); other types do not."""
-    if isinstance(other, np.ndarray):
-        return matmul(as_tensor_arg(other), self)
-    return NotImplemented
-
-
 def _imatmul(self, other):
     from ._inplace import commit
 
@@ -520,8 +513,10 @@ def _imatmul(self, other):
 
 
 Tensor.matmul = matmul
+# Anything else is NotImplemented both ways, as in torch: Tensor @ ndarray is then NumPy's own
+# (the tensor read through __array__, the result wrapped back into a Tensor), ndarray @ Tensor a TypeError.
 Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
-Tensor.__rmatmul__ = _rmatmul
+Tensor.__rmatmul__ = lambda self, other: NotImplemented
 Tensor.__imatmul__ = _imatmul
 Tensor.mm = mm
 Tensor.bmm = bmm
