@@ -44,6 +44,7 @@ _M53 = (1 << 53) - 1
 # Rows of 16 values that normal() transforms at a time: small enough that the
 # temporaries come from the heap rather than fresh pages and stay in cache.
 _CHUNK_ROWS = 2048
+_CHUNK = 1 << 16  # values per chunk of the other samplers (see Generator._in_chunks)
 
 
 class _Unseeded(ISeedSequence):
@@ -148,8 +149,21 @@ class Generator:
         return (r[0::2] << _u64(32)) | r[1::2]
 
     # -- samplers on a flat count, in the order torch fills -------------------------------
+    def _in_chunks(self, n, sampler, *args):
+        """sampler(n, *args) for a large n, made _CHUNK values at a time. Each value takes its
+        own draws from the stream in order, so the values are the same; the temporaries stay
+        small (heap blocks in cache rather than fresh pages of a large array)."""
+        first = sampler(_CHUNK, *args)
+        out = np.empty(n, first.dtype)
+        out[:_CHUNK] = first
+        for i in range(_CHUNK, n, _CHUNK):
+            out[i:i + _CHUNK] = sampler(min(_CHUNK, n - i), *args)
+        return out
+
     def uniform01(self, n, dtype_name):
         """n values of at::uniform_real_distribution(0, 1): float32 or float64 arrays."""
+        if n > _CHUNK:
+            return self._in_chunks(n, self.uniform01, dtype_name)
         d = DIGITS[dtype_name]
         if d == 53:
             return (self.random64(n) & _MASK[53]).astype(np.float64) * 2.0 ** -53
@@ -160,13 +174,15 @@ class Generator:
 
     def uniform(self, n, dtype_name, low, high):
         """at::uniform_real_distribution(low, high) in the dtype's accumulate type."""
+        if n > _CHUNK:
+            return self._in_chunks(n, self.uniform, dtype_name, low, high)
         u = self.uniform01(n, dtype_name)
         if low == 0 and high == 1:
             return u  # fma(u, 1, 0) == u
         if u.dtype == np.float64:
             return fma64(u, high - low, low)
         low, high = _f32(low), _f32(high)
-        return fma32(u, high - low, low)
+        return _fma_to(u, u, float(high - low), low, np.empty(n, _f64))
 
     def normal(self, n, dtype_name, mean, std, contiguous=True):
         """n values of torch's normal_ kernel (see the module docstring)."""
@@ -230,6 +246,8 @@ class Generator:
     def bernoulli(self, n, p):
         """n draws of torch's bernoulli_ with a float p: u < p for double uniforms u = k * 2**-53,
         compared as integers (k < ceil(p * 2**53), exact) without making the doubles."""
+        if n > _CHUNK:
+            return self._in_chunks(n, self.bernoulli, p)
         r = self._bits.random_raw(2 * n)
         k = r[0::2] & _u64((1 << 21) - 1)  # the high word's bits that survive the 53-bit mask
         k <<= _u64(32)
