@@ -152,12 +152,18 @@ def random_(self, from_=None, to=None, *, generator=None, **kw):
     name = self._dtype.name
     if from_ is None and to is None:
         return _fill(self, _full_range_sampler(g, name))
+    from_, to = _int_range(from_, to, self._dtype)
+    return _fill(self, g.random_from_to, to - from_, from_, name in _WIDE)
+
+
+def _int_range(from_, to, dtype):
+    """random_(from, to)'s bounds as ints (to=None: the dtype's top + 1), with torch's errors."""
     from_ = 0 if from_ is None else int(from_)
-    to = _top(self._dtype) + 1 if to is None else int(to)
+    to = _top(dtype) + 1 if to is None else int(to)
     if from_ >= to:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
-    _check_range(from_, to, self._dtype)
-    return _fill(self, g.random_from_to, to - from_, from_, name in _WIDE)
+    _check_range(from_, to, dtype)
+    return from_, to
 
 
 def _full_range_sampler(g, name):
@@ -179,7 +185,18 @@ def _top(dtype):
         return 1
     if dtype.is_floating_point:
         return 1 << R.DIGITS[dtype.name]
-    return int(np.iinfo(D.np_dtype(dtype)).max)
+    return _int_limits(dtype)[1]
+
+
+_LIMITS = {}  # dtype -> (min, max) of its values, for random_'s bounds (np.iinfo is slow)
+
+
+def _int_limits(dtype):
+    lim = _LIMITS.get(dtype)
+    if lim is None:
+        info = np.iinfo(D.np_dtype(dtype))
+        lim = _LIMITS[dtype] = (int(info.min), int(info.max))
+    return lim
 
 
 def _check_range(from_, to, dtype):
@@ -188,7 +205,7 @@ def _check_range(from_, to, dtype):
         lo = -hi
     else:
         hi = _top(dtype)
-        lo = 0 if dtype is D.bool_ else int(np.iinfo(D.np_dtype(dtype)).min)
+        lo = 0 if dtype is D.bool_ else _int_limits(dtype)[0]
     if not lo <= from_ <= hi:
         raise RuntimeError(f"from is out of bounds for {_C_NAMES[dtype.name]}")
     if not lo <= to - 1 <= hi:
@@ -262,8 +279,17 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
         high = args.pop()
     if args:
         low = args.pop()
-    t = _new((size,) if isinstance(size, int) else (tuple(size),), dtype or D.int64, device, None)
-    random_(t, 0 if low is None else low, high, generator=generator)
+    size = (size,) if isinstance(size, int) else (tuple(size),)
+    dtype = D.canonical(dtype) or D.int64
+    low = 0 if low is None else low
+
+    def draw(g, n, _):
+        lo, hi = _int_range(low, high, dtype)
+        return g.random_from_to(n, hi - lo, lo, dtype.name in _WIDE)
+
+    t = _sampled(size, dtype, device, None, generator, draw)
+    if t is None:
+        t = random_(_new(size, dtype, device, None), low, high, generator=generator)
     return _finish_out(t, out, requires_grad)
 
 
