@@ -69,9 +69,10 @@ def numel(input):
     return input.numel()
 
 
-_LAZY = {"nn", "optim", "utils", "linalg", "cuda", "backends", "distributions", "testing", "fft", "special",
-         "jit", "onnx", "hub", "multiprocessing", "random", "overrides", "types", "serialization", "bench",
-         "library", "compiler", "amp", "profiler", "func", "mps", "accelerator"}
+# Subpackages that exist but load on first use (keeps `import ember` fast). Names
+# torch has and ember lacks fall through to the error naming the torch name.
+_LAZY = {"nn", "optim", "utils", "linalg", "cuda", "backends", "random", "serialization", "bench", "demo",
+         "accelerator", "datasets"}
 
 
 def __getattr__(name):

@@ -59,3 +59,12 @@ def test_script_directory_is_importable(tmp_path):
 def test_usage_without_script():
     p = subprocess.run([sys.executable, "-m", "ember", "run"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "usage" in p.stderr
+
+
+def test_torch_submodule_ember_lacks_is_named():
+    import ember
+    import pytest
+
+    with pytest.raises(AttributeError, match=r"torch\.distributions"):
+        ember.distributions
+    assert ember.nn.Linear is not None and ember.backends is not None
