@@ -1,5 +1,6 @@
 """Tensor creation: tensor(), as_tensor(), from_numpy(), zeros/ones/full/empty,
 ranges, eye and the *_like functions, and the legacy torch.Tensor(...) form."""
+import itertools
 import math
 import numbers
 
@@ -81,6 +82,35 @@ def _check_nested(seq, sizes, dim):
 
 
 _CATEGORY = {"b": D.bool_, "i": D.int64, "u": D.int64}
+_PYTHON_NUMBERS = {float, int, bool}
+_NUMPY_INTS = {"bool": D.bool_, "uint8": D.uint8, "int8": D.int8, "int16": D.int16, "int32": D.int32, "int64": D.int64}
+
+
+def _float_dtype_of(data, ndim):
+    """torch's dtype for nested data holding floats (NumPy made an array of `ndim` dims of it):
+    a Python float counts as the default dtype, a NumPy float scalar and a float tensor as their
+    own dtypes, all promoted together (ints and bools never change a float dtype)."""
+    default = D.get_default_dtype()
+    if not isinstance(data, (list, tuple)):
+        return default
+    types = set(map(type, _leaves(data, ndim)))
+    if types <= _PYTHON_NUMBERS:  # the common case, seen at C speed
+        return default
+    found = {default} if float in types else set()
+    found.update(D.from_numpy_dtype(np.dtype(t)) for t in types if issubclass(t, np.floating))
+    if any(issubclass(t, Tensor) for t in types):
+        found.update(x._dtype for x in _leaves(data, ndim) if isinstance(x, Tensor) and x._dtype.is_floating_point)
+    result = None
+    for d in found:
+        result = d if result is None else D.promote_types(result, d)
+    return result or default
+
+
+def _leaves(data, ndim):
+    """The elements of rectangular nested data, ndim levels down (arrays and tensors iterate too)."""
+    for _ in range(ndim - 1):
+        data = itertools.chain.from_iterable(data)
+    return data
 
 
 def _array_from(data, dtype, device, copy=True):
@@ -106,7 +136,11 @@ def _array_from(data, dtype, device, copy=True):
     else:
         # Python numbers and nested sequences: bool < int64 < the default float
         arr = _python_array(data)
-        inferred = _CATEGORY.get(arr.dtype.kind) or D.get_default_dtype()
+        kind = arr.dtype.kind
+        if kind == "f":
+            inferred = _float_dtype_of(data, arr.ndim)
+        else:  # NumPy promotes NumPy integer scalars with Python ints and bools as torch does
+            inferred = _NUMPY_INTS.get(arr.dtype.name) or _CATEGORY[kind]
         if dtype is None:
             dtype = inferred
         elif inferred is D.int64 and not dtype.is_floating_point and dtype is not D.bool_ and arr.size:

@@ -49,6 +49,14 @@ TENSOR = [
     "m.tensor([m.tensor(1), m.tensor(2.5)])", "m.tensor([[m.tensor(1)], [2]])", "m.tensor([m.tensor(3, dtype=m.int32), 4])",
     "m.tensor([np.array([1,2]), np.array([3,4])])", "m.tensor([1.,2], requires_grad=True)",
     "m.tensor(m.tensor([1,2]))", "m.tensor(m.ones(2, requires_grad=True)).requires_grad",
+    # NumPy scalars keep their dtypes, promoted with Python numbers (a Python float as the default dtype)
+    "m.tensor(np.float64(2.3))", "m.as_tensor(np.float64(2.3))", "m.tensor(np.float16(2.3))", "m.tensor(np.bool_(True))",
+    "m.as_tensor(np.int32(3))", "m.tensor([np.float64(2.3)])", "m.tensor([np.float64(1), 2])", "m.tensor([np.float16(1)])",
+    "m.tensor([np.float16(1), 2.5])", "m.tensor([np.float16(1), np.int32(1)])", "m.tensor([[np.float64(1)], [2]])",
+    "m.tensor([np.int32(1), np.int8(2)])", "m.tensor([np.int8(1), True])", "m.tensor([np.uint8(3)])",
+    "m.tensor([np.int32(1), 2.5])", "m.tensor([m.tensor(1., dtype=m.float64), 2.])", "m.as_tensor([np.float64(2.3)])",
+    "m.tensor([np.array([1., 2.], dtype=np.float32), [3, 4]])", "m.tensor([np.float32(1), 2.5], dtype=m.float64)",
+    "m.tensor([[np.float64(1.5), 2], [3, np.float32(4)]])",
     # errors
     "m.tensor([[1,2],[3]])", "m.tensor([[1,2],[3,4,5]])", "m.tensor([[1.,2],[3]])", "m.tensor([[1,2],3])",
     "m.tensor([1,[2,3]])", "m.tensor([1.,[2,3]])", "m.tensor([[1,2],[3,[4]]])", "m.tensor([[[1,2],[3,4]],[[1,2],[3]]])",
