@@ -4,7 +4,7 @@ Tensor methods."""
 import importlib
 
 FAMILIES = ("elementwise", "reduction", "shape", "conversion", "selection", "indexing", "joining", "matmul",
-            "sorting", "nn_ops", "random_ops", "misc")
+            "sorting", "nn_ops", "random_ops", "misc", "extra_math")
 
 __all__ = []
 for _family in FAMILIES:
