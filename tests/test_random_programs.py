@@ -2,13 +2,8 @@
 
 Known differences kept out of the op list (reported, owned by the op families):
 ember's MulBackward0 saves both inputs, so `y = x * 0.5; x.add_(1); y.backward()`
-raises in ember where torch, which saves only what each gradient needs, does not;
-F.linear with a 1-D weight, einsum contracting a broadcast size-1 dim and
-scatter_add on 0-d tensors fail; roll of a 0-d tensor and masked_fill with a
-mask that does not broadcast raise NumPy's exceptions; prod does not save its
-output, so changing it in place before backward is not refused as in torch;
-relu's backward multiplies by its mask, so a NaN gradient stays NaN where torch's
-gives 0 (programs here avoid NaN: std of a single element would make one).
+raises in ember where torch, which saves only what each gradient needs, does not.
+Programs here avoid NaN (std of a single element would make one).
 
 A program is a short list of steps over a pool of tensors (three leaves to start).
 Each step applies one op (elementwise, reduction, matmul, view, in-place on a
@@ -86,17 +81,23 @@ OPS = {
     "norm": lambda m, a, b, k: a.norm(),
     "flip": lambda m, a, b, k: a.flip(-1),
     "roll": lambda m, a, b, k: a.reshape(-1).roll(1, 0),
+    "roll_dim": lambda m, a, b, k: a.roll(1, -1),  # a 0-d tensor has no dim to roll along
     "repeat": lambda m, a, b, k: a.repeat(2, 1),
     "stack": lambda m, a, b, k: m.stack([a, b]),
     "squeeze": lambda m, a, b, k: a.squeeze(),
     "permute": lambda m, a, b, k: a.permute(list(reversed(range(a.dim())))),
     "gather": lambda m, a, b, k: a.gather(-1, m.zeros(a.shape, dtype=m.int64)),
     "scatter_add": lambda m, a, b, k: a.reshape(-1).scatter_add(0, m.zeros(b.numel(), dtype=m.int64), b.reshape(-1)),
+    "scatter_add_0d": lambda m, a, b, k: a.sum().scatter_add(0, m.zeros((), dtype=m.int64), b.sum()),
+    "masked_fill_other": lambda m, a, b, k: a.masked_fill(b > 0.3, 0.5),  # the mask may not broadcast
+    "prod": lambda m, a, b, k: (a * 0.5 + 1.0).prod(dim=-1),
+    "einsum": lambda m, a, b, k: m.einsum("ij,jk->ik", a, b),
     "index_put_": lambda m, a, b, k: _index_put(a, b),
     "minimum_bcast": lambda m, a, b, k: m.minimum(a, b) * a,
     "softplus": lambda m, a, b, k: m.nn.functional.softplus(a),
     "gelu": lambda m, a, b, k: m.nn.functional.gelu(a),
     "linear": lambda m, a, b, k: m.nn.functional.linear(a, b.reshape(1, -1)),
+    "linear_vector_weight": lambda m, a, b, k: m.nn.functional.linear(a, b.reshape(-1)),
     "bmm": lambda m, a, b, k: m.bmm(a, b),
 }
 
