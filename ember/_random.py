@@ -43,7 +43,7 @@ _SCALE = {d: _f32(2.0 ** -d) for d in DIGITS.values()}
 _M53 = (1 << 53) - 1
 # Rows of 16 values that normal() transforms at a time: small enough that the
 # temporaries come from the heap rather than fresh pages and stay in cache.
-_CHUNK_ROWS = 2048
+_CHUNK_ROWS = 1024
 _CHUNK = 1 << 16  # values per chunk of the other samplers (see Generator._in_chunks)
 
 
@@ -358,7 +358,9 @@ def _log256(x, t):
     z *= _f32(0.5)
     y -= z
     x += y
-    return _fma_to(x, e, 0.693359375, x, t)
+    e *= _f32(0.693359375)  # exact (9-bit constant, small integer e): the FMA is a plain add
+    x += e
+    return x
 
 
 def _sincos256(x, t):
@@ -367,9 +369,12 @@ def _sincos256(x, t):
     j = (x * _f32(1.27323954473516)).astype(np.int32)
     j += 1
     j &= ~1
-    y = j.astype(_f64)
-    for c in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
-        _fma_to(x, y, float(_f32(c)), x, t)
+    # x - y * pi/4 in three parts; y <= 8, so y * DP1 and y * DP2 (8- and 11-bit constants) are
+    # exact in float32 and their FMAs are plain subtractions
+    y = j.astype(_f32)
+    x -= y * _f32(0.78515625)
+    x -= y * _f32(2.4187564849853515625e-4)
+    _fma_to(x, y, float(_f32(-3.77489497744594108e-8)), x, t)
     z = x * x
     z64 = z.astype(_f64)
     yc = np.empty_like(x)
@@ -416,6 +421,9 @@ def _box_muller16_avx2(x, mean, std):
     out = np.empty(x.shape, _f32)
     np.multiply(radius, c, out=out[:, :8])
     np.multiply(radius, s, out=out[:, 8:])
+    if std == 1 and mean == 0:
+        out += _f32(0)  # fma(out, 1, 0): exact, but -0 becomes +0
+        return out
     return _fma_to(out, out, float(_f32(std)), _f32(mean), np.empty(x.shape, _f64))
 
 
