@@ -1,0 +1,67 @@
+"""NAdam: Adam with Nesterov momentum and torch's momentum-decay schedule."""
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+
+__all__ = ["NAdam", "nadam"]
+
+
+class NAdam(Optimizer):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        return self._run_step(closure, self._update_group)
+
+    def _update_group(self, group):
+        beta1, beta2 = group["betas"]
+        for p, g in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if not state:
+                state["step"] = _step_tensor()
+                state["mu_product"] = Tensor._make(np.ones((), np.float32))  # float32, as torch keeps it
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+            nadam(p._data, g, state["exp_avg"]._data, state["exp_avg_sq"]._data, state["mu_product"]._data,
+                  _bump_step(state), lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                  weight_decay=group["weight_decay"], momentum_decay=group["momentum_decay"],
+                  decoupled_weight_decay=group["decoupled_weight_decay"])
+            p._bump_version()
+
+
+def nadam(param, grad, exp_avg, exp_avg_sq, mu_product, step, *, lr, beta1, beta2, eps, weight_decay,
+          momentum_decay, decoupled_weight_decay):
+    """One NAdam step on arrays, in place (torch's single-tensor rule):
+
+        mu_t = b1 (1 - 0.5 * 0.96^(t psi));  m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2
+        denom = sqrt(v / (1 - b2^t)) + eps
+        param -= lr (1 - mu_t) / (1 - prod mu) * g / denom + lr mu_{t+1} / (1 - prod mu * mu_{t+1}) * m / denom
+    """
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * param
+    mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+    mu_product *= mu
+    prod = float(mu_product)
+    exp_avg += (1 - beta1) * (grad - exp_avg)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * (grad * grad)
+    denom = (exp_avg_sq / (1 - beta2 ** step)) ** 0.5
+    denom += eps
+    param += (-lr * (1.0 - mu) / (1.0 - prod)) * (grad / denom)
+    param += ((-lr * mu_next) / (1.0 - prod * mu_next)) * (exp_avg / denom)
