@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ._base import Op, _wrap
 from .elementwise import _binary, _Binary, _inplace_saving_self, _out, _TYPE_WORDS, clamp, where
 from .joining import cat
-from .reduction import values_indices
+from ._return_types import return_type
 
 __all__ = ["addcmul", "addcdiv", "nan_to_num", "logaddexp", "logaddexp2", "hypot", "sinc", "deg2rad", "rad2deg",
            "clamp_min", "clamp_max", "searchsorted", "bucketize", "cdist", "diff", "cummax", "cummin",
@@ -246,8 +246,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 
 # -- cummax, cummin -------------------------------------------------------------------------------
-cummax_result = values_indices("cummax")
-cummin_result = values_indices("cummin")
+cummax_result = return_type("cummax")
+cummin_result = return_type("cummin")
 
 
 class _CumExtreme(Op):

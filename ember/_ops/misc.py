@@ -5,7 +5,6 @@ and the counting ops histc, histogram and bincount.
 NumPy's own `diagonal` is read-only. It and `diag_embed` are each other's
 gradient.
 """
-import collections
 import warnings
 
 import numpy as np
@@ -15,6 +14,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op
 from ._inplace import _TYPE_WORDS, commit
+from ._return_types import return_type
 
 
 # -- diagonals ----------------------------------------------------------------------------------------
@@ -207,20 +207,6 @@ def cross(input, other, dim=None, *, out=None):
 
 
 # -- counting ---------------------------------------------------------------------------------------
-def return_type(name, fields):
-    """A torch.return_types-like named tuple (histogram, slogdet, qr, svd, ...)."""
-
-    class ReturnType(collections.namedtuple(name, fields)):
-        __slots__ = ()
-
-        def __repr__(self):
-            body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
-            return f"torch.return_types.{name}(\n{body})"
-
-    ReturnType.__name__ = ReturnType.__qualname__ = name
-    return ReturnType
-
-
 histogram_result = return_type("histogram", ("hist", "bin_edges"))
 
 

@@ -8,7 +8,6 @@ max(dim)/min(dim) to the returned index, the full max()/min() and amax/amin
 split evenly among the ties.
 """
 import builtins
-import collections
 import math
 import warnings
 
@@ -19,6 +18,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
+from ._return_types import return_type
 from .elementwise import _out, maximum, minimum
 from .selection import where
 
@@ -61,22 +61,8 @@ def _type_word(t):
     return _TYPE_WORDS[t._dtype.name]
 
 
-def values_indices(name):
-    """A torch.return_types-like named pair (values, indices) that unpacks as a tuple."""
-
-    class ReturnType(collections.namedtuple(name, ["values", "indices"])):
-        __slots__ = ()
-
-        def __repr__(self):
-            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-    ReturnType.__name__ = ReturnType.__qualname__ = name
-    ReturnType.__module__ = "ember.return_types"
-    return ReturnType
-
-
-max_result = values_indices("max")
-min_result = values_indices("min")
+max_result = return_type("max")
+min_result = return_type("min")
 
 
 # -- sum and mean ---------------------------------------------------------------------------
@@ -406,7 +392,7 @@ class MedianBackward1(MaxBackward0):
         return values, idx.astype(np.int64, copy=False)
 
 
-median_result = values_indices("median")
+median_result = return_type("median")
 
 
 def median(input, dim=None, keepdim=False, *, out=None):

@@ -11,11 +11,11 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
-from .reduction import values_indices
+from ._return_types import return_type
 
-sort_result = values_indices("sort")
-topk_result = values_indices("topk")
-kthvalue_result = values_indices("kthvalue")
+sort_result = return_type("sort")
+topk_result = return_type("topk")
+kthvalue_result = return_type("kthvalue")
 
 
 def _argsort(x, axis, descending):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._device import xp_of
 from .._ops._base import Op
-from .._ops.misc import return_type
+from .._ops._return_types import return_type
 from ._checks import _LinAlgError, batch_prefix, check_matrix
 from ._inverse import _eye_like, _out, inv
 

@@ -14,7 +14,7 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
 from .._ops._base import Op, _wrap
-from .._ops.misc import return_type
+from .._ops._return_types import return_type
 from ._checks import _LinAlgError, batch_prefix, check_float, check_matrix, singular_batch
 
 slogdet_result = return_type("linalg_slogdet", ("sign", "logabsdet"))
