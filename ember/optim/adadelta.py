@@ -1,6 +1,6 @@
 """Adadelta (Zeiler): steps scaled by the ratio of running RMS of updates and of gradients."""
 from .._device import xp_of
-from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -27,8 +27,8 @@ class Adadelta(Optimizer):
                 state["square_avg"] = _zeros_like(p)
                 state["acc_delta"] = _zeros_like(p)
             _bump_step(state)
-            adadelta(p._data, g, state["square_avg"]._data, state["acc_delta"]._data, lr=group["lr"],
-                     rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"])
+            _in_chunks(adadelta, p._data, g, state["square_avg"]._data, state["acc_delta"]._data, lr=group["lr"],
+                       rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"])
             p._bump_version()
 
 

@@ -1,6 +1,6 @@
 """Adagrad (Duchi et al.): per-coordinate steps shrinking with the sum of squared gradients."""
 from .._device import xp_of
-from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -31,8 +31,8 @@ class Adagrad(Optimizer):
     def _update_group(self, group):
         for p, g in _grads(group, group["maximize"]):
             state = self.state[p]
-            adagrad(p._data, g, state["sum"]._data, _bump_step(state), lr=group["lr"], lr_decay=group["lr_decay"],
-                    eps=group["eps"], weight_decay=group["weight_decay"])
+            _in_chunks(adagrad, p._data, g, state["sum"]._data, step=_bump_step(state), lr=group["lr"],
+                       lr_decay=group["lr_decay"], eps=group["eps"], weight_decay=group["weight_decay"])
             p._bump_version()
 
 

@@ -1,6 +1,6 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 from .._device import xp_of
-from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adamax", "adamax"]
 
@@ -28,8 +28,8 @@ class Adamax(Optimizer):
                 state["step"] = _step_tensor()
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_inf"] = _zeros_like(p)
-            adamax(p._data, g, state["exp_avg"]._data, state["exp_inf"]._data, _bump_step(state), lr=group["lr"],
-                   beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"])
+            _in_chunks(adamax, p._data, g, state["exp_avg"]._data, state["exp_inf"]._data, step=_bump_step(state),
+                       lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"])
             p._bump_version()
 
 

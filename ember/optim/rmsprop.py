@@ -1,6 +1,6 @@
 """RMSprop (Hinton), optionally centered and with momentum."""
 from .._device import xp_of
-from .optimizer import Optimizer, _bump_step, _check, _grads, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -32,11 +32,11 @@ class RMSprop(Optimizer):
                 if group["centered"]:
                     state["grad_avg"] = _zeros_like(p)
             _bump_step(state)
-            rmsprop(p._data, g, state["square_avg"]._data,
-                    state["grad_avg"]._data if group["centered"] else None,
-                    state["momentum_buffer"]._data if group["momentum"] > 0 else None,
-                    lr=group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
-                    momentum=group["momentum"])
+            _in_chunks(rmsprop, p._data, g, state["square_avg"]._data,
+                       state["grad_avg"]._data if group["centered"] else None,
+                       state["momentum_buffer"]._data if group["momentum"] > 0 else None,
+                       lr=group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
+                       momentum=group["momentum"])
             p._bump_version()
 
 
