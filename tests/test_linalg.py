@@ -131,6 +131,26 @@ def test_vector_norm(dtype):
     check(lambda m, x: m.linalg.vector_norm(x, dtype=m.float64), [(3,)], dtype=dtype)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_torch_norm_is_vector_norm(dtype):
+    """torch.norm is linalg.vector_norm for a numeric p (over any dims) or 'fro' over at most two
+    dims, and linalg.matrix_norm for another string: one implementation serves all three."""
+    for p in (2, 1, 3, 0.5, 0, float("inf"), -float("inf"), -1):
+        check(lambda m, x: (m.norm(x, p), m.linalg.vector_norm(x, p), x.norm(p, dim=(0, 1))), [(3, 4)], dtype=dtype)
+    check(lambda m, x: m.norm(x, "fro", dim=1, keepdim=True), [(3, 4)], dtype=dtype)
+    check(lambda m, x: m.dist(x[0], x[1], 3), [(2, 4)], dtype=dtype)
+    check(lambda m, x: m.linalg.vector_norm(x, 2, dim=1), [(0, 3)], dtype=dtype)  # nothing to sum: zeros
+    check(lambda m, x: m.linalg.vector_norm(x, float("inf"), dim=1), [(0, 3)], dtype=dtype)
+    check(lambda m, x: x.norm(dim=0), [()], dtype=dtype)
+
+
+def test_torch_norm_matrix_strings():
+    check(lambda m, x: m.norm(x, "nuc"), [(3, 4)], dtype="float64")
+    check(lambda m, x: m.norm(x, "nuc", dim=(1, 2), keepdim=True), [(2, 3, 4)], dtype="float64")
+    e, t = same_error(lambda m: m.norm(m.ones(2, 3, 4), "fro", dim=(0, 1, 2)))
+    assert e == t
+
+
 @pytest.mark.parametrize("ord", ["fro", "nuc", 1, -1, 2, -2, float("inf"), float("-inf")])
 def test_matrix_norm(ord):
     check(lambda m, x: m.linalg.matrix_norm(x, ord), [(3, 4)], dtype="float64")
@@ -169,6 +189,14 @@ SING = np.diag([1.0, 1.0, 0.0])
     lambda m: m.linalg.cholesky(m.diag(m.tensor([1., -1, 1]))),
     lambda m: m.linalg.cholesky(m.ones(2, 3)),
     lambda m: m.linalg.vector_norm(m.ones(3, dtype=m.long)),
+    lambda m: m.linalg.vector_norm(m.ones(3, dtype=m.long), dtype=m.float64),
+    lambda m: m.linalg.vector_norm(m.ones(3), dtype=m.long),
+    lambda m: m.linalg.vector_norm(m.ones(3), "fro"),
+    lambda m: m.linalg.vector_norm(m.zeros(0, 3), float("inf"), dim=0),
+    lambda m: m.linalg.vector_norm(m.zeros(2, 0), -1.5, dim=(0, 1)),
+    lambda m: m.linalg.vector_norm(m.zeros(0, 3), -1),
+    lambda m: m.norm(m.ones(2, 3), "abc"),
+    lambda m: m.norm(m.ones(3, dtype=m.long)),
     lambda m: m.linalg.eigh(m.ones(2, 3)),
     lambda m: m.linalg.svd(m.ones(3)),
     lambda m: m.linalg.qr(m.ones(3)),

@@ -583,35 +583,47 @@ class LinalgVectorNormBackward0(Op):
         return scaled * where(y == 0, 0.0, g / y.pow(p - 1))
 
 
-def _vector_norm(input, p, dim, keepdim, dtype):
-    if not input._dtype.is_floating_point:
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.vector_norm, which torch.norm and dist call too: the ord-norm of x over dim
+    (all elements if None), computed in `dtype` if given."""
+    if not x._dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {_type_word(input)}")
+                           f"Got {_type_word(x)}")
+    if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float, np.number)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
     if dtype is not None:
-        input = input.to(dtype)
-    dims = normalize_dims(input, dim)
-    if p < 0 or p == math.inf:
-        if builtins.any(input._data.shape[d] == 0 for d in dims) or not input._data.size:
+        dtype = D.canonical(dtype)
+        if not dtype.is_floating_point:
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                               f"{_TYPE_WORDS[dtype.name]}")
+        x = x.to(dtype)
+    p = float(ord)
+    dims = normalize_dims(x, dim)
+    if (p < 0 or p == math.inf) and not x._data.size:  # max/min over nothing: no identity
+        if dim is None:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty tensor because the "
                                "operation does not have an identity")
-    return LinalgVectorNormBackward0.apply(input, p=p, dims=dims, keepdim=keepdim)
+        empty = next((d for d in dims if x._data.shape[d] == 0), None)
+        if empty is not None:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {empty}because "
+                               "this dimension is empty and the operation does not have an identity")
+    return _out(LinalgVectorNormBackward0.apply(x, p=p, dims=dims, keepdim=keepdim), out)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
-    """torch.norm: the vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm."""
-    if isinstance(p, str):
-        if p != "fro":
-            raise RuntimeError(f"ember does not provide the '{p}' matrix norm in torch.norm; "
-                               "only p='fro' and numeric p are supported")
-        p = 2
-    if isinstance(dim, int):
-        dim = (dim,)
-    return _out(_vector_norm(input, float(p), dim, keepdim, dtype), out)
+    """torch.norm, as torch's own: a numeric p (or 'fro' over at most two dims) is
+    linalg.vector_norm, any other string p is linalg.matrix_norm."""
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else dim
+    if not isinstance(p, str):
+        return vector_norm(input, 2.0 if p is None else p, dims, keepdim, dtype=dtype, out=out)
+    if p == "fro" and (dims is None or len(dims) <= 2):
+        return vector_norm(input, 2.0, dims, keepdim, dtype=dtype, out=out)
+    return matrix_norm(input, p, list(range(input.ndim)) if dims is None else dims, keepdim, dtype=dtype, out=out)
 
 
 def dist(input, other, p=2):
     """||input - other||_p."""
-    return _vector_norm(input - other, float(p), None, False, None)
+    return vector_norm(input - other, p)
 
 
 # -- all, any, count_nonzero ----------------------------------------------------------------------
@@ -649,6 +661,8 @@ for _fn in (sum, mean, prod, std, var, max, min, median, amax, amin, argmax, arg
 Tensor.cumsum_ = inplace_method(cumsum)
 Tensor.cumprod_ = inplace_method(cumprod)
 
+
+from ..linalg._norms import matrix_norm  # noqa: E402 - linalg builds on this module
 
 __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "median", "amax", "amin",
            "argmax",

@@ -1,74 +1,17 @@
-"""Norms: vector_norm, matrix_norm and norm (which picks one of the two).
+"""Norms: matrix_norm and norm (which picks it or vector_norm).
 
-    ||x||_p = (sum |x_i|^p)^(1/p),   d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1)
-
-with ord inf/-inf the max/min |x_i| and ord 0 the count of non-zeros. Matrix
-norms are built from ember ops (sums of |A|, amax/amin, singular values), so
-their gradients come from those ops.
+vector_norm (||x||_p = (sum |x_i|^p)^(1/p), ord inf/-inf the max/min |x_i|, ord 0 the count
+of non-zeros) lives with the reductions, where torch.norm and dist use it too. Matrix norms
+are built from ember ops (sums of |A|, amax/amin, singular values), so their gradients come
+from those ops.
 """
 import math
 
-
-from .._device import xp_of
-from .._ops._base import Op
-from .._ops.reduction import expand_reduced, normalize_dims
+from .._ops.reduction import vector_norm
 from ._checks import check_float
 from ._inverse import _out
 
 _INF = math.inf
-
-
-class LinalgVectorNormBackward0(Op):
-    save_inputs = True
-    save_output = True
-
-    def forward(self, x, ord, dims, keepdim):
-        self.ord, self.dims, self.keepdim = ord, dims, keepdim
-        xp = xp_of(x)
-        ax = xp.abs(x)
-        if ord == 2:
-            return xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
-        if ord == _INF:
-            return ax.max(axis=dims, keepdims=keepdim)
-        if ord == -_INF:
-            return ax.min(axis=dims, keepdims=keepdim)
-        if ord == 0:
-            return (x != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
-        if ord == 1:
-            return ax.sum(axis=dims, keepdims=keepdim)
-        return (ax ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
-
-    def backward(self, g):
-        ord, dims, keepdim = self.ord, self.dims, self.keepdim
-        if ord == 0:
-            return None  # torch leaves the gradient undefined (piecewise constant)
-        x, norm = self.saved_tensors
-        shape = x._data.shape
-        g = expand_reduced(g, shape, dims, keepdim)
-        norm = expand_reduced(norm, shape, dims, keepdim)
-        if ord == 1:
-            return g * x.sign()
-        if ord == 2:
-            return g * x / norm.masked_fill(norm == 0, 1.0)
-        if ord in (_INF, -_INF):
-            hit = (x.abs() == norm).to(x._dtype)
-            count = hit.sum(dim=dims, keepdim=True)
-            return g * x.sign() * hit / count
-        # general p: sign(x) |x|^(p-1) / norm^(p-1); 0 where the norm is 0
-        scale = x.abs().pow(ord - 1) / norm.masked_fill(norm == 0, 1.0).pow(ord - 1)
-        return g * x.sign() * scale
-
-
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    check_float("linalg.vector_norm", x) if dtype is None else None
-    if dtype is not None:
-        x = x.to(dtype)
-    if x._data.size == 0 and ord < 0 or (x._data.size == 0 and ord == _INF and dim is None):
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
-                           "operation does not have an identity")
-    dims = normalize_dims(x, dim) if x._data.ndim else ()
-    ord = float(ord) if not isinstance(ord, float) else ord
-    return _out(LinalgVectorNormBackward0.apply(x, ord=ord, dims=dims, keepdim=keepdim), out)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
@@ -77,6 +20,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     check_float("linalg.matrix_norm", A) if dtype is None else None
     if dtype is not None:
         A = A.to(dtype)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
     d0, d1 = (A._wrap_dim(d) for d in dim)
     if d0 == d1:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
