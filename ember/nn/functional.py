@@ -580,5 +580,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return attn @ value
 
 
+from ._functional_extra import *  # noqa: E402,F401,F403 - interpolate, instance_norm, rms_norm, ...
+
 __all__ = [n for n in dir() if not n.startswith("_") and not n.endswith(("Backward", "Backward0"))
            and n not in ("math", "warnings", "np", "D", "Op", "where", "xp_of")]

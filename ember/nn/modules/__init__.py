@@ -11,6 +11,11 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
+from .adaptive_max_pool import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
+from .rms_norm import *  # noqa: F401,F403
 from .transformer import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
