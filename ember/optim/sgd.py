@@ -26,7 +26,7 @@ class SGD(Optimizer):
             buf, first = None, False
             if momentum != 0:
                 state = self.state[p]
-                if "momentum_buffer" not in state:
+                if state.get("momentum_buffer") is None:
                     state["momentum_buffer"] = _zeros_like(p)
                     first = True
                 buf = state["momentum_buffer"]._data
