@@ -1,5 +1,5 @@
 """More of torch.nn.functional: interpolate, adaptive max pooling, instance_norm,
-rms_norm, gumbel_softmax. Re-exported by nn/functional.py.
+rms_norm, gumbel_softmax (and embedding_bag from _embedding_bag.py). Re-exported by nn/functional.py.
 
 interpolate, instance_norm, rms_norm and gumbel_softmax are compositions of ember
 ops (their gradients are torch's); adaptive max pooling is an Op whose backward
@@ -16,9 +16,10 @@ from .._ops._base import Op, _wrap
 from .._ops._inplace import _TYPE_WORDS
 from .._ops.nn_ops import batch_norm, softmax
 from ..autograd import grad_mode
+from ._embedding_bag import embedding_bag
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "instance_norm", "rms_norm", "gumbel_softmax"]
+           "adaptive_max_pool2d", "instance_norm", "rms_norm", "gumbel_softmax", "embedding_bag"]
 
 _INTERP_MODES = ("nearest", "nearest-exact", "linear", "bilinear")
 _MODE_DIMS = {"linear": 3, "bilinear": 4}

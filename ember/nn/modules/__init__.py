@@ -16,6 +16,7 @@ from .upsampling import *  # noqa: F401,F403
 from .adaptive_max_pool import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .rms_norm import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
 from .transformer import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
