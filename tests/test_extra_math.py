@@ -166,3 +166,12 @@ def test_cummax_cummin_nan_and_grad(name):
 def test_cosine_similarity(dtype):
     check(lambda m, a, b: m.cosine_similarity(a, b), [(3, 4), (3, 4)], dtype)
     check(lambda m, a, b: m.cosine_similarity(a, b, dim=-1, eps=1e-3), [(2, 1, 5), (3, 5)], dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_types(dtype):
+    a = np.array([np.nan, np.inf, -np.inf, 1.0, 0.0, 2.5, -0.75])
+    for fn in ("nan_to_num", "sinc", "deg2rad"):
+        check(lambda m, x: getattr(m, fn)(x), None, dtype, arrays=[a], grad=False)
+    check(lambda m, x, y: m.logaddexp(x, y), [(5,), (5,)], dtype, grad=False)
+    check(lambda m, x, y: m.hypot(x, y), [(5,), (5,)], dtype, grad=False)

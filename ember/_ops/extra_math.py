@@ -56,11 +56,9 @@ class NanToNumBackward0(Op):
     def forward(self, x, nan, posinf, neginf):
         if x.dtype.kind not in "fV":
             return x.copy()  # integers and bools have nothing to replace
-        xp = xp_of(x)
-        info = np.finfo(x.dtype)
-        posinf = info.max if posinf is None else posinf
-        neginf = info.min if neginf is None else neginf
-        return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+        if x.dtype.itemsize == 2:  # half types through float32 (NumPy skips ml_dtypes' bfloat16)
+            return xp_of(x).nan_to_num(x.astype(np.float32), nan=nan, posinf=posinf, neginf=neginf).astype(x.dtype)
+        return xp_of(x).nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, g):
         (x,) = self.saved_tensors
@@ -69,6 +67,10 @@ class NanToNumBackward0(Op):
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """NaN -> nan, +inf -> posinf (default: the dtype's max), -inf -> neginf (default: its lowest)."""
+    if input._dtype.is_floating_point:
+        info = D.finfo(input._dtype)
+        posinf = info.max if posinf is None else posinf
+        neginf = info.min if neginf is None else neginf
     return _out(NanToNumBackward0.apply(input, nan=nan, posinf=posinf, neginf=neginf), out)
 
 
@@ -147,13 +149,16 @@ class SincBackward0(Op):
     def forward(self, x):
         if x.dtype.kind not in "fV":
             x = x.astype(D.np_dtype(D._default[0]))
-        return xp_of(x).sinc(x).astype(x.dtype, copy=False)
+        # half types computed in float32 and rounded once, as torch; sinc(inf) is NaN, quietly as in torch
+        with np.errstate(invalid="ignore"):
+            return xp_of(x).sinc(x.astype(np.float32) if x.dtype.itemsize == 2 else x).astype(x.dtype, copy=False)
 
     def backward(self, g):
         (x,) = self.saved_tensors
-        px = x * math.pi
-        d = (px * px.cos() - px.sin()) / (px * x)
-        return g * where(x == 0, 0.0, d)
+        zero = x == 0
+        safe = where(zero, 1.0, x)  # no 0/0 to mask afterwards
+        px = safe * math.pi
+        return g * where(zero, 0.0, (px * px.cos() - px.sin()) / (px * safe))
 
 
 def sinc(input, *, out=None):
