@@ -175,3 +175,11 @@ def test_half_types(dtype):
         check(lambda m, x: getattr(m, fn)(x), None, dtype, arrays=[a], grad=False)
     check(lambda m, x, y: m.logaddexp(x, y), [(5,), (5,)], dtype, grad=False)
     check(lambda m, x, y: m.hypot(x, y), [(5,), (5,)], dtype, grad=False)
+
+
+@pytest.mark.parametrize("fn,n", [(ember.logaddexp, 2), (ember.logaddexp2, 2), (ember.hypot, 2), (ember.sinc, 1),
+                                  (ember.nan_to_num, 1), (lambda a, b, c: ember.addcdiv(a, b, c, value=0.3), 3)])
+def test_gradgradcheck(fn, n):
+    rng = np.random.default_rng(4)
+    xs = [ember.tensor(rng.uniform(0.5, 2, size=(3,)), requires_grad=True) for _ in range(n)]
+    assert ember.autograd.gradgradcheck(fn, xs)
