@@ -204,6 +204,15 @@ def _typename(obj):
     return type(obj).__name__ if mod == "builtins" else f"{mod}.{type(obj).__name__}"
 
 
+def _check_adam_family(lr, eps, betas, weight_decay):
+    """The hyperparameter checks Adam, AdamW, Adamax, NAdam and RAdam share (torch's messages)."""
+    _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+    _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+    _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+    _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+    _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check(cond, msg):
     if not cond:
         raise ValueError(msg)
