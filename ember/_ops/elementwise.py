@@ -37,7 +37,7 @@ def _scalar_or_tensor(x):
     if t is Tensor or t is _float_t or t is _int_t or t is _bool_t or isinstance(x, Tensor):
         return x
     if isinstance(x, np.ndarray):
-        return _wrap(x) if x.ndim else x.item()
+        return _wrap(x)  # a 0-d array is a 0-d tensor, as torch.as_tensor makes it
     if isinstance(x, np.generic):
         return x.item()
     if isinstance(x, (list, tuple)):
