@@ -5,9 +5,9 @@
 
 Both libraries run at one thread (OMP_NUM_THREADS=1 is set before NumPy and
 torch load). Each workload is written once, against a module `m` that is
-either ember or torch, and timed as the median of several repeats; the table
-gives each library's time per iteration and the ratio ember/torch (lower is
-better for ember) next to the target ratio. PyTorch is needed (the test
+either ember or torch; the two alternate repeat by repeat. The table gives
+each library's median time per iteration and the median of the per-repeat
+ratios ember/torch (lower is better for ember) next to the target ratio. PyTorch is needed (the test
 extras install it); ember never imports it outside this script.
 """
 import os
@@ -186,16 +186,22 @@ WORKLOADS = [
 ]
 
 
-def time_workload(setup, module, iters, repeats):
-    fn = setup(module)
-    fn()  # warm up (and fail early)
-    times = []
+def time_pair(setup, iters, repeats, ember, torch):
+    """Median seconds per iteration for ember and torch, and the median of the
+    per-repeat ratios. The two libraries alternate repeat by repeat, so that a
+    slow spell of a shared machine hits both rather than one."""
+    fns = (setup(ember), setup(torch))
+    for fn in fns:
+        fn()  # warm up (and fail early)
+    times = ([], [])
     for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(iters):
-            fn()
-        times.append((time.perf_counter() - t) / iters)
-    return statistics.median(times)
+        for fn, out in zip(fns, times):
+            t = time.perf_counter()
+            for _ in range(iters):
+                fn()
+            out.append((time.perf_counter() - t) / iters)
+    ratios = [e / t for e, t in zip(*times)]
+    return statistics.median(times[0]), statistics.median(times[1]), statistics.median(ratios)
 
 
 def import_time(module):
@@ -238,13 +244,11 @@ def main(argv=None):
         if args.k and args.k.lower() not in name.lower():
             continue
         try:
-            te = time_workload(setup, ember, iters, args.repeats)
+            te, tt, ratio = time_pair(setup, iters, args.repeats, ember, torch)
         except Exception as e:  # noqa: BLE001 - report and go on with the other workloads
-            print(f"{name:34s} ember failed: {type(e).__name__}: {e}")
+            print(f"{name:34s} failed: {type(e).__name__}: {e}")
             failed += 1
             continue
-        tt = time_workload(setup, torch, iters, args.repeats)
-        ratio = te / tt
         mark = "" if ratio <= target else "  (over target)"
         print(f"{name:34s} {_fmt(te)} {_fmt(tt)} {ratio:7.2f} {target:7.2f}{mark}")
     if not args.k or "import" in args.k:
