@@ -19,6 +19,7 @@ from .._tensor import Tensor
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
 from ._return_types import return_type
+from .shape import ExpandBackward0
 from .elementwise import _out, maximum, minimum
 from .selection import where
 
@@ -47,7 +48,8 @@ def expand_reduced(g, shape, dims, keepdim):
         for d in dims:
             kept.insert(d, 1)
         g = g.reshape(tuple(kept))
-    return g.expand(shape)
+    # The shape is valid by construction: skip expand()'s argument checks (a backward hot path).
+    return ExpandBackward0.apply(g, shape=tuple(shape))
 
 
 def _count(shape, dims):
