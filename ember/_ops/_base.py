@@ -4,7 +4,6 @@ Each op is one class: `forward` on arrays and `backward` on Tensors, side by
 side, as in tinygrad's function.py. The class is named as PyTorch names the
 backward node (`MulBackward0`), because its instances are the graph nodes.
 
-    @register
     class MulBackward0(Op):
         save_inputs = True
         def forward(self, a, b):          # arrays (or Python scalars) -> array
@@ -251,11 +250,6 @@ class _ViewFn:
         return self.op.apply(root, **self.params)
 
 
-def register(cls):
-    """Class decorator for ops: nothing to do at run time but document intent."""
-    return cls
-
-
 # -- functions and methods -------------------------------------------------------------
 def tensor_method(*names):
     """Attach a function to Tensor under the given method names."""
@@ -266,16 +260,3 @@ def tensor_method(*names):
         return fn
 
     return deco
-
-
-def as_tensor_arg(x, like=None):
-    """Turn a NumPy array or list argument into a Tensor; leave Tensors and scalars alone."""
-    if isinstance(x, Tensor) or isinstance(x, (bool, int, float)):
-        return x
-    if isinstance(x, np.ndarray):
-        return _wrap(x)
-    if isinstance(x, np.generic):
-        return x.item()
-    from .._creation import tensor
-
-    return tensor(x)
