@@ -16,9 +16,6 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        return self._run_step(closure, self._update_group)
-
     def _update_group(self, group):
         for p, g in _grads(group, group["maximize"]):
             state = self.state[p]

@@ -25,9 +25,6 @@ class Adagrad(Optimizer):
                 state["step"] = _step_tensor()
                 state["sum"] = _zeros_like(p, group["initial_accumulator_value"])
 
-    def step(self, closure=None):
-        return self._run_step(closure, self._update_group)
-
     def _update_group(self, group):
         for p, g in _grads(group, group["maximize"]):
             state = self.state[p]

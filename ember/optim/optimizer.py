@@ -129,10 +129,11 @@ class Optimizer:
                     g._bump_version()
 
     def step(self, closure=None):
-        raise NotImplementedError
-
-    def _run_step(self, closure, update_group):
-        """torch's step skeleton: evaluate the closure with grad enabled, then update under no_grad."""
+        """torch's step skeleton: evaluate the closure with grad enabled, then update each
+        group under no_grad with the subclass's `_update_group` (its one update rule)."""
+        update_group = getattr(self, "_update_group", None)
+        if update_group is None:
+            raise NotImplementedError
         loss = None
         if closure is not None:
             with grad_mode.enable_grad():

@@ -13,9 +13,6 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        return self._run_step(closure, self._update_group)
-
     def _update_group(self, group):
         beta1, beta2 = group["betas"]
         for p, g in _grads(group, group["maximize"]):

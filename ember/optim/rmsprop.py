@@ -18,9 +18,6 @@ class RMSprop(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        return self._run_step(closure, self._update_group)
-
     def _update_group(self, group):
         for p, g in _grads(group, group["maximize"]):
             state = self.state[p]

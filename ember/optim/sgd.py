@@ -17,9 +17,6 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        return self._run_step(closure, self._update_group)
-
     def _update_group(self, group):
         momentum = group["momentum"]
         for p, g in _grads(group, group["maximize"]):
