@@ -69,16 +69,23 @@ CASES = [
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_matches_torch_every_step(name, kwargs, dtype):
+    run_against_torch(name, kwargs, dtype)
+
+
+def run_against_torch(name, kwargs, dtype, steps=50):
+    """The same optimizer in ember and torch on the same parameters and gradients; the
+    parameters must be equal after every step. Returns the two optimizers."""
     ep, tp, targets = make_params(dtype)
     eo = getattr(ember.optim, name)(ep, **kwargs)
     to = getattr(torch.optim, name)(tp, **kwargs)
     tol = TOL if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
-    for step in range(50):
+    for step in range(steps):
         set_grads(ep, tp, targets)
         eo.step()
         to.step()
         assert_params_equal(ep, tp, step, tol)
         assert ep[0].dtype is getattr(ember, dtype)
+    return eo, to
 
 
 @pytest.mark.parametrize("name,kwargs", CASES[1::2], ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES[1::2])])

@@ -5,7 +5,7 @@ import torch
 
 import ember
 from oracle import same_error
-from test_optim import TOL, assert_params_equal, make_params, set_grads
+from test_optim import TOL, run_against_torch
 
 CASES = [
     ("NAdam", dict(lr=0.05)),
@@ -20,15 +20,7 @@ CASES = [
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_matches_torch_every_step(name, kwargs, dtype):
-    ep, tp, targets = make_params(dtype)
-    eo = getattr(ember.optim, name)(ep, **kwargs)
-    to = getattr(torch.optim, name)(tp, **kwargs)
-    tol = TOL if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
-    for step in range(50):
-        set_grads(ep, tp, targets)
-        eo.step()
-        to.step()
-        assert_params_equal(ep, tp, step, tol)
+    eo, to = run_against_torch(name, kwargs, dtype)
     sd, tsd = eo.state_dict(), to.state_dict()
     assert sd["param_groups"][0] == tsd["param_groups"][0]
     for i, s in tsd["state"].items():
