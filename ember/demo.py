@@ -43,23 +43,30 @@ class Progress:
               end=end, flush=True)
 
 
-def fit_cubic(steps):
-    print("1a. y = sin(x) by a cubic, autograd")
+def fit_sin(predict, params, lr, steps):
+    """Fit y = sin(x) on [-pi, pi] with `predict(x)` by gradient descent written by hand
+    (torch's autograd tutorial loop), printing the loss four times; returns every loss."""
     x = torch.linspace(-math.pi, math.pi, 2000)
     y = torch.sin(x)
-    torch.manual_seed(0)
-    a, b, c, d = (torch.randn((), requires_grad=True) for _ in range(4))
-    lr = 1e-6
+    losses = []
     for t in range(steps):
-        y_pred = a + b * x + c * x ** 2 + d * x ** 3
-        loss = (y_pred - y).pow(2).sum()
+        loss = (predict(x) - y).pow(2).sum()
+        losses.append(loss.item())
         if t % (steps // 4) == steps // 4 - 1:
             print(f"  step {t + 1:5d}  loss {loss.item():10.4f}")
         loss.backward()
         with torch.no_grad():
-            for p in (a, b, c, d):
+            for p in params:
                 p -= lr * p.grad
                 p.grad = None
+    return losses
+
+
+def fit_cubic(steps):
+    print("1a. y = sin(x) by a cubic, autograd")
+    torch.manual_seed(0)
+    a, b, c, d = (torch.randn((), requires_grad=True) for _ in range(4))
+    fit_sin(lambda x: a + b * x + c * x ** 2 + d * x ** 3, (a, b, c, d), 1e-6, steps)
     print(f"  Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2 + {d.item():.4f} x^3")
 
 
@@ -79,22 +86,8 @@ class LegendrePolynomial3(torch.autograd.Function):
 
 def fit_legendre(steps):
     print("1b. y = sin(x) by a + b P3(c + d x), a custom autograd Function")
-    x = torch.linspace(-math.pi, math.pi, 2000)
-    y = torch.sin(x)
     a, b, c, d = (torch.full((), v, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
-    lr = 5e-6
-    losses = []
-    for t in range(steps):
-        y_pred = a + b * LegendrePolynomial3.apply(c + d * x)
-        loss = (y_pred - y).pow(2).sum()
-        losses.append(loss.item())
-        if t % (steps // 4) == steps // 4 - 1:
-            print(f"  step {t + 1:5d}  loss {loss.item():10.4f}")
-        loss.backward()
-        with torch.no_grad():
-            for p in (a, b, c, d):
-                p -= lr * p.grad
-                p.grad = None
+    losses = fit_sin(lambda x: a + b * LegendrePolynomial3.apply(c + d * x), (a, b, c, d), 5e-6, steps)
     print(f"  Result: y = {a.item():.4f} + {b.item():.4f} * P3({c.item():.4f} + {d.item():.4f} x)")
     return losses
 
