@@ -12,6 +12,7 @@ dtype=None. In-place ops whose gradient needs the old self work on a clone of
 it, as torch keeps `original_self`.
 """
 import math
+import operator
 
 import numpy as np
 
@@ -355,14 +356,20 @@ def _in_own_dtype(self, other):
     return (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype is not D.bfloat16
 
 
-def _fast(op_cls, allowed=None, full=None):
+def _fast(op_cls, kernel, allowed=None, full=None):
     """`x op y` without promotion or casts (forward gets dtype=None) when `_in_own_dtype`;
-    else the full path. `allowed(dtype)` narrows it (no bool subtraction, float division only); `full(x, y)` is
+    else the full path. `kernel` is what forward computes for dtype=None (the operator on
+    the two arrays): when no graph is recorded (no_grad, every backward formula, or no
+    input requiring grad) it runs directly, with no node, ~3x cheaper. `allowed(dtype)`
+    narrows the fast path (no bool subtraction, float division only); `full(x, y)` is
     the full path (by default the common-dtype binary op)."""
 
     def op(self, other):
         if _in_own_dtype(self, other) and (allowed is None or allowed(self._dtype)):
             try:
+                if not (_state.enabled and (self._requires_grad or type(other) is not _float_t
+                                            and type(other) is not _int_t and other._requires_grad)):
+                    return _wrap(kernel(self._data, other._data if isinstance(other, Tensor) else other))
                 return op_cls.apply(self, other, dtype=None)
             except ValueError:
                 _broadcast_check(self, other)
@@ -372,10 +379,10 @@ def _fast(op_cls, allowed=None, full=None):
     return op
 
 
-_add = _fast(AddBackward0)
-_sub = _fast(SubBackward0, lambda d: d is not D.bool_)
-_mul = _fast(MulBackward0)
-_truediv = _fast(DivBackward0, lambda d: d.is_floating_point, full=lambda a, b: _div(a, b))
+_add = _fast(AddBackward0, operator.add)
+_sub = _fast(SubBackward0, operator.sub, lambda d: d is not D.bool_)
+_mul = _fast(MulBackward0, operator.mul)
+_truediv = _fast(DivBackward0, operator.truediv, lambda d: d.is_floating_point, full=lambda a, b: _div(a, b))
 
 
 def add(input, other, *, alpha=1, out=None):
