@@ -1058,7 +1058,23 @@ def _reflected(fn):
 def _inplace_binary(fn, ufunc_name=None, saves_self=True):
     """x.op_(other): a NumPy `out=` fast path when nothing is recorded, else compute and commit."""
 
+    ufunc = None if ufunc_name is None else getattr(np, ufunc_name)
+
     def method(self, other, *args, **kwargs):
+        # Fastest: a NumPy tensor updated by a same-dtype, same-shape tensor or a Python
+        # number, with no graph to record (optimizer steps, `W.data -= lr * W.grad`).
+        if ufunc is not None and not args and not kwargs and type(self._data) is np.ndarray:
+            t = type(other)
+            if t is Tensor or t is _float_t or t is _int_t:
+                tensor = t is Tensor
+                if (_in_own_dtype(self, other) and self._dtype.is_floating_point
+                        and (not tensor or other._data.shape == self._data.shape)
+                        and not (_state.enabled and (self._requires_grad or tensor and other._requires_grad
+                                                     or self._base is not None and self._base._requires_grad))
+                        and self._data.flags.writeable):
+                    ufunc(self._data, other._data if tensor else other, out=self._data)
+                    self._bump_version()
+                    return self
         other = _scalar_or_tensor(other)
         recording = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
                                         or (self._base is not None and self._base._requires_grad))

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
+from . import _base
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
 from ._return_types import return_type
@@ -101,7 +102,16 @@ def _int_to_long(t, dtype):
     return None
 
 
+def _sum_dims(g, dims, keepdim):
+    return SumBackward1.apply(g, dims=dims, keepdim=keepdim, dtype=None)
+
+
+_base._sum_dims = _sum_dims  # sum_to (undoing broadcasting in every backward) calls it
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is None and dtype is None and out is None and input._dtype.is_floating_point:
+        return SumBackward0.apply(input, dims=None, keepdim=keepdim, dtype=None)  # the common loss.sum()
     dims = normalize_dims(input, dim)
     cls = SumBackward0 if dim is None else SumBackward1
     return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=_int_to_long(input, dtype)), out)
