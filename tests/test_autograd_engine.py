@@ -36,6 +36,56 @@ def test_zeroed_grad_keeps_accumulating_into_same_tensor():
     same(f)
 
 
+def test_first_gradient_is_adopted_only_when_nobody_else_holds_it():
+    # AccumulateGrad keeps a fresh, unshared gradient as .grad without copying it (as
+    # torch steals it); anything another party can reach must be copied, or an in-place
+    # change of one .grad (optimizers, zero_()) would leak into another tensor.
+    from ember._ops.elementwise import MulBackward0
+
+    made = []
+    orig = MulBackward0._apply
+
+    def spy(self, grads):
+        out = orig(self, grads)
+        made.append(weakref.ref(out[0]))
+        return out
+
+    MulBackward0._apply = spy
+    try:
+        x = ember.ones(3, requires_grad=True)
+        (x * 2).sum().backward()
+        assert x.grad is made[-1]()  # fresh: adopted
+    finally:
+        MulBackward0._apply = orig
+
+    # one gradient tensor sent to two leaves
+    a, b = ember.ones(3, requires_grad=True), ember.ones(3, requires_grad=True)
+    ((a + b) * 2).sum().backward()
+    a.grad.add_(1)
+    assert b.grad.tolist() == [2.0, 2.0, 2.0]
+    # a gradient a leaf hook keeps
+    kept = []
+    c = ember.ones(3, requires_grad=True)
+    c.register_hook(lambda g: kept.append(g))
+    (c * 2).sum().backward()
+    c.grad.zero_()
+    assert kept[0].tolist() == [2.0, 2.0, 2.0]
+    # a gradient the caller passes in (a leaf as the root)
+    d = ember.ones(3, requires_grad=True)
+    v = ember.full((3,), 5.0)
+    d.backward(v)
+    d.grad.zero_()
+    assert v.tolist() == [5.0, 5.0, 5.0]
+    # a hook that returns another tensor on an array it keeps, or a view of it
+    for share in (lambda t: t.data, lambda t: t.view(4)):
+        e = ember.ones(4, requires_grad=True)
+        store = []
+        e.register_hook(lambda g: store.append(g * 1) or share(store[0]))
+        (e * 3).sum().backward()
+        e.grad.zero_()
+        assert store[0].tolist() == [3.0] * 4
+
+
 @pytest.mark.parametrize("op", ["mul", "exp", "div"])
 def test_second_backward_raises_when_something_was_saved(op):
     def f(m):

@@ -112,27 +112,17 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * node._n_outputs
-            if node._has_hooks:
+            plain = not node._has_hooks and node._n_outputs == 1 and node._anomaly_trace is None
+            if not plain and node._has_hooks:
                 grads = _run_pre_hooks(node, grads)
-            run = True
-            if captures is not None:
-                for nr, g in enumerate(grads):
-                    for i in captures.get((node, nr), ()):
-                        if accumulate:
-                            if g is None:
-                                continue
-                            if type(node) is AccumulateGrad:
-                                node._apply([g])  # with its post-accumulate hooks
-                            else:
-                                _accumulate(inputs[i], g)
-                        else:
-                            results[i] = g
-                # Only nodes leading to a requested input run; leaves' sinks never do
-                # (requested leaves were served just above).
-                run = type(node) is not AccumulateGrad and any(c in needed for c, _ in node.next_functions)
             edges = node.next_functions
-            out = None
-            if run and (grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
+            out = ()
+            if captures is not None and not _capture(node, grads, captures, needed, inputs, results, accumulate):
+                pass  # this node leads to no requested input
+            elif plain and not check_anomaly:
+                if grads[0] is not None:
+                    out = node._apply(grads)  # the common case: no hooks, one output
+            elif any(g is not None for g in grads):
                 out = _call(node, grads, check_anomaly)
             if not retain_graph and (node._saved is not None or node._saved_output is not None):
                 node._release()
@@ -150,6 +140,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 deps[child] = left
                 if left == 0:
                     ready.append(child)
+            # Drop this node's gradients now: AccumulateGrad may adopt a gradient
+            # nobody else holds (see graph._accumulate), so none may linger here.
+            grads = out = g = None
     finally:
         _state.enabled = prev_mode
         if collecting:
@@ -163,6 +156,24 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                                        "graph. Set allow_unused=True if this is the desired behavior.")
         return tuple(results)
     return None
+
+
+def _capture(node, grads, captures, needed, inputs, results, accumulate):
+    """With `inputs=` (backward) or autograd.grad: hand requested gradients over as they
+    arrive. Returns whether the node must still run (it leads to another requested input)."""
+    for nr, g in enumerate(grads):
+        for i in captures.get((node, nr), ()):
+            if accumulate:
+                if g is None:
+                    continue
+                if type(node) is AccumulateGrad:
+                    node._apply([g])  # with its post-accumulate hooks
+                else:
+                    _accumulate(inputs[i], g)
+            else:
+                results[i] = g
+    # Leaves' sinks never run here (requested leaves were served just above).
+    return type(node) is not AccumulateGrad and any(c in needed for c, _ in node.next_functions)
 
 
 def _call(node, grads, check_anomaly):

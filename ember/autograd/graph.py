@@ -10,8 +10,12 @@ engine in `engine.py`. A node holds:
   so that an in-place change in between is caught when backward unpacks it;
 - optional hooks.
 """
+import sys
 import weakref
 
+import numpy as np
+
+from .. import _tensor as _T  # partly initialised here (it imports autograd): read at call time
 from . import grad_mode
 
 _RELEASED = object()
@@ -171,8 +175,15 @@ def _accumulate(tensor, grad, create_graph=None):
     if old is None:
         # A private copy: the incoming gradient may be shared with another
         # leaf's or be a read-only broadcast view. Under create_graph the copy
-        # is differentiable, as torch's (CopyBackwards).
-        tensor._grad = _differentiable_copy(grad) if create_graph else grad.detach()._copy_array()
+        # is differentiable, as torch's (CopyBackwards). A gradient that nobody
+        # else can reach is adopted as it is, as torch steals it (saves a copy
+        # of every parameter's gradient per step).
+        if create_graph:
+            tensor._grad = _differentiable_copy(grad)
+        elif _unshared(grad):
+            tensor._grad = grad
+        else:
+            tensor._grad = _T.Tensor._make(grad._data.copy(), grad._dtype)
     elif create_graph:
         tensor._grad = old + grad
     else:
@@ -183,6 +194,22 @@ def _accumulate(tensor, grad, create_graph=None):
                                "single memory location. Please clone() the tensor before performing the "
                                "operation.") from None
         old._bump_version()
+
+
+# References to an incoming gradient when AccumulateGrad runs, if nobody else holds it:
+# the engine's `grads` list, the arguments of _accumulate and _unshared, and
+# getrefcount's own. Any other holder (another leaf given the same tensor, a hook, the
+# caller, another tensor on the same array, a view of it) raises the count, and the
+# gradient is copied instead. Python 3.14 may not count references borrowed by a
+# frame, so there the gradient is always copied.
+_ENGINE_REFS = 4 if sys.version_info < (3, 14) else -1
+
+
+def _unshared(grad):
+    data = grad._data  # held by the tensor, this local and getrefcount: 3
+    return (sys.getrefcount(grad) == _ENGINE_REFS and type(data) is np.ndarray and data.base is None
+            and sys.getrefcount(data) == 3 and data.flags.writeable and not grad._requires_grad
+            and grad._base is None and grad._vcell is None and type(grad) is _T.Tensor)
 
 
 class CopyBackwards(Node):
