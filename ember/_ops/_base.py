@@ -118,7 +118,7 @@ class Op(Node):
             # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
             result._requires_grad = requires and cls.is_view and not _state.enabled
             return result
-        node._link(inputs)
+        node._link(inputs, result)
         if cls.save_output:
             cell = result._vcell = [0]
             node._saved_output = (out, 0, result._dtype, cell)
@@ -126,24 +126,34 @@ class Op(Node):
         result._grad_fn = node
         return result
 
-    def _link(self, inputs):
-        """Record the graph edges, the inputs' shapes/dtypes (for _apply) and saved inputs."""
+    def _link(self, inputs, result=None):
+        """Record the graph edges, the saved inputs and, for `_apply`, the shape and dtype of
+        each input whose gradient must be reduced or cast. An input with the output's shape
+        and dtype needs neither (its gradient comes out in that shape and dtype), and a node
+        all of whose inputs are so gets `_in_meta = None`: its backward needs no fix-up."""
         edges = []
         meta = []
+        fix = result is None
+        if not fix:
+            shape, dtype = result._data.shape, result._dtype
         for x in inputs:
             if isinstance(x, Tensor):
-                meta.append((x._data.shape, x._dtype))
                 if x._requires_grad:
                     if x._base is not None and x._base_fn is not x._base._grad_fn:
                         _refresh_view(x)
                     fn = x._grad_fn
                     edges.append((fn, x._output_nr) if fn is not None else (x._grad_accumulator(), 0))
+                    xshape = x._data.shape
+                    if fix or xshape != shape or x._dtype is not dtype:
+                        fix = True
+                        meta.append((xshape, x._dtype))
+                    else:
+                        meta.append(None)
                     continue
-            else:
-                meta.append(None)
+            meta.append(None)
             edges.append(_NO_EDGE)
         self.next_functions = tuple(edges)
-        self._in_meta = meta
+        self._in_meta = meta if fix else None
         if self.save_inputs:
             self._save(inputs)
         if anomaly_state.enabled:
@@ -174,13 +184,15 @@ class Op(Node):
 
     def _apply(self, grads):
         out = self.backward(*grads)
-        if not isinstance(out, tuple):
+        if type(out) is not tuple:
             out = (out,)
         meta = self._in_meta
+        if meta is None:
+            return out
         fixed = []
         for g, m in zip(out, meta):
-            if g is None or m is None:
-                fixed.append(None)
+            if g is None or m is None:  # no gradient, or one that needs no fix-up
+                fixed.append(g)
                 continue
             shape, dtype = m
             if g._data.shape != shape:

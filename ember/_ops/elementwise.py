@@ -200,10 +200,10 @@ class RsubBackward1(SubBackward0):
 class MulBackward0(_Binary):
     fn = staticmethod(lambda a, b: a * b)
 
-    def _link(self, inputs):
+    def _link(self, inputs, result=None):
         # As torch: each operand is saved only when the other needs a gradient, so
         # only what backward reads is kept alive (and version-checked).
-        _Binary._link(self, inputs)
+        _Binary._link(self, inputs, result)
         (a_fn, _), (b_fn, _) = self.next_functions
         a, b = inputs
         self._save((b if a_fn is not None else None, a if b_fn is not None else None))

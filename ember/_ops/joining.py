@@ -25,6 +25,8 @@ def _tensor_list(tensors, name):
 class CatBackward0(Op):
     def forward(self, *arrays, dim, dtype, keep):
         self.dim, self.keep = dim, keep
+        self.sizes = [a.shape[dim] for a in arrays] if keep is None else \
+            [a.shape[dim] if k else 0 for a, k in zip(arrays, keep)]
         if keep is not None:
             arrays = [a for a, k in zip(arrays, keep) if k]
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
@@ -33,11 +35,10 @@ class CatBackward0(Op):
     def backward(self, g):
         lead = (slice(None),) * self.dim
         out, start = [], 0
-        for i, (shape, _) in enumerate(self._in_meta):
+        for i, n in enumerate(self.sizes):
             if self.keep is not None and not self.keep[i]:  # a skipped empty input: an empty gradient
                 out.append(Tensor._make(xp_of(g._data).zeros((0,), dtype=g._data.dtype), g._dtype))
                 continue
-            n = shape[self.dim]
             out.append(basic_index(g, lead + (slice(start, start + n),), "Slice"))
             start += n
         return tuple(out)
