@@ -383,6 +383,7 @@ _add = _fast(AddBackward0, operator.add)
 _sub = _fast(SubBackward0, operator.sub, lambda d: d is not D.bool_)
 _mul = _fast(MulBackward0, operator.mul)
 _truediv = _fast(DivBackward0, operator.truediv, lambda d: d.is_floating_point, full=lambda a, b: _div(a, b))
+_rsub = _fast(RsubBackward1, lambda a, b: b - a, lambda d: d is not D.bool_, full=lambda a, b: rsub(a, b))
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -1196,7 +1197,7 @@ def _eq_op(fn):
 Tensor.__add__ = Tensor.__radd__ = _add
 Tensor.__iadd__ = Tensor.add_
 Tensor.__sub__ = _sub
-Tensor.__rsub__ = lambda self, other: rsub(self, other)
+Tensor.__rsub__ = _rsub
 Tensor.__isub__ = Tensor.sub_
 Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_

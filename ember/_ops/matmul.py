@@ -17,7 +17,8 @@ import numpy as np
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
-from ._base import Op
+from ..autograd import grad_mode
+from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS
 
 # C++ type names that torch prints in "expected m1 and m2 to have the same dtype".
@@ -27,6 +28,7 @@ _CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "
 
 
 _np_matmul = np.matmul
+_state = grad_mode.state
 
 
 def matmul_arrays(a, b):
@@ -55,11 +57,29 @@ class MmBackward0(Op):
             return (g * b if want_a else None), (g * a if want_b else None)
         if nb == 1:  # (..., m, k) @ (k,) -> (..., m)
             gc = g.unsqueeze(-1)
-            return (gc * b if want_a else None), ((a.mT @ gc).squeeze(-1) if want_b else None)
+            gb = None
+            if want_b:  # a^T g: a matrix-vector product when a is a matrix
+                gb = _product(a, g, transpose_x=True) if na == 2 else _product(a, gc, transpose_x=True).squeeze(-1)
+            return (gc * b if want_a else None), gb
         if na == 1:  # (k,) @ (..., k, n) -> (..., n)
             gr = g.unsqueeze(-2)
-            return ((gr @ b.mT).squeeze(-2) if want_a else None), (a.unsqueeze(-1) * gr if want_b else None)
-        return (g @ b.mT if want_a else None), (a.mT @ g if want_b else None)
+            ga = None
+            if want_a:  # g b^T: b g for a matrix b
+                ga = _product(b, g) if nb == 2 else _product(gr, b, transpose_y=True).squeeze(-2)
+            return ga, (a.unsqueeze(-1) * gr if want_b else None)
+        return (_product(g, b, transpose_y=True) if want_a else None), \
+            (_product(a, g, transpose_x=True) if want_b else None)
+
+
+def _product(x, y, transpose_x=False, transpose_y=False):
+    """x @ y with the last two dims of x or y swapped (x.mT @ y, x @ y.mT): the products of
+    the backward formulas. With no graph to record (every backward without create_graph)
+    the swaps and the product are one step on the arrays; else they are the
+    differentiable ops, so that higher-order gradients flow through them."""
+    if _state.enabled:
+        return (x.mT if transpose_x else x) @ (y.mT if transpose_y else y)
+    xa, ya = x._data, y._data
+    return _wrap(matmul_arrays(xa.swapaxes(-1, -2) if transpose_x else xa, ya.swapaxes(-1, -2) if transpose_y else ya))
 
 
 class MvBackward0(MmBackward0):
