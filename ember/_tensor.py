@@ -15,7 +15,8 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import device_of, xp_of
-from .autograd import backward as _backward, grad_mode
+from .autograd import _make_grads, backward as _backward, grad_mode
+from .autograd.engine import run_backward
 from .autograd.graph import AccumulateGrad, _RemovableHandle
 
 _state = grad_mode.state
@@ -296,7 +297,12 @@ class Tensor:
         return node._add_tensor_pre_hook(self._output_nr, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        if gradient is None and inputs is None:  # loss.backward(): skip the general argument handling
+            if retain_graph is None:
+                retain_graph = create_graph
+            run_backward((self,), _make_grads((self,), (None,)), retain_graph, create_graph)
+        else:
+            _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """Same memory and version counter, cut from the graph."""

@@ -16,13 +16,16 @@ import numpy as np
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from . import _base
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
 from ._return_types import return_type
-from .shape import ExpandBackward0
+from .shape import ExpandBackward0, expand_array
 from .elementwise import _out, maximum, minimum
 from .selection import where
+
+_state = grad_mode.state
 
 
 def normalize_dims(t, dim):
@@ -50,6 +53,10 @@ def expand_reduced(g, shape, dims, keepdim):
             kept.insert(d, 1)
         g = g.reshape(tuple(kept))
     # The shape is valid by construction: skip expand()'s argument checks (a backward hot path).
+    if not _state.enabled:
+        # No graph to record (backward without create_graph): the expanded array
+        # alone; nobody else sees this temporary, so no view bookkeeping.
+        return _wrap(expand_array(g._data, tuple(shape)))
     return ExpandBackward0.apply(g, shape=tuple(shape))
 
 

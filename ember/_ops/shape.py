@@ -117,11 +117,23 @@ def broadcast_array(x, shape):
     np.broadcast_to, which matters in every sum/mean backward."""
     if type(x) is not np.ndarray or not x.flags.c_contiguous:
         return xp_of(x).broadcast_to(x, shape)
-    lead = len(shape) - x.ndim
-    strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else st for n, m, st in zip(x.shape, shape[lead:], x.strides))
+    if x.ndim:
+        lead = len(shape) - x.ndim
+        strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else st
+                                      for n, m, st in zip(x.shape, shape[lead:], x.strides))
+    else:  # a 0-d gradient (of a full sum or mean) spread over the whole shape
+        strides = (0,) * len(shape)
     out = np.ndarray(shape, x.dtype, x, 0, strides)
     out.flags.writeable = False
     return out
+
+
+def expand_array(x, shape):
+    """x expanded to `shape` (valid by construction), as a view of x."""
+    lead = len(shape) - x.ndim
+    if shape[lead:] == x.shape and shape[:lead].count(1) == lead:
+        return x[(None,) * lead] if lead else x.view()  # nothing repeated: a writable view
+    return broadcast_array(x, shape)
 
 
 class ExpandBackward0(Op):
@@ -129,10 +141,7 @@ class ExpandBackward0(Op):
 
     def forward(self, x, shape):
         self.in_shape = x.shape
-        lead = len(shape) - x.ndim
-        if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
-            return x[(None,) * lead] if lead else x.view()  # nothing repeated: a writable view
-        return broadcast_array(x, shape)
+        return expand_array(x, shape)
 
     def backward(self, g):
         return sum_to(g, self.in_shape)

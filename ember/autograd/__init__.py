@@ -32,7 +32,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{o._dtype}")
             data = o._data
-            out.append(o._make(xp_of(data).array(1, data.dtype).reshape(data.shape), o._dtype))
+            out.append(o._make(xp_of(data).ones(data.shape, data.dtype), o._dtype))
             continue
         if g._data.shape != o._data.shape and not is_grads_batched:
             from .._size import Size
