@@ -118,12 +118,17 @@ class Op(Node):
             # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
             result._requires_grad = requires and cls.is_view and not _state.enabled
             return result
-        node._link(inputs, result)
-        if cls.save_output:
+        return node._record(inputs, result)
+
+    def _record(self, inputs, result):
+        """Make this node the grad_fn of `result`, computed from `inputs` (the tail of apply;
+        the arithmetic operators' fast path calls it directly)."""
+        self._link(inputs, result)
+        if self.save_output:
             cell = result._vcell = [0]
-            node._saved_output = (out, 0, result._dtype, cell)
+            self._saved_output = (result._data, 0, result._dtype, cell)
         result._requires_grad = True
-        result._grad_fn = node
+        result._grad_fn = self
         return result
 
     def _link(self, inputs, result=None):

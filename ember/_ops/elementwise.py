@@ -21,6 +21,8 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
+
+_new = object.__new__
 from . import _special
 from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, fill_inplace, inplace_method
 from .selection import where
@@ -367,10 +369,12 @@ def _fast(op_cls, kernel, allowed=None, full=None):
     def op(self, other):
         if _in_own_dtype(self, other) and (allowed is None or allowed(self._dtype)):
             try:
-                if not (_state.enabled and (self._requires_grad or type(other) is not _float_t
-                                            and type(other) is not _int_t and other._requires_grad)):
-                    return _wrap(kernel(self._data, other._data if isinstance(other, Tensor) else other))
-                return op_cls.apply(self, other, dtype=None)
+                tensor = type(other) is not _float_t and type(other) is not _int_t
+                result = _wrap(kernel(self._data, other._data if tensor else other))
+                if _state.enabled and (self._requires_grad or tensor and other._requires_grad):
+                    # What op_cls.apply(self, other, dtype=None) does, without its generic argument handling.
+                    return _new(op_cls)._record((self, other), result)
+                return result
             except ValueError:
                 _broadcast_check(self, other)
                 raise
