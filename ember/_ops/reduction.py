@@ -61,6 +61,9 @@ def expand_reduced(g, shape, dims, keepdim):
 
 
 def _count(shape, dims):
+    """How many elements a reduction over `dims` (None: all) combines."""
+    if dims is None:
+        return math.prod(shape)
     n = 1
     for d in dims:
         n *= shape[d]
@@ -146,6 +149,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
             f"Got: {_type_word(input)}")
+    if dim is None and dtype is None and out is None:
+        return MeanBackward0.apply(input, dims=None, keepdim=keepdim, dtype=None)  # the common loss.mean()
     dims = normalize_dims(input, dim)
     cls = MeanBackward0 if dim is None else MeanBackward1
     return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=D.canonical(dtype)), out)

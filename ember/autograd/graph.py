@@ -160,8 +160,9 @@ class AccumulateGrad(Node):
         leaf = self._leaf_ref()
         if leaf is not None:
             _accumulate(leaf, grads[0])
-            for hook in tuple(self._post_hooks or ()):
-                hook(leaf)
+            if self._post_hooks:
+                for hook in tuple(self._post_hooks):
+                    hook(leaf)
         return ()
 
 
@@ -188,7 +189,7 @@ def _accumulate(tensor, grad, create_graph=None):
         tensor._grad = old + grad
     else:
         try:
-            old._data += grad._data.astype(old._data.dtype, copy=False)
+            old._data += grad._data if grad._dtype is old._dtype else grad._data.astype(old._data.dtype)
         except ValueError:  # a .grad the user set to a broadcast (read-only) array
             raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                                "single memory location. Please clone() the tensor before performing the "
