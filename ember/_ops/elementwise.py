@@ -438,6 +438,11 @@ def floor_divide(input, other, *, out=None):
 
 
 def pow(input, exponent, *, out=None):
+    t = type(exponent)
+    if (out is None and (t is _float_t or t is _int_t) and type(input) is Tensor
+            and input._dtype.is_floating_point and input._dtype is not D.bfloat16):
+        # float tensor ** Python number (x ** 2 in every loss): the tensor's dtype, no promotion to work out
+        return PowBackward0.apply(input, exponent, dtype=input._dtype)
     a, b = _prep(input, exponent)
     if not isinstance(a, Tensor):  # scalar ** tensor
         dt = binary_dtype(b, a)
@@ -1211,7 +1216,7 @@ Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
 Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__ifloordiv__ = Tensor.floor_divide_
-Tensor.__pow__ = lambda self, other: pow(self, other)
+Tensor.__pow__ = pow
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__ipow__ = Tensor.pow_
 Tensor.__mod__ = lambda self, other: remainder(self, other)

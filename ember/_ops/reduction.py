@@ -113,6 +113,8 @@ def _int_to_long(t, dtype):
 
 
 def _sum_dims(g, dims, keepdim):
+    if not _state.enabled:  # no graph to record (backward without create_graph): the array sum alone
+        return _wrap(_accumulate_sum(g._data, dims, keepdim))
     return SumBackward1.apply(g, dims=dims, keepdim=keepdim, dtype=None)
 
 
