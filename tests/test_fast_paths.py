@@ -196,3 +196,80 @@ def test_cross_entropy_with_ignored_and_bad_targets_matches_torch():
     for m in (ember, torch):
         with pytest.raises(IndexError, match="Target 7 is out of bounds"):
             m.nn.functional.cross_entropy(m.tensor(logits, dtype=m.float32), m.tensor([0, 7, 1, 2, 3, 0]))
+
+
+# -- the core's no-graph and operator fast paths ------------------------------------------------
+def _both(fn):
+    return fn(ember), fn(torch)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "rsub", "pow"])
+@pytest.mark.parametrize("mode", ["no_grad", "no_input_requires_grad", "recording"])
+def test_operators_on_each_side_of_the_no_graph_path_match_torch(op, mode):
+    # The operators compute straight on the arrays when no graph is recorded, and
+    # record the node through Op._record otherwise: results, flags, nodes and
+    # gradients must be torch's in every case.
+    def run(m):
+        rng = np.random.default_rng(0)
+        a = m.tensor(rng.uniform(1, 2, (3, 4)), dtype=m.float32, requires_grad=mode != "no_input_requires_grad")
+        b = m.tensor(rng.uniform(1, 2, (4,)), dtype=m.float32)
+        f = {"add": lambda: a + b, "sub": lambda: a - 1.5, "mul": lambda: 2 * a, "div": lambda: a / b,
+             "rsub": lambda: 1 - a, "pow": lambda: a ** 3}[op]
+        if mode == "no_grad":
+            with m.no_grad():
+                y = f()
+        else:
+            y = f()
+        name = type(y.grad_fn).__name__ if y.grad_fn is not None else None
+        grad = None
+        if y.requires_grad:
+            y.backward(m.ones_like(y))
+            grad = a.grad.numpy().copy()
+        return y.detach().numpy().copy(), y.dtype, y.requires_grad, name, grad
+
+    (ye, de, re, ne, ge), (yt, dt, rt, nt, gt) = _both(run)
+    np.testing.assert_allclose(ye, yt, rtol=1e-6)
+    assert str(de).split(".")[1] == str(dt).split(".")[1] and re == rt and ne == nt
+    if gt is not None:
+        np.testing.assert_allclose(ge, gt, rtol=1e-6)
+
+
+def test_in_place_fast_path_keeps_torch_rules():
+    # x -= y with no graph recorded updates the array directly; the version counter,
+    # views, broadcast (read-only) targets and the leaf rule behave as in torch.
+    for m in (ember, torch):
+        w = m.ones(4, requires_grad=True)
+        v = w[1:3]
+        before = w._version
+        with m.no_grad():
+            v -= 0.5 * m.ones(2)
+        assert w.tolist() == [1.0, 0.5, 0.5, 1.0] and w._version == before + 1
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            w -= 1.0
+        e = m.zeros(1).expand(3)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            e += m.ones(3)
+        i = m.tensor([1, 2])
+        i += 1  # integers take the general path
+        assert i.tolist() == [2, 3]
+
+
+def test_no_graph_backward_shortcuts_match_create_graph_results():
+    # Backward formulas use array shortcuts (transposed products, expanded and summed
+    # gradients) only without create_graph; with it they build the graph. Both must
+    # give torch's gradients, and the second order must flow.
+    def run(m, create_graph):
+        rng = np.random.default_rng(1)
+        A = m.tensor(rng.standard_normal((5, 3)), requires_grad=True)
+        v = m.tensor(rng.standard_normal(3), requires_grad=True)
+        s = m.tensor(rng.standard_normal(()), requires_grad=True)
+        y = ((A @ v) * s + (v @ A.mT)).sum() + (A * s).mean()
+        grads = m.autograd.grad(y, (A, v, s), create_graph=create_graph)
+        out = [g.detach().numpy().copy() for g in grads]
+        if create_graph:
+            out += [g.detach().numpy().copy() for g in m.autograd.grad(grads[2], (A, v))]
+        return out
+
+    for create_graph in (False, True):
+        for ge, gt in zip(run(ember, create_graph), run(torch, create_graph)):
+            np.testing.assert_allclose(ge, gt, rtol=1e-12)
