@@ -74,6 +74,7 @@ class Op(Node):
     differentiable = True  # False: outputs never require grad (comparisons, argmax...)
     is_view = False  # the output shares memory with input 0
     n_diff_outputs = None  # multi-output ops: how many leading outputs are differentiable
+    grads_in_input_shape = False  # backward returns each gradient in its input's shape (reductions)
 
     def forward(self, *args, **params):
         raise NotImplementedError
@@ -149,7 +150,7 @@ class Op(Node):
                     fn = x._grad_fn
                     edges.append((fn, x._output_nr) if fn is not None else (x._grad_accumulator(), 0))
                     xshape = x._data.shape
-                    if fix or xshape != shape or x._dtype is not dtype:
+                    if fix or xshape != shape and not self.grads_in_input_shape or x._dtype is not dtype:
                         fix = True
                         meta.append((xshape, x._dtype))
                     else:

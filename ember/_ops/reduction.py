@@ -89,6 +89,8 @@ def _accumulate_sum(x, dims, keepdim):
 class SumBackward0(Op):
     """Sum over all dims (SumBackward0) or some dims (the node is renamed SumBackward1)."""
 
+    grads_in_input_shape = True  # expand_reduced gives back the input's shape
+
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         if dtype is not None:
@@ -130,6 +132,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 class MeanBackward0(Op):
+    grads_in_input_shape = True  # expand_reduced gives back the input's shape
+
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.n = n = _count(x.shape, dims)
