@@ -187,6 +187,15 @@ def test_setitem_mask_from_numpy():
     assert x.tolist() == [1.0, 0.0, 1.0, 0.0]
 
 
+def test_index_add_source_shape_errors_match_torch():
+    for src in ((2, 4), (3, 3), (2,), (1, 3), (2, 3, 1)):
+        msg, tmsg = same_error(lambda m: m.zeros(5, 3).index_add(0, m.tensor([0, 2]), m.ones(*src)))
+        assert msg == tmsg
+    same_error(lambda m: m.zeros(5).index_add(0, m.tensor([0, 2]), m.tensor(1.0)))
+    msg, tmsg = same_error(lambda m: m.zeros(5, 3).index_add_(1, m.tensor([0]), m.ones(5, 2)))
+    assert msg == tmsg
+
+
 def test_setitem_errors():
     same_error(lambda m: m.zeros(3).__setitem__(slice(0, 2), m.ones(3)))
     same_error(lambda m: m.zeros(3).__setitem__(m.tensor([0, 1]), m.ones(3)))

@@ -702,8 +702,23 @@ def index_add(input, dim, index, source, *, alpha=1):
     if input._data.ndim == 0:
         return _as_1d(index_add, (), input, d, index, source, alpha=alpha)
     _same_dtype(input, source, "index_add")
+    _check_index_add_source(input, d, idx, source)
     src = source if alpha == 1 else source * alpha
     return IndexPutBackward0.apply(input, src, key=_along(d, idx), accumulate=True)
+
+
+def _check_index_add_source(input, d, idx, source):
+    """torch's checks: source has self's shape except along dim, where it has one slice per index
+    (else NumPy would broadcast a (1, n) source silently)."""
+    xs, ss = input._data.shape, source._data.shape
+    if not ss:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    if len(ss) != len(xs) or any(a != b for i, (a, b) in enumerate(zip(xs, ss)) if i != d):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = [{', '.join(map(str, xs))}] source.shape = [{', '.join(map(str, ss))}]")
+    if ss[d] != idx.size:
+        raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                           f"({ss[d]}), for dim: {d}")
 
 
 def index_fill(input, dim, index, value):
