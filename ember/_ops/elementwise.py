@@ -21,13 +21,12 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
-
-_new = object.__new__
 from . import _special
 from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, fill_inplace, inplace_method
 from .selection import where
 
 _state = grad_mode.state
+_new = object.__new__
 _float_t = float
 _int_t = int
 _bool_t = bool
@@ -439,8 +438,7 @@ def floor_divide(input, other, *, out=None):
 
 def pow(input, exponent, *, out=None):
     t = type(exponent)
-    if (out is None and (t is _float_t or t is _int_t) and type(input) is Tensor
-            and input._dtype.is_floating_point and input._dtype is not D.bfloat16):
+    if out is None and (t is _float_t or t is _int_t) and type(input) is Tensor and _in_own_dtype(input, exponent):
         # float tensor ** Python number (x ** 2 in every loss): the tensor's dtype, no promotion to work out
         return PowBackward0.apply(input, exponent, dtype=input._dtype)
     a, b = _prep(input, exponent)
@@ -1068,44 +1066,36 @@ def _reflected(fn):
 def _inplace_binary(fn, ufunc_name=None, saves_self=True):
     """x.op_(other): a NumPy `out=` fast path when nothing is recorded, else compute and commit."""
 
-    ufunc = None if ufunc_name is None else getattr(np, ufunc_name)
-
     def method(self, other, *args, **kwargs):
-        # Fastest: a NumPy tensor updated by a same-dtype, same-shape tensor or a Python
-        # number, with no graph to record (optimizer steps, `W.data -= lr * W.grad`).
-        if ufunc is not None and not args and not kwargs and type(self._data) is np.ndarray:
-            t = type(other)
-            if t is Tensor or t is _float_t or t is _int_t:
-                tensor = t is Tensor
-                if (_in_own_dtype(self, other) and self._dtype.is_floating_point
-                        and (not tensor or other._data.shape == self._data.shape)
-                        and not (_state.enabled and (self._requires_grad or tensor and other._requires_grad
-                                                     or self._base is not None and self._base._requires_grad))
-                        and self._data.flags.writeable):
-                    ufunc(self._data, other._data if tensor else other, out=self._data)
-                    self._bump_version()
-                    return self
         other = _scalar_or_tensor(other)
-        recording = _state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        tensor = isinstance(other, Tensor)
+        recording = _state.enabled and (self._requires_grad or (tensor and other._requires_grad)
                                         or (self._base is not None and self._base._requires_grad))
         # Only floats: integer division and bool subtraction take the slow path and its errors.
         # add_/sub_ may scale `other` by alpha (optimizers: p.add_(g, alpha=-lr)).
         if (ufunc_name is not None and not recording and not args and self._data.size
                 and self._dtype.is_floating_point
                 and (not kwargs or ufunc_name in ("add", "subtract") and kwargs.keys() == {"alpha"})):
-            b = other._data if isinstance(other, Tensor) else other
-            dt = binary_dtype(self, other)
+            b = other._data if tensor else other
             shape = self._data.shape
-            b_shape = getattr(b, "shape", ())
-            if b_shape and b_shape != shape:
-                try:
-                    shape = np.broadcast_shapes(shape, b_shape)
-                except ValueError:
-                    shape = None  # the slow path raises torch's error
-            check_inplace(self, dt, shape)
-            if shape is not None and dt is self._dtype and (not isinstance(b, np.ndarray) or b.dtype == self._data.dtype):
-                if kwargs and kwargs["alpha"] != 1:
+            if not kwargs and _in_own_dtype(self, other) and (not tensor or b.shape == shape):
+                # The common case (optimizer steps, `W.data -= lr * W.grad`): nothing to promote,
+                # broadcast or scale; only a read-only (expanded) self is refused.
+                check_inplace(self)
+            else:
+                dt = binary_dtype(self, other)
+                b_shape = getattr(b, "shape", ())
+                if b_shape and b_shape != shape:
+                    try:
+                        shape = np.broadcast_shapes(shape, b_shape)
+                    except ValueError:
+                        shape = None  # the slow path raises torch's error
+                check_inplace(self, dt, shape)
+                if shape is None or dt is not self._dtype or isinstance(b, np.ndarray) and b.dtype != self._data.dtype:
+                    b = None
+                elif kwargs and kwargs["alpha"] != 1:
                     b = b * kwargs["alpha"]
+            if b is not None:
                 getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
                 self._bump_version()
                 return self

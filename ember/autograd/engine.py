@@ -113,7 +113,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if grads is None:
                 grads = [None] * node._n_outputs
             plain = not node._has_hooks and node._n_outputs == 1 and node._anomaly_trace is None
-            if not plain and node._has_hooks:
+            if node._has_hooks:
                 grads = _run_pre_hooks(node, grads)
             edges = node.next_functions
             out = ()
