@@ -71,8 +71,20 @@ def numel(input):
 
 # Subpackages that exist but load on first use (keeps `import ember` fast). Names
 # torch has and ember lacks fall through to the error naming the torch name.
-_LAZY = {"nn", "optim", "utils", "linalg", "cuda", "backends", "random", "serialization", "bench", "demo",
-         "accelerator", "datasets"}
+_LAZY = {
+    "nn",
+    "optim",
+    "utils",
+    "linalg",
+    "cuda",
+    "backends",
+    "random",
+    "serialization",
+    "bench",
+    "demo",
+    "accelerator",
+    "datasets",
+}
 
 
 def __getattr__(name):

@@ -3,8 +3,21 @@ functions exported as `ember.<name>`; importing a module also attaches its
 Tensor methods."""
 import importlib
 
-FAMILIES = ("elementwise", "reduction", "shape", "conversion", "selection", "indexing", "joining", "matmul",
-            "sorting", "nn_ops", "random_ops", "misc", "extra_math")
+FAMILIES = (
+    "elementwise",
+    "reduction",
+    "shape",
+    "conversion",
+    "selection",
+    "indexing",
+    "joining",
+    "matmul",
+    "sorting",
+    "nn_ops",
+    "random_ops",
+    "misc",
+    "extra_math",
+)
 
 __all__ = []
 for _family in FAMILIES:
