@@ -2,7 +2,14 @@
 import os
 
 __all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads", "set_num_interop_threads",
-           "set_printoptions", "compile", "is_grad_enabled"]
+           "set_printoptions", "compile", "is_grad_enabled", "inf", "nan", "pi", "e", "newaxis"]
+
+# torch's module-level constants (torch.inf is math.inf: scripts write `x == torch.inf`).
+inf = float("inf")
+nan = float("nan")
+pi = 3.141592653589793
+e = 2.718281828459045
+newaxis = None
 
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 
