@@ -36,6 +36,7 @@ from ._legacy import (  # noqa: E402
     ByteTensor, BoolTensor,
 )
 from ._ops import *  # noqa: E402,F401,F403
+from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
 from .serialization import save, load  # noqa: E402
@@ -84,6 +85,7 @@ _LAZY = {
     "demo",
     "accelerator",
     "datasets",
+    "multiprocessing",
 }
 
 
