@@ -37,6 +37,7 @@ from ._legacy import (  # noqa: E402
 )
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
+from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
 from .serialization import save, load  # noqa: E402
