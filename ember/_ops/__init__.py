@@ -18,6 +18,7 @@ FAMILIES = (
     "misc",
     "extra_math",
     "statistics",
+    "linalg_names",
 )
 
 __all__ = []
