@@ -19,6 +19,9 @@ FAMILIES = (
     "extra_math",
     "statistics",
     "linalg_names",
+    "windows",
+    "construction",
+    "strided",
 )
 
 __all__ = []
