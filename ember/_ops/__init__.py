@@ -22,6 +22,7 @@ FAMILIES = (
     "windows",
     "construction",
     "strided",
+    "sampling",
 )
 
 __all__ = []
