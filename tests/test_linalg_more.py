@@ -305,3 +305,23 @@ def test_torch_level_names():
         same_error(lambda m: getattr(m, name)(m.eye(2), m.eye(2)))
     same_error(lambda m: m.symeig(m.eye(2)))
     same_error(lambda m: m.matrix_rank(m.eye(2)))
+
+
+def test_svd_pca_lowrank():
+    rng = np.random.default_rng(28)
+    low = rng.standard_normal((8, 3)) @ rng.standard_normal((3, 6))
+    for fn, kw in (("svd_lowrank", dict(q=4)), ("svd_lowrank", dict(q=3, niter=1)), ("pca_lowrank", {}),
+                   ("pca_lowrank", dict(q=2, center=False))):
+        for a in (low, low.T.copy()):
+            res = []
+            for m in (torch, ember):
+                m.manual_seed(0)
+                U, S, V = getattr(m, fn)(m.tensor(a), **kw)
+                res.append((S, U @ S.diag() @ V.mT))  # vectors are defined up to sign
+            assert_same(res[1], res[0], dict(rtol=1e-8, atol=1e-10))
+    x = ember.tensor(low, requires_grad=True)
+    ember.svd_lowrank(x, q=3)[1].sum().backward()
+    tx = torch.tensor(low, requires_grad=True)
+    torch.svd_lowrank(tx, q=3)[1].sum().backward()
+    assert_same(x.grad, tx.grad, dict(rtol=1e-6, atol=1e-8))
+    same_error(lambda m: m.pca_lowrank(m.ones(3, 2), q=5))
