@@ -117,7 +117,11 @@ def diagflat(input, offset=0):
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     """A copy of input with src written on the given diagonal."""
     out = input.clone()
-    region = out.diagonal(offset, dim1, dim2)
+    return scatter_into_view(out, out.diagonal(offset, dim1, dim2), src)
+
+
+def scatter_into_view(out, region, src):
+    """src copied into `region`, a view of `out` (the *_scatter ops); returns out."""
     if region._data.shape != src._data.shape:
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
                            f"[{', '.join(map(str, src._data.shape))}], slice size = "

@@ -17,7 +17,7 @@ from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS
 from ._return_types import return_type
 from .elementwise import _out
-from .reduction import AmaxBackward0, MaxBackward0, _check_nonempty, _even_split, normalize_dims
+from .reduction import AmaxBackward0, MaxBackward0, _check_nonempty, _even_split
 from .selection import where
 
 __all__ = ["nansum", "nanmean", "nanmedian", "quantile", "nanquantile", "mode", "aminmax", "logcumsumexp", "cov",
@@ -310,32 +310,11 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         raise RuntimeError("cov(): bool dtype is not supported for input")
     x = input.reshape(1, -1) if input._data.ndim < 2 else input
     n = x._data.shape[1]
-    w = None
-    if fweights is not None:
-        if fweights._data.ndim > 1:
-            raise RuntimeError(f"cov(): expected fweights to have one or fewer dimensions but got fweights with "
-                               f"{fweights._data.ndim} dimensions")
-        if fweights._dtype.is_floating_point or fweights._dtype is D.bool_:
-            raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights with "
-                               f"{_word(fweights)} dtype")
-        if fweights._data.size != n:
-            raise RuntimeError(f"cov(): expected fweights to have the same numel as there are observations in the "
-                               f"input but got {fweights._data.size} != {n}")
-        if n and bool(fweights._data.min() < 0):
-            raise RuntimeError("cov(): fweights cannot be negative")
-        w = fweights
+    for name, wt in (("fweights", fweights), ("aweights", aweights)):
+        if wt is not None:
+            _check_weights(name, wt, n)
+    w = fweights
     if aweights is not None:
-        if aweights._data.ndim > 1:
-            raise RuntimeError(f"cov(): expected aweights to have one or fewer dimensions but got aweights with "
-                               f"{aweights._data.ndim} dimensions")
-        if not aweights._dtype.is_floating_point:
-            raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got aweights with "
-                               f"{_word(aweights)} dtype")
-        if aweights._data.size != n:
-            raise RuntimeError(f"cov(): expected aweights to have the same numel as there are observations in the "
-                               f"input but got {aweights._data.size} != {n}")
-        if n and bool(aweights._data.min() < 0):
-            raise RuntimeError("cov(): aweights cannot be negative")
         w = aweights if w is None else w * aweights
     w_sum = w.sum() if w is not None else _creation.tensor(n, dtype=D.int64, device=input.device)
     if w is not None and not bool(w_sum._data != 0):
@@ -352,6 +331,22 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     x = x - avg.unsqueeze(1)
     c = x @ (x * w if w is not None else x).t()
     return (c / norm).squeeze()
+
+
+def _check_weights(name, w, n):
+    """cov's checks of fweights (integers) and aweights (floats), with torch's messages."""
+    if w._data.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                           f"{w._data.ndim} dimensions")
+    integral = name == "fweights"
+    if (w._dtype.is_floating_point or w._dtype is D.bool_) if integral else not w._dtype.is_floating_point:
+        kind = "integral" if integral else "floating point"
+        raise RuntimeError(f"cov(): expected {name} to have {kind} dtype but got {name} with {_word(w)} dtype")
+    if w._data.size != n:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
+                           f"but got {w._data.size} != {n}")
+    if n and bool(w._data.min() < 0):
+        raise RuntimeError(f"cov(): {name} cannot be negative")
 
 
 def corrcoef(input):

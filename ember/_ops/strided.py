@@ -8,8 +8,6 @@ and report torch's offsets. The gradient of as_strided is torch's: the incoming 
 summed into a storage-shaped buffer at each output element's position, then read back at
 the input's positions (divided by how often an overlapping input repeats a position).
 """
-import math
-
 import numpy as np
 
 from .. import _dtype as D
@@ -179,16 +177,11 @@ def as_strided_(input, size, stride, storage_offset=None):
 
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
     """A contiguous copy of input with src written into its as_strided(size, stride, offset) view."""
+    from .construction import scatter_into_view
     from .shape import contiguous_format
 
     out = input.clone(memory_format=contiguous_format)
-    region = as_strided(out, size, stride, 0 if storage_offset is None else storage_offset)
-    if region._data.shape != src._data.shape:
-        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
-                           f"[{', '.join(map(str, src._data.shape))}], slice size = "
-                           f"[{', '.join(map(str, region._data.shape))}]")
-    region.copy_(src)
-    return out
+    return scatter_into_view(out, as_strided(out, size, stride, 0 if storage_offset is None else storage_offset), src)
 
 
 # -- factories --------------------------------------------------------------------------------------------

@@ -12,12 +12,11 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import xp_of
-from .._tensor import Tensor
-from .._ops._base import Op, _wrap
+from .._ops._base import Op
 from .._ops._inplace import _TYPE_WORDS
 from .._ops._return_types import return_type
 from ._checks import check_float, check_matrix
-from ._inverse import _eye_like, _out
+from ._inverse import _out, _outs
 
 geqrf_result = return_type("geqrf", ("a", "tau"))
 
@@ -306,9 +305,4 @@ def geqrf(input, *, out=None):
     check_float("geqrf", input)
     if input._data.ndim < 2:
         raise RuntimeError(f"torch.geqrf: input must have at least 2 dimensions.")
-    result = geqrf_result(*GeqrfBackward0.apply(input))
-    if out is not None:
-        _out(result[0], out[0])
-        _out(result[1], out[1])
-        return out
-    return result
+    return _outs(geqrf_result(*GeqrfBackward0.apply(input)), out)

@@ -9,10 +9,10 @@ import math
 import numpy as np
 
 from .._device import xp_of
-from .._ops._base import Op, _wrap
+from .._ops._base import Op
 from .._ops._return_types import return_type
 from ._checks import _LinAlgError, check_matrix
-from ._inverse import _out
+from ._inverse import _out, _outs
 
 ldl_factor_result = return_type("linalg_ldl_factor", ("LD", "pivots"))
 ldl_factor_ex_result = return_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
@@ -173,12 +173,7 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     ld, piv, info = LinalgLdlFactorExBackward0.apply(A)
     if check_errors and bool((info._data != 0).any()):
         _raise(info)
-    result = ldl_factor_ex_result(ld, piv, info)
-    if out is not None:
-        for r, o in zip(result, out):
-            _out(r, o)
-        return out
-    return result
+    return _outs(ldl_factor_ex_result(ld, piv, info), out)
 
 
 def _raise(info):
@@ -193,12 +188,7 @@ def ldl_factor(A, *, hermitian=False, out=None):
     """(LD, pivots): D's 1x1 and 2x2 blocks on and below the diagonal, L's multipliers below."""
     check_matrix("torch.linalg.ldl_factor", A)
     ld, piv, info = ldl_factor_ex(A, hermitian=hermitian)
-    result = ldl_factor_result(ld, piv)
-    if out is not None:
-        _out(ld, out[0])
-        _out(piv, out[1])
-        return out
-    return result
+    return _outs(ldl_factor_result(ld, piv), out)
 
 
 def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):

@@ -14,12 +14,11 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import xp_of
-from .._tensor import Tensor
 from .._ops._base import Op, _wrap
 from .._ops._inplace import _TYPE_WORDS
 from .._ops._return_types import return_type
-from ._checks import check_float, check_matrix
-from ._inverse import _out
+from ._checks import check_float
+from ._inverse import _out, _outs
 from ._triangular import solve_triangular
 
 lu_factor_result = return_type("linalg_lu_factor", ("LU", "pivots"))
@@ -182,7 +181,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     lu, piv, info = LinalgLuFactorExBackward0.apply(A)
     if check_errors and bool((info._data != 0).any()):
         _raise_singular("torch.linalg.lu_factor_ex", info)
-    return _triple_out(lu_factor_ex_result(lu, piv, info), out)
+    return _outs(lu_factor_ex_result(lu, piv, info), out)
 
 
 def _raise_singular(name, info):
@@ -205,20 +204,7 @@ def lu_factor(A, *, pivot=True, out=None):
     lu, piv, info = lu_factor_ex(A, pivot=pivot)
     if bool((info._data != 0).any()):
         _raise_singular("torch.linalg.lu_factor", info)
-    result = lu_factor_result(lu, piv)
-    if out is not None:
-        _out(result[0], out[0])
-        _out(result[1], out[1])
-        return out
-    return result
-
-
-def _triple_out(result, out):
-    if out is None:
-        return result
-    for r, o in zip(result, out):
-        _out(r, o)
-    return out
+    return _outs(lu_factor_result(lu, piv), out)
 
 
 def lu(A, *, pivot=True, out=None):
@@ -227,7 +213,7 @@ def lu(A, *, pivot=True, out=None):
     if not pivot:
         raise RuntimeError("linalg.lu: LU without pivoting is not implemented on the CPU")
     low, up, P = LinalgLuBackward0.apply(A, pivot=pivot)
-    return _triple_out(lu_result(P, low, up), out)
+    return _outs(lu_result(P, low, up), out)
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
@@ -243,7 +229,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
         P = _wrap(_permutation(LU_pivots._data, m, LU_data._data.dtype, xp_of(LU_data._data)))
     else:
         P = empty
-    return _triple_out(lu_unpack_result(P, low, up), out)
+    return _outs(lu_unpack_result(P, low, up), out)
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
@@ -278,12 +264,7 @@ def torch_lu(A, pivot=True, get_infos=False, out=None):
 
     _deprecated("torch.lu", "torch.linalg.lu_factor / torch.linalg.lu_factor_ex", " ")
     lu_, piv, info = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
-    result = (lu_, piv, info) if get_infos else (lu_, piv)
-    if out is not None:
-        for r, o in zip(result, out):
-            _out(r, o)
-        return out
-    return result
+    return _outs((lu_, piv, info) if get_infos else (lu_, piv), out)
 
 
 def torch_lu_solve(b, LU_data, LU_pivots, *, out=None):

@@ -10,12 +10,11 @@ from this one.
 import numpy as np
 
 from .._device import xp_of
-from .._tensor import Tensor
 from .._ops._base import Op, _wrap
 from .._ops._inplace import _TYPE_WORDS
 from .._ops._return_types import return_type
 from ._checks import _LinAlgError, check_float, check_matrix
-from ._inverse import _out
+from ._inverse import _out, _outs
 
 solve_triangular_result = return_type("triangular_solve", ("solution", "cloned_coefficient"))
 cholesky_ex_result = return_type("linalg_cholesky_ex", ("L", "info"))
@@ -106,12 +105,7 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False,
     _deprecated("torch.triangular_solve", "torch.linalg.solve_triangular")
     coefficient = A.mT if transpose else A
     x = solve_triangular(coefficient, input, upper=upper != transpose, unitriangular=unitriangular)
-    result = solve_triangular_result(x, A.clone())
-    if out is not None:
-        _out(result[0], out[0])
-        _out(result[1], out[1])
-        return out
-    return result
+    return _outs(solve_triangular_result(x, A.clone()), out)
 
 
 def _deprecated(name, replacement, gap=""):
@@ -136,12 +130,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
         if check_errors:
             raise
         low, info = _partial_cholesky(A, upper)
-    result = cholesky_ex_result(low, _wrap(info))
-    if out is not None:
-        _out(result[0], out[0])
-        _out(result[1], out[1])
-        return out
-    return result
+    return _outs(cholesky_ex_result(low, _wrap(info)), out)
 
 
 def _partial_cholesky(A, upper):
@@ -278,7 +267,7 @@ def inv_ex(A, *, check_errors=False, out=None):
         eye = _eye(A)
         inverse = inv(where(ok, A, eye))
         result = inv_ex_result(where(ok, inverse, float("nan")), info)
-    return _pair_out(result, out)
+    return _outs(result, out)
 
 
 def _eye(A):
@@ -299,12 +288,4 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
         shape = np.broadcast_shapes(A._data.shape[:-2], B._data.shape[:-2] if B._data.ndim > 1 else ())
         x = xp_of(B._data).full(shape + B._data.shape[-2 if B._data.ndim > 1 else -1:], np.nan, dtype=B._data.dtype)
         result = solve_ex_result(_wrap(x), info)
-    return _pair_out(result, out)
-
-
-def _pair_out(result, out):
-    if out is None:
-        return result
-    _out(result[0], out[0])
-    _out(result[1], out[1])
-    return out
+    return _outs(result, out)
