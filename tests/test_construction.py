@@ -271,3 +271,22 @@ def test_empty_strided_permuted():
         e, t = ember.empty_permuted((2, 3, 4), layout), torch.empty_permuted((2, 3, 4), layout)
         assert tuple(e.shape) == tuple(t.shape) and e.stride() == t.stride()
     same_error(lambda m: m.empty_permuted((2, 3), (0, 0)))
+
+
+def test_nonzero_static_dim_order_is_set_to():
+    a = np.array([[0, 1], [2, 0], [0, 3]])
+    for kw in (dict(size=4), dict(size=1, fill_value=7), dict(size=2)):
+        assert_same(ember.nonzero_static(ember.tensor(a), **kw), torch.nonzero_static(torch.tensor(a), **kw))
+    assert_same(ember.tensor(a).nonzero_static(size=5), torch.tensor(a).nonzero_static(size=5))
+    for m in (torch, ember):
+        x = m.zeros(2, 3, 4)
+        got = (x.dim_order(), x.permute(2, 0, 1).dim_order(), x.transpose(0, 1).dim_order(),
+               x.is_set_to(x), x.is_set_to(x.view(2, 3, 4)), x[0].is_set_to(x), x.is_set_to(m.zeros(2, 3, 4)))
+        if m is torch:
+            want = got
+    assert got == want
+    x = torch.ones(2)
+    torch.resize_as_(x, torch.ones(3))
+    y = ember.ones(2)
+    ember.resize_as_(y, ember.ones(3))
+    assert tuple(y.shape) == tuple(x.shape)

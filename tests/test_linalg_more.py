@@ -325,3 +325,12 @@ def test_svd_pca_lowrank():
     torch.svd_lowrank(tx, q=3)[1].sum().backward()
     assert_same(x.grad, tx.grad, dict(rtol=1e-6, atol=1e-8))
     same_error(lambda m: m.pca_lowrank(m.ones(3, 2), q=5))
+
+
+def test_frobenius_nuclear_norm():
+    with pytest.warns(UserWarning):
+        check(lambda m, a: m.frobenius_norm(a, (1, 2)), [(2, 3, 4)], "float64")
+    with pytest.warns(UserWarning):
+        check(lambda m, a: m.nuclear_norm(a), [(3, 4)], "float64")
+    with pytest.warns(UserWarning):
+        check(lambda m, a: m.nuclear_norm(a, (0, 2), keepdim=True), [(3, 2, 4)], "float64")

@@ -21,7 +21,8 @@ from ._inplace import _TYPE_WORDS, check_inplace, commit, inplace_method
 
 __all__ = ["isin", "cartesian_prod", "combinations", "block_diag", "diagflat", "diagonal_scatter", "unravel_index",
            "renorm", "scalar_tensor", "frombuffer", "split_with_sizes", "index_reduce", "index_put_", "fill", "fill_",
-           "zero_", "detach", "detach_", "is_same_size", "is_nonzero", "is_signed", "typename", "get_device"]
+           "zero_", "detach", "detach_", "is_same_size", "is_nonzero", "is_signed", "typename", "get_device",
+           "resize_as_", "nonzero_static"]
 
 
 # -- isin -------------------------------------------------------------------------------------------
@@ -151,6 +152,19 @@ def unravel_index(indices, shape):
     coords = indices.unsqueeze(-1).floor_divide(tensor(coefs, dtype=D.int64, device=dev)) % \
         tensor(shape, dtype=D.int64, device=dev)
     return tuple(coords.unbind(-1))
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero(input) cut or padded with fill_value to exactly `size` rows."""
+    from .indexing import nonzero
+    from .joining import cat
+
+    idx = nonzero(input)
+    n = idx._data.shape[0]
+    if n >= size:
+        return idx[:size]
+    pad = idx.new_full((size - n, idx._data.shape[1]), fill_value)
+    return cat([idx, pad], 0)
 
 
 def split_with_sizes(input, split_sizes, dim=0):
@@ -445,7 +459,7 @@ def map2_(self, x, y, callable):
     return _python_map(self, callable, x, y)
 
 
-for _fn in (isin, diagflat, diagonal_scatter, renorm, index_reduce, split_with_sizes):
+for _fn in (isin, diagflat, diagonal_scatter, renorm, index_reduce, split_with_sizes, nonzero_static):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.renorm_ = inplace_method(renorm)
 Tensor.index_reduce_ = index_reduce_

@@ -16,7 +16,7 @@ from ..linalg._triangular import cholesky, cholesky_inverse, cholesky_solve, tri
 
 __all__ = ["lu", "lu_solve", "lu_unpack", "cholesky", "cholesky_inverse", "cholesky_solve", "qr", "svd", "pinverse",
            "triangular_solve", "geqrf", "orgqr", "ormqr", "matrix_exp", "matrix_power", "solve", "lstsq", "symeig",
-           "matrix_rank", "vander", "svd_lowrank", "pca_lowrank"]
+           "matrix_rank", "vander", "svd_lowrank", "pca_lowrank", "frobenius_norm", "nuclear_norm"]
 
 qr_result = return_type("qr", ("Q", "R"))
 svd_result = return_type("svd", ("U", "S", "V"))
@@ -48,6 +48,28 @@ def svd(input, some=True, compute_uv=True, *, out=None):
 
 def pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
+
+
+def frobenius_norm(input, dim=(-2, -1), keepdim=False, *, out=None):
+    """Deprecated in torch (kept for TorchScript): linalg.vector_norm(input, 2, dim, keepdim)."""
+    from .reduction import vector_norm
+
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
+                  "a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    return vector_norm(input, 2.0, dim, keepdim, out=out)
+
+
+def nuclear_norm(input, dim=(-2, -1), keepdim=False, *, out=None):
+    """Deprecated in torch (kept for TorchScript): linalg.matrix_norm(input, 'nuc', dim, keepdim)."""
+    from ..linalg._norms import matrix_norm
+
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim)
+        dim, keepdim = (-2, -1), dim
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                  "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    return matrix_norm(input, "nuc", tuple(dim), keepdim, out=out)
 
 
 def orgqr(input, input2):

@@ -64,6 +64,21 @@ def storage_offset(self):
     return _offset(self._data)
 
 
+@tensor_method("dim_order")
+def dim_order(self, *, ambiguity_check=False):
+    """The dims from outermost to innermost in memory (largest stride first; ties keep dim order)."""
+    s = stride(self)
+    return tuple(sorted(range(len(s)), key=lambda d: -s[d]))
+
+
+@tensor_method("is_set_to")
+def is_set_to(self, tensor):
+    """Whether both tensors view the same memory with the same sizes, strides and offset."""
+    a, b = self._data, tensor._data
+    return (_allocation(a)[0] is _allocation(b)[0] and a.shape == b.shape and stride(self) == stride(tensor)
+            and _offset(a) == _offset(b))
+
+
 @tensor_method("data_ptr")
 def data_ptr(self):
     a = self._data
