@@ -10,6 +10,8 @@ Gradients (torch's linalg_lu_backward), for A = P L U, square case:
 with the tall and wide cases handled as in torch; lu_factor's packed LU differentiates
 through the same formula.
 """
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -30,42 +32,43 @@ lu_unpack_result = return_type("lu_unpack", ("P", "L", "U"))
 def getrf(a):
     """(packed LU, 1-based int32 pivots, int32 info) for a (batch of) m x n matrices."""
     xp = xp_of(a)
-    lu = a.copy()
     m, n = a.shape[-2:]
     k = min(m, n)
     batch = a.shape[:-2]
-    piv = xp.zeros(batch + (k,), dtype=np.int32)
-    info = xp.zeros(batch, dtype=np.int32)
+    lu = a.reshape((math.prod(batch), m, n)).copy()  # the batch flattened: row swaps by plain fancy indexing
+    rows = xp.arange(lu.shape[0])
+    piv = xp.zeros((lu.shape[0], k), dtype=np.int32)
+    info = xp.zeros(lu.shape[0], dtype=np.int32)
     for j in range(k):
-        p = j + xp.argmax(xp.abs(lu[..., j:, j]), axis=-1)  # (batch,)
-        piv[..., j] = p + 1
-        sel = xp.broadcast_to(p[..., None, None], batch + (1, n))
-        row_p = xp.take_along_axis(lu, sel, axis=-2).copy()
-        row_j = lu[..., j:j + 1, :].copy()
-        xp.put_along_axis(lu, sel, row_j, axis=-2)
-        lu[..., j:j + 1, :] = row_p
-        pivot = lu[..., j, j]
+        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=-1)
+        piv[:, j] = p + 1
+        row_p, row_j = lu[rows, p].copy(), lu[:, j].copy()
+        lu[rows, p] = row_j
+        lu[:, j] = row_p
+        pivot = lu[:, j, j]
         zero = pivot == 0
         info = xp.where(zero & (info == 0), j + 1, info).astype(np.int32)
         with np.errstate(divide="ignore", invalid="ignore"):
-            col = xp.where(zero[..., None], lu[..., j + 1:, j], lu[..., j + 1:, j] / pivot[..., None])
-        lu[..., j + 1:, j] = col
-        lu[..., j + 1:, j + 1:] -= col[..., :, None] * lu[..., j, None, j + 1:]
-    return lu, piv, info
+            col = xp.where(zero[:, None], lu[:, j + 1:, j], lu[:, j + 1:, j] / pivot[:, None])
+        lu[:, j + 1:, j] = col
+        lu[:, j + 1:, j + 1:] -= col[:, :, None] * lu[:, j, None, j + 1:]
+    return lu.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
 
 
 def _permutation(piv, m, dtype, xp):
     """The permutation matrix P (A = P L U) from LAPACK's sequential row swaps."""
     batch = piv.shape[:-1]
-    perm = xp.broadcast_to(xp.arange(m), batch + (m,)).copy()
-    for j in range(piv.shape[-1]):  # swap entries j and piv[j] - 1, over the whole batch at once
-        p = (piv[..., j:j + 1] - 1).astype(np.int64)
-        at_j = perm[..., j:j + 1].copy()
-        perm[..., j:j + 1] = xp.take_along_axis(perm, p, -1)
-        xp.put_along_axis(perm, p, at_j, -1)
+    flat = piv.reshape((math.prod(batch), piv.shape[-1]))
+    perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
+    rows = xp.arange(flat.shape[0])
+    for j in range(flat.shape[1]):  # swap entries j and piv[j] - 1, over the whole batch at once
+        p = flat[:, j].astype(np.int64) - 1
+        at_j, at_p = perm[:, j].copy(), perm[rows, p].copy()
+        perm[:, j] = at_p
+        perm[rows, p] = at_j
     # Row j of P^T A is row perm[j] of A: P[perm[j], j] = 1
     eye = xp.eye(m, dtype=dtype)
-    return eye[perm].swapaxes(-1, -2)
+    return eye[perm.reshape(batch + (m,))].swapaxes(-1, -2)
 
 
 def _split(lu, m, n):
