@@ -334,3 +334,29 @@ def test_frobenius_nuclear_norm():
         check(lambda m, a: m.nuclear_norm(a), [(3, 4)], "float64")
     with pytest.warns(UserWarning):
         check(lambda m, a: m.nuclear_norm(a, (0, 2), keepdim=True), [(3, 2, 4)], "float64")
+
+
+def test_lobpcg():
+    rng = np.random.default_rng(29)
+    a = rng.standard_normal((20, 20))
+    a = a @ a.T + 20 * np.eye(20)
+    b = rng.standard_normal((20, 20))
+    b = b @ b.T / 20 + np.eye(20)
+    for kw in (dict(k=2), dict(k=3, largest=False), dict(k=2, method="basic"), dict(k=2, B=True),
+               dict(k=1, niter=3), dict(k=2, ortho_bparams={"ortho_use_drop": True})):
+        res = []
+        for m in (torch, ember):
+            m.manual_seed(0)  # the same random start
+            args = dict(kw, B=m.tensor(b)) if "B" in kw else kw
+            E, X = m.lobpcg(m.tensor(a), **args)
+            res.append((E, X.abs()))  # eigenvectors up to sign
+        assert_same(res[1], res[0], dict(rtol=1e-8, atol=1e-8))
+    x0 = _arr((20, 2), 30)
+    assert_same(ember.lobpcg(ember.tensor(a), X=ember.tensor(x0))[0], torch.lobpcg(torch.tensor(a), X=torch.tensor(x0))[0],
+                dict(rtol=1e-8, atol=1e-8))
+    res = []
+    for m in (torch, ember):
+        m.manual_seed(1)
+        res.append(m.lobpcg(m.tensor(np.stack([a, a + np.eye(20)])), k=2)[0])
+    assert_same(res[1], res[0], dict(rtol=1e-8, atol=1e-8))
+    same_error(lambda m: m.lobpcg(m.eye(5, dtype=m.float64), k=2))

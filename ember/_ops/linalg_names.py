@@ -10,13 +10,15 @@ from ._return_types import return_type
 from ..linalg._decompositions import qr as linalg_qr, svd as linalg_svd
 from ..linalg._functions import geqrf, householder_product, matrix_exp, matrix_power, ormqr, torch_vander as vander
 from ..linalg._inverse import pinv
+from ..linalg._lobpcg import lobpcg
 from ..linalg._lowrank import pca_lowrank, svd_lowrank
 from ..linalg._lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve
 from ..linalg._triangular import cholesky, cholesky_inverse, cholesky_solve, triangular_solve
 
 __all__ = ["lu", "lu_solve", "lu_unpack", "cholesky", "cholesky_inverse", "cholesky_solve", "qr", "svd", "pinverse",
            "triangular_solve", "geqrf", "orgqr", "ormqr", "matrix_exp", "matrix_power", "solve", "lstsq", "symeig",
-           "matrix_rank", "vander", "svd_lowrank", "pca_lowrank", "frobenius_norm", "nuclear_norm"]
+           "matrix_rank", "vander", "svd_lowrank", "pca_lowrank", "frobenius_norm", "nuclear_norm",
+           "lobpcg"]
 
 qr_result = return_type("qr", ("Q", "R"))
 svd_result = return_type("svd", ("U", "S", "V"))
