@@ -360,3 +360,22 @@ def test_lobpcg():
         res.append(m.lobpcg(m.tensor(np.stack([a, a + np.eye(20)])), k=2)[0])
     assert_same(res[1], res[0], dict(rtol=1e-8, atol=1e-8))
     same_error(lambda m: m.lobpcg(m.eye(5, dtype=m.float64), k=2))
+
+
+def test_lobpcg_gradient():
+    rng = np.random.default_rng(31)
+    a = rng.standard_normal((12, 12))
+    a = a @ a.T + 12 * np.eye(12)
+    w = rng.standard_normal((12, 12))
+    for kw in (dict(k=2), dict(k=3, largest=False), dict(k=1, method="basic")):
+        grads = []
+        for m in (torch, ember):
+            m.manual_seed(0)
+            x = m.tensor(a, requires_grad=True)
+            E, X = m.lobpcg(x, **kw)
+            # X X^T does not depend on the eigenvectors' signs (which LAPACK builds choose differently)
+            (E.sum() + (X @ X.mT * m.tensor(w)).sum()).backward()
+            grads.append(x.grad)
+        assert_same(grads[1], grads[0], dict(rtol=1e-6, atol=1e-8))
+    same_error(lambda m: m.lobpcg(m.tensor(a, requires_grad=True), k=2, B=m.eye(12, dtype=m.float64))[0].sum()
+               .backward())

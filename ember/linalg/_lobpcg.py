@@ -2,11 +2,16 @@
 generalized problem A X = B X E, by Knyazev's locally optimal block preconditioned
 conjugate gradient, in torch's two variants ('ortho', after Stathopoulos & Wu, the
 default; and 'basic'). A port of torch/_lobpcg.py's forward on ember ops: the same
-random start (torch.randn) and steps, so a seed gives torch's result. Dense inputs;
-no gradient yet (torch differentiates through the eigenpairs of the result).
+random start (torch.randn) and steps, so a seed gives torch's result. Dense inputs.
+
+Gradients (B = I only, as torch's), through the eigenpairs found: with all n eigenpairs,
+eigh's formula; with fewer, torch's formula through the characteristic polynomial of
+the eigenvalues found, on a random basis of the orthogonal complement drawn from a fresh
+generator (so the same as torch's).
 """
 from .. import _dtype as D
 from ..autograd import grad_mode
+from ..autograd.function import Function
 from ._decompositions import eigh, qr
 from ._triangular import solve_triangular
 
@@ -27,11 +32,17 @@ def _symeig(A, largest=False):
 def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None, tracker=None,
            ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
     """(E, X): k eigenvalues and their eigenvectors (as columns)."""
+    args = (k, B, X, n, iK, niter, tol, largest, method, ortho_iparams, ortho_fparams, ortho_bparams)
+    if grad_mode.state.enabled and (A._requires_grad or (B is not None and B._requires_grad)):
+        B_sym = (B + B.mT) / 2 if B is not None else None
+        return _LobpcgFunction.apply((A + A.mT) / 2, B_sym, largest, args)
+    return _lobpcg(A, *args)
+
+
+def _lobpcg(A, k, B, X, n, iK, niter, tol, largest, method, ortho_iparams, ortho_fparams, ortho_bparams):
     from .._ops.random_ops import randn
     from .._creation import empty
 
-    if A._requires_grad or (B is not None and B._requires_grad):
-        raise NotImplementedError("ember's lobpcg has no gradient yet: call it on A.detach() (and B.detach())")
     if A._data.shape[-2] != A._data.shape[-1]:
         raise AssertionError(f"A must be square, got shape {A.shape}")
     if B is not None and A._data.shape != B._data.shape:
@@ -260,3 +271,105 @@ class _LOBPCG:
                 raise ValueError(f"Overdetermined shape of U: #B-cols(={self.iparams['m']}) >= "
                                  f"#U-cols(={U._data.shape[-1]}) + #V-cols(={V._data.shape[-1]}) must hold")
         return U
+
+
+# -- gradient -------------------------------------------------------------------------------------------------
+def _complete_backward(gD, gU, D, U):
+    """eigh's gradient: U (diag(gD) + (U^T gU) * F) U^T, F_ij = 1 / (D_j - D_i), 0 on the diagonal."""
+    F = D.unsqueeze(-2) - D.unsqueeze(-1)
+    n = D._data.shape[-1]
+    eye = _eye(n, D)
+    F = (1 - eye) / (F + eye)
+    Ut = U.mT
+    return U @ ((gD.diag_embed() + (Ut @ gU) * F) @ Ut)
+
+
+def _eye(n, like):
+    from .._creation import eye
+
+    return eye(n, dtype=like._dtype, device=like.device)
+
+
+def _char_poly(roots):
+    """Coefficients (lowest power first) of prod_i (x - roots_i), monic."""
+    from .._ops.joining import cat
+
+    order = roots._data.shape[-1]
+    coeffs = cat([roots.new_ones(roots._data.shape[:-1] + (1,)),
+                  roots.new_zeros(roots._data.shape[:-1] + (order,)), roots.new_ones(roots._data.shape[:-1] + (1,))],
+                 -1)
+    for i in range(1, order + 1):
+        window = coeffs[..., order - i:order + 1]
+        shifted = coeffs[..., order - i + 1:order + 2]
+        updated = window - roots[..., i - 1:i] * shifted
+        coeffs = cat([coeffs[..., :order - i], updated, coeffs[..., order + 1:]], -1)
+    return coeffs[..., 1:order + 2]
+
+
+def _partial_backward(gD, gU, A, D, U, largest):
+    """torch's _symeig_backward_partial_eigenspace."""
+    from .._ops.random_ops import Generator, randn
+
+    m = A._data.shape[-1]
+    Ut = U.mT
+    proj = _eye(m, A) - U @ Ut
+    gen = Generator(A.device)
+    U_ortho = proj @ randn(A._data.shape[:-1] + (m - D._data.shape[-1],), dtype=A._dtype, device=A.device,
+                           generator=gen)
+    U_ortho_t = U_ortho.mT
+    poly = _char_poly(D)
+    projected = gU
+    series = gU * 0
+    k = 0
+    for k in range(1, poly._data.shape[-1]):
+        value = _vector_poly(poly[..., k:], D)
+        series = series + projected * value.unsqueeze(-2)
+        projected = A @ projected
+    at_A = _matrix_poly(poly, A)
+    to_ortho = U_ortho_t @ (at_A @ U_ortho)
+    sign = -1 if largest and k % 2 == 1 else 1
+    from ._decompositions import cholesky
+    from ._triangular import cholesky_solve
+
+    L = cholesky(sign * to_ortho)
+    res = _complete_backward(gD, gU, D, U)
+    return res - (U_ortho @ (sign * cholesky_solve(U_ortho_t @ series, L))) @ Ut
+
+
+def _vector_poly(poly, x):
+    res = x.new_ones(1).expand(x._data.shape)
+    for k in range(poly._data.shape[-1] - 2, -1, -1):
+        res = poly[..., k].unsqueeze(-1) + x * res
+    return res
+
+
+def _matrix_poly(poly, x):
+    n = x._data.shape[-1]
+    eye = _eye(n, x)
+    res = eye
+    for k in range(poly._data.shape[-1] - 2, -1, -1):
+        res = x @ res + poly[..., k].unsqueeze(-1).unsqueeze(-1) * eye
+    return res
+
+
+class _LobpcgFunction(Function):
+    """torch's LOBPCGAutogradFunction: eigenpairs forward, their gradient backward."""
+
+    @staticmethod
+    def forward(ctx, A, B, largest, args):
+        D, U = _lobpcg(A, *args[:1], B, *args[2:])
+        ctx.save_for_backward(A, D, U)
+        ctx.largest, ctx.has_B = largest, B is not None
+        return D, U
+
+    @staticmethod
+    def backward(ctx, gD, gU):
+        if ctx.has_B:
+            raise ValueError("lobpcg.backward does not support backward with B != I yet.")
+        A, D, U = ctx.saved_tensors
+        largest = True if ctx.largest is None else ctx.largest
+        gD = D * 0 if gD is None else gD
+        gU = U * 0 if gU is None else gU
+        if U._data.shape[-1] == U._data.shape[-2]:
+            return _complete_backward(gD, gU, D, U), None, None, None
+        return _partial_backward(gD, gU, A, D, U, largest), None, None, None
