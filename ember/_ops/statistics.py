@@ -548,7 +548,7 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False, out=N
         for wd in widths[1:]:
             vol = xp.multiply.outer(vol, wd)
         hist = (hist / (hist.sum() * vol)).astype(x.dtype, copy=False)
-    result = histogramdd_result(_wrap(hist), [_wrap(e) for e in edges])
+    result = histogramdd_result(_wrap(hist), tuple(_wrap(e) for e in edges))
     if out is not None:
         _out(result[0], out[0])
         return out
