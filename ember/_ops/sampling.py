@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .._device import xp_of
 from ._base import Op
 from ._inplace import _TYPE_WORDS
 from .random_ops import _generator
@@ -118,7 +119,7 @@ class PoissonBackward0(Op):
         self.shape = rates.shape
         host = rates if type(rates) is np.ndarray else rates.get()
         out = np.array([_poisson_one(float(x), generator) for x in host.reshape(-1)], dtype=host.dtype)
-        return out.reshape(host.shape) if type(rates) is np.ndarray else type(rates)(out.reshape(host.shape))
+        return xp_of(rates).asarray(out.reshape(host.shape))
 
     def backward(self, g):
         return g * 0
@@ -130,7 +131,7 @@ class BinomialBackward0(Op):
         c, p = np.broadcast_arrays(*host)
         out = np.array([_binomial_one(float(n), float(q), generator) for n, q in zip(c.reshape(-1), p.reshape(-1))],
                        dtype=host[0].dtype).reshape(c.shape)
-        return out if type(count) is np.ndarray else type(count)(out)
+        return xp_of(count).asarray(out)
 
     def backward(self, g):
         raise RuntimeError("derivative for aten::binomial is not implemented")

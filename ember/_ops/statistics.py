@@ -546,7 +546,7 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False, out=N
         widths = [xp.diff(e) for e in edges]
         vol = widths[0]
         for wd in widths[1:]:
-            vol = xp.multiply.outer(vol, wd)
+            vol = vol[..., None] * wd  # the outer product: each bin's volume
         hist = (hist / (hist.sum() * vol)).astype(x.dtype, copy=False)
     result = histogramdd_result(_wrap(hist), tuple(_wrap(e) for e in edges))
     if out is not None:

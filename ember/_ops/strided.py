@@ -20,7 +20,7 @@ __all__ = ["as_strided", "as_strided_", "as_strided_scatter", "empty_strided", "
 
 
 def _allocation(a):
-    """(the array owning a's memory, or None on CUDA; a's byte offset into that memory; its byte size)."""
+    """(what owns a's memory: a NumPy array, or CuPy's allocation; a's byte offset into it; its byte size)."""
     if type(a) is np.ndarray:
         base = a
         while True:
@@ -33,7 +33,7 @@ def _allocation(a):
         start = base.__array_interface__["data"][0]
         return base, a.__array_interface__["data"][0] - start, base.nbytes
     mem = a.data.mem  # CuPy: the allocation behind a's MemoryPointer
-    return None, a.data.ptr - mem.ptr, mem.size
+    return mem, a.data.ptr - mem.ptr, mem.size
 
 
 def _strides(a):
@@ -97,9 +97,9 @@ def _view(a, size, stride, offset):
     """The strided view of a's storage (strides and offset in elements of a's dtype)."""
     xp = xp_of(a)
     item = a.dtype.itemsize
-    base, _, nbytes = _allocation(a)
+    base = _allocation(a)[0]
     byte_strides = tuple(s * item for s in stride)
-    if base is None:  # CuPy: a pointer into the allocation
+    if type(a) is not np.ndarray:  # CuPy: a pointer into the allocation
         import cupy
 
         ptr = cupy.cuda.MemoryPointer(a.data.mem, offset * item)
