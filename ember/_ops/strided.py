@@ -1,4 +1,4 @@
-"""Strides and storage: Tensor.stride / storage_offset / data_ptr, as_strided (a view with
+"""Strides and storage: Tensor.stride / storage_offset / dim_order / is_set_to, as_strided (a view with
 strides in elements over the tensor's storage, as torch's), as_strided_, as_strided_scatter,
 empty_strided, empty_permuted and Tensor.new_empty_strided.
 
@@ -77,12 +77,6 @@ def is_set_to(self, tensor):
     a, b = self._data, tensor._data
     return (_allocation(a)[0] is _allocation(b)[0] and a.shape == b.shape and stride(self) == stride(tensor)
             and _offset(a) == _offset(b))
-
-
-@tensor_method("data_ptr")
-def data_ptr(self):
-    a = self._data
-    return a.__array_interface__["data"][0] if type(a) is np.ndarray else a.data.ptr
 
 
 def _positions(xp, shape, strides, offset):
