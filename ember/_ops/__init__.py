@@ -17,6 +17,12 @@ FAMILIES = (
     "random_ops",
     "misc",
     "extra_math",
+    "statistics",
+    "linalg_names",
+    "windows",
+    "construction",
+    "strided",
+    "sampling",
 )
 
 __all__ = []
