@@ -353,10 +353,13 @@ def type_as(self, other):
 
 
 @tensor_method("new")
-def new(self, *args, device=None):
-    """The legacy constructor with self's dtype and device: new(sizes...), new(sequence), new()."""
+def new(self, *args, device=None, other=None):
+    """The legacy constructor with self's dtype and device: new(sizes...), new(sequence), new(),
+    new(other=tensor) (torch's parser names that form's argument)."""
     from .._creation import _legacy_new
 
+    if other is not None:
+        args = (other,) + args
     return _legacy_new(Tensor, self._dtype, args, self.device if device is None else device)
 
 
@@ -449,9 +452,9 @@ def apply_(self, callable):
 
 
 @tensor_method("map_")
-def map_(self, tensor, callable):
-    """self[i] = callable(self[i], tensor[i]), tensor broadcast to self's shape."""
-    return _python_map(self, callable, tensor)
+def map_(self, other, callable):
+    """self[i] = callable(self[i], other[i]), other broadcast to self's shape."""
+    return _python_map(self, callable, other)
 
 
 @tensor_method("map2_")

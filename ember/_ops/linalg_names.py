@@ -8,7 +8,8 @@ import warnings
 from .._tensor import Tensor
 from ._return_types import return_type
 from ..linalg._decompositions import qr as linalg_qr, svd as linalg_svd
-from ..linalg._functions import geqrf, householder_product, matrix_exp, matrix_power, ormqr, torch_vander as vander
+from ..linalg import _functions as _linalg_functions
+from ..linalg._functions import geqrf, householder_product, ormqr, torch_vander as vander
 from ..linalg._inverse import pinv
 from ..linalg._lobpcg import lobpcg
 from ..linalg._lowrank import pca_lowrank, svd_lowrank
@@ -21,6 +22,16 @@ __all__ = ["lu", "lu_solve", "lu_unpack", "cholesky", "cholesky_inverse", "chole
            "lobpcg"]
 
 qr_result = return_type("qr", ("Q", "R"))
+
+
+def matrix_exp(input):
+    """torch.matrix_exp: linalg.matrix_exp under torch's parameter name (input, not A)."""
+    return _linalg_functions.matrix_exp(input)
+
+
+def matrix_power(input, n, *, out=None):
+    """torch.matrix_power: linalg.matrix_power under torch's parameter name (input, not A)."""
+    return _linalg_functions.matrix_power(input, n, out=out)
 svd_result = return_type("svd", ("U", "S", "V"))
 
 

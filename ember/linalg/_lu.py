@@ -270,9 +270,9 @@ def torch_lu(A, pivot=True, get_infos=False, out=None):
     return _outs((lu_, piv, info) if get_infos else (lu_, piv), out)
 
 
-def torch_lu_solve(b, LU_data, LU_pivots, *, out=None):
+def torch_lu_solve(input, LU_data, LU_pivots, *, out=None):
     """torch.lu_solve (deprecated in torch): linalg.lu_solve(LU, pivots, b)."""
     from ._triangular import _deprecated
 
     _deprecated("torch.lu_solve", "torch.linalg.lu_solve")
-    return lu_solve(LU_data, LU_pivots, b, out=out)
+    return lu_solve(LU_data, LU_pivots, input, out=out)
