@@ -84,6 +84,7 @@ _LAZY = {
     "demo",
     "accelerator",
     "datasets",
+    "distributions",
 }
 
 

@@ -1,0 +1,466 @@
+"""ember.distributions against torch.distributions: the same parameters give the same log_prob,
+cdf/icdf, entropy, moments, shapes, KL divergences and parameter gradients; the same seed gives
+the same samples wherever torch draws with its CPU generator's plain kernels."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+from oracle import to_numpy
+
+RNG = np.random.default_rng(0)
+
+
+def _pos(*shape):
+    return RNG.uniform(0.5, 2.0, size=shape)
+
+
+def _real(*shape):
+    return RNG.uniform(-1.5, 1.5, size=shape)
+
+
+def _unit(*shape):
+    return RNG.uniform(0.1, 0.9, size=shape)
+
+
+def _simplex(*shape):
+    p = RNG.uniform(0.1, 1.0, size=shape)
+    return p / p.sum(-1, keepdims=True)
+
+
+def _spd(n, *batch):
+    a = RNG.normal(size=batch + (n, n))
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def _tril(n, *batch):
+    return np.linalg.cholesky(_spd(n, *batch))
+
+
+# name -> (params builder, extra kwargs, seed-equal sampling?). Params are NumPy arrays (made
+# into leaf tensors requiring grad) or Python numbers.
+CASES = {
+    "Normal": (lambda: {"loc": _real(3), "scale": _pos(3)}, True),
+    "Normal_scalar": (lambda: {"loc": 0.5, "scale": 2.0}, True),
+    "Normal_broadcast": (lambda: {"loc": _real(2, 1), "scale": _pos(3)}, True),
+    "Bernoulli_probs": (lambda: {"probs": _unit(4)}, True),
+    "Bernoulli_logits": (lambda: {"logits": _real(2, 3)}, True),
+    "Categorical_probs": (lambda: {"probs": _simplex(3, 4)}, True),
+    "Categorical_logits": (lambda: {"logits": _real(5)}, True),
+    "OneHotCategorical": (lambda: {"probs": _simplex(2, 3)}, True),
+    "OneHotCategoricalStraightThrough": (lambda: {"logits": _real(2, 3)}, True),
+    "Uniform": (lambda: {"low": _real(3) - 2, "high": _pos(3)}, True),
+    "Exponential": (lambda: {"rate": _pos(3)}, True),
+    "Laplace": (lambda: {"loc": _real(3), "scale": _pos(3)}, True),
+    "MultivariateNormal_cov": (lambda: {"loc": _real(2, 3), "covariance_matrix": _spd(3)}, True),
+    "MultivariateNormal_tril": (lambda: {"loc": _real(3), "scale_tril": _tril(3, 2)}, True),
+    "MultivariateNormal_prec": (lambda: {"loc": _real(3), "precision_matrix": _spd(3)}, True),
+    "LogNormal": (lambda: {"loc": _real(3), "scale": _pos(3)}, True),
+    "HalfNormal": (lambda: {"scale": _pos(3)}, True),
+    "Cauchy": (lambda: {"loc": _real(3), "scale": _pos(3)}, True),
+    "HalfCauchy": (lambda: {"scale": _pos(3)}, True),
+    "Gumbel": (lambda: {"loc": _real(3), "scale": _pos(3)}, True),
+    "Pareto": (lambda: {"scale": _pos(3), "alpha": _pos(3) + 2}, True),
+    "Geometric": (lambda: {"probs": _unit(3)}, True),
+}
+
+
+def _class_name(case):
+    return case.split("#")[0].split("_")[0]
+
+
+def _tensor(mod, v, dtype):
+    if isinstance(v, np.ndarray):
+        return mod.tensor(v, dtype=dtype, requires_grad=True)
+    return v
+
+
+def build(mod, case, dtype="float64"):
+    params_fn, _ = CASES[case]
+    dt = getattr(mod, dtype)
+    params = {k: _tensor(mod, v, dt) for k, v in _PARAMS[case].items()}
+    return getattr(mod.distributions, _class_name(case))(**params), params
+
+
+_PARAMS = {case: fn() for case, (fn, _) in CASES.items()}
+
+
+def assert_close(e, t, what, rtol=1e-6, atol=1e-8):
+    assert isinstance(e, ember.Tensor), f"{what}: {type(e)}"
+    assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} vs {tuple(t.shape)}"
+    assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], f"{what}: {e.dtype} vs {t.dtype}"
+    np.testing.assert_allclose(to_numpy(e), to_numpy(t), rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
+
+
+def _same_or_both_raise(fn_e, fn_t, what, **tol):
+    try:
+        t = fn_t()
+    except (NotImplementedError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            fn_e()
+        return None
+    e = fn_e()
+    if isinstance(t, torch.Tensor):
+        assert_close(e, t, what, **tol)
+    else:
+        assert e == t, what
+    return e
+
+
+def _grads(params):
+    return [p.grad for p in params.values() if hasattr(p, "grad") and p.requires_grad]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_shapes_moments_entropy(case):
+    de, _ = build(ember, case)
+    dt, _ = build(torch, case)
+    assert tuple(de.batch_shape) == tuple(dt.batch_shape)
+    assert tuple(de.event_shape) == tuple(dt.event_shape)
+    assert de.has_rsample == dt.has_rsample
+    assert de.has_enumerate_support == dt.has_enumerate_support
+    for prop in ("mean", "variance", "stddev", "mode"):
+        _same_or_both_raise(lambda: getattr(de, prop), lambda: getattr(dt, prop), f"{case}.{prop}")
+    _same_or_both_raise(de.entropy, dt.entropy, f"{case}.entropy")
+    assert repr(de) == repr(dt)
+    # expand: new batch dims in front
+    shape = (2,) + tuple(dt.batch_shape)
+    ee, et = de.expand(shape), dt.expand(shape)
+    assert tuple(ee.batch_shape) == tuple(et.batch_shape) and type(ee) is getattr(ember.distributions,
+                                                                                    type(et).__name__)
+    _same_or_both_raise(ee.entropy, et.entropy, f"{case}.expand.entropy")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_log_prob_cdf_icdf_and_grads(case):
+    de, pe = build(ember, case)
+    dt, pt = build(torch, case)
+    torch.manual_seed(1)
+    value_t = dt.sample((2,))
+    value_e = ember.tensor(value_t.numpy())
+    lp_e, lp_t = de.log_prob(value_e), dt.log_prob(value_t)
+    assert_close(lp_e, lp_t, f"{case}.log_prob")
+    assert lp_e.requires_grad == lp_t.requires_grad
+    if lp_t.requires_grad:
+        lp_t.sum().backward()
+        lp_e.sum().backward()
+    for ge, gt in zip(_grads(pe), _grads(pt)):
+        assert_close(ge, gt, f"{case}.log_prob grad", rtol=1e-5, atol=1e-7)
+    _same_or_both_raise(lambda: de.cdf(value_e), lambda: dt.cdf(value_t), f"{case}.cdf")
+    q = np.linspace(0.05, 0.95, 2 * max(1, int(np.prod(dt.batch_shape)))).reshape((2,) + tuple(dt.batch_shape))
+    _same_or_both_raise(lambda: de.icdf(ember.tensor(q)), lambda: dt.icdf(torch.tensor(q)), f"{case}.icdf",
+                        rtol=1e-6, atol=1e-7)
+    if dt.has_enumerate_support:
+        assert_close(de.enumerate_support(), dt.enumerate_support(), f"{case}.enumerate_support")
+        assert_close(de.enumerate_support(False), dt.enumerate_support(False), f"{case}.enumerate_support")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_samples(case):
+    de, pe = build(ember, case)
+    dt, pt = build(torch, case)
+    seed_equal = CASES[case][1]
+    ember.manual_seed(3)
+    torch.manual_seed(3)
+    se, st = de.sample((4, 5)), dt.sample((4, 5))
+    assert tuple(se.shape) == tuple(st.shape) and se.dtype == getattr(ember, str(st.dtype).split(".")[-1])
+    assert not se.requires_grad
+    if seed_equal:
+        assert_close(se, st, f"{case}.sample", rtol=1e-12, atol=1e-12)
+    if dt.has_rsample:
+        re, rt = de.rsample((3,)), dt.rsample((3,))
+        if seed_equal:
+            assert_close(re, rt, f"{case}.rsample", rtol=1e-12, atol=1e-12)
+        w = np.random.default_rng(5).uniform(-1, 1, size=tuple(rt.shape))
+        assert re.requires_grad == rt.requires_grad
+        if rt.requires_grad:
+            (rt * torch.tensor(w)).sum().backward()
+            (re * ember.tensor(w)).sum().backward()
+        for ge, gt in zip(_grads(pe), _grads(pt)):
+            assert_close(ge, gt, f"{case}.rsample grad", rtol=1e-6, atol=1e-8)
+    else:
+        with pytest.raises(NotImplementedError):
+            de.rsample()
+
+
+KL_PAIRS = [("Normal", "Normal"), ("Normal", "Laplace"), ("Normal", "Gumbel"), ("Laplace", "Normal"),
+            ("Laplace", "Laplace"), ("Exponential", "Exponential"), ("Exponential", "Normal"),
+            ("Exponential", "Gumbel"), ("Bernoulli_probs", "Bernoulli_probs"),
+            ("Categorical_probs", "Categorical_probs"), ("OneHotCategorical", "OneHotCategorical"),
+            ("Uniform", "Uniform"), ("Uniform", "Normal"), ("Uniform", "Gumbel"), ("Uniform", "Exponential"),
+            ("Uniform", "Pareto"), ("Gumbel", "Normal"), ("Cauchy", "Cauchy"), ("HalfNormal", "HalfNormal"),
+            ("Pareto", "Pareto"), ("Pareto", "Normal"), ("Pareto", "Exponential"), ("Geometric", "Geometric"),
+            ("MultivariateNormal_tril", "MultivariateNormal_prec"), ("LogNormal", "LogNormal"),
+            ("Normal", "Uniform")]
+
+
+def _second(case):
+    """Other parameters for the same family (the q of KL(p || q))."""
+    saved = _PARAMS[case]
+    fresh = CASES[case][0]()
+    return {k: (fresh[k] if isinstance(v, np.ndarray) and fresh[k].shape == v.shape else v)
+            for k, v in saved.items()}
+
+
+@pytest.mark.parametrize("p_case,q_case", KL_PAIRS)
+def test_kl_divergence(p_case, q_case):
+    if q_case == p_case:
+        _PARAMS[q_case + "#q"] = _second(q_case)
+        CASES[q_case + "#q"] = CASES[q_case]
+        q_case = q_case + "#q"
+    p_e, pe = build(ember, p_case)
+    p_t, pt = build(torch, p_case)
+    q_e, qe = build(ember, q_case)
+    q_t, qt = build(torch, q_case)
+    kt = torch.distributions.kl_divergence(p_t, q_t)
+    ke = ember.distributions.kl_divergence(p_e, q_e)
+    assert_close(ke, kt, f"KL({p_case} || {q_case})")
+    if kt.requires_grad and torch.isfinite(kt).all():
+        kt.sum().backward()
+        ke.sum().backward()
+        for ge, gt in zip(_grads(pe) + _grads(qe), _grads(pt) + _grads(qt)):
+            assert_close(ge, gt, f"KL({p_case} || {q_case}) grad", rtol=1e-5, atol=1e-7)
+
+
+def test_kl_not_implemented_and_register():
+    d = ember.distributions
+    with pytest.raises(NotImplementedError, match="No KL"):
+        d.kl_divergence(d.Cauchy(0.0, 1.0), d.Normal(0.0, 1.0))
+
+    class MyNormal(d.Normal):
+        pass
+
+    @d.register_kl(MyNormal, d.Normal)
+    def _kl(p, q):
+        return ember.tensor(42.0)
+
+    assert d.kl_divergence(MyNormal(0.0, 1.0), d.Normal(0.0, 1.0)).item() == 42.0
+    # the plain pair still dispatches to the Normal/Normal formula
+    assert d.kl_divergence(d.Normal(0.0, 1.0), d.Normal(0.0, 1.0)).item() == 0.0
+
+
+# -- validation ---------------------------------------------------------------------------------
+def _error(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - the point is to compare what torch raises
+        return type(exc), str(exc)
+    return None
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.distributions.Normal(m.tensor([0.0, 1.0]), m.tensor([1.0, -1.0])),
+    lambda m: m.distributions.Normal(0.0, 0.0),
+    lambda m: m.distributions.Bernoulli(probs=m.tensor([1.5])),
+    lambda m: m.distributions.Bernoulli(),
+    lambda m: m.distributions.Bernoulli(probs=0.5, logits=0.0),
+    lambda m: m.distributions.Categorical(probs=m.tensor(0.5)),
+    lambda m: m.distributions.Categorical(probs=m.tensor([-0.1, 1.1])),
+    lambda m: m.distributions.Uniform(1.0, 0.0),
+    lambda m: m.distributions.Exponential(m.tensor([-1.0])),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2)),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(()), m.eye(2)),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), scale_tril=m.ones(2)),
+    lambda m: m.distributions.Independent(m.distributions.Normal(m.zeros(2), 1.0), 2),
+    lambda m: m.distributions.Geometric(m.tensor([0.0, 0.5])),
+    lambda m: m.distributions.Normal(0.0, 1.0).log_prob(1.0),
+    lambda m: m.distributions.Normal(m.zeros(3), 1.0).log_prob(m.zeros(2)),
+    lambda m: m.distributions.Bernoulli(m.tensor([0.5])).log_prob(m.tensor([0.5])),
+    lambda m: m.distributions.Categorical(m.tensor([0.5, 0.5])).log_prob(m.tensor(2)),
+    lambda m: m.distributions.Exponential(1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.OneHotCategorical(m.tensor([0.5, 0.5])).log_prob(m.tensor([1.0, 1.0])),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.eye(2)).log_prob(m.zeros(3)),
+    lambda m: m.distributions.Uniform(0.0, 1.0).log_prob(m.tensor(2.0)),
+    lambda m: m.distributions.transforms.Transform(cache_size=2),
+    lambda m: m.distributions.TransformedDistribution(m.distributions.Normal(0.0, 1.0), 3),
+    lambda m: m.distributions.biject_to(m.distributions.constraints.boolean),
+    lambda m: m.distributions.Distribution.set_default_validate_args(3),
+])
+def test_validation_errors(make):
+    expected = _error(lambda: make(torch))
+    assert expected is not None
+    got = _error(lambda: make(ember))
+    assert got is not None, f"ember raised nothing; torch raised {expected}"
+    assert got[0] is expected[0], f"{got} vs {expected}"
+    # the message's leading words (values in it are formatted by each library's printer)
+    assert got[1].split("(")[0].split("\n")[0] == expected[1].split("(")[0].split("\n")[0], f"{got} vs {expected}"
+
+
+def test_validate_args_off_and_default():
+    d = ember.distributions
+    d.Normal(0.0, -1.0, validate_args=False)  # no check
+    d.Distribution.set_default_validate_args(False)
+    try:
+        d.Normal(0.0, -1.0)
+        assert d.Normal(0.0, 1.0).log_prob(ember.tensor(1.0)).item() == pytest.approx(-1.4189385332)
+    finally:
+        d.Distribution.set_default_validate_args(True)
+    with pytest.raises(ValueError):
+        d.Normal(0.0, -1.0)
+
+
+def test_sample_n_warns():
+    with pytest.warns(FutureWarning):
+        assert ember.distributions.Normal(0.0, 1.0).sample_n(3).shape == (3,)
+
+
+# -- transforms -------------------------------------------------------------------------------------
+TRANSFORMS = {
+    "ExpTransform": (lambda m: m.distributions.ExpTransform(), _real(2, 3)),
+    "AffineTransform": (lambda m: m.distributions.AffineTransform(m.tensor(_PARAMS["Normal"]["loc"]), -2.0),
+                        _real(2, 3)),
+    "SigmoidTransform": (lambda m: m.distributions.SigmoidTransform(), _real(2, 3)),
+    "TanhTransform": (lambda m: m.distributions.TanhTransform(), _real(2, 3)),
+    "SoftplusTransform": (lambda m: m.distributions.SoftplusTransform(), _real(2, 3)),
+    "PowerTransform": (lambda m: m.distributions.PowerTransform(m.tensor(2.5)), _pos(2, 3)),
+    "AbsTransform": (lambda m: m.distributions.AbsTransform(), _real(2, 3)),
+    "SoftmaxTransform": (lambda m: m.distributions.SoftmaxTransform(), _real(2, 3)),
+    "StickBreakingTransform": (lambda m: m.distributions.StickBreakingTransform(), _real(2, 3)),
+    "LowerCholeskyTransform": (lambda m: m.distributions.LowerCholeskyTransform(), _real(2, 3, 3)),
+    "PositiveDefiniteTransform": (lambda m: m.distributions.PositiveDefiniteTransform(), _real(2, 3, 3)),
+    "CorrCholeskyTransform": (lambda m: m.distributions.CorrCholeskyTransform(), _real(2, 6)),
+    "ComposeTransform": (lambda m: m.distributions.ComposeTransform(
+        [m.distributions.AffineTransform(1.0, 2.0), m.distributions.ExpTransform()]), _real(2, 3)),
+    "ReshapeTransform": (lambda m: m.distributions.ReshapeTransform((6,), (2, 3)), _real(2, 6)),
+    "IndependentTransform": (lambda m: m.distributions.IndependentTransform(m.distributions.ExpTransform(), 1),
+                             _real(2, 3)),
+    "CatTransform": (lambda m: m.distributions.CatTransform(
+        [m.distributions.ExpTransform(), m.distributions.identity_transform], dim=1, lengths=[2, 1]), _real(2, 3)),
+    "StackTransform": (lambda m: m.distributions.StackTransform(
+        [m.distributions.ExpTransform(), m.distributions.SigmoidTransform()], dim=0), _real(2, 3)),
+    "Inverse": (lambda m: m.distributions.ExpTransform().inv, _pos(2, 3)),
+    "CumulativeDistributionTransform": (lambda m: m.distributions.CumulativeDistributionTransform(
+        m.distributions.Normal(0.0, 1.0)), _real(2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", TRANSFORMS)
+def test_transform(name):
+    make, x = TRANSFORMS[name]
+    te, tt = make(ember), make(torch)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ye, yt = te(xe), tt(xt)
+    assert_close(ye, yt, f"{name} forward")
+    assert_close(te.inv(ye), tt.inv(yt), f"{name} inverse", rtol=1e-6, atol=1e-7)
+    _same_or_both_raise(lambda: te.log_abs_det_jacobian(xe, ye), lambda: tt.log_abs_det_jacobian(xt, yt),
+                        f"{name} log_abs_det_jacobian")
+    assert te.bijective == tt.bijective
+    assert repr(te.domain) == repr(tt.domain) and repr(te.codomain) == repr(tt.codomain)
+    assert tuple(te.forward_shape(x.shape)) == tuple(tt.forward_shape(x.shape))
+    assert tuple(te.inverse_shape(tuple(yt.shape))) == tuple(tt.inverse_shape(tuple(yt.shape)))
+    yt.sum().backward()
+    ye.sum().backward()
+    assert_close(xe.grad, xt.grad, f"{name} grad")
+
+
+def test_transform_cache_and_equality():
+    d = ember.distributions
+    t = d.ExpTransform(cache_size=1)
+    x = ember.randn(3)
+    y = t(x)
+    assert t.inv(y) is x and t(x) is y
+    assert d.ExpTransform() == d.ExpTransform() and d.ExpTransform() != d.SigmoidTransform()
+    assert d.AffineTransform(1.0, 2.0) == d.AffineTransform(1.0, 2.0)
+    assert d.ExpTransform().inv == d.ExpTransform().inv
+    assert d.identity_transform(x) is x
+
+
+@pytest.mark.parametrize("constraint", [
+    "real", "positive", "nonnegative", "unit_interval", "simplex", "lower_cholesky", "positive_definite",
+    "corr_cholesky", "greater_than(2.0)", "less_than(-1.0)", "interval(-1.0, 3.0)", "half_open_interval(0.0, 2.0)",
+    "independent(constraints.positive, 1)", "greater_than_eq(1.0)",
+])
+def test_biject_and_transform_to(constraint):
+    size = {"lower_cholesky": (2, 3, 3), "positive_definite": (2, 3, 3), "corr_cholesky": (2, 3)}
+    x = _real(*size.get(constraint, (2, 3)))
+    for registry in ("biject_to", "transform_to"):
+        te_c = eval("constraints." + constraint, {"constraints": ember.distributions.constraints})
+        tt_c = eval("constraints." + constraint, {"constraints": torch.distributions.constraints})
+        try:
+            tt = getattr(torch.distributions, registry)(tt_c)
+        except NotImplementedError:
+            with pytest.raises(NotImplementedError):
+                getattr(ember.distributions, registry)(te_c)
+            continue
+        te = getattr(ember.distributions, registry)(te_c)
+        assert type(te).__name__ == type(tt).__name__
+        ye, yt = te(ember.tensor(x)), tt(torch.tensor(x))
+        assert_close(ye, yt, f"{registry}({constraint})")
+        assert bool(te_c.check(ye).all()) and bool(tt_c.check(yt).all())
+
+
+def test_constraints_check():
+    c_e, c_t = ember.distributions.constraints, torch.distributions.constraints
+    x = np.array([[-1.0, 0.0, 0.5, 1.0, 2.0, np.nan]])
+    for name in ("real", "positive", "nonnegative", "unit_interval", "boolean", "nonnegative_integer",
+                 "positive_integer"):
+        assert_close(getattr(c_e, name).check(ember.tensor(x)), getattr(c_t, name).check(torch.tensor(x)), name)
+        assert repr(getattr(c_e, name)) == repr(getattr(c_t, name))
+        assert getattr(c_e, name).is_discrete == getattr(c_t, name).is_discrete
+    assert repr(c_e.integer_interval(0, 3)) == repr(c_t.integer_interval(0, 3))
+    assert repr(c_e.independent(c_e.real, 1)) == repr(c_t.independent(c_t.real, 1))
+    s = _simplex(3, 4)
+    assert_close(c_e.simplex.check(ember.tensor(s)), c_t.simplex.check(torch.tensor(s)), "simplex")
+    with pytest.raises(ValueError, match="Cannot determine validity"):
+        c_e.dependent.check(ember.zeros(1))
+
+
+def test_transformed_distribution_matches_lognormal():
+    d = ember.distributions
+    loc, scale = ember.tensor([0.2, -0.3]), ember.tensor([1.1, 0.7])
+    td = d.TransformedDistribution(d.Normal(loc, scale), [d.ExpTransform()])
+    x = ember.tensor([0.5, 2.0])
+    assert_close(td.log_prob(x), torch.distributions.LogNormal(torch.tensor([0.2, -0.3]),
+                                                               torch.tensor([1.1, 0.7])).log_prob(
+        torch.tensor([0.5, 2.0])), "log_prob")
+    assert_close(td.cdf(x), torch.distributions.TransformedDistribution(
+        torch.distributions.Normal(torch.tensor([0.2, -0.3]), torch.tensor([1.1, 0.7])),
+        [torch.distributions.ExpTransform()]).cdf(torch.tensor([0.5, 2.0])), "cdf")
+
+
+def test_independent():
+    for m in (ember, torch):
+        pass
+    locs = _real(2, 3)
+    de = ember.distributions.Independent(ember.distributions.Normal(ember.tensor(locs), 1.0), 1)
+    dt = torch.distributions.Independent(torch.distributions.Normal(torch.tensor(locs), 1.0), 1)
+    assert tuple(de.batch_shape) == (2,) and tuple(de.event_shape) == (3,)
+    v = _real(4, 2, 3)
+    assert_close(de.log_prob(ember.tensor(v)), dt.log_prob(torch.tensor(v)), "log_prob")
+    assert_close(de.entropy(), dt.entropy(), "entropy")
+    assert repr(de) == repr(dt)
+    assert tuple(de.expand((5, 2)).batch_shape) == (5, 2)
+    assert repr(de.support) == repr(dt.support)
+
+
+# -- REINFORCE ------------------------------------------------------------------------------------
+def _reinforce(m, steps=20):
+    """Policy-gradient loop: a linear policy over 4 actions, reward 1 for action 2."""
+    m.manual_seed(0)
+    policy = m.nn.Linear(3, 4)
+    opt = m.optim.SGD(policy.parameters(), lr=0.1)
+    obs = m.ones(8, 3)
+    history = []
+    for _ in range(steps):
+        dist = m.distributions.Categorical(logits=policy(obs))
+        actions = dist.sample()
+        reward = (actions == 2).to(m.float32)
+        loss = -(dist.log_prob(actions) * (reward - reward.mean())).mean() - 0.01 * dist.entropy().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        history.append((actions.tolist(), loss.item()))
+    return history, policy.weight.detach().numpy().copy()
+
+
+def test_reinforce_same_as_torch():
+    he, we = _reinforce(ember)
+    ht, wt = _reinforce(torch)
+    assert [a for a, _ in he] == [a for a, _ in ht]
+    np.testing.assert_allclose([l for _, l in he], [l for _, l in ht], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(we, wt, rtol=1e-5, atol=1e-6)
