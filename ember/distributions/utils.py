@@ -115,3 +115,32 @@ def _batch_shape(given, broadcast):
     if all(isinstance(v, numbers.Number) for v in given):
         return ember.Size()
     return broadcast.size()
+
+
+def _probs_or_logits(dist, probs, logits):
+    """Store exactly one of probs / logits on dist (the other stays lazy), as `_param` too;
+    returns the batch shape."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    name, given = ("probs", probs) if probs is not None else ("logits", logits)
+    (value,) = broadcast_all(given)
+    setattr(dist, name, value)
+    dist._param = value
+    return _batch_shape((given,), value)
+
+
+class _BinaryProbs:
+    """Mixin for distributions parameterised by a success probability: whichever of probs and
+    logits was not given is derived on first use."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
