@@ -78,8 +78,7 @@ def solve_triangular_lower(L, b):
 
 def cholesky_inverse(L):
     """(L L^T)^-1 from its Cholesky factor L."""
-    L_inv = ember.linalg.inv(L)
-    return L_inv.mT @ L_inv
+    return cholesky_solve(ember.eye(L.shape[-1], dtype=L.dtype, device=L.device), L)
 
 
 def cauchy_like(shape, dtype, device):
@@ -87,3 +86,8 @@ def cauchy_like(shape, dtype, device):
     uniform u per element, rounded to dtype."""
     u = ember.empty(shape, dtype=ember.float64, device=device).uniform_()
     return ember.tan(math.pi * (u - 0.5)).to(dtype)
+
+
+def cholesky_solve(b, L):
+    """(L L^T)^-1 b from the lower Cholesky factor L: two triangular solves."""
+    return ember.linalg.solve(L.mT, solve_triangular_lower(L, b))

@@ -117,16 +117,21 @@ def _batch_shape(given, broadcast):
     return broadcast.size()
 
 
-def _probs_or_logits(dist, probs, logits):
+def _probs_or_logits(dist, probs, logits, total_count=None):
     """Store exactly one of probs / logits on dist (the other stays lazy), as `_param` too;
-    returns the batch shape."""
+    returns the batch shape. With total_count (Binomial, NegativeBinomial) that is broadcast
+    with it and stored in the parameter's dtype, and the batch shape is always the tensors'."""
     if (probs is None) == (logits is None):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
     name, given = ("probs", probs) if probs is not None else ("logits", logits)
-    (value,) = broadcast_all(given)
+    if total_count is None:
+        (value,) = broadcast_all(given)
+    else:
+        total_count, value = broadcast_all(total_count, given)
+        dist.total_count = total_count.to(value)
     setattr(dist, name, value)
     dist._param = value
-    return _batch_shape((given,), value)
+    return value.size() if total_count is not None else _batch_shape((given,), value)
 
 
 class _BinaryProbs:
