@@ -17,6 +17,7 @@ FAMILIES = (
     "random_ops",
     "misc",
     "extra_math",
+    "gamma",
 )
 
 __all__ = []
