@@ -76,6 +76,25 @@ CASES = {
     "VonMises": (lambda: {"loc": _real(3), "concentration": np.array([0.5, 2.0, 6.0])}, True),
     "GeneralizedPareto": (lambda: {"loc": _real(3), "scale": _pos(3), "concentration": np.array([-0.3, 0.0, 0.4])},
                           True),
+    "RelaxedOneHotCategorical": (lambda: {"temperature": np.array(0.7), "probs": _simplex(2, 3)}, True),
+    "Weibull": (lambda: {"scale": _pos(3), "concentration": _pos(3) + 0.5}, True),
+    "Kumaraswamy": (lambda: {"concentration1": _pos(3), "concentration0": _pos(3)}, True),
+    "Gamma": (lambda: {"concentration": np.array([0.3, 1.5, 9.0]), "rate": _pos(3)}, True),
+    "Chi2": (lambda: {"df": _pos(3) * 3}, True),
+    "Beta": (lambda: {"concentration1": np.array([0.4, 2.0, 8.0]), "concentration0": np.array([3.0, 0.6, 9.0])},
+             True),
+    "Beta_scalar": (lambda: {"concentration1": 2.0, "concentration0": 3.0}, True),
+    "Dirichlet": (lambda: {"concentration": np.array([[0.3, 1.0, 2.5], [7.0, 8.0, 0.9]])}, True),
+    "StudentT": (lambda: {"df": _pos(3) + 2, "loc": _real(3), "scale": _pos(3)}, True),
+    "FisherSnedecor": (lambda: {"df1": _pos(3) * 3, "df2": _pos(3) * 5 + 4}, True),
+    "InverseGamma": (lambda: {"concentration": _pos(3) + 2, "rate": _pos(3)}, True),
+    "Poisson": (lambda: {"rate": np.array([0.5, 4.0, 25.0])}, True),
+    "Binomial": (lambda: {"total_count": 12, "probs": np.array([0.1, 0.5, 0.95])}, True),
+    "Binomial_counts": (lambda: {"total_count": np.array([3.0, 40.0, 200.0]), "logits": _real(3)}, True),
+    "Multinomial": (lambda: {"total_count": 5, "probs": _simplex(2, 3)}, True),
+    "NegativeBinomial": (lambda: {"total_count": _pos(3) * 3, "probs": _unit(3)}, True),
+    "Wishart": (lambda: {"df": np.array([4.0, 5.5]), "covariance_matrix": _spd(3)}, True),
+    "LKJCholesky": (lambda: {"dim": 3, "concentration": _pos(2)}, True),
 }
 
 # cases whose distribution is made from other distributions
@@ -112,6 +131,9 @@ _PARAMS = {case: fn() for case, (fn, _) in CASES.items()}
 
 
 def assert_close(e, t, what, rtol=1e-6, atol=1e-8):
+    if t is None:  # no gradient reached this parameter in torch: none in ember either
+        assert e is None, f"{what}: {type(e)} vs None"
+        return
     assert isinstance(e, ember.Tensor), f"{what}: {type(e)}"
     assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} vs {tuple(t.shape)}"
     assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], f"{what}: {e.dtype} vs {t.dtype}"
@@ -126,6 +148,9 @@ def _same_or_both_raise(fn_e, fn_t, what, **tol):
     except (NotImplementedError, ValueError) as exc:
         with pytest.raises(type(exc)):
             fn_e()
+        return None
+    except AttributeError:  # a torch bug (Multinomial.expand forgets _binomial): ember must still work
+        assert isinstance(fn_e(), ember.Tensor)
         return None
     e = fn_e()
     if isinstance(t, torch.Tensor):
@@ -179,8 +204,9 @@ def test_log_prob_cdf_icdf_and_grads(case):
     _same_or_both_raise(lambda: de.icdf(ember.tensor(q)), lambda: dt.icdf(torch.tensor(q)), f"{case}.icdf",
                         rtol=1e-6, atol=1e-7)
     if dt.has_enumerate_support:
-        assert_close(de.enumerate_support(), dt.enumerate_support(), f"{case}.enumerate_support")
-        assert_close(de.enumerate_support(False), dt.enumerate_support(False), f"{case}.enumerate_support")
+        for expand in (True, False):
+            _same_or_both_raise(lambda: de.enumerate_support(expand), lambda: dt.enumerate_support(expand),
+                                f"{case}.enumerate_support({expand})")
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -202,7 +228,12 @@ def test_samples(case):
         w = np.random.default_rng(5).uniform(-1, 1, size=tuple(rt.shape))
         assert re.requires_grad == rt.requires_grad
         if rt.requires_grad:
-            (rt * torch.tensor(w)).sum().backward()
+            try:
+                (rt * torch.tensor(w)).sum().backward()
+            except RuntimeError:  # torch's Wishart.rsample modifies a tensor its graph saved; ember's does not
+                (re * ember.tensor(w)).sum().backward()
+                assert all(bool(g.isfinite().all()) for g in _grads(pe))
+                return
             (re * ember.tensor(w)).sum().backward()
         for ge, gt in zip(_grads(pe), _grads(pt)):
             assert_close(ge, gt, f"{case}.rsample grad", rtol=1e-6, atol=1e-8)
@@ -225,7 +256,13 @@ KL_PAIRS = [("Normal", "Normal"), ("Normal", "Laplace"), ("Normal", "Gumbel"), (
             ("Normal", "ContinuousBernoulli_logits"),
             ("LowRankMultivariateNormal", "LowRankMultivariateNormal"),
             ("LowRankMultivariateNormal", "MultivariateNormal_cov"),
-            ("MultivariateNormal_cov", "LowRankMultivariateNormal")]
+            ("MultivariateNormal_cov", "LowRankMultivariateNormal"),
+            ("Gamma", "Gamma"), ("Beta", "Beta"), ("Dirichlet", "Dirichlet"), ("Poisson", "Poisson"),
+            ("Binomial", "Binomial"), ("Gamma", "Normal"), ("Gamma", "Exponential"), ("Gamma", "Gumbel"),
+            ("Beta", "Normal"), ("Beta", "Exponential"), ("Beta", "Gamma"), ("Beta", "Uniform"),
+            ("Beta", "ContinuousBernoulli_probs"), ("Exponential", "Gamma"), ("Uniform", "Beta"),
+            ("Uniform", "Gamma"), ("Pareto", "Gamma"), ("Bernoulli_logits", "Poisson"), ("Normal", "Gamma"),
+            ("Chi2", "Chi2"), ("Wishart", "Wishart"), ("Poisson", "Binomial"), ("Beta", "Pareto")]
 
 
 def _second(case):

@@ -57,9 +57,31 @@ def erfinv(y):
     return ErfinvBackward0.apply(y)
 
 
+class XlogyBackward0(Op):
+    """x * log(y), 0 where x == 0 (even where log(y) is infinite; NaN where y is)."""
+
+    save_inputs = True
+
+    def forward(self, x, y):
+        xp = xp_of(x) if hasattr(x, "dtype") else xp_of(y)
+        with np.errstate(all="ignore"):
+            out = x * xp.log(y)
+            return xp.where((x == 0) & ~xp.isnan(y), xp.zeros_like(out), out)
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        # torch's formulas: d/dx = log(y) except where x == 0 and y <= 0; d/dy = x / y
+        gx = xlogy(g, y).masked_fill((x == 0) & (y <= 0), 0.0) if self.needs_grad(0) else None
+        gy = g * x / y if self.needs_grad(1) else None
+        return gx, gy
+
+
 def xlogy(x, y):
-    """x * log(y), 0 where x == 0 (even where log(y) is infinite)."""
-    return ember.where(x == 0, ember.zeros_like(y * x), x * ember.log(y))
+    dtype = ember.result_type(x, y)
+    if not dtype.is_floating_point:
+        dtype = ember.get_default_dtype()
+    x, y = ember.broadcast_tensors(*(ember.as_tensor(v).to(dtype) for v in (x, y)))
+    return XlogyBackward0.apply(x, y)
 
 
 def logit(p):
@@ -91,3 +113,68 @@ def cauchy_like(shape, dtype, device):
 def cholesky_solve(b, L):
     """(L L^T)^-1 b from the lower Cholesky factor L: two triangular solves."""
     return ember.linalg.solve(L.mT, solve_triangular_lower(L, b))
+
+
+def _gammainc_array(a, x):
+    """P(a, x), the regularised lower incomplete gamma function: its power series below x = a + 1,
+    1 - the continued fraction of Q(a, x) above (Numerical Recipes' gser/gcf, vectorised)."""
+    xp = xp_of(x)
+    dtype = x.dtype
+    a, x = (v.astype(np.float64) for v in xp.broadcast_arrays(a, x))
+    with np.errstate(all="ignore"):
+        log_prefactor = -x + a * xp.log(x) - ember.lgamma(ember.from_numpy(np.asarray(a))).numpy()
+        # series: sum_n x^n / (a (a + 1) ... (a + n))
+        term = 1.0 / a
+        total = term.copy()
+        ap = a.copy()
+        for _ in range(500):
+            ap = ap + 1
+            term = term * x / ap
+            total = total + term
+            if xp.all(xp.abs(term) < xp.abs(total) * 1e-17):
+                break
+        series = total * xp.exp(log_prefactor)
+        # continued fraction (modified Lentz) for Q(a, x)
+        tiny = 1e-300
+        b = x + 1.0 - a
+        c = xp.full_like(x, 1.0 / tiny)
+        d = 1.0 / b
+        h = d.copy()
+        for i in range(1, 500):
+            an = -i * (i - a)
+            b = b + 2.0
+            d = an * d + b
+            d = xp.where(xp.abs(d) < tiny, tiny, d)
+            c = b + an / c
+            c = xp.where(xp.abs(c) < tiny, tiny, c)
+            d = 1.0 / d
+            delta = d * c
+            h = h * delta
+            if xp.all(xp.abs(delta - 1.0) < 1e-16):
+                break
+        fraction = 1.0 - xp.exp(log_prefactor) * h
+        out = xp.where(x < a + 1.0, series, fraction)
+        out = xp.where(x == 0, 0.0, out)
+        out = xp.where((a <= 0) | (x < 0), xp.nan, out)
+        out = xp.where(xp.isinf(x) & (x > 0), 1.0, out)
+    return out.astype(dtype)
+
+
+class IgammaBackward0(Op):
+    """torch.special.gammainc(a, x); differentiable in x only, as torch's."""
+
+    save_inputs = True
+
+    def forward(self, a, x):
+        return _gammainc_array(a, x)
+
+    def backward(self, g):
+        a, x = self.saved_tensors
+        if self.needs_grad(0):
+            raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
+        return None, g * ember.exp(-x + (a - 1) * ember.log(x) - ember.lgamma(a))
+
+
+def gammainc(a, x):
+    a, x = ember.broadcast_tensors(a, x)
+    return IgammaBackward0.apply(a, x)

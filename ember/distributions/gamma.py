@@ -2,7 +2,7 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import xlogy
+from ._math import gammainc, xlogy
 from ._samplers import standard_gamma
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape, broadcast_all
@@ -64,4 +64,4 @@ class Gamma(ExponentialFamily):
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return ember.special.gammainc(self.concentration, self.rate * value)
+        return gammainc(self.concentration, self.rate * value)

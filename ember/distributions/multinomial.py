@@ -32,6 +32,7 @@ class Multinomial(Distribution):
         batch_shape = Size(batch_shape)
         new.total_count = self.total_count
         new._categorical = self._categorical.expand(batch_shape)
+        new._binomial = self._binomial.expand(batch_shape + self.event_shape)  # (torch's expand forgets it)
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new

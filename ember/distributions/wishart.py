@@ -151,7 +151,9 @@ class Wishart(ExponentialFamily):
             warnings.warn("Singular sample detected.", stacklevel=2)
             for _ in range(max_try_correction):
                 sample_new = self._bartlett_sampling(is_singular[is_singular].shape)
-                sample[is_singular] = sample_new
+                # (a copy of the mask: torch indexes with is_singular itself, changes it below and
+                # then cannot backpropagate through the sample)
+                sample[is_singular.clone()] = sample_new
                 is_singular_new = ~self.support.check(sample_new)
                 if self._batch_shape:
                     is_singular_new = is_singular_new.amax(self._batch_dims)
