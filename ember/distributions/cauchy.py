@@ -3,27 +3,16 @@ import math
 import ember
 from ember import Size
 
-from . import constraints
 from ._math import cauchy_like
 from .distribution import Distribution
-from .utils import _batch_shape, broadcast_all
+from .utils import _LocScale
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(_LocScale, Distribution):
     """p(x) = 1 / (pi scale (1 + ((x - loc) / scale)^2)): no mean, infinite variance."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return self._expanded(Cauchy, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def mean(self):

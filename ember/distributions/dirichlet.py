@@ -1,5 +1,4 @@
 import ember
-from ember import Size
 from ember.nn import functional as F
 
 from . import constraints

@@ -6,7 +6,7 @@ from ember import Size
 from . import constraints
 from ._math import cholesky_inverse, solve_triangular_lower
 from .distribution import Distribution
-from .utils import _standard_normal, lazy_property
+from .utils import _CenteredAtLoc, _standard_normal, lazy_property
 
 __all__ = ["MultivariateNormal"]
 
@@ -33,7 +33,16 @@ def _precision_to_scale_tril(P):
     return solve_triangular_lower(L_inv, Id)
 
 
-class MultivariateNormal(Distribution):
+def _scale_tril_of(covariance_matrix, precision_matrix, scale_tril):
+    """The lower Cholesky factor of the covariance, from whichever of the three was given."""
+    if scale_tril is not None:
+        return scale_tril
+    if covariance_matrix is not None:
+        return ember.linalg.cholesky(covariance_matrix)
+    return _precision_to_scale_tril(precision_matrix)
+
+
+class MultivariateNormal(_CenteredAtLoc, Distribution):
     """N(loc, Sigma), with Sigma given as covariance_matrix, precision_matrix (its inverse) or
     scale_tril (its lower Cholesky factor): exactly one of them."""
 
@@ -59,12 +68,7 @@ class MultivariateNormal(Distribution):
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+        self._unbroadcasted_scale_tril = _scale_tril_of(covariance_matrix, precision_matrix, scale_tril)
 
     def expand(self, batch_shape, _instance=None):
         e = tuple(self.event_shape)
@@ -89,14 +93,6 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -4,36 +4,17 @@ import numbers
 import ember
 from ember import Size
 
-from . import constraints
 from ._math import erfinv
 from .exp_family import ExponentialFamily
-from .utils import _batch_shape, _standard_normal, broadcast_all
+from .utils import _CenteredAtLoc, _LocScale, _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(ExponentialFamily):
+class Normal(_LocScale, _CenteredAtLoc, ExponentialFamily):
     """N(loc, scale^2)."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return self._expanded(Normal, batch_shape, _instance, ("loc", "scale"))
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):

@@ -5,11 +5,12 @@ from ember.nn import functional as F
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
+from .utils import _WrapsCategorical
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_WrapsCategorical, Distribution):
     """Categorical with samples as one-hot vectors of length K."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -35,14 +36,6 @@ class OneHotCategorical(Distribution):
         return self._categorical._param
 
     @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
     def mean(self):
         return self._categorical.probs
 
@@ -54,10 +47,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self):
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=Size()):
         indices = self._categorical.sample(Size(sample_shape))

@@ -6,12 +6,12 @@ from .categorical import Categorical
 from .distribution import Distribution
 from .relaxed_bernoulli import _Relaxed
 from .transforms import ExpTransform
-from .utils import broadcast_all, clamp_probs
+from .utils import _WrapsCategorical, broadcast_all, clamp_probs
 
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_WrapsCategorical, Distribution):
     """The log of a RelaxedOneHotCategorical sample: log_softmax((logits + Gumbel noise) / temperature)
     (Jang et al., 2017; Maddison et al., 2017)."""
 
@@ -34,18 +34,6 @@ class ExpRelaxedCategorical(Distribution):
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

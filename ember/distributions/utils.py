@@ -5,6 +5,8 @@ import ember
 from ember import Tensor
 from ember.nn import functional as F
 
+from . import constraints
+
 euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
 
 __all__ = ["broadcast_all", "logits_to_probs", "clamp_probs", "probs_to_logits", "lazy_property",
@@ -149,3 +151,47 @@ class _BinaryProbs:
     @property
     def param_shape(self):
         return self._param.size()
+
+
+class _LocScale:
+    """Mixin for families with a real location and a positive scale (Normal, Laplace, Cauchy)."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return self._expanded(_LocScale, batch_shape, _instance, ("loc", "scale"))
+
+
+class _CenteredAtLoc:
+    """Mixin for symmetric unimodal families: mean and mode are loc."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
+class _WrapsCategorical:
+    """Mixin for distributions built on a Categorical `_categorical` (OneHotCategorical,
+    Multinomial, ExpRelaxedCategorical): its parameters are theirs."""
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape

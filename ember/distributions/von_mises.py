@@ -5,7 +5,7 @@ from ember import Size
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property
+from .utils import _CenteredAtLoc, broadcast_all, lazy_property
 
 __all__ = ["VonMises"]
 
@@ -57,7 +57,7 @@ def _rejection_sample(loc, concentration, proposal_r, x):
     return (x + math.pi + loc) % (2 * math.pi) - math.pi
 
 
-class VonMises(Distribution):
+class VonMises(_CenteredAtLoc, Distribution):
     """The circular normal distribution on [-pi, pi): p(x) = exp(kappa cos(x - loc)) / (2 pi I0(kappa))."""
 
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
@@ -105,14 +105,6 @@ class VonMises(Distribution):
             validate_args = self.__dict__.get("_validate_args")
             return type(self)(self.loc.expand(batch_shape), self.concentration.expand(batch_shape),
                               validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):
