@@ -347,6 +347,26 @@ def _error(fn):
     lambda m: m.distributions.TransformedDistribution(m.distributions.Normal(0.0, 1.0), 3),
     lambda m: m.distributions.biject_to(m.distributions.constraints.boolean),
     lambda m: m.distributions.Distribution.set_default_validate_args(3),
+    lambda m: m.distributions.Gamma(m.tensor([-1.0]), 1.0),
+    lambda m: m.distributions.Dirichlet(m.tensor(1.0)),
+    lambda m: m.distributions.Dirichlet(m.tensor([1.0, -1.0])),
+    lambda m: m.distributions.Binomial(10, probs=m.tensor([1.5])),
+    lambda m: m.distributions.Binomial(m.tensor([2.5]), probs=m.tensor([0.5])),
+    lambda m: m.distributions.Poisson(m.tensor([-1.0])),
+    lambda m: m.distributions.Multinomial(2.5, probs=m.tensor([0.5, 0.5])),
+    lambda m: m.distributions.LKJCholesky(1),
+    lambda m: m.distributions.Wishart(m.tensor(1.0), covariance_matrix=m.eye(3)),
+    lambda m: m.distributions.MixtureSameFamily(m.distributions.Normal(0.0, 1.0), m.distributions.Normal(0.0, 1.0)),
+    lambda m: m.distributions.MixtureSameFamily(m.distributions.Categorical(m.ones(3)),
+                                                m.distributions.Normal(m.zeros(2), 1.0)),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.zeros(3), m.ones(2, 1), m.ones(3)),
+    lambda m: m.distributions.StudentT(m.tensor([-1.0])),
+    lambda m: m.distributions.Beta(m.tensor([2.0]), m.tensor([2.0])).log_prob(m.tensor([1.5])),
+    lambda m: m.distributions.Poisson(m.tensor([2.0])).log_prob(m.tensor([0.5])),
+    lambda m: m.distributions.Dirichlet(m.ones(3)).log_prob(m.tensor([0.5, 0.5, 0.5])),
+    lambda m: m.distributions.ContinuousBernoulli(probs=m.tensor([1.5]), validate_args=True),
+    lambda m: m.distributions.RelaxedBernoulli(m.tensor(0.5), probs=m.tensor([1.5])),
+    lambda m: m.distributions.Pareto(1.0, 1.0).log_prob(m.tensor(0.5)),
 ])
 def test_validation_errors(make):
     expected = _error(lambda: make(torch))
@@ -505,6 +525,32 @@ def test_independent():
     assert repr(de.support) == repr(dt.support)
 
 
+def test_under_ember_run(tmp_path):
+    """A script written for torch, run with `ember run`, gets ember's distributions."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import torch\n"
+        "from torch.distributions import Normal, constraints, kl_divergence\n"
+        "from torch.distributions.transforms import ExpTransform\n"
+        "torch.manual_seed(0)\n"
+        "d = Normal(torch.zeros(3), torch.ones(3))\n"
+        "print(type(d).__module__, d.sample().tolist(), constraints.positive, ExpTransform())\n"
+        "print(kl_divergence(d, Normal(1.0, 2.0)).tolist())\n")
+    root = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
+    out = subprocess.run([sys.executable, "-m", "ember", "run", str(script)], capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": root}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    first, second = out.stdout.splitlines()
+    torch.manual_seed(0)
+    d = torch.distributions.Normal(torch.zeros(3), torch.ones(3))
+    assert first.startswith("ember.distributions.normal " + str(d.sample().tolist()))
+    np.testing.assert_allclose(eval(second), torch.distributions.kl_divergence(
+        d, torch.distributions.Normal(1.0, 2.0)).tolist(), rtol=1e-6)
+
+
 # -- REINFORCE ------------------------------------------------------------------------------------
 def _reinforce(m, steps=20):
     """Policy-gradient loop: a linear policy over 4 actions, reward 1 for action 2."""
@@ -531,3 +577,23 @@ def test_reinforce_same_as_torch():
     assert [a for a, _ in he] == [a for a, _ in ht]
     np.testing.assert_allclose([l for _, l in he], [l for _, l in ht], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(we, wt, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m, a: m.distributions.Gamma(m.tensor(a), 2.0),
+    lambda m, a: m.distributions.Dirichlet(m.tensor(a).reshape(4, 5)),
+    lambda m, a: m.distributions.Beta(m.tensor(a), m.tensor(a[::-1].copy())),
+    lambda m, a: m.distributions.Poisson(m.tensor(a) * 4),
+    lambda m, a: m.distributions.Binomial(m.tensor(np.round(a * 10)), probs=m.tensor(a / a.max())),
+    lambda m, a: m.distributions.NegativeBinomial(m.tensor(a), logits=m.tensor(a - 1)),
+    lambda m, a: m.distributions.StudentT(m.tensor(a)),
+])
+def test_float32_samplers_exact(make):
+    """The float32 paths of torch's serial samplers (float arithmetic in a few steps) give the same
+    numbers, to the bit."""
+    a = np.array([0.05, 0.3, 0.9, 1.0, 1.7, 2.5, 4.0, 7.5, 12.0, 30.0] * 2, dtype=np.float32)
+    ember.manual_seed(7)
+    torch.manual_seed(7)
+    se, st = make(ember, a).sample((3,)), make(torch, a).sample((3,))
+    assert se.dtype == ember.float32
+    np.testing.assert_array_equal(se.numpy(), st.numpy())

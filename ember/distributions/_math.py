@@ -10,7 +10,7 @@ import numpy as np
 
 import ember
 from ember._device import xp_of
-from ember._ops._base import Op
+from ember._ops._base import Op, _wrap
 from ember._ops._special import erf as _erf_array
 
 _GILES_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
@@ -122,7 +122,7 @@ def _gammainc_array(a, x):
     dtype = x.dtype
     a, x = (v.astype(np.float64) for v in xp.broadcast_arrays(a, x))
     with np.errstate(all="ignore"):
-        log_prefactor = -x + a * xp.log(x) - ember.lgamma(ember.from_numpy(np.asarray(a))).numpy()
+        log_prefactor = -x + a * xp.log(x) - ember.lgamma(_wrap(a))._data
         # series: sum_n x^n / (a (a + 1) ... (a + n))
         term = 1.0 / a
         total = term.copy()

@@ -5,7 +5,8 @@ on NumPy).
 
 Each sampler walks the output in memory order and draws what ATen's `cpu_serial_kernel` draws:
 double uniforms (53 bits of a 64-bit draw) and double normals (Box-Muller, the second value of a
-pair cached in the generator).
+pair cached in the generator). The draws are serial, so they run on the host; CUDA tensors take
+their device's generator and go there and back.
 """
 import math
 
@@ -13,6 +14,7 @@ import numpy as np
 
 import ember
 from ember import _random as R
+from ember._device import xp_of
 from ember._ops._base import Op
 
 _M53 = (1 << 53) - 1
@@ -50,6 +52,10 @@ def _stream(device):
     return _Stream(R.generator_for(device))
 
 
+def _host(array):
+    return array if type(array) is np.ndarray else array.get()
+
+
 def _f32(x):
     return float(np.float32(x))
 
@@ -80,9 +86,9 @@ def _gamma_one(alpha, s, single):
             return scale * d * v
 
 
-def standard_gamma_array(alpha):
-    """torch._standard_gamma on an array (float32 or float64), in the array's dtype."""
-    s = _stream(ember.device("cpu"))
+def standard_gamma_array(alpha, device):
+    """torch._standard_gamma on a host array (float32 or float64), in the array's dtype."""
+    s = _stream(device)
     single = alpha.dtype == np.float32
     tiny = _F32_TINY if single else _F64_TINY
     flat = np.ascontiguousarray(alpha).ravel().tolist()
@@ -90,9 +96,9 @@ def standard_gamma_array(alpha):
     return np.maximum(out, tiny).reshape(alpha.shape)
 
 
-def dirichlet_array(alpha):
+def dirichlet_array(alpha, device):
     """torch._sample_dirichlet: double gamma draws normalised along the last dim."""
-    s = _stream(ember.device("cpu"))
+    s = _stream(device)
     flat = np.ascontiguousarray(alpha).astype(np.float64).ravel().tolist()
     gamma = np.maximum(np.array([_gamma_one(a, s, False) for a in flat]), _F64_TINY).reshape(alpha.shape)
     ret = (gamma / gamma.sum(-1, keepdims=True)).astype(alpha.dtype)
@@ -134,10 +140,10 @@ def _poisson_one(lam, s):
             return x
 
 
-def poisson_array(rates):
+def poisson_array(rates, device):
     if (rates < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    s = _stream(ember.device("cpu"))
+    s = _stream(device)
     flat = np.ascontiguousarray(rates).astype(np.float64).ravel().tolist()
     return np.array([_poisson_one(lam, s) for lam in flat], dtype=np.float64).astype(rates.dtype).reshape(rates.shape)
 
@@ -212,9 +218,9 @@ def _binomial_one(count, prob, s):
     return math.nan
 
 
-def binomial_array(count, prob):
-    """torch.binomial(count, prob) on arrays of one shape."""
-    s = _stream(ember.device("cpu"))
+def binomial_array(count, prob, device):
+    """torch.binomial(count, prob) on host arrays of one shape."""
+    s = _stream(device)
     counts = np.ascontiguousarray(count).astype(np.float64).ravel().tolist()
     probs = np.ascontiguousarray(prob).astype(np.float64).ravel().tolist()
     out = [_binomial_one(n, p, s) for n, p in zip(counts, probs)]
@@ -395,8 +401,14 @@ def dirichlet_grad_array(x, alpha, total):
 
 
 # -- ops ------------------------------------------------------------------------------------------
-def _float_array(t):
-    return t.detach().numpy()
+def _host_of(t):
+    return _host(t.detach()._data)
+
+
+def _on_device_of(array, like):
+    """A tensor holding host `array` where tensor `like` lives."""
+    out = ember.from_numpy(array)
+    return out if like.is_cpu else out.to(like.device)
 
 
 class StandardGammaBackward0(Op):
@@ -406,13 +418,12 @@ class StandardGammaBackward0(Op):
     save_inputs = True
     save_output = True
 
-    def forward(self, alpha):
-        return standard_gamma_array(np.asarray(alpha))
+    def forward(self, alpha, device):
+        return xp_of(alpha).asarray(standard_gamma_array(_host(alpha), device))
 
     def backward(self, g):
         alpha, x = self.saved_tensors
-        grad = standard_gamma_grad_array(_float_array(alpha), _float_array(x))
-        return g * ember.from_numpy(grad)
+        return g * _on_device_of(standard_gamma_grad_array(_host_of(alpha), _host_of(x)), g)
 
 
 class DirichletBackward(Op):
@@ -421,30 +432,29 @@ class DirichletBackward(Op):
     save_inputs = True
     save_output = True
 
-    def forward(self, concentration):
-        return dirichlet_array(np.asarray(concentration))
+    def forward(self, concentration, device):
+        return xp_of(concentration).asarray(dirichlet_array(_host(concentration), device))
 
     def backward(self, g):
         concentration, x = self.saved_tensors
         total = concentration.sum(-1, True).expand_as(concentration)
-        grad = ember.from_numpy(dirichlet_grad_array(_float_array(x), _float_array(concentration),
-                                                     _float_array(total)))
-        return grad * (g - (x * g).sum(-1, True))
+        grad = dirichlet_grad_array(_host_of(x), _host_of(concentration), _host_of(total))
+        return _on_device_of(grad, g) * (g - (x * g).sum(-1, True))
 
 
 def standard_gamma(concentration):
-    return StandardGammaBackward0.apply(concentration)
+    return StandardGammaBackward0.apply(concentration, device=concentration.device)
 
 
 def sample_dirichlet(concentration):
-    return DirichletBackward.apply(concentration)
+    return DirichletBackward.apply(concentration, device=concentration.device)
 
 
 def poisson(rates):
     """torch.poisson (no gradient)."""
-    return ember.from_numpy(poisson_array(_float_array(rates)))
+    return _on_device_of(poisson_array(_host_of(rates), rates.device), rates)
 
 
 def binomial(count, prob):
     """torch.binomial (no gradient)."""
-    return ember.from_numpy(binomial_array(_float_array(count), _float_array(prob)))
+    return _on_device_of(binomial_array(_host_of(count), _host_of(prob), count.device), count)
