@@ -25,15 +25,30 @@ _F64_TINY = float(np.finfo(np.float64).tiny)
 
 
 class _Stream:
-    """Scalar draws from a Generator, in the order ATen's samplers make them."""
+    """Scalar draws from a Generator, in the order ATen's samplers make them.
 
-    def __init__(self, generator):
+    Raw 32-bit words are read ahead in blocks (one NumPy call each, instead of one per draw);
+    `close()` then puts the generator exactly where the words actually used leave it (the state
+    before, advanced by that count), so later draws continue torch's stream."""
+
+    def __init__(self, generator, expected_words):
         self.g = generator
-        self.raw = generator._bits.random_raw
+        self._bits = generator._bits
+        self._start = self._bits.state
+        self._block = max(64, expected_words)
+        self._words = []
+        self._used = 0
+
+    def _word(self):
+        if self._used == len(self._words):
+            self._words += self._bits.random_raw(self._block).tolist()
+        w = self._words[self._used]
+        self._used += 1
+        return w
 
     def uniform(self):
-        hi, lo = self.raw(2).tolist()
-        return (((hi << 32) | lo) & _M53) * 2.0 ** -53
+        hi = self._word()
+        return (((hi << 32) | self._word()) & _M53) * 2.0 ** -53
 
     def normal(self):
         g = self.g
@@ -47,9 +62,15 @@ class _Stream:
         g._normal = r * math.sin(theta)
         return r * math.cos(theta)
 
+    def close(self):
+        self._bits.state = self._start
+        for start in range(0, self._used, 1 << 20):
+            self._bits.random_raw(min(1 << 20, self._used - start))
 
-def _stream(device):
-    return _Stream(R.generator_for(device))
+
+def _draws(device, n, words_each):
+    """A _Stream on the device's generator, reading ahead about words_each words per value."""
+    return _Stream(R.generator_for(device), n * words_each + 64)
 
 
 def _host(array):
@@ -88,19 +109,25 @@ def _gamma_one(alpha, s, single):
 
 def standard_gamma_array(alpha, device):
     """torch._standard_gamma on a host array (float32 or float64), in the array's dtype."""
-    s = _stream(device)
     single = alpha.dtype == np.float32
     tiny = _F32_TINY if single else _F64_TINY
     flat = np.ascontiguousarray(alpha).ravel().tolist()
-    out = np.array([_gamma_one(a, s, single) for a in flat], dtype=np.float64).astype(alpha.dtype)
+    s = _draws(device, len(flat), 5)
+    try:
+        out = np.array([_gamma_one(a, s, single) for a in flat], dtype=np.float64).astype(alpha.dtype)
+    finally:
+        s.close()
     return np.maximum(out, tiny).reshape(alpha.shape)
 
 
 def dirichlet_array(alpha, device):
     """torch._sample_dirichlet: double gamma draws normalised along the last dim."""
-    s = _stream(device)
     flat = np.ascontiguousarray(alpha).astype(np.float64).ravel().tolist()
-    gamma = np.maximum(np.array([_gamma_one(a, s, False) for a in flat]), _F64_TINY).reshape(alpha.shape)
+    s = _draws(device, len(flat), 5)
+    try:
+        gamma = np.maximum(np.array([_gamma_one(a, s, False) for a in flat]), _F64_TINY).reshape(alpha.shape)
+    finally:
+        s.close()
     ret = (gamma / gamma.sum(-1, keepdims=True)).astype(alpha.dtype)
     info = np.finfo(alpha.dtype)
     return np.clip(ret, info.tiny, np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0)))
@@ -143,9 +170,13 @@ def _poisson_one(lam, s):
 def poisson_array(rates, device):
     if (rates < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    s = _stream(device)
     flat = np.ascontiguousarray(rates).astype(np.float64).ravel().tolist()
-    return np.array([_poisson_one(lam, s) for lam in flat], dtype=np.float64).astype(rates.dtype).reshape(rates.shape)
+    s = _draws(device, len(flat), 8)
+    try:
+        out = [_poisson_one(lam, s) for lam in flat]
+    finally:
+        s.close()
+    return np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape)
 
 
 _STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
@@ -220,10 +251,13 @@ def _binomial_one(count, prob, s):
 
 def binomial_array(count, prob, device):
     """torch.binomial(count, prob) on host arrays of one shape."""
-    s = _stream(device)
     counts = np.ascontiguousarray(count).astype(np.float64).ravel().tolist()
     probs = np.ascontiguousarray(prob).astype(np.float64).ravel().tolist()
-    out = [_binomial_one(n, p, s) for n, p in zip(counts, probs)]
+    s = _draws(device, len(counts), 8)
+    try:
+        out = [_binomial_one(n, p, s) for n, p in zip(counts, probs)]
+    finally:
+        s.close()
     return np.array(out, dtype=np.float64).astype(count.dtype).reshape(count.shape)
 
 
