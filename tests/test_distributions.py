@@ -74,6 +74,9 @@ CASES = {
     "LowRankMultivariateNormal": (lambda: {"loc": _real(2, 3), "cov_factor": _real(3, 2), "cov_diag": _pos(3)},
                                   True),
     "MixtureSameFamily": (lambda: {"mixture": _real(2, 3), "loc": _real(2, 3), "scale": _pos(2, 3)}, True),
+    "MixtureSameFamily_mvn": (lambda: {"mixture": _real(3), "loc": _real(3, 2), "scale_tril": _tril(2, 3)}, True),
+    "MixtureSameFamily_independent": (lambda: {"mixture": _real(4, 3), "loc": _real(4, 3, 2), "scale": _pos(3, 2)},
+                                      True),
     "VonMises": (lambda: {"loc": _real(3), "concentration": np.array([0.5, 2.0, 6.0])}, True),
     "GeneralizedPareto": (lambda: {"loc": _real(3), "scale": _pos(3), "concentration": np.array([-0.3, 0.0, 0.4])},
                           True),
@@ -102,6 +105,10 @@ CASES = {
 MAKERS = {
     "MixtureSameFamily": lambda d, p: d.MixtureSameFamily(d.Categorical(logits=p["mixture"]),
                                                           d.Normal(p["loc"], p["scale"])),
+    "MixtureSameFamily_mvn": lambda d, p: d.MixtureSameFamily(
+        d.Categorical(logits=p["mixture"]), d.MultivariateNormal(p["loc"], scale_tril=p["scale_tril"])),
+    "MixtureSameFamily_independent": lambda d, p: d.MixtureSameFamily(
+        d.Categorical(logits=p["mixture"]), d.Independent(d.Normal(p["loc"], p["scale"]), 1)),
 }
 
 
@@ -122,10 +129,10 @@ DTYPES = {"GeneralizedPareto": "float32"}
 def build(mod, case):
     dt = getattr(mod, DTYPES.get(_class_name(case), "float64"))
     params = {k: _tensor(mod, v, dt) for k, v in _PARAMS[case].items()}
-    name = _class_name(case)
-    if name in MAKERS:
-        return MAKERS[name](mod.distributions, params), params
-    return getattr(mod.distributions, name)(**params), params
+    maker = MAKERS.get(case.split("#")[0])
+    if maker is not None:
+        return maker(mod.distributions, params), params
+    return getattr(mod.distributions, _class_name(case))(**params), params
 
 
 _PARAMS = {case: fn() for case, (fn, _) in CASES.items()}
