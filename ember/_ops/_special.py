@@ -108,6 +108,8 @@ def erf(xp, x):
     """erf: float32 (and half types) through the float32 fits, float64 through Cody's."""
     dtype = x.dtype
     if dtype == np.float32 or dtype.itemsize == 2:
+        if x.ndim == 0:  # NumPy makes scalars of 0-d results, which the in-place passes cannot take
+            return _erf32(xp, x.reshape(1).astype(np.float32)).reshape(()).astype(dtype)
         return _erf32(xp, x.astype(np.float32, copy=False)).astype(dtype, copy=False)
     return _erf64(xp, x.astype(np.float64, copy=False)).astype(dtype, copy=False)
 
