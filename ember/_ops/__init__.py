@@ -18,6 +18,8 @@ FAMILIES = (
     "misc",
     "extra_math",
     "gamma",
+    "more_math",
+    "aliases",
 )
 
 __all__ = []
