@@ -5,7 +5,6 @@ from ember import Size
 from ember.nn.functional import binary_cross_entropy_with_logits
 
 from . import constraints
-from ._math import logit
 from .exp_family import ExponentialFamily
 from .utils import _BinaryProbs, _probs_or_logits, broadcast_all
 
@@ -66,7 +65,7 @@ class Bernoulli(_BinaryProbs, ExponentialFamily):
 
     @property
     def _natural_params(self):
-        return (logit(self.probs),)
+        return (ember.logit(self.probs),)
 
     def _log_normalizer(self, x):
         return ember.log1p(ember.exp(x))

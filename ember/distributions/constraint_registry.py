@@ -69,7 +69,8 @@ def _transform_to_positive(constraint):
 
 @_register_both(constraints.greater_than, constraints.greater_than_eq)
 def _transform_to_greater_than(constraint):
-    return transforms.ComposeTransform([transforms.ExpTransform(), transforms.AffineTransform(constraint.lower_bound, 1)])
+    return transforms.ComposeTransform([transforms.ExpTransform(),
+                                        transforms.AffineTransform(constraint.lower_bound, 1)])
 
 
 @_register_both(constraints.less_than)

@@ -2,7 +2,6 @@ import ember
 from ember.nn import functional as F
 
 from . import constraints
-from ._math import xlogy
 from ._samplers import sample_dirichlet
 from .exp_family import ExponentialFamily
 
@@ -32,7 +31,7 @@ class Dirichlet(ExponentialFamily):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration - 1.0, value).sum(-1) + ember.lgamma(self.concentration.sum(-1))
+        return (ember.xlogy(self.concentration - 1.0, value).sum(-1) + ember.lgamma(self.concentration.sum(-1))
                 - ember.lgamma(self.concentration).sum(-1))
 
     @property

@@ -2,7 +2,7 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import gammainc, xlogy
+from ._math import gammainc
 from ._samplers import standard_gamma
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape, broadcast_all
@@ -47,8 +47,8 @@ class Gamma(ExponentialFamily):
         value = ember.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value) - self.rate * value
-                - ember.lgamma(self.concentration))
+        return (ember.xlogy(self.concentration, self.rate) + ember.xlogy(self.concentration - 1, value)
+                - self.rate * value - ember.lgamma(self.concentration))
 
     def entropy(self):
         return (self.concentration - ember.log(self.rate) + ember.lgamma(self.concentration)

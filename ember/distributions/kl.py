@@ -7,7 +7,7 @@ from functools import total_ordering
 import ember
 from ember.nn import functional as F
 
-from ._math import solve_triangular_lower, xlogy
+from ._math import solve_triangular_lower
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -98,7 +98,7 @@ def _infinite_like(tensor):
 
 
 def _x_log_x(tensor):
-    return xlogy(tensor, tensor)
+    return ember.xlogy(tensor, tensor)
 
 
 def _batch_trace_XXT(bmat):

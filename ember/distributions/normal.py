@@ -4,7 +4,6 @@ import numbers
 import ember
 from ember import Size
 
-from ._math import erfinv
 from .exp_family import ExponentialFamily
 from .utils import _CenteredAtLoc, _LocScale, _standard_normal
 
@@ -47,7 +46,7 @@ class Normal(_LocScale, _CenteredAtLoc, ExponentialFamily):
         return 0.5 * (1 + ember.erf((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)))
 
     def icdf(self, value):
-        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+        return self.loc + self.scale * ember.erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + ember.log(self.scale)

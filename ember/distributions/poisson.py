@@ -2,7 +2,6 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import xlogy
 from ._samplers import poisson
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape, broadcast_all
@@ -44,7 +43,7 @@ class Poisson(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        return xlogy(value, rate) - rate - (value + 1).lgamma()
+        return ember.xlogy(value, rate) - rate - (value + 1).lgamma()
 
     @property
     def _natural_params(self):

@@ -1,5 +1,5 @@
-from ember import Size
 import ember
+from ember import Size
 
 from . import constraints
 from .categorical import Categorical

@@ -1,5 +1,5 @@
-from ember import Size
 import ember
+from ember import Size
 
 from . import constraints
 from .distribution import Distribution
@@ -36,7 +36,8 @@ class TransformedDistribution(Distribution):
         expanded_base_shape = transform.inverse_shape(forward_shape)
         if base_shape != expanded_base_shape:
             # the transforms' parameters broadcast the base distribution to a larger batch
-            base_distribution = base_distribution.expand(expanded_base_shape[:len(expanded_base_shape) - base_event_dim])
+            base_batch_shape = expanded_base_shape[:len(expanded_base_shape) - base_event_dim]
+            base_distribution = base_distribution.expand(base_batch_shape)
         reinterpreted_batch_ndims = transform.domain.event_dim - base_event_dim
         if reinterpreted_batch_ndims > 0:
             base_distribution = Independent(base_distribution, reinterpreted_batch_ndims)

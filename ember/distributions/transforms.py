@@ -10,7 +10,6 @@ from ember import Size
 from ember.nn import functional as F
 
 from . import constraints
-from ._math import atanh
 from .utils import _sum_rightmost, broadcast_all, lazy_property, tril_matrix_to_vec, vec_to_tril_matrix
 
 __all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
@@ -491,7 +490,7 @@ class TanhTransform(_SameType, Transform):
 
     def _inverse(self, y):
         # no clamping: callers that need it use cache_size=1 (the exact x is remembered)
-        return atanh(y)
+        return ember.atanh(y)
 
     def log_abs_det_jacobian(self, x, y):
         # log(1 - tanh(x)^2) in a form that stays accurate for large |x|
