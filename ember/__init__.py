@@ -76,6 +76,7 @@ _LAZY = {
     "optim",
     "utils",
     "linalg",
+    "distributions",
     "cuda",
     "backends",
     "random",
@@ -84,7 +85,6 @@ _LAZY = {
     "demo",
     "accelerator",
     "datasets",
-    "distributions",
 }
 
 
