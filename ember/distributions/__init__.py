@@ -3,7 +3,8 @@
 Parameterisable probability distributions with sampling (rsample: reparameterised, so gradients
 reach the parameters), log_prob, cdf/icdf, entropy and moments; constraints on parameters and
 supports; transforms and TransformedDistribution; kl_divergence with torch's registered pairs.
-Same seed, same samples as torch wherever torch draws with its CPU generator's plain kernels.
+Same seed, same samples as torch: ember's generator is torch's CPU stream, and the serial samplers
+(gamma, Dirichlet, Poisson, binomial) are ATen's, step by step.
 """
 from . import constraints, transforms
 from .bernoulli import Bernoulli

@@ -460,7 +460,7 @@ class StandardGammaBackward0(Op):
         return g * _on_device_of(standard_gamma_grad_array(_host_of(alpha), _host_of(x)), g)
 
 
-class DirichletBackward(Op):
+class _DirichletBackward(Op):
     """torch._sample_dirichlet with the reparameterised gradient of torch's _Dirichlet function."""
 
     save_inputs = True
@@ -481,7 +481,7 @@ def standard_gamma(concentration):
 
 
 def sample_dirichlet(concentration):
-    return DirichletBackward.apply(concentration, device=concentration.device)
+    return _DirichletBackward.apply(concentration, device=concentration.device)
 
 
 def poisson(rates):
