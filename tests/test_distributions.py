@@ -531,6 +531,12 @@ def test_independent():
     assert repr(de) == repr(dt)
     assert tuple(de.expand((5, 2)).batch_shape) == (5, 2)
     assert repr(de.support) == repr(dt.support)
+    other = _real(2, 3)
+    qe = ember.distributions.Independent(ember.distributions.Normal(ember.tensor(other), 2.0), 1)
+    qt = torch.distributions.Independent(torch.distributions.Normal(torch.tensor(other), 2.0), 1)
+    assert_close(ember.distributions.kl_divergence(de, qe), torch.distributions.kl_divergence(dt, qt), "KL")
+    with pytest.raises(NotImplementedError):
+        ember.distributions.kl_divergence(de, ember.distributions.Independent(qe.base_dist, 2))
 
 
 def test_under_ember_run(tmp_path):
@@ -627,3 +633,20 @@ def test_float32_default_dtype_samples_match(make):
     if dt.has_rsample:
         np.testing.assert_allclose(de.rsample((17,)).detach().numpy(), dt.rsample((17,)).detach().numpy(),
                                    rtol=1e-6, atol=1e-6)
+
+
+def test_sampler_edge_values_as_torch():
+    """Invalid or degenerate parameters give torch's samples (its floor for gamma, its errors)."""
+    from ember.distributions import _samplers
+
+    a = [-0.5, -1.0, -3.0, float("nan"), 0.0, 0.2]
+    ember.manual_seed(0)
+    torch.manual_seed(0)
+    np.testing.assert_array_equal(_samplers.standard_gamma(ember.tensor(a)).numpy(),
+                                  torch._standard_gamma(torch.tensor(a)).numpy())
+    for bad in ([-1.0], [float("nan")]):
+        with pytest.raises(RuntimeError, match="invalid Poisson rate"):
+            _samplers.poisson(ember.tensor(bad))
+    counts, probs = [5.0, -1.0, 3.0, 4.0], [0.5, 0.5, float("nan"), 1.0]
+    np.testing.assert_array_equal(_samplers.binomial(ember.tensor(counts), ember.tensor(probs)).numpy(),
+                                  torch.binomial(torch.tensor(counts), torch.tensor(probs)).numpy())

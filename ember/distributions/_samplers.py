@@ -77,21 +77,31 @@ def _host(array):
     return array if type(array) is np.ndarray else array.get()
 
 
-def _f32(x):
-    return float(np.float32(x))
+def _gamma_constants(alpha):
+    """Per element, in ATen's precision (alpha's dtype for the few steps done in scalar_t, double
+    after): the boost exponent 1/alpha (None where alpha >= 1; 0 where alpha == 0, whose sample
+    is 0) and Marsaglia & Tsang's d = alpha' - 1/3 and c = 1/sqrt(9 d) for alpha' = alpha (+ 1
+    when boosted)."""
+    one = alpha.dtype.type(1)
+    with np.errstate(divide="ignore"):
+        boost = (one / alpha).astype(np.float64)
+    small = alpha < 1
+    boosted = np.where(small, alpha + one, alpha)
+    d = (boosted - alpha.dtype.type(_F32_THIRD)) if alpha.dtype == np.float32 else boosted - _F32_THIRD
+    d = d.astype(np.float64)
+    c = 1.0 / np.sqrt(9.0 * d)
+    return [b if sm else None for b, sm in zip(boost.tolist(), small.tolist())], d.tolist(), c.tolist()
 
 
-def _gamma_one(alpha, s, single):
-    """ATen's sample_gamma: Marsaglia & Tsang (2000), boosted for alpha < 1. `single`: scalar_t is
-    float, whose arithmetic the few float steps round to."""
+def _gamma_one(boost, d, c, s):
+    """ATen's sample_gamma: Marsaglia & Tsang (2000), boosted for alpha < 1 by u^(1/alpha)."""
     scale = 1.0
-    if alpha < 1.0:
-        if alpha == 0.0:
+    if boost is not None:
+        if boost == math.inf:  # alpha == 0
             return 0.0
-        scale *= (1.0 - s.uniform()) ** (_f32(np.float32(1.0) / np.float32(alpha)) if single else 1.0 / alpha)
-        alpha = _f32(np.float32(alpha) + np.float32(1.0)) if single else alpha + 1.0
-    d = _f32(np.float32(alpha) - np.float32(_F32_THIRD)) if single else alpha - _F32_THIRD
-    c = 1.0 / math.sqrt(9.0 * d)
+        scale *= (1.0 - s.uniform()) ** boost
+    if not d > 0:  # alpha <= -2/3 or NaN: no valid proposal (ATen's result is then its floor, the tiny)
+        return math.nan
     while True:
         while True:
             x = s.normal()
@@ -107,27 +117,28 @@ def _gamma_one(alpha, s, single):
             return scale * d * v
 
 
-def standard_gamma_array(alpha, device):
-    """torch._standard_gamma on a host array (float32 or float64), in the array's dtype."""
-    single = alpha.dtype == np.float32
-    tiny = _F32_TINY if single else _F64_TINY
-    flat = np.ascontiguousarray(alpha).ravel().tolist()
-    s = _draws(device, len(flat), 5)
+def _gamma_draws(alpha, device):
+    """Gamma(alpha, 1) draws for a host array, as doubles in memory order."""
+    flat = np.ascontiguousarray(alpha).ravel()
+    boosts, ds, cs = _gamma_constants(flat)
+    s = _draws(device, flat.size, 5)
     try:
-        out = np.array([_gamma_one(a, s, single) for a in flat], dtype=np.float64).astype(alpha.dtype)
+        return np.array([_gamma_one(b, d, c, s) for b, d, c in zip(boosts, ds, cs)], dtype=np.float64)
     finally:
         s.close()
-    return np.maximum(out, tiny).reshape(alpha.shape)
+
+
+def standard_gamma_array(alpha, device):
+    """torch._standard_gamma on a host array (float32 or float64), in the array's dtype."""
+    tiny = _F32_TINY if alpha.dtype == np.float32 else _F64_TINY
+    out = _gamma_draws(alpha, device).astype(alpha.dtype)
+    return np.fmax(out, tiny).reshape(alpha.shape)  # std::max(tiny, sample): tiny for NaN too
 
 
 def dirichlet_array(alpha, device):
     """torch._sample_dirichlet: double gamma draws normalised along the last dim."""
-    flat = np.ascontiguousarray(alpha).astype(np.float64).ravel().tolist()
-    s = _draws(device, len(flat), 5)
-    try:
-        gamma = np.maximum(np.array([_gamma_one(a, s, False) for a in flat]), _F64_TINY).reshape(alpha.shape)
-    finally:
-        s.close()
+    # ATen samples in double here, whatever alpha's dtype
+    gamma = np.fmax(_gamma_draws(alpha.astype(np.float64), device), _F64_TINY).reshape(alpha.shape)
     ret = (gamma / gamma.sum(-1, keepdims=True)).astype(alpha.dtype)
     info = np.finfo(alpha.dtype)
     return np.clip(ret, info.tiny, np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0)))
@@ -168,7 +179,7 @@ def _poisson_one(lam, s):
 
 
 def poisson_array(rates, device):
-    if (rates < 0).any():
+    if not (rates >= 0).all():  # NaN fails too, as ATen's check does
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     flat = np.ascontiguousarray(rates).astype(np.float64).ravel().tolist()
     s = _draws(device, len(flat), 8)
