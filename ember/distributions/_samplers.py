@@ -100,13 +100,11 @@ def _gamma_one(boost, d, c, s):
         if boost == math.inf:  # alpha == 0
             return 0.0
         scale *= (1.0 - s.uniform()) ** boost
-    if not d > 0:  # alpha <= -2/3 or NaN: no valid proposal (ATen's result is then its floor, the tiny)
-        return math.nan
     while True:
         while True:
             x = s.normal()
             y = 1.0 + c * x
-            if y > 0:
+            if not y <= 0:  # (a NaN y, from an invalid alpha, leaves as in ATen; the sample is then NaN)
                 break
         v = y * y * y
         u = 1.0 - s.uniform()
