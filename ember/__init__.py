@@ -78,6 +78,7 @@ _LAZY = {
     "optim",
     "utils",
     "linalg",
+    "distributions",
     "cuda",
     "backends",
     "random",

@@ -23,6 +23,9 @@ FAMILIES = (
     "construction",
     "strided",
     "sampling",
+    "gamma",
+    "more_math",
+    "aliases",
 )
 
 __all__ = []
