@@ -57,8 +57,25 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     _printing.set_printoptions(precision, threshold, edgeitems, linewidth, profile, sci_mode)
 
 
-def compile(model=None, **kwargs):
-    """torch.compile: ember runs eagerly; returns the model unchanged."""
+_COMPILE_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=None, options=None, name=None,
+            disable=False, recompile_limit=None, isolate_recompiles=False, shapes_spec=None):
+    """torch.compile: ember runs eagerly, so it checks torch's arguments and returns the model unchanged
+    (usable as `compile(m)`, `@compile` and `@compile(mode=...)`)."""
+    if mode is not None and options is not None:
+        raise RuntimeError("Either mode or options can be specified, but both can't be specified at the same time.")
+    if mode is not None and mode not in _COMPILE_MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(_COMPILE_MODES)}")
+    if isinstance(backend, str):
+        from ._dynamo import list_backends
+
+        if backend not in list_backends(exclude_tags=()):
+            raise RuntimeError(f"Invalid backend: {backend!r}, see `torch._dynamo.list_backends()` for available "
+                               "backends.")
     if model is None:
         return lambda m: m
+    if not callable(model):
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
     return model
