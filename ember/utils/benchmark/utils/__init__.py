@@ -1,0 +1,1 @@
+"""The measuring, statistics and comparison parts of torch.utils.benchmark."""
