@@ -175,3 +175,20 @@ def test_other_names():
     bn = ember.nn.Sequential(ember.nn.BatchNorm1d(3))
     ember.func.replace_all_batch_norm_modules_(bn)
     assert bn[0].running_mean is None and not bn[0].track_running_stats
+
+
+@pytest.mark.parametrize("pattern,lengths", [
+    ("a b c -> c (a b)", {}), ("a b (c d) -> (a c) b d", {"d": 2}), ("a ... -> ... a", {}),
+    ("a b c -> a 1 b c", {}), ("a ... c -> (a ...) c", {}), ("a b c -> (c b a)", {}),
+])
+def test_rearrange_matches_torch(pattern, lengths):
+    x = np.arange(24, dtype="f").reshape(2, 3, 4)
+    same(both(lambda L, t: L.func.rearrange(t, pattern, **lengths), x))
+
+
+def test_rearrange_errors():
+    x = ember.ones(2, 3, 4)
+    with pytest.raises(ValueError, match="Number of dimensions in pattern \\(2\\) must be equal"):
+        ember.func.rearrange(x, "a b -> b a")
+    with pytest.raises(ValueError):
+        ember.func.rearrange(x, "a b c -> a b")
