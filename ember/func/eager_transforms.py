@@ -123,17 +123,24 @@ def grad(func, argnums=0, has_aux=False):
     return wrapper
 
 
+def _call_on_roots(func, primals, has_aux, fname, not_tensor_msg):
+    """func run on graph-root copies of primals: (roots, output, aux, output leaves, output spec)."""
+    wrapped = tree_map(_as_root, primals)
+    out, aux = _split_aux(func(*wrapped), has_aux, fname)
+    out_leaves, out_spec = tree_flatten(out)
+    for o in out_leaves:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(not_tensor_msg.format(type(o)))
+    return wrapped, out, aux, out_leaves, out_spec
+
+
 def vjp(func, *primals, has_aux=False):
     """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) gives the cotangents of every primal, as a tuple."""
     keep = _needs_graph(tree_flatten(primals)[0])
     with enable_grad(), _transform_level():
-        wrapped = tree_map(_as_root, primals)
-        out, aux = _split_aux(func(*wrapped), has_aux, "vjp")
-    out_leaves, out_spec = tree_flatten(out)
-    for o in out_leaves:
-        if not isinstance(o, Tensor):
-            raise RuntimeError(f"vjp(f, *primals): Expected f to be a function that has only Tensor outputs "
-                               f"but got {type(o)}")
+        wrapped, out, aux, out_leaves, out_spec = _call_on_roots(
+            func, primals, has_aux, "vjp", "vjp(f, *primals): Expected f to be a function that has only Tensor "
+                                           "outputs but got {}")
     in_leaves, in_spec = tree_flatten(wrapped)
 
     def vjp_fn(cotangents, *, retain_graph=True, create_graph=None):
@@ -160,13 +167,9 @@ def _jvp_core(func, primals, tangents, has_aux, keep):
     from .. import zeros_like
 
     with enable_grad(), _transform_level():
-        wrapped = tree_map(_as_root, primals)
-        out, aux = _split_aux(func(*wrapped), has_aux, "jvp")
-        out_leaves, out_spec = tree_flatten(out)
-        for o in out_leaves:
-            if not isinstance(o, Tensor):
-                raise RuntimeError(f"jvp(f, primals, tangents): Expected f(*primals) to return only tensors, "
-                                   f"got unsupported type {type(o)}")
+        wrapped, out, aux, out_leaves, out_spec = _call_on_roots(
+            func, primals, has_aux, "jvp", "jvp(f, primals, tangents): Expected f(*primals) to return only "
+                                           "tensors, got unsupported type {}")
         in_leaves = tree_flatten(wrapped)[0]
         us = [zeros_like(o).requires_grad_() for o in out_leaves]
         g = _grads(out_leaves, in_leaves, us, True)

@@ -49,34 +49,28 @@ _early_stop = [True]
 _debug = [False]
 
 
-def set_checkpoint_early_stop(enable):
+def _setting(cell, value):
+    """A context manager holding cell[0] = value for its block."""
     import contextlib
 
     @contextlib.contextmanager
     def ctx():
-        old = _early_stop[0]
-        _early_stop[0] = enable
+        old = cell[0]
+        cell[0] = value
         try:
             yield
         finally:
-            _early_stop[0] = old
+            cell[0] = old
 
     return ctx()
+
+
+def set_checkpoint_early_stop(enable):
+    return _setting(_early_stop, enable)
 
 
 def set_checkpoint_debug_enabled(enabled):
-    import contextlib
-
-    @contextlib.contextmanager
-    def ctx():
-        old = _debug[0]
-        _debug[0] = enabled
-        try:
-            yield
-        finally:
-            _debug[0] = old
-
-    return ctx()
+    return _setting(_debug, enabled)
 
 
 def detach_variable(inputs):
