@@ -17,6 +17,7 @@ FAMILIES = (
     "random_ops",
     "misc",
     "extra_math",
+    "complex_ops",
 )
 
 __all__ = []

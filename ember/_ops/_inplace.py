@@ -28,8 +28,7 @@ from ._base import Op, _edge
 
 _state = grad_mode.state
 
-_TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-               "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_TYPE_WORDS = D._SCALAR_TYPE_NAMES  # c10's names of the dtypes ("Float", "ComplexDouble"), as errors print them
 
 
 def check_inplace(self, result_dtype=None, result_shape=None):

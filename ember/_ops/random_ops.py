@@ -231,15 +231,20 @@ def _sample_name(dtype):
 def _sampled(size, dtype, device, kernel, generator, draw):
     """A new CPU tensor holding draw(g, n, sample dtype name) for its n elements in C order
     (what filling a fresh contiguous tensor in place gives, without the zero fill and the
-    in-place write); None for other devices, which fill a new tensor."""
+    in-place write); None for other devices, which fill a new tensor. A complex tensor is
+    filled as torch fills it, through view_as_real: 2n real draws, (re, im) pairs."""
     dtype = D.canonical(dtype) or D.get_default_dtype()
     device = as_device(device)
     if device.type != "cpu":
         return None
     shape = size if all(type(s) is int and s >= 0 for s in size) else _shape(size)
+    real = dtype.to_real()
     if kernel is not None:
-        _refuse_non_float(dtype, kernel)
-    flat = draw(_generator(generator, device), math.prod(shape), _sample_name(dtype))
+        _refuse_non_float(real, kernel)
+    n = math.prod(shape)
+    flat = draw(_generator(generator, device), 2 * n if dtype.is_complex else n, _sample_name(real))
+    if dtype.is_complex:
+        flat = flat.astype(D.np_dtype(real), copy=False).view(D.np_dtype(dtype))
     return Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
 
 
@@ -255,7 +260,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples (Box-Muller)."""
-    t = _sampled(size, dtype, device, "normal_kernel_cpu", generator, _standard_normal)
+    complex_dtype = (D.canonical(dtype) or D.get_default_dtype()).is_complex
+    t = _sampled(size, dtype, device, "normal_kernel_cpu", generator,
+                 _complex_normal if complex_dtype else _standard_normal)
     if t is None:
         t = normal_(_new(size, dtype, device, "normal_kernel_cpu"), 0, 1, generator=generator)
     return _finish_out(t, out, requires_grad)
@@ -263,6 +270,11 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def _standard_normal(g, n, name):
     return g.normal(n, name, 0.0, 1.0)
+
+
+def _complex_normal(g, n, name):
+    """torch's complex randn: each part has half the variance (std 1/sqrt(2))."""
+    return g.normal(n, name, 0.0, 1.0 / math.sqrt(2))
 
 
 def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None, layout=None, device=None,
