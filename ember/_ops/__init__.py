@@ -18,6 +18,7 @@ FAMILIES = (
     "misc",
     "extra_math",
     "complex_ops",
+    "spectral",
 )
 
 __all__ = []

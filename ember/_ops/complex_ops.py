@@ -148,6 +148,10 @@ class ConjPhysicalBackward0(Op):
         return g.conj()
 
 
+class ConjBackward0(ConjPhysicalBackward0):
+    """torch.conj's node (torch's is a lazy view; ember's conjugate is materialised)."""
+
+
 def conj_physical(input, *, out=None):
     _need_tensor("conj_physical", input)
     if not input._dtype.is_complex:
@@ -161,7 +165,7 @@ def conj(input):
     _need_tensor("conj", input)
     if not input._dtype.is_complex:
         return input
-    return ConjPhysicalBackward0.apply(input)
+    return ConjBackward0.apply(input)
 
 
 @tensor_method("conj_physical_")
