@@ -169,3 +169,75 @@ def test_second_order_gradient():
             tg, tgg = g, gg
     same(g, tg)
     same(gg, tgg)
+
+
+# -- stft / istft ---------------------------------------------------------------------------------
+SIGNAL = np.random.default_rng(2).standard_normal((2, 40))
+HANN = np.hanning(12)
+STFT_CASES = [
+    dict(n_fft=16, return_complex=True),
+    dict(n_fft=16, hop_length=5, win_length=12, window=HANN, return_complex=True),
+    dict(n_fft=16, center=False, return_complex=True, normalized=True),
+    dict(n_fft=16, pad_mode="constant", onesided=False, return_complex=True),
+    dict(n_fft=15, hop_length=3, pad_mode="replicate", return_complex=False),
+    dict(n_fft=16, pad_mode="circular", return_complex=True),
+]
+
+
+def _stft(m, x, kw):
+    kw = dict(kw)
+    if "window" in kw:
+        kw["window"] = m.tensor(kw["window"])
+    return m.stft(x, **kw)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("k", range(len(STFT_CASES)))
+def test_stft(k):
+    kw = STFT_CASES[k]
+    for a in (SIGNAL, SIGNAL[0], SIGNAL + 1j * SIGNAL[::-1]):
+        if a.dtype.kind == "c" and not kw["return_complex"]:
+            continue
+        check(lambda m, x: _stft(m, x, kw), a)
+    e = ember.tensor(SIGNAL[0]).stft(16, return_complex=True)
+    same(e, torch.tensor(SIGNAL[0]).stft(16, return_complex=True))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("k", [0, 1, 2, 5])
+def test_istft(k):
+    kw = dict(STFT_CASES[k])
+    kw.pop("pad_mode", None)
+    kw.pop("return_complex")
+    spec = torch.stft(torch.tensor(SIGNAL), window=torch.tensor(kw["window"]) if "window" in kw else None,
+                      **{k2: v for k2, v in kw.items() if k2 != "window"}, return_complex=True).numpy()
+    for length in (None, 40, 45):
+        check(lambda m, s: _istft(m, s, kw, length), spec)
+    if k == 0:  # a two-sided complex spectrum back to a complex signal
+        two_sided = torch.stft(torch.tensor(SIGNAL + 0.5j), 16, window=torch.ones(16), return_complex=True)
+        check(lambda m, s: _istft(m, s, dict(kw, return_complex=True, onesided=False), None), two_sided.numpy())
+
+
+def _istft(m, s, kw, length):
+    kw = dict(kw)
+    if "window" in kw:
+        kw["window"] = m.tensor(kw["window"])
+    return m.istft(s, length=length, **kw)
+
+
+STFT_ERRORS = [
+    lambda m: m.stft(m.ones(40), 16),
+    lambda m: m.stft(m.ones(40), 16, center=True, align_to_window=True, return_complex=True),
+    lambda m: m.istft(m.ones(9, 5), 16),
+    lambda m: m.istft(m.ones(7, 5, dtype=m.complex64), 16),
+]
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("k", range(len(STFT_ERRORS)))
+def test_stft_errors(k):
+    with pytest.raises(Exception) as te:
+        STFT_ERRORS[k](torch)
+    with pytest.raises(type(te.value)) as ee:
+        STFT_ERRORS[k](ember)
+    assert str(ee.value).split("\n")[0].split(":")[-1] == str(te.value).split("\n")[0].split(":")[-1]
