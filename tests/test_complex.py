@@ -361,3 +361,41 @@ def test_gradients_mixed_real_and_complex():
     grad_check(lambda m, x: m.view_as_complex(x), [r.reshape(3, 2)])
     grad_check(lambda m, x: x.to(m.complex128) * (1 + 2j), [r])
     grad_check(lambda m, z: z.to(m.float64) * 3, [z])
+
+
+# -- linalg.eig ------------------------------------------------------------------------------------
+def _aligned(ve, vt):
+    """ve with each eigenvector's phase turned to vt's (eigenvectors are defined up to a phase)."""
+    k = np.abs(vt).argmax(-2)[..., None, :]
+    ph = np.take_along_axis(ve, k, -2) / np.take_along_axis(vt, k, -2)
+    np.testing.assert_allclose(np.abs(ph), 1, rtol=1e-10)
+    return ve / ph
+
+
+@pytest.mark.parametrize("shape,is_complex", [((3, 3), False), ((2, 4, 4), False), ((3, 3), True)])
+def test_linalg_eig(shape, is_complex):
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if is_complex else 0)
+    tt, et = torch.tensor(a, requires_grad=True), ember.tensor(a, requires_grad=True)
+    (lt, vt), (le, ve) = torch.linalg.eig(tt), ember.linalg.eig(et)
+    same(le, lt, rtol=1e-10, atol=1e-12)
+    assert ve.dtype is le.dtype and ve.shape == tuple(vt.shape)
+    np.testing.assert_allclose(_aligned(ve.detach().numpy(), vt.detach().numpy()), vt.detach().numpy(),
+                               rtol=1e-8, atol=1e-10)
+    # losses that do not depend on the eigenvectors' phases, as torch requires
+    up, w = rng.standard_normal(tuple(lt.shape) + (2,)), rng.standard_normal(tuple(vt.shape))
+    for m, L, V, x in ((torch, lt, vt, tt), (ember, le, ve, et)):
+        ((m.view_as_real(L) * m.tensor(up)).sum() + (V.abs() * m.tensor(w)).sum()).backward()
+    same(et.grad, tt.grad, rtol=1e-7, atol=1e-9)
+    grad_check(lambda m, x: m.linalg.eigvals(x), [a])
+    assert type(le.grad_fn).__name__ == type(lt.grad_fn).__name__
+
+
+def test_eig_errors():
+    for f in (lambda m: m.eig(m.ones(2, 2)), lambda m: m.linalg.eig(m.ones(2, 3)),
+              lambda m: m.linalg.eig(m.ones(2, 2, dtype=m.int64)), lambda m: m.linalg.eigvals(m.ones(2))):
+        with pytest.raises(RuntimeError) as te:
+            f(torch)
+        with pytest.raises(RuntimeError) as ee:
+            f(ember)
+        assert str(ee.value) == str(te.value)

@@ -318,6 +318,15 @@ def sgn(input, *, out=None):
     return result if out is None else commit(out, result)
 
 
+def eig(input, eigenvectors=False, *, out=None):
+    """torch.eig was removed in torch 1.9; torch 2.13 keeps the name and raises this."""
+    raise RuntimeError(
+        "This function was deprecated since version 1.9 and is now removed. `torch.linalg.eig` returns complex "
+        "tensors of dtype `cfloat` or `cdouble` rather than real tensors mimicking complex tensors.\n\n"
+        "L, _ = torch.eig(A) should be replaced with:\nL_complex = torch.linalg.eigvals(A)\n\nand\n\n"
+        "L, V = torch.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)")
+
+
 # -- Tensor methods ----------------------------------------------------------------------------
 Tensor.is_complex = lambda self: self._dtype.is_complex
 Tensor.is_conj = is_conj
@@ -336,4 +345,5 @@ Tensor.cdouble = _caster(D.complex128)
 Tensor.chalf = _caster(D.complex32)
 
 __all__ = ["is_complex", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "isreal", "view_as_real",
-           "view_as_complex", "real", "imag", "conj", "conj_physical", "adjoint", "complex", "polar", "angle", "sgn"]
+           "view_as_complex", "real", "imag", "conj", "conj_physical", "adjoint", "complex", "polar", "angle", "sgn",
+           "eig"]

@@ -6,4 +6,5 @@ from .._ops.misc import diagonal, linalg_cross as cross  # noqa: F401
 from ._checks import LinAlgError  # noqa: F401
 from ._inverse import det, inv, lstsq, matrix_rank, pinv, slogdet, solve  # noqa: F401
 from ._decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals  # noqa: F401
+from ._eig import eig, eigvals  # noqa: F401
 from ._norms import matrix_norm, norm, vector_norm  # noqa: F401
