@@ -183,10 +183,10 @@ def adjoint(input):
 
 def _H(self):
     n = self._data.ndim
-    if n == 0 or n > 2:
+    if n != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor."
                            + (" For batches of matrices, consider using tensor.mH" if n > 2 else ""))
-    return conj(self.t()) if n == 2 else self
+    return conj(self.t())
 
 
 def _mH(self):
@@ -226,15 +226,20 @@ class ComplexBackward0(Op):
         return real(g), imag(g)
 
 
-def complex(real, imag, *, out=None):
-    """real + i imag (float tensors of one dtype, broadcast)."""
-    _check_pair("complex", real, imag)
+def _apply_pair(name, op, a, b, out):
+    """complex() and polar(): the checks, the op with torch's broadcast error, and out=."""
+    _check_pair(name, a, b)
     try:
-        result = ComplexBackward0.apply(real, imag)
+        result = op.apply(a, b)
     except ValueError:
-        _broadcast_check(real, imag)
+        _broadcast_check(a, b)
         raise
     return result if out is None else commit(out, result)
+
+
+def complex(real, imag, *, out=None):
+    """real + i imag (float tensors of one dtype, broadcast)."""
+    return _apply_pair("complex", ComplexBackward0, real, imag, out)
 
 
 class PolarBackward0(Op):
@@ -256,13 +261,8 @@ class PolarBackward0(Op):
 
 
 def polar(abs, angle, *, out=None):
-    _check_pair("polar", abs, angle)
-    try:
-        result = PolarBackward0.apply(abs, angle)
-    except ValueError:
-        _broadcast_check(abs, angle)
-        raise
-    return result if out is None else commit(out, result)
+    """abs * e^(i angle)."""
+    return _apply_pair("polar", PolarBackward0, abs, angle, out)
 
 
 # -- angle and sgn -------------------------------------------------------------------------------
