@@ -140,6 +140,8 @@ def _array_from(data, dtype, device, copy=True):
             inferred = _float_dtype_of(data, arr.ndim)
         elif kind == "c":
             inferred = _float_dtype_of(data, arr.ndim).to_complex()
+            if dtype is not None and not D.canonical(dtype).is_complex:
+                raise TypeError("must be real number, not complex")
         else:  # NumPy promotes NumPy integer scalars with Python ints and bools as torch does
             inferred = _NUMPY_INTS.get(arr.dtype.name) or _CATEGORY[kind]
         if dtype is None:

@@ -170,6 +170,7 @@ def conj(input):
 
 @tensor_method("conj_physical_")
 def conj_physical_(self):
+    """In place: self becomes its conjugate (nothing to do for a real tensor)."""
     return self if not self._dtype.is_complex else commit(self, ConjPhysicalBackward0.apply(self))
 
 
@@ -327,6 +328,27 @@ def eig(input, eigenvectors=False, *, out=None):
         "L, V = torch.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)")
 
 
+def symeig(input, eigenvectors=False, upper=True, *, out=None):
+    """torch.symeig was removed in torch 1.9 too; the name raises torch's message."""
+    raise RuntimeError(
+        "This function was deprecated since version 1.9 and is now removed. The default behavior has changed from "
+        "using the upper triangular portion of the matrix by default to using the lower triangular portion.\n\n"
+        "L, _ = torch.symeig(A, upper=upper) should be replaced with:\n"
+        "L = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\n"
+        "L, V = torch.symeig(A, eigenvectors=True) should be replaced with:\n"
+        "L, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')")
+
+
+_real_abs_ = Tensor.abs_
+
+
+def _abs_(self):
+    """x.abs_(): a complex tensor cannot hold its (real) absolute values in place."""
+    if self._dtype.is_complex:
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return _real_abs_(self)
+
+
 # -- Tensor methods ----------------------------------------------------------------------------
 Tensor.is_complex = lambda self: self._dtype.is_complex
 Tensor.is_conj = is_conj
@@ -337,6 +359,9 @@ Tensor.isreal = isreal
 Tensor.conj = conj
 Tensor.conj_physical = conj_physical
 Tensor.adjoint = adjoint
+Tensor.abs_ = Tensor.absolute_ = _abs_
+Tensor.eig = eig
+Tensor.symeig = symeig
 Tensor.angle = angle
 Tensor.sgn = sgn
 Tensor.sgn_ = lambda self: commit(self, sgn(self))
@@ -346,4 +371,4 @@ Tensor.chalf = _caster(D.complex32)
 
 __all__ = ["is_complex", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "isreal", "view_as_real",
            "view_as_complex", "real", "imag", "conj", "conj_physical", "adjoint", "complex", "polar", "angle", "sgn",
-           "eig"]
+           "eig", "symeig", "conj_physical_"]
