@@ -404,3 +404,44 @@ def test_eig_errors():
         with pytest.raises(RuntimeError) as ee:
             f(ember)
         assert str(ee.value) == str(te.value)
+
+
+def test_random_fills():
+    for m in (torch, ember):
+        m.manual_seed(4)
+        x = m.zeros(5, 3, dtype=m.complex64)
+        x.normal_(1, 2)
+        y = m.zeros(7, dtype=m.complex128).uniform_(-1, 2)
+        if m is torch:
+            tx, ty = x, y
+    same(x, tx, rtol=1e-6, atol=1e-6)
+    same(y, ty, rtol=1e-12, atol=1e-12)
+    for f in (lambda m: m.zeros(2, dtype=m.cfloat).bernoulli_(), lambda m: m.zeros(2, dtype=m.cfloat).random_()):
+        with pytest.raises(NotImplementedError) as te:
+            f(torch)
+        with pytest.raises(NotImplementedError) as ee:
+            f(ember)
+        assert str(ee.value) == str(te.value)
+
+
+def test_inplace_on_real_and_imag_views_gradients():
+    z = cplx((2, 2)).astype(np.complex128)
+    w = np.arange(8.0).reshape(2, 2, 2)
+    for change in (lambda b: b.imag.mul_(2), lambda b: b.real.__setitem__((0, 0), 5.0), lambda b: b.real.add_(1),
+                   lambda b: b[1].mul_(1j)):
+        grads = []
+        for m in (torch, ember):
+            a = m.tensor(z, requires_grad=True)
+            b = a * 1
+            change(b)
+            (m.view_as_real(b) * m.tensor(w)).sum().backward()
+            grads.append(a.grad)
+        same(grads[1], grads[0])
+
+
+def test_save_load_with_torch(tmp_path):
+    z = cplx((2, 3))
+    ember.save({"z": ember.tensor(z)}, tmp_path / "e.pt")
+    same(ember.load(tmp_path / "e.pt")["z"], torch.load(tmp_path / "e.pt")["z"])
+    torch.save(torch.tensor(z.astype(np.complex128)), tmp_path / "t.pt")
+    same(ember.load(tmp_path / "t.pt"), torch.load(tmp_path / "t.pt"))

@@ -97,12 +97,20 @@ class CopySlices(Op):
     """base' = base with view_fn(base) replaced by the result: the gradient of the
     region goes to the result, the rest to the old base."""
 
+    holomorphic = False  # exact for complex gradients as written (view_fn may take x.imag: no conj rule)
+
     def backward(self, g):
         # A constant 0/1 mask keeps the formula differentiable (create_graph=True).
         xp = g.xp
-        keep = Tensor._make(xp.ones(g._data.shape, dtype=g._data.dtype), g._dtype)
+        complex_ = g._dtype.is_complex
+        keep = Tensor._make(xp.full(g._data.shape, 1 + 1j if complex_ else 1, dtype=g._data.dtype), g._dtype)
         with grad_mode.no_grad():
             self.view_fn(keep)._data[...] = 0
+        if complex_:  # the view may hold single components (x.real, x.imag): mask (re, im) pairs
+            from .complex_ops import view_as_complex, view_as_real
+
+            mask = Tensor._make(keep._data[..., None].view(keep._data.real.dtype), keep._dtype.to_real())
+            return view_as_complex(view_as_real(g) * mask), self.view_fn(g)
         return g * keep, self.view_fn(g)
 
 

@@ -22,8 +22,7 @@ from ._inplace import fill_inplace
 _C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long",
             "bool": "bool", "float32": "float", "float64": "double", "float16": "c10::Half",
             "bfloat16": "c10::BFloat16"}
-_TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_TYPE_WORDS = D._SCALAR_TYPE_NAMES
 # dtypes whose random_/randint may take 64-bit draws (uniform_int_from_to_distribution)
 _WIDE = {"int64", "float64", "float32", "bfloat16"}
 
@@ -44,6 +43,18 @@ def _need_float(t, kernel):
 def _refuse_non_float(dtype, kernel):
     if not dtype.is_floating_point:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS[dtype.name]}\'')
+
+
+def _no_complex(t, kernel):
+    if t._dtype.is_complex:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS[t._dtype.name]}\'')
+
+
+def _real_view(t):
+    """A complex tensor's (re, im) pairs as a real tensor sharing its memory (what torch fills)."""
+    from .complex_ops import view_as_real
+
+    return view_as_real(t)
 
 
 def _fill_perm(arr):
@@ -94,6 +105,9 @@ def _like_args(input, dtype, device):
 def uniform_(self, from_=0, to=1, *, generator=None, **kw):
     """Fill with U[from, to): 24 (float32) or 53 (float64) random bits per value."""
     from_ = kw.pop("from", from_)
+    if self._dtype.is_complex:  # torch fills the real and imaginary parts alike
+        uniform_(_real_view(self), from_, to, generator=generator)
+        return self
     _need_float(self, "check_uniform_bounds")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > "
@@ -105,6 +119,10 @@ def uniform_(self, from_=0, to=1, *, generator=None, **kw):
 
 @tensor_method("normal_")
 def normal_(self, mean=0, std=1, *, generator=None):
+    if self._dtype.is_complex:  # each part with half the variance, as torch does
+        _check_std(std)
+        normal_(_real_view(self), mean, std / math.sqrt(2), generator=generator)
+        return self
     _need_float(self, "normal_kernel_cpu")
     _check_std(std)
     g = _generator(generator, self.device)
@@ -115,6 +133,7 @@ def normal_(self, mean=0, std=1, *, generator=None):
 @tensor_method("bernoulli_")
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 draws: u < p, u a double uniform (float p) or one of p's dtype (tensor p)."""
+    _no_complex(self, "bernoulli_tensor_cpu_self_" if isinstance(p, Tensor) else "bernoulli_scalar_cpu_")
     g = _generator(generator, self.device)
     if isinstance(p, Tensor):
         _need_float(p, "bernoulli_tensor_cpu_p_")
@@ -144,6 +163,7 @@ def exponential_(self, lambd=1, *, generator=None):
 @tensor_method("random_")
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """random_() / random_(to) / random_(from, to): integers drawn as torch draws them."""
+    _no_complex(self, "random_kernel_cpu" if from_ is None and to is None else "random_from_to_kernel_cpu")
     if "from" in kw:
         from_ = kw.pop("from")
     elif to is None and from_ is not None:
