@@ -79,6 +79,7 @@ _LAZY = {
     "optim",
     "utils",
     "linalg",
+    "fft",
     "cuda",
     "backends",
     "random",
@@ -87,7 +88,6 @@ _LAZY = {
     "demo",
     "accelerator",
     "datasets",
-    "fft",
 }
 
 

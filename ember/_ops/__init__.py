@@ -16,9 +16,9 @@ FAMILIES = (
     "nn_ops",
     "random_ops",
     "misc",
-    "extra_math",
     "complex_ops",
     "spectral",
+    "extra_math",
 )
 
 __all__ = []

@@ -328,17 +328,6 @@ def eig(input, eigenvectors=False, *, out=None):
         "L, V = torch.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)")
 
 
-def symeig(input, eigenvectors=False, upper=True, *, out=None):
-    """torch.symeig was removed in torch 1.9 too; the name raises torch's message."""
-    raise RuntimeError(
-        "This function was deprecated since version 1.9 and is now removed. The default behavior has changed from "
-        "using the upper triangular portion of the matrix by default to using the lower triangular portion.\n\n"
-        "L, _ = torch.symeig(A, upper=upper) should be replaced with:\n"
-        "L = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\n"
-        "L, V = torch.symeig(A, eigenvectors=True) should be replaced with:\n"
-        "L, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')")
-
-
 _real_abs_ = Tensor.abs_
 
 
@@ -361,7 +350,6 @@ Tensor.conj_physical = conj_physical
 Tensor.adjoint = adjoint
 Tensor.abs_ = Tensor.absolute_ = _abs_
 Tensor.eig = eig
-Tensor.symeig = symeig
 Tensor.angle = angle
 Tensor.sgn = sgn
 Tensor.sgn_ = lambda self: commit(self, sgn(self))
@@ -371,4 +359,4 @@ Tensor.chalf = _caster(D.complex32)
 
 __all__ = ["is_complex", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "isreal", "view_as_real",
            "view_as_complex", "real", "imag", "conj", "conj_physical", "adjoint", "complex", "polar", "angle", "sgn",
-           "eig", "symeig", "conj_physical_"]
+           "eig", "conj_physical_"]
