@@ -186,6 +186,9 @@ STFT_CASES = [
     dict(n_fft=16, pad_mode="constant", onesided=False, return_complex=True),
     dict(n_fft=15, hop_length=3, pad_mode="replicate", return_complex=False),
     dict(n_fft=16, pad_mode="circular", return_complex=True),
+    dict(n_fft=16, hop_length=4, win_length=8, window=np.hanning(8), center=False, align_to_window=True,
+         return_complex=True),
+    dict(n_fft=16, win_length=10, center=False, align_to_window=True, return_complex=True),
 ]
 
 

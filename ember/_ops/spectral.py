@@ -192,8 +192,6 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
     transformed (torch's algorithm: centre padding, framing, r2c/c2c, frames last)."""
     if center and align_to_window is not None:
         raise RuntimeError("stft align_to_window should only be set when center = false")
-    if align_to_window:
-        raise NotImplementedError("ember's stft does not support align_to_window=True")
     _window_warning(window)
     is_complex = input._dtype.is_complex or (window is not None and window._dtype.is_complex)
     if return_complex is None:
@@ -217,9 +215,16 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
             raise NotImplementedError(f"Unrecognised padding mode {pad_mode}")
         input = _pad_last(input, n_fft // 2, pad_mode)
     x = input.unsqueeze(0) if input.ndim == 1 else input
-    length = x.shape[1]
     hop_length = n_fft // 4 if hop_length is None else hop_length
     win_length = n_fft if win_length is None else win_length
+    if align_to_window and 0 < win_length < n_fft:
+        # Frames start where the (centred) window starts: the same as zero-padding the signal by
+        # the window's offsets, which the window's zeros then ignore.
+        from .joining import cat
+
+        left = (n_fft - win_length) // 2
+        x = cat([x.new_zeros((x.shape[0], left)), x, x.new_zeros((x.shape[0], n_fft - win_length - left))], 1)
+    length = x.shape[1]
     if n_fft <= 0 or n_fft > length:
         raise RuntimeError(f"stft: expected 0 < n_fft < {length}, but got n_fft={win_length}")
     if hop_length <= 0:
