@@ -15,6 +15,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)
 
 from ._dtype import (  # noqa: E402
     dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+    complex32, complex64, complex128,
     get_default_dtype, set_default_dtype, promote_types, can_cast, finfo, iinfo,
 )
 from ._dtype import result_type as _result_type  # noqa: E402
@@ -48,7 +49,9 @@ double = float64
 short = int16
 int = int32
 long = int64
-cfloat = None
+cfloat = complex64
+cdouble = complex128
+chalf = complex32
 
 
 def result_type(tensor1, tensor2):
@@ -79,6 +82,7 @@ _LAZY = {
     "utils",
     "linalg",
     "distributions",
+    "fft",
     "cuda",
     "backends",
     "random",
