@@ -1,6 +1,6 @@
 """Elementwise math torch has beyond the basics: inverse hyperbolics, erfc/erfinv, the
 modified Bessel functions I0/I1, logit, xlogy, copysign, nextafter, ldexp, frexp, gcd/lcm,
-heaviside, float_power, fmax/fmin, signbit, sgn, isposinf/isneginf, bit shifts, positive.
+heaviside, float_power, fmax/fmin, signbit, isposinf/isneginf, bit shifts, positive.
 
 Ops are Op classes named like torch's backward nodes; gradients follow torch's
 derivatives.yaml. In-place forms and aliases come from aliases.py.
@@ -16,10 +16,10 @@ from ._base import Op, _wrap
 from . import _special
 from ._return_types import return_type
 from .elementwise import (_Binary, _Predicate, _TYPE_WORDS, _binary, _make_unary, _need_tensor, _out, _prep,
-                          _apply_binary, _sign_array, binary_dtype, cast, where)
+                          _apply_binary, binary_dtype, cast, where)
 
 __all__ = ["acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter",
-           "ldexp", "frexp", "gcd", "lcm", "heaviside", "float_power", "fmax", "fmin", "signbit", "sgn",
+           "ldexp", "frexp", "gcd", "lcm", "heaviside", "float_power", "fmax", "fmin", "signbit",
            "isposinf", "isneginf", "bitwise_left_shift", "bitwise_right_shift", "positive"]
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -47,7 +47,6 @@ special_i1, SpecialI1Backward0 = _make_unary(  # I1' = I0 - I1/x, 1/2 at 0
 special_i1e, SpecialI1EBackward0 = _make_unary(
     "i1e", "SpecialI1EBackward0", _special.i1e,
     lambda g, x, y: g * where(x == 0, 0.5, special_i0e(x) - y * (x.sign() + 1 / where(x == 0, 1.0, x))), "xy", True)
-sgn, SgnBackward0 = _make_unary("sgn", "SgnBackward0", _sign_array, lambda g, x, y: g * 0, "", False)
 
 
 def signbit(input, *, out=None):
@@ -329,7 +328,7 @@ def fmin(input, other, *, out=None):
 
 # -- Tensor methods and operators ---------------------------------------------------------------------------
 for _fn in (acosh, asinh, atanh, erfc, erfinv, i0, logit, xlogy, copysign, nextafter, ldexp, frexp, gcd, lcm,
-            heaviside, float_power, fmax, fmin, signbit, sgn, isposinf, isneginf, bitwise_left_shift,
+            heaviside, float_power, fmax, fmin, signbit, isposinf, isneginf, bitwise_left_shift,
             bitwise_right_shift, positive):
     setattr(Tensor, _fn.__name__, _fn)
 
