@@ -59,7 +59,8 @@ def asgd(param, grad, ax, eta, mu, step, *, lr, lambd, alpha, t0, weight_decay, 
     if foreach:  # torch computes eta from the float32 step tensor there: float32 pow, then lr * (1 / x)
         f32 = np.float32
         base = f32(step) * f32(lambd * lr) + f32(1)
-        eta[...] = float(K.rdiv(lr, np.asarray(base ** f32(alpha))))
+        # torch's float32 pow is correctly rounded (NumPy's float32 power is not always): through double
+        eta[...] = float(K.rdiv(lr, np.asarray(np.float64(base) ** float(f32(alpha)), f32)))
     else:
         eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
     mu[...] = 1 / max(1, step - t0)
