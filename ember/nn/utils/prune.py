@@ -11,7 +11,9 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-from ... import kthvalue, norm, ones_like, rand, rand_like, topk, zeros_like
+from ... import kthvalue, ones_like, rand, rand_like, zeros_like
+from ... import norm as _norm
+from ... import topk as _topk
 from .convert_parameters import parameters_to_vector
 
 __all__ = ["BasePruningMethod", "PruningContainer", "Identity", "RandomUnstructured", "L1Unstructured",
@@ -227,7 +229,7 @@ class RandomUnstructured(BasePruningMethod):
         mask = default_mask.clone()
         if nparams_toprune != 0:  # k=0 not supported by kthvalue
             prob = rand_like(t)
-            topk = topk(prob.view(-1), k=nparams_toprune)
+            topk = _topk(prob.view(-1), k=nparams_toprune)
             mask.view(-1)[topk.indices] = 0
         return mask
 
@@ -249,7 +251,7 @@ class L1Unstructured(BasePruningMethod):
         _validate_pruning_amount(nparams_toprune, tensor_size)
         mask = default_mask.clone()
         if nparams_toprune != 0:  # k=0 not supported by kthvalue
-            topk = topk(t.abs().view(-1), k=nparams_toprune, largest=False)
+            topk = _topk(t.abs().view(-1), k=nparams_toprune, largest=False)
             mask.view(-1)[topk.indices] = 0
         return mask
 
@@ -313,7 +315,7 @@ class LnStructured(BasePruningMethod):
         nparams_tokeep = tensor_size - nparams_toprune
         _validate_pruning_amount(nparams_toprune, tensor_size)
         norm = _compute_norm(t, self.n, self.dim)
-        topk = topk(norm, k=nparams_tokeep, largest=True)
+        topk = _topk(norm, k=nparams_tokeep, largest=True)
         def make_mask(t, dim, indices):
             mask = zeros_like(t)
             slc = [slice(None)] * len(t.shape)
@@ -499,6 +501,6 @@ def _compute_norm(t, n, dim):
     if dim < 0:
         dim = dims[dim]
     dims.remove(dim)
-    norm = norm(t, p=n, dim=dims)
+    norm = _norm(t, p=n, dim=dims)
     return norm
 
