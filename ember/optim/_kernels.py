@@ -16,7 +16,8 @@ float32 and float64). Every function writes into its first argument.
 """
 import numpy as np
 
-from .._random import fma32, fma64
+from .._device import xp_of
+from .._random import fma64
 
 
 def _scalar(x, v):
@@ -24,33 +25,40 @@ def _scalar(x, v):
     return x.dtype.type(v)
 
 
-def fma(a, b, c):
-    """a * b + c rounded once, in a's dtype (b and c: arrays or scalars)."""
-    if a.dtype == np.float32:
-        return fma32(a, b, c)
-    if a.dtype == np.float64:
-        return fma64(a, b, c)
-    return a * b + c
+def fma_into(out, a, b, c):
+    """out = a * b + c rounded once, in out's dtype (a, b, c: arrays of out's dtype or scalars
+    already rounded to it). float32: the float64 product of two floats is exact, so one
+    float64 multiply-add rounded to float32 is the fused result (one float64 temporary)."""
+    if out.dtype == np.float32:
+        xp = xp_of(out)
+        t = xp.asarray(xp.multiply(a, b, dtype=xp.float64))  # an array also for 0-d operands
+        xp.add(t, c, out=t)
+        out[...] = t
+    elif out.dtype == np.float64:
+        out[...] = fma64(a, b, c)
+    else:
+        out[...] = a * b + c
+    return out
 
 
 def add_(x, y, alpha=1):
     """x.add_(y, alpha=alpha)."""
     if alpha == 1:
         x += y
-    else:
-        x[...] = fma(y, _scalar(x, alpha), x)
-    return x
+        return x
+    return fma_into(x, y, _scalar(x, alpha), x)
 
 
 def addcmul_(x, t1, t2, value=1):
     """x.addcmul_(t1, t2, value=value)."""
-    x[...] = fma(t1 if value == 1 else _scalar(x, value) * t1, t2, x)
-    return x
+    return fma_into(x, t1 if value == 1 else t1 * _scalar(x, value), t2, x)
 
 
 def addcdiv_(x, t1, t2, value=1):
     """x.addcdiv_(t1, t2, value=value)."""
-    x += (t1 if value == 1 else _scalar(x, value) * t1) / t2
+    q = t1 * _scalar(x, value)
+    q /= t2
+    x += q
     return x
 
 
@@ -58,10 +66,8 @@ def lerp_(x, end, weight):
     """x.lerp_(end, weight) for a scalar weight."""
     w = _scalar(x, weight)
     if abs(w) < 0.5:
-        x[...] = fma(end - x, w, x)
-    else:
-        x[...] = fma(x - end, x.dtype.type(1) - w, end)
-    return x
+        return fma_into(x, end - x, w, x)
+    return fma_into(x, x - end, x.dtype.type(1) - w, end)
 
 
 def rdiv(scalar, t):
