@@ -14,12 +14,23 @@ from collections.abc import Iterable
 from ... import kthvalue, ones_like, rand, rand_like, zeros_like
 from ... import norm as _norm
 from ... import topk as _topk
+from ._hooks import remove_forward_pre_hook
 from .convert_parameters import parameters_to_vector
 
 __all__ = ["BasePruningMethod", "PruningContainer", "Identity", "RandomUnstructured", "L1Unstructured",
            "RandomStructured", "LnStructured", "CustomFromMask", "identity", "random_unstructured", "l1_unstructured",
            "random_structured", "ln_structured", "global_unstructured", "custom_from_mask", "remove", "is_pruned"]
 
+
+
+def _scores(importance_scores, t, what):
+    """The importance scores to prune t by: t itself unless given (then of t's shape)."""
+    if importance_scores is None:
+        return t
+    if importance_scores.shape != t.shape:
+        raise AssertionError(f"importance_scores should have the same shape as {what}, got "
+                             f"{importance_scores.shape} vs {t.shape}")
+    return importance_scores
 
 
 class BasePruningMethod(ABC):
@@ -73,14 +84,7 @@ class BasePruningMethod(ABC):
             return method
         method = _get_composite_method(cls, module, name, *args, **kwargs)
         orig = getattr(module, name)
-        if importance_scores is not None:
-            if importance_scores.shape != orig.shape:
-                raise AssertionError(
-                    f"importance_scores should have the same shape as parameter "
-                    f"{name} of {module}, got {importance_scores.shape} vs {orig.shape}"
-                )
-        else:
-            importance_scores = orig
+        importance_scores = _scores(importance_scores, orig, f"parameter {name} of {module}")
         if not isinstance(method, PruningContainer):
             module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
@@ -105,14 +109,8 @@ class BasePruningMethod(ABC):
         return method
 
     def prune(self, t, default_mask=None, importance_scores=None):
-        if importance_scores is not None:
-            if importance_scores.shape != t.shape:
-                raise AssertionError(
-                    f"importance_scores should have the same shape as tensor t, "
-                    f"got {importance_scores.shape} vs {t.shape}"
-                )
-        else:
-            importance_scores = t
+        """t times the mask this method computes for it (from importance_scores, if given)."""
+        importance_scores = _scores(importance_scores, t, "tensor t")
         default_mask = default_mask if default_mask is not None else ones_like(t)
         return t * self.compute_mask(importance_scores, default_mask=default_mask)
 
@@ -215,131 +213,105 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    PRUNING_TYPE = "unstructured"
+class _AmountMethod(BasePruningMethod):
+    """A pruning method that removes `amount` (a fraction or a count) of entries or channels."""
 
-    def __init__(self, amount) -> None:
+    def __init__(self, amount):
         _validate_pruning_amount_init(amount)
         self.amount = amount
 
+    def _count(self, size):
+        """How many of `size` entries (or channels) to prune, checked."""
+        nparams_toprune = _compute_nparams_toprune(self.amount, size)
+        _validate_pruning_amount(nparams_toprune, size)
+        return nparams_toprune
+
+
+def _unstructured_mask(default_mask, scores, k, largest):
+    """default_mask with the k entries of the highest (largest) or lowest scores zeroed."""
+    mask = default_mask.clone()
+    if k != 0:  # k=0 not supported by topk
+        mask.view(-1)[_topk(scores.view(-1), k=k, largest=largest).indices] = 0
+    return mask
+
+
+def _channel_mask(t, dim, keep, default_mask):
+    """Ones on the channels `keep` (indices or a boolean mask) along dim, zeros elsewhere,
+    times default_mask."""
+    mask = zeros_like(t)
+    slc = [slice(None)] * len(t.shape)
+    slc[dim] = keep
+    mask[tuple(slc)] = 1
+    mask *= default_mask.to(dtype=mask.dtype)
+    return mask
+
+
+class RandomUnstructured(_AmountMethod):
+    PRUNING_TYPE = "unstructured"
+
     def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:  # k=0 not supported by kthvalue
-            prob = rand_like(t)
-            topk = _topk(prob.view(-1), k=nparams_toprune)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+        return _unstructured_mask(default_mask, rand_like(t), self._count(t.nelement()), largest=True)
 
     @classmethod
     def apply(cls, module, name, amount):  # type: ignore[override]
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_AmountMethod):
     PRUNING_TYPE = "unstructured"
 
-    def __init__(self, amount) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
     def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:  # k=0 not supported by kthvalue
-            topk = _topk(t.abs().view(-1), k=nparams_toprune, largest=False)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+        return _unstructured_mask(default_mask, t.abs(), self._count(t.nelement()), largest=False)
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):  # type: ignore[override]
-        return super().apply(
-            module, name, amount=amount, importance_scores=importance_scores
-        )
+        return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
-class RandomStructured(BasePruningMethod):
+class RandomStructured(_AmountMethod):
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, dim=-1) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount)
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
         _validate_structured_pruning(t)
         _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        def make_mask(t, dim, nchannels, nchannels_toprune):
-            prob = rand(nchannels)
-            threshold = kthvalue(prob, k=nchannels_toprune).values
-            channel_mask = prob > threshold
-            mask = zeros_like(t)
-            slc = [slice(None)] * len(t.shape)
-            slc[dim] = channel_mask
-            slc = tuple(slc)
-            mask[slc] = 1
-            return mask
+        nchannels = t.shape[self.dim]
+        nparams_toprune = self._count(nchannels)
         if nparams_toprune == 0:  # k=0 not supported by kthvalue
-            mask = default_mask
-        else:
-            mask = make_mask(t, self.dim, tensor_size, nparams_toprune)
-            mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+            return default_mask
+        prob = rand(nchannels)
+        threshold = kthvalue(prob, k=nparams_toprune).values
+        return _channel_mask(t, self.dim, prob > threshold, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):  # type: ignore[override]
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_AmountMethod):
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, n, dim=-1) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount)
         self.n = n
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
         _validate_structured_pruning(t)
         _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        nparams_tokeep = tensor_size - nparams_toprune
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        norm = _compute_norm(t, self.n, self.dim)
-        topk = _topk(norm, k=nparams_tokeep, largest=True)
-        def make_mask(t, dim, indices):
-            mask = zeros_like(t)
-            slc = [slice(None)] * len(t.shape)
-            slc[dim] = indices
-            slc = tuple(slc)
-            mask[slc] = 1
-            return mask
+        nchannels = t.shape[self.dim]
+        nparams_toprune = self._count(nchannels)
+        topk = _topk(_compute_norm(t, self.n, self.dim), k=nchannels - nparams_toprune, largest=True)
         if nparams_toprune == 0:  # k=0 not supported by kthvalue
-            mask = default_mask
-        else:
-            mask = make_mask(t, self.dim, topk.indices)
-            mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+            return default_mask
+        return _channel_mask(t, self.dim, topk.indices, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):  # type: ignore[override]
-        return super().apply(
-            module,
-            name,
-            amount=amount,
-            n=n,
-            dim=dim,
-            importance_scores=importance_scores,
-        )
+        return super().apply(module, name, amount=amount, n=n, dim=dim, importance_scores=importance_scores)
 
 
 class CustomFromMask(BasePruningMethod):
@@ -437,14 +409,11 @@ def custom_from_mask(module, name, mask):
 
 
 def remove(module, name):
-    for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(
-        f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed"
-    )
+    """Make the pruning of module.<name> permanent: <name> becomes a plain parameter holding the
+    pruned values; <name>_orig, <name>_mask and the hook go."""
+    if remove_forward_pre_hook(module, lambda hook: isinstance(hook, BasePruningMethod) and hook._tensor_name == name):
+        return module
+    raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
 
 
 def is_pruned(module) -> bool:

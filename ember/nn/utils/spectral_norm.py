@@ -5,6 +5,7 @@ from ... import dot, mv
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from ..parameter import Parameter
+from ._hooks import remove_forward_pre_hook
 
 __all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
 
@@ -105,9 +106,6 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 def remove_spectral_norm(module, name="weight"):
     """Undo spectral_norm: module.<name> is a plain parameter again."""
-    for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    if not remove_forward_pre_hook(module, lambda hook: isinstance(hook, SpectralNorm) and hook.name == name):
+        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return module

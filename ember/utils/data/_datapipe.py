@@ -36,23 +36,29 @@ class DataChunk(list):
         yield from self.items
 
 
-_determinism = False
+# the settings the context managers below change, read by the decorators
+_flags = {"determinism": False, "runtime_validation": True}
 
 
-class guaranteed_datapipes_determinism:
-    """Within it, building a non_deterministic datapipe raises."""
+class _SetFlag:
+    """Sets _flags[_key] to _value from construction (torch's pattern: a plain call sticks)
+    until the end of its with block."""
+    _key = _value = None
 
     def __init__(self):
-        global _determinism
-        self.prev = _determinism
-        _determinism = True
+        self.prev = _flags[self._key]
+        _flags[self._key] = self._value
 
     def __enter__(self):
         pass
 
     def __exit__(self, exc_type, exc_value, traceback):
-        global _determinism
-        _determinism = self.prev
+        _flags[self._key] = self.prev
+
+
+class guaranteed_datapipes_determinism(_SetFlag):
+    """Within it, building a non_deterministic datapipe raises."""
+    _key, _value = "determinism", True
 
 
 class non_deterministic:
@@ -73,7 +79,7 @@ class non_deterministic:
 
     def __call__(self, *args, **kwargs):
         if self.cls is not None:
-            if _determinism:
+            if _flags["determinism"]:
                 raise TypeError(f"{self.cls.__name__} is non-deterministic, but you set "
                                 "'guaranteed_datapipes_determinism'. You can turn off determinism for this DataPipe "
                                 "if that is acceptable for your application")
@@ -88,7 +94,7 @@ class non_deterministic:
         if not isinstance(res, bool):
             raise TypeError("deterministic_fn of `non_deterministic` decorator is required to return a boolean value, "
                             f"but {type(res)} is found")
-        if _determinism and res:
+        if _flags["determinism"] and res:
             raise TypeError(f"{self.cls.__name__} is non-deterministic with the inputs, but you set "
                             "'guaranteed_datapipes_determinism'. You can turn off determinism for this DataPipe if "
                             "that is acceptable for your application")
@@ -111,23 +117,9 @@ def argument_validation(f):
     return wrapper
 
 
-_runtime_validation_enabled = True
-
-
-class runtime_validation_disabled:
+class runtime_validation_disabled(_SetFlag):
     """Within it, runtime_validation checks nothing."""
-
-    def __init__(self):
-        global _runtime_validation_enabled
-        self.prev = _runtime_validation_enabled
-        _runtime_validation_enabled = False
-
-    def __enter__(self):
-        pass
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        global _runtime_validation_enabled
-        _runtime_validation_enabled = self.prev
+    _key, _value = "runtime_validation", False
 
 
 def runtime_validation(f):
@@ -138,7 +130,7 @@ def runtime_validation(f):
     @wraps(f)
     def wrapper(self):
         dp_type = getattr(self, "type", None)
-        if not _runtime_validation_enabled or not hasattr(dp_type, "issubtype_of_instance"):
+        if not _flags["runtime_validation"] or not hasattr(dp_type, "issubtype_of_instance"):
             yield from f(self)
             return
         for d in f(self):
