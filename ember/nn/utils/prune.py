@@ -226,6 +226,12 @@ class _AmountMethod(BasePruningMethod):
         _validate_pruning_amount(nparams_toprune, size)
         return nparams_toprune
 
+    def _channels(self, t):
+        """(channels along self.dim, how many of them to prune), for a structured method."""
+        _validate_structured_pruning(t)
+        _validate_pruning_dim(t, self.dim)
+        return t.shape[self.dim], self._count(t.shape[self.dim])
+
 
 def _unstructured_mask(default_mask, scores, k, largest):
     """default_mask with the k entries of the highest (largest) or lowest scores zeroed."""
@@ -276,10 +282,7 @@ class RandomStructured(_AmountMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        nchannels = t.shape[self.dim]
-        nparams_toprune = self._count(nchannels)
+        nchannels, nparams_toprune = self._channels(t)
         if nparams_toprune == 0:  # k=0 not supported by kthvalue
             return default_mask
         prob = rand(nchannels)
@@ -300,10 +303,7 @@ class LnStructured(_AmountMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        nchannels = t.shape[self.dim]
-        nparams_toprune = self._count(nchannels)
+        nchannels, nparams_toprune = self._channels(t)
         topk = _topk(_compute_norm(t, self.n, self.dim), k=nchannels - nparams_toprune, largest=True)
         if nparams_toprune == 0:  # k=0 not supported by kthvalue
             return default_mask
