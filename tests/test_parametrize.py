@@ -115,6 +115,21 @@ def test_weight_norm_parametrization(dim):
     e.load_state_dict({k: ember.tensor(v.numpy()) for k, v in t.state_dict().items()})
 
 
+def test_weight_norm_parametrization_loads_an_old_weight_norm_state_dict():
+    import warnings
+    torch.manual_seed(0)
+    old = torch.nn.Linear(4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.nn.utils.weight_norm(old)
+    sd = {k: ember.tensor(v.detach().numpy()) for k, v in old.state_dict().items()}
+    assert {"weight_g", "weight_v"} <= set(sd)
+    new = ember.nn.utils.parametrizations.weight_norm(ember.nn.Linear(4, 3))
+    new.load_state_dict(sd)
+    np.testing.assert_allclose(_np(new.weight), _np(old.weight), rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(_np(new.parametrizations.weight.original0), _np(old.weight_g))
+
+
 def test_spectral_norm_parametrization_same_power_iteration_from_the_same_seed():
     ms = []
     for lib in (torch, ember):

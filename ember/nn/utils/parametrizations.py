@@ -180,7 +180,25 @@ def weight_norm(module, name="weight", dim=0):
     """module.<name> = g * v / ||v|| with original0 = g (the norm over all dims but dim) and
     original1 = v: state_dict keys parametrizations.<name>.original0/1, as torch's."""
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+    _load_old_weight_norm_keys(module, name)
     return module
+
+
+def _load_old_weight_norm_keys(module, name):
+    """Let module load a state_dict saved with the old weight_norm (<name>_g, <name>_v), as
+    torch's load_state_dict pre-hook does: those keys are read as original0 and original1.
+    The parametrized module's class is its own, so the hook goes on it."""
+    cls = module.__class__
+    load = cls._load_from_state_dict
+
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        g_key, v_key = f"{prefix}{name}_g", f"{prefix}{name}_v"
+        if g_key in state_dict and v_key in state_dict:
+            state_dict[f"{prefix}parametrizations.{name}.original0"] = state_dict.pop(g_key)
+            state_dict[f"{prefix}parametrizations.{name}.original1"] = state_dict.pop(v_key)
+        return load(self, state_dict, prefix, *args)
+
+    cls._load_from_state_dict = _load_from_state_dict
 
 
 class _SpectralNorm(Module):
