@@ -1,5 +1,4 @@
 """StackDataset, DistributedSampler, DataChunk and the datapipe decorators against torch."""
-import numpy as np
 import pytest
 import torch
 import torch.utils.data as tdata

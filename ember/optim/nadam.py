@@ -4,7 +4,8 @@ import numpy as np
 from .._device import xp_of
 from .._tensor import Tensor
 from . import _kernels as K
-from .optimizer import _check_adam_family, Optimizer, _bump_step, _check, _grads, _use_foreach, _step_tensor, _zeros_like
+from .optimizer import (_check_adam_family, Optimizer, _bump_step, _check, _grads, _use_foreach, _step_tensor,
+                        _zeros_like)
 
 __all__ = ["NAdam", "nadam"]
 

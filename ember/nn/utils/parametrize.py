@@ -16,7 +16,6 @@ from copy import deepcopy
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..modules.container import ModuleDict, ModuleList
-from ..modules.module import Module
 from ..parameter import Parameter
 
 __all__ = ["cached", "ParametrizationList", "register_parametrization", "is_parametrized", "remove_parametrizations",
@@ -306,6 +305,7 @@ def transfer_parametrizations_and_params(from_module, to_module, tensor_name=Non
             else:
                 num = 0
                 while hasattr(src, f"original{num}"):
-                    setattr(to_module.parametrizations[parameter_name], f"original{num}", getattr(src, f"original{num}"))
+                    dst = to_module.parametrizations[parameter_name]
+                    setattr(dst, f"original{num}", getattr(src, f"original{num}"))
                     num += 1
     return to_module

@@ -68,7 +68,8 @@ def _reparametrize_module(module, parameters_and_buffers, tie_weights=False, str
         msgs = ([f"Unexpected key(s): {', '.join(map(repr, unexpected))}."] if unexpected else []) + \
             ([f"Missing key(s): {', '.join(map(repr, missing))}."] if missing else [])
         if msgs:
-            raise RuntimeError("Error(s) in reparametrizing for {}:\n\t{}".format(module._get_name(), "\n\t".join(msgs)))
+            raise RuntimeError("Error(s) in reparametrizing for {}:\n\t{}".format(module._get_name(),
+                                                                             "\n\t".join(msgs)))
     orig = {}
     try:
         for name, tensor in untied.items():
