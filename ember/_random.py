@@ -289,7 +289,7 @@ def fma64(a, b, c):
         return a
     p = a * b
     ah, al = _split(a)
-    bh, bl = _split(np.float64(b))
+    bh, bl = _split(b if getattr(b, "ndim", 0) else np.float64(b))  # b may be an array (NumPy or CuPy)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     s = p + c
     bb = s - p
