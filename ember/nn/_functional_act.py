@@ -1,0 +1,154 @@
+"""More activations of torch.nn.functional: hardshrink, softshrink, rrelu, the in-place
+forms (elu_, celu_, selu_, leaky_relu_, hardtanh_, threshold_, rrelu_),
+feature_alpha_dropout and local_response_norm. Re-exported by nn/functional.py.
+
+All are compositions of differentiable ember ops; an in-place form computes the
+out-of-place result and commits it into its input, as torch's in-place kernels
+(the input is cloned first when the graph needs its old value).
+"""
+import numpy as np
+
+from .. import _random
+from .._ops import nn_ops as _nn
+from .._ops._base import _wrap
+from .._ops._inplace import commit
+from .._ops.selection import where
+from ..autograd import grad_mode
+
+__all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_",
+           "threshold_", "feature_alpha_dropout", "local_response_norm"]
+
+_TYPE_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
+
+
+def _in_place(input, fn, *args):
+    """input <- fn(input, *args), keeping the graph right."""
+    src = input.clone() if input.requires_grad and grad_mode.is_grad_enabled() else input
+    return commit(input, fn(src, *args))
+
+
+def _check_lambd(input, lambd, kernel):
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input.dtype.name]}'")
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    _check_lambd(input, lambd, "hardshrink_cpu")
+    return where(input.abs() > lambd, input, input * 0)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+    _check_lambd(input, lambd, "softshrink_cpu")
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be in range [0, {float(np.finfo(input._data.dtype).max):g}] for input "
+                           f"dtype {_TYPE_WORDS[input.dtype.name]}, but found {lambd:g}")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
+
+
+def _rrelu(input, lower, upper, training, generator=None):
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return _nn.leaky_relu(input, (lower + upper) / 2)
+    # one draw of uniform(lower, upper) (double) per non-positive element, in memory order
+    x = np.asarray(input.numpy(force=True)).ravel()
+    neg = x <= 0
+    gen = generator if generator is not None else _random.generator_for(input.device)
+    noise = np.ones(x.shape, dtype=x.dtype)
+    noise[neg] = gen.uniform(int(neg.sum()), "float64", lower, upper).astype(x.dtype)
+    noise = _wrap(input.xp.asarray(noise.reshape(input.shape)))
+    return input * noise
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    return rrelu_(input, lower, upper, training) if inplace else _rrelu(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return _in_place(input, _rrelu, lower, upper, training, generator)
+
+
+def elu_(input, alpha=1.0):
+    return _in_place(input, _nn.elu, alpha)
+
+
+def celu_(input, alpha=1.0):
+    return _in_place(input, _nn.celu, alpha)
+
+
+def selu_(input):
+    return _in_place(input, _nn.selu)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return _in_place(input, _nn.leaky_relu, negative_slope)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return _in_place(input, _nn.hardtanh, min_val, max_val)
+
+
+def _threshold(input, threshold, value):
+    return where(input > threshold, input, value)
+
+
+def threshold_(input, threshold, value):
+    return _in_place(input, _threshold, threshold, value)
+
+
+# -- dropout of whole channels -------------------------------------------------------------------------
+_SELU_ALPHA_SCALE = 1.7580993408473766  # alpha * scale of SELU: where alpha dropout sends dropped units
+
+
+def feature_noise_dropout(input, p, train, alpha, inplace=False):
+    """torch's _dropout_impl with feature noise: one Bernoulli(1 - p) draw per (sample, channel).
+    Plain: x * keep / (1 - p). Alpha: x * keep * a + (keep - 1) * alpha' * a + alpha' * a * p."""
+    from .functional import _check_p, _dropout_mask
+
+    _check_p(p)
+    if not train or input.numel() == 0:
+        return input
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1:
+        out = input * 0
+    else:
+        shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+        keep = _dropout_mask(input, p, shape)
+        if not alpha:
+            out = input * keep
+        else:
+            keep._data = (keep._data > 0).astype(keep._data.dtype)
+            a = 1.0 / np.sqrt((_SELU_ALPHA_SCALE ** 2 * p + 1) * (1 - p))
+            b = (keep - 1) * (_SELU_ALPHA_SCALE * a) + _SELU_ALPHA_SCALE * a * p
+            out = input * (keep * a) + b
+    return commit(input, out) if inplace else out
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return feature_noise_dropout(input, p, training, True, inplace)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """input / (k + alpha * mean of squares over `size` neighbouring channels) ** beta."""
+    from .functional import avg_pool2d, pad
+    from ._functional_pool import avg_pool3d
+
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.shape
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).view(sizes)
+    return input / div.mul(alpha).add(k).pow(beta)
