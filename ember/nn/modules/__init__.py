@@ -20,3 +20,10 @@ from .embedding_bag import *  # noqa: F401,F403
 from .transformer import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
+from .fold import *  # noqa: F401,F403
+from .pooling_more import *  # noqa: F401,F403
+from .activation_more import *  # noqa: F401,F403
+from .loss_more import *  # noqa: F401,F403
+from .normalization_more import *  # noqa: F401,F403
+from .data_parallel import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403

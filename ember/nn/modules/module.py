@@ -233,10 +233,14 @@ class Module:
             modules[name] = value
             return
         buffers = d.get("_buffers")
-        if buffers is not None and name in buffers:
+        if buffers is not None and (name in buffers or getattr(value, "_is_buffer", False)):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' "
                                 "(torch.nn.Buffer, torch.Tensor or None expected)")
+            if getattr(value, "_is_buffer", False):  # an nn.Buffer says whether it persists
+                remove_from(d, self._parameters, self._modules)
+                self.register_buffer(name, value, value.persistent)
+                return
             buffers[name] = value
             return
         object.__setattr__(self, name, value)

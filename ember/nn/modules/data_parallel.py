@@ -1,0 +1,32 @@
+"""DataParallel on one device (a transparent wrapper, as torch's without several GPUs) and the
+deprecated Container."""
+import warnings
+
+from .module import Module
+
+__all__ = ["DataParallel", "Container"]
+
+
+class DataParallel(Module):
+    """Runs `module` on the inputs as they are; its state_dict keys get torch's 'module.' prefix."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+        self.dim = dim
+        self.device_ids = [] if device_ids is None else [d if isinstance(d, int) else getattr(d, "index", d)
+                                                         for d in device_ids]
+        self.output_device = output_device if output_device is not None else (
+            self.device_ids[0] if self.device_ids else None)
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)
+
+
+class Container(Module):
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
