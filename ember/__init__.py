@@ -38,6 +38,7 @@ from ._legacy import (  # noqa: E402
 from ._ops import *  # noqa: E402,F401,F403
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
+from ._functional_api import *  # noqa: E402,F401,F403 - torch.conv2d, torch.dropout... (nn loads on first call)
 from .serialization import save, load  # noqa: E402
 
 half = float16
