@@ -1,7 +1,8 @@
 """The neural-network functions torch exposes as `torch.<name>` (torch.conv2d, torch.dropout,
 torch.layer_norm...), with torch's own positional signatures, which differ from
 torch.nn.functional's (torch.dropout(input, p, train) has no defaults; the losses take the
-reduction as an int: 0 none, 1 mean, 2 sum).
+reduction as an int: 0 none, 1 mean, 2 sum, and, whatever their schemas say, torch's Python
+bindings default it to 0: no reduction).
 
 Each forwards to ember.nn.functional, imported on first call, so `import ember` stays fast.
 """
@@ -241,19 +242,19 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False):
     return _F().pairwise_distance(x1, x2, p, eps, keepdim)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
     return _F().cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
-def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
     return _F().hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
     return _F().margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-06, swap=False, reduction=1):
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-06, swap=False, reduction=0):
     return _F().triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))
 
 
@@ -261,18 +262,18 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
     return _F().poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_reduction(reduction))
 
 
-def kl_div(input, target, reduction=1, *, log_target=False):
+def kl_div(input, target, reduction=0, *, log_target=False):
     with warnings.catch_warnings():  # F.kl_div's warning about 'mean' is F's, not torch.kl_div's
         warnings.simplefilter("ignore")
         return _F().kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
 
 
-def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False):
     return _F().ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction),
                          zero_infinity)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     return _F().binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
                                                  pos_weight=pos_weight)
 
