@@ -3,7 +3,8 @@ BatchNorm over any N >= 2-D input), and the FeatureAlphaDropout layer."""
 import numpy as np
 
 from .. import functional as F
-from ..._ops._base import _wrap
+from ..._device import xp_of
+from ..._ops._base import Op, _wrap
 from .dropout import _DropoutNd
 from .module import Module
 from .normalization import _BatchNorm
@@ -41,6 +42,42 @@ def _cross_map_windows(channels, size):
     return m
 
 
+def _band(channels, size):
+    """(C, C) 0/1 matrix of torch's backward window: channel c sums channels
+    [c - inversePrePad, c + size - 1 - inversePrePad]."""
+    lead = int(size - (size - 1) / 2)
+    c = np.arange(channels)
+    return ((c[None, :] >= c[:, None] - lead) & (c[None, :] <= c[:, None] + size - 1 - lead)).astype(np.float64)
+
+
+def _over_channels(m, x):
+    """m (C, C) applied along dim 1 of x (N, C, H, W)."""
+    return np.einsum("cd,nd...->nc...", m, x)
+
+
+class CrossMapLRN2dBackward(Op):
+    """y = x * (k + alpha/size * window sum of x^2)^-beta, with torch's legacy forward window and
+    its backward formula (which assumes a symmetric window), both reproduced as torch has them."""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x, size, alpha, beta, k):
+        self.size, self.alpha, self.beta = size, alpha, beta
+        xp = xp_of(x)
+        windows = xp.asarray(_cross_map_windows(x.shape[1], size), dtype=x.dtype)
+        self.scale = _over_channels(windows, x * x) * (alpha / size) + k
+        return x * self.scale ** -beta
+
+    def backward(self, g):
+        x, y = self.saved_tensors  # the input, then the output
+        scale = _wrap(self.scale)
+        band = _wrap(xp_of(self.scale).asarray(_band(x.shape[1], self.size), dtype=self.scale.dtype))
+        ratio = (g * y / scale).transpose(0, 1)
+        accum = (band @ ratio.reshape(ratio.shape[0], -1)).reshape(ratio.shape).transpose(0, 1)
+        return scale.pow(-self.beta) * g - (2 * self.alpha * self.beta / self.size) * x * accum
+
+
 class CrossMapLRN2d(Module):
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
         super().__init__()
@@ -52,10 +89,7 @@ class CrossMapLRN2d(Module):
     def forward(self, input):
         if input.dim() != 4:
             raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
-        m = _wrap(input.xp.asarray(_cross_map_windows(input.shape[1], self.size), dtype=input._data.dtype))
-        scale = (m @ (input * input).transpose(0, 1).reshape(input.shape[1], -1)).reshape(
-            input.shape[1], input.shape[0], *input.shape[2:]).transpose(0, 1)
-        return input * (scale * (self.alpha / self.size) + self.k).pow(-self.beta)
+        return CrossMapLRN2dBackward.apply(input, size=self.size, alpha=self.alpha, beta=self.beta, k=self.k)
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
