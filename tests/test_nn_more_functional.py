@@ -262,3 +262,27 @@ def test_functional_api_keeps_nn_lazy():
 
     code = "import sys, ember; ember.conv2d; assert 'ember.nn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name, args", [("elu", ()), ("selu", ()), ("celu", (0.5,)), ("leaky_relu", (0.2,)),
+                                        ("hardtanh", ()), ("relu6", ()), ("silu", ()), ("mish", ()),
+                                        ("hardsigmoid", ()), ("hardswish", ()), ("threshold", (0.1, 2.0))])
+def test_inplace_flag_writes_into_input(name, args):
+    def fn(m, x):
+        y = x * 1
+        out = getattr(F(m), name)(y, *args, inplace=True)
+        assert out is y
+        return y
+    check(fn, [X4])
+
+
+@pytest.mark.parametrize("name, args", [("ELU", ()), ("SELU", ()), ("CELU", (0.5,)), ("LeakyReLU", (0.2,)),
+                                        ("Hardtanh", ()), ("ReLU6", ()), ("SiLU", ()), ("Mish", ()),
+                                        ("Hardsigmoid", ()), ("Hardswish", ()), ("Threshold", (0.1, 2.0))])
+def test_inplace_modules(name, args):
+    def fn(m, x):
+        y = x * 1
+        out = getattr(m.nn, name)(*args, inplace=True)(y)
+        assert out is y
+        return y
+    check(fn, [X4])

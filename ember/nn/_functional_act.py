@@ -15,8 +15,9 @@ from .._ops._inplace import commit
 from .._ops.selection import where
 from ..autograd import grad_mode
 
-__all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_",
-           "threshold_", "feature_alpha_dropout", "local_response_norm"]
+__all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "elu", "elu_", "celu", "celu_", "selu", "selu_",
+           "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "silu", "threshold", "threshold_",
+           "feature_alpha_dropout", "local_response_norm"]
 
 _TYPE_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
                "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
@@ -69,6 +70,35 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     return _in_place(input, _rrelu, lower, upper, training, generator)
+
+
+# the activations with an `inplace` flag: the in-place form when it is set, as torch
+def elu(input, alpha=1.0, inplace=False):
+    return elu_(input, alpha) if inplace else _nn.elu(input, alpha)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return celu_(input, alpha) if inplace else _nn.celu(input, alpha)
+
+
+def selu(input, inplace=False):
+    return selu_(input) if inplace else _nn.selu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return leaky_relu_(input, negative_slope) if inplace else _nn.leaky_relu(input, negative_slope)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return hardtanh_(input, min_val, max_val) if inplace else _nn.hardtanh(input, min_val, max_val)
+
+
+def silu(input, inplace=False):
+    return _in_place(input, _nn.silu) if inplace else _nn.silu(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    return threshold_(input, threshold, value) if inplace else _threshold(input, threshold, value)
 
 
 def elu_(input, alpha=1.0):

@@ -23,6 +23,7 @@ from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
 from .._ops.selection import where
 from .._tensor import Tensor
+from ._functional_act import _in_place
 
 _legacy_reduction = _nn._legacy_reduction
 
@@ -37,7 +38,7 @@ def relu_(input):
 
 
 def relu6(input, inplace=False):
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input):
@@ -48,8 +49,12 @@ def tanh(input):
     return input.tanh()
 
 
-def mish(input, inplace=False):
+def _mish(input):
     return input * softplus(input).tanh()
+
+
+def mish(input, inplace=False):
+    return _in_place(input, _mish) if inplace else _mish(input)
 
 
 def logsigmoid(input):
@@ -64,12 +69,20 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
-def hardsigmoid(input, inplace=False):
+def _hardsigmoid(input):
     return hardtanh(input / 6 + 0.5, 0.0, 1.0)
 
 
+def hardsigmoid(input, inplace=False):
+    return _in_place(input, _hardsigmoid) if inplace else _hardsigmoid(input)
+
+
+def _hardswish(input):
+    return input * _hardsigmoid(input)
+
+
 def hardswish(input, inplace=False):
-    return input * hardsigmoid(input)
+    return _in_place(input, _hardswish) if inplace else _hardswish(input)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -97,8 +110,6 @@ def prelu(input, weight):
     return where(input > 0, input, input * weight)
 
 
-def threshold(input, threshold, value, inplace=False):
-    return where(input > threshold, input, value)
 
 
 # -- dropout -----------------------------------------------------------------------------------
