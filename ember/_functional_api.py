@@ -18,7 +18,7 @@ __all__ = [
     "channel_shuffle", "pdist", "pairwise_distance", "cosine_embedding_loss", "hinge_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "kl_div", "ctc_loss",
     "binary_cross_entropy_with_logits", "constant_pad_nd", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
-    "affine_grid_generator",
+    "affine_grid_generator", "lstm", "gru",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -296,3 +296,16 @@ def affine_grid_generator(theta, size, align_corners):
     from .nn._functional_vision import affine_grid_generator as generate
 
     return generate(theta, list(size), align_corners)
+
+
+# -- recurrences -------------------------------------------------------------------------------------------------
+def lstm(input, *args):
+    from .nn._functional_rnn import lstm as run
+
+    return run(input, *args)
+
+
+def gru(input, *args):
+    from .nn._functional_rnn import gru as run
+
+    return run(input, *args)

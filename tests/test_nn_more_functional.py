@@ -286,3 +286,36 @@ def test_inplace_modules(name, args):
         assert out is y
         return y
     check(fn, [X4])
+
+
+@pytest.mark.parametrize("mode, kwargs, batch_first", [
+    ("LSTM", dict(num_layers=2, bidirectional=True), True), ("GRU", dict(bias=False), False),
+    ("LSTM", dict(proj_size=2), False), ("GRU", dict(num_layers=2), True)])
+def test_torch_lstm_gru_flat_forms(mode, kwargs, batch_first):
+    torch.manual_seed(0)
+    module = getattr(torch.nn, mode)(3, 4, **kwargs)
+    params = [p.detach().numpy() for p in module._flat_weights]
+    layers = module.num_layers * (2 if module.bidirectional else 1)
+    x = rng.standard_normal((2, 5, 3) if batch_first else (5, 2, 3)).astype("float32")
+    h0 = rng.standard_normal((layers, 2, module.proj_size or 4)).astype("float32")
+    c0 = rng.standard_normal((layers, 2, 4)).astype("float32")
+
+    def fn(m, x, *ps):
+        if mode == "LSTM":
+            return m.lstm(x, [T(m, h0), T(m, c0)], list(ps), module.bias, module.num_layers, 0.0, False,
+                          module.bidirectional, batch_first)
+        return m.gru(x, T(m, h0), list(ps), module.bias, module.num_layers, 0.0, False, module.bidirectional,
+                     batch_first)
+    check(fn, None, arrays=[x] + params)
+
+
+def test_torch_lstm_packed_form():
+    torch.manual_seed(0)
+    module = torch.nn.LSTM(3, 4)
+    params = [p.detach().numpy() for p in module._flat_weights]
+    data = rng.standard_normal((6, 3)).astype("float32")
+    h0 = np.zeros((1, 3, 4), "float32")
+
+    def fn(m, data, *ps):
+        return m.lstm(data, m.tensor([3, 2, 1]), [T(m, h0), T(m, h0)], list(ps), True, 1, 0.0, False, False)
+    check(fn, None, arrays=[data] + params)
