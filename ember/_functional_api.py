@@ -18,7 +18,7 @@ __all__ = [
     "channel_shuffle", "pdist", "pairwise_distance", "cosine_embedding_loss", "hinge_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "kl_div", "ctc_loss",
     "binary_cross_entropy_with_logits", "constant_pad_nd", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
-    "affine_grid_generator", "lstm", "gru",
+    "affine_grid_generator", "lstm", "gru", "embedding_bag",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -137,6 +137,43 @@ def _feature_dropout(*args, **kwargs):
 # -- embedding, bilinear, activations -------------------------------------------------------------------
 def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
     return _F().embedding(indices, weight, None if padding_idx == -1 else padding_idx)
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False, per_sample_weights=None,
+                  include_last_offset=False, padding_idx=None):
+    """(output, offset2bag, bag_size, max_indices) as torch's kernel returns them: offset2bag (each index's
+    bag) only for mean, max or a padding_idx; bag_size (non-padding indices per bag) and max_indices (the
+    weight row of each bag's max per column, else bag_size) only for mean and max."""
+    import numpy as np
+
+    from ._creation import tensor, zeros
+
+    name = ("sum", "mean", "max")[mode]
+    out = _F().embedding_bag(indices, weight, offsets, scale_grad_by_freq=scale_grad_by_freq, mode=name,
+                             sparse=sparse, per_sample_weights=per_sample_weights,
+                             include_last_offset=include_last_offset, padding_idx=padding_idx)
+    idx = np.asarray(indices.numpy(force=True)).reshape(-1)
+    offs = np.asarray(offsets.numpy(force=True)).reshape(-1)
+    bags = out.shape[0]
+    long = dict(dtype=indices.dtype, device=indices.device)
+    if name == "sum":
+        offset2bag = tensor(np.searchsorted(offs, np.arange(idx.size), side="right") - 1, **long) \
+            if padding_idx is not None else zeros(0, **long)
+        n = bags if weight.requires_grad else offs.size  # (torch's two kernels size these differently)
+        return out, offset2bag, zeros(n, **long), zeros(n, **long)
+    bag_of = np.searchsorted(offs, np.arange(idx.size), side="right") - 1
+    used = idx != padding_idx if padding_idx is not None else np.ones(idx.size, dtype=bool)
+    bag_size = np.bincount(bag_of[used], minlength=bags)[:bags]
+    if name == "mean":
+        max_indices = bag_size
+    else:
+        w = np.asarray(weight.numpy(force=True))
+        max_indices = np.zeros((bags, w.shape[1]), dtype=np.int64)
+        for b in range(bags):
+            rows = idx[(bag_of == b) & used]
+            if rows.size:
+                max_indices[b] = rows[w[rows].argmax(0)]  # the first maximum, as torch's strict >
+    return out, tensor(bag_of, **long), tensor(bag_size, **long), tensor(max_indices, **long)
 
 
 def embedding_renorm_(input, indices, max_norm, norm_type):

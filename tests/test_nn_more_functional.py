@@ -319,3 +319,20 @@ def test_torch_lstm_packed_form():
     def fn(m, data, *ps):
         return m.lstm(data, m.tensor([3, 2, 1]), [T(m, h0), T(m, h0)], list(ps), True, 1, 0.0, False, False)
     check(fn, None, arrays=[data] + params)
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+@pytest.mark.parametrize("offsets, mode, psw, last, pad", [
+    ([0, 4, 4, 6], 0, None, False, None), ([0, 4, 4, 6], 0, True, False, None), ([0, 4, 4, 6], 0, None, False, 2),
+    ([0, 4, 4, 6], 1, None, False, None), ([0, 4, 4, 6], 1, None, False, 2), ([0, 4, 4, 6], 2, None, False, 2),
+    ([0, 4, 4, 6], 2, None, False, None), ([0, 4, 8], 0, None, True, None), ([0, 4, 8], 2, None, True, None),
+    ([0, 4, 8], 1, None, True, None)])
+def test_torch_embedding_bag_outputs(requires_grad, offsets, mode, psw, last, pad):
+    w = rng.standard_normal((10, 2)).astype("float32")
+    weights = rng.random(8).astype("float32")
+    idx = np.array([1, 2, 4, 5, 4, 3, 2, 9])
+
+    def fn(m, w):
+        return m.embedding_bag(w, T(m, idx), T(m, offsets), False, mode, False,
+                               None if psw is None else T(m, weights), last, pad)
+    check(fn, None, arrays=[w], requires=[requires_grad])
