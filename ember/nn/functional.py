@@ -591,6 +591,20 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return attn @ value
 
 
+# torch's docstring fragments, public in its functional namespace
+reproducibility_notes = {
+    "forward_reproducibility_note": "This operation may behave nondeterministically when given tensors on a CUDA "
+                                    "device. See :doc:`/notes/randomness` for more information.",
+    "backward_reproducibility_note": "This operation may produce nondeterministic gradients when given tensors on a "
+                                     "CUDA device. See :doc:`/notes/randomness` for more information.",
+    "cudnn_reproducibility_note": "In some circumstances when given tensors on a CUDA device and using CuDNN, this "
+                                  "operator may select a nondeterministic algorithm to increase performance. If this "
+                                  "is undesirable, you can try to make the operation deterministic (potentially at a "
+                                  "performance cost) by setting ``torch.backends.cudnn.deterministic = True``. See "
+                                  ":doc:`/notes/randomness` for more information.",
+}
+tf32_notes = {"tf32_note": "This operator supports :ref:`TensorFloat32<tf32_on_ampere>`."}
+
 from ._functional_extra import *  # noqa: E402,F401,F403 - interpolate, instance_norm, rms_norm, ...
 from ._functional_pool import *  # noqa: E402,F401,F403 - 3-d pools, lp/fractional/unpool, fold, shuffles
 from ._functional_act import *  # noqa: E402,F401,F403 - shrinks, rrelu, in-place forms, LRN
