@@ -11,16 +11,13 @@ import numpy as np
 from .. import _random
 from .._ops import nn_ops as _nn
 from .._ops._base import _wrap
-from .._ops._inplace import commit
+from .._ops._inplace import _TYPE_WORDS, commit
 from .._ops.selection import where
 from ..autograd import grad_mode
 
 __all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "elu", "elu_", "celu", "celu_", "selu", "selu_",
            "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "silu", "threshold", "threshold_",
            "feature_alpha_dropout", "local_response_norm"]
-
-_TYPE_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-               "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
 
 
 def _in_place(input, fn, *args):

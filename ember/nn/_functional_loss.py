@@ -17,6 +17,7 @@ __all__ = ["multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margi
 
 
 def _reduce(loss, reduction):
+    """The loss reduced as `reduction` says ('none' leaves it); shared with nn/functional.py's losses."""
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":

@@ -24,6 +24,7 @@ from .._ops.random_ops import _fill_perm
 from .._ops.selection import where
 from .._tensor import Tensor
 from ._functional_act import _in_place
+from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
 
@@ -369,14 +370,6 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 # -- losses ---------------------------------------------------------------------------------------
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
 def _warn_size(input, target, stacklevel=3):
     if target._data.shape != input._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "

@@ -12,7 +12,7 @@ from .normalization import _BatchNorm
 __all__ = ["LocalResponseNorm", "CrossMapLRN2d", "SyncBatchNorm", "FeatureAlphaDropout"]
 
 
-class LocalResponseNorm(Module):
+class _LRNBase(Module):
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
         self.size = size
@@ -20,11 +20,13 @@ class LocalResponseNorm(Module):
         self.beta = beta
         self.k = k
 
-    def forward(self, input):
-        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+class LocalResponseNorm(_LRNBase):
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
 
 def _cross_map_windows(channels, size):
@@ -78,21 +80,14 @@ class CrossMapLRN2dBackward(Op):
         return scale.pow(-self.beta) * g - (2 * self.alpha * self.beta / self.size) * x * accum
 
 
-class CrossMapLRN2d(Module):
+class CrossMapLRN2d(_LRNBase):
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
+        super().__init__(size, alpha, beta, k)
 
     def forward(self, input):
         if input.dim() != 4:
             raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
         return CrossMapLRN2dBackward.apply(input, size=self.size, alpha=self.alpha, beta=self.beta, k=self.k)
-
-    def extra_repr(self):
-        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
 
 
 class SyncBatchNorm(_BatchNorm):
