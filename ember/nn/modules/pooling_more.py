@@ -2,6 +2,7 @@
 MaxUnpool1-3d, FractionalMaxPool2d/3d."""
 from .. import functional as F
 from .adaptive_max_pool import _AdaptiveMaxPoolNd
+from .conv import _ntuple
 from .module import Module
 from .pooling import _AdaptiveAvgPoolNd, _AvgPoolNd
 
@@ -57,10 +58,9 @@ class _MaxUnpoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         n = self._nd
-        tup = (lambda v: (v,) * n if isinstance(v, int) else tuple(v))
-        self.kernel_size = tup(kernel_size)
-        self.stride = tup(stride if stride is not None else kernel_size)
-        self.padding = tup(padding)
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, n)
+        self.padding = _ntuple(padding, n)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -91,12 +91,11 @@ class _FractionalMaxPoolNd(Module):
                  _random_samples=None):
         super().__init__()
         n = self._nd
-        tup = (lambda v: None if v is None else (v,) * n if isinstance(v, (int, float)) else tuple(v))
-        self.kernel_size = tup(kernel_size)
+        self.kernel_size = _ntuple(kernel_size, n)
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
-        self.output_size = tup(output_size)
-        self.output_ratio = tup(output_ratio)
+        self.output_size = None if output_size is None else _ntuple(output_size, n)
+        self.output_ratio = None if output_ratio is None else _ntuple(output_ratio, n)
         if output_size is None and output_ratio is None:
             raise ValueError(f"FractionalMaxPool{n}d requires specifying either an output size, or a pooling ratio")
         if output_size is not None and output_ratio is not None:
