@@ -305,3 +305,14 @@ def test_container_warns():
 def test_module_errors_like_torch(fn):
     mine, theirs = same_error(fn)
     assert mine.split(":")[0][:40] == theirs.split(":")[0][:40]
+
+
+def test_uninitialized_parameter_refuses_ops_and_moves_like_torch():
+    same_error(lambda m: m.nn.LazyLinear(3).weight + 1)
+    same_error(lambda m: m.nn.functional.linear(m.ones(2, 2), m.nn.LazyLinear(3).weight))
+    for m in (torch, ember):
+        bn = m.nn.LazyBatchNorm1d().to(m.float64)
+        assert type(bn.running_mean).__name__ == "UninitializedBuffer" and bn.weight.dtype == m.float64
+        bn(m.ones(4, 3, dtype=m.float64))
+        assert type(bn).__name__ == "BatchNorm1d" and bn.running_mean.dtype == m.float64
+        assert tuple(m.nn.UninitializedParameter().size()) == (0,)
