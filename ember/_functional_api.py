@@ -8,6 +8,8 @@ Each forwards to ember.nn.functional, imported on first call, so `import ember` 
 """
 import warnings
 
+from ._tensor import Tensor
+
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "convolution",
     "conv_tbc", "batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm", "dropout", "dropout_",
@@ -346,3 +348,8 @@ def gru(input, *args):
     from .nn._functional_rnn import gru as run
 
     return run(input, *args)
+
+
+# the two that torch also has as Tensor methods
+Tensor.hardshrink = hardshrink
+Tensor.prelu = prelu

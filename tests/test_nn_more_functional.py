@@ -336,3 +336,8 @@ def test_torch_embedding_bag_outputs(requires_grad, offsets, mode, psw, last, pa
         return m.embedding_bag(w, T(m, idx), T(m, offsets), False, mode, False,
                                None if psw is None else T(m, weights), last, pad)
     check(fn, None, arrays=[w], requires=[requires_grad])
+
+
+def test_tensor_methods():
+    check(lambda m, x: x.hardshrink(0.3), [X4])
+    check(lambda m, x, w: x.prelu(w), [X4, (3,)])
