@@ -54,7 +54,7 @@ def _band(channels, size):
 
 def _over_channels(m, x):
     """m (C, C) applied along dim 1 of x (N, C, H, W)."""
-    return np.einsum("cd,nd...->nc...", m, x)
+    return xp_of(x).einsum("cd,nd...->nc...", m, x)
 
 
 class CrossMapLRN2dBackward(Op):
