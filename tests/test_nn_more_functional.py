@@ -341,3 +341,20 @@ def test_torch_embedding_bag_outputs(requires_grad, offsets, mode, psw, last, pa
 def test_tensor_methods():
     check(lambda m, x: x.hardshrink(0.3), [X4])
     check(lambda m, x, w: x.prelu(w), [X4, (3,)])
+
+
+@pytest.mark.parametrize("fn, shape", [
+    (lambda m, x: F(m).unfold(x, 2, padding=1, stride=2), (1, 2, 4, 5)),
+    (lambda m, x: F(m).fold(x, (4, 5), 2, padding=1, stride=2), (1, 8, 9)),
+    (lambda m, x: F(m).grid_sample(x, x[:, :2].permute(0, 2, 3, 1).tanh(), align_corners=False), (1, 2, 3, 3)),
+])
+def test_second_derivatives(fn, shape):
+    x = rng.standard_normal(shape)
+    grads = []
+    for m in (torch, ember):
+        t = m.tensor(x, requires_grad=True)
+        (g,) = m.autograd.grad((fn(m, t) ** 2).sum(), t, create_graph=True)
+        (gg,) = m.autograd.grad((g * g).sum(), t)
+        grads.append((g, gg))
+    assert_same(grads[1][0], grads[0][0], dict(rtol=1e-7, atol=1e-9))
+    assert_same(grads[1][1], grads[0][1], dict(rtol=1e-6, atol=1e-8))
