@@ -358,3 +358,24 @@ def test_second_derivatives(fn, shape):
         grads.append((g, gg))
     assert_same(grads[1][0], grads[0][0], dict(rtol=1e-7, atol=1e-9))
     assert_same(grads[1][1], grads[0][1], dict(rtol=1e-6, atol=1e-8))
+
+
+@pytest.mark.parametrize("a, b, offs", [((2, 8, 16), (2, 16, 8), None), ((12, 16), (2, 16, 8), [4, 12]),
+                                        ((8, 24), (24, 8), [8, 24]), ((2, 8, 16), (16, 24), [8, 24])])
+def test_grouped_mm(a, b, offs):
+    def fn(m, x, y):
+        return F(m).grouped_mm(x, y, offs=None if offs is None else m.tensor(offs, dtype=m.int32))
+    check(fn, [a, b])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: F(m).grouped_mm(m.zeros(2, 8, 16), m.zeros(2, 16, 8), offs=m.tensor([1, 2], dtype=m.int32)),
+    lambda m: F(m).grouped_mm(m.zeros(12, 16), m.zeros(2, 16, 8), offs=m.tensor([4, 12])),
+    lambda m: F(m).grouped_mm(m.zeros(2, 8, 16, dtype=m.float64), m.zeros(2, 16, 8, dtype=m.float64)),
+    lambda m: F(m).grouped_mm(m.zeros(2, 8, 16), m.zeros(2, 16, 8), out_dtype=m.bfloat16),
+    lambda m: F(m).grouped_mm(m.zeros(2, 8, 16), m.zeros(3, 16, 8)),
+    lambda m: F(m).grouped_mm(m.zeros(2, 8, 6), m.zeros(2, 6, 8)),
+])
+def test_grouped_mm_errors(fn):
+    mine, theirs = same_error(fn)
+    assert mine == theirs

@@ -604,6 +604,7 @@ from ._functional_act import *  # noqa: E402,F401,F403 - shrinks, rrelu, in-plac
 from ._functional_loss import *  # noqa: E402,F401,F403 - margin, triplet and ctc losses, pdist
 from ._functional_vision import *  # noqa: E402,F401,F403 - affine_grid, grid_sample
 from ._functional_attention import *  # noqa: E402,F401,F403 - multi_head_attention_forward
+from ._functional_mm import *  # noqa: E402,F401,F403 - grouped_mm
 
 __all__ = [n for n in dir() if not n.startswith("_") and not n.endswith(("Backward", "Backward0"))
            and n not in ("math", "warnings", "np", "D", "Op", "where", "xp_of")]
