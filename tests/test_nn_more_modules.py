@@ -316,3 +316,11 @@ def test_uninitialized_parameter_refuses_ops_and_moves_like_torch():
         bn(m.ones(4, 3, dtype=m.float64))
         assert type(bn).__name__ == "BatchNorm1d" and bn.running_mean.dtype == m.float64
         assert tuple(m.nn.UninitializedParameter().size()) == (0,)
+
+
+def test_lazy_state_dicts_load_as_torch():
+    for m in (torch, ember):
+        lazy = m.nn.LazyLinear(4)
+        lazy.load_state_dict(m.nn.LazyLinear(4).state_dict())  # uninitialized into uninitialized
+        assert lazy.has_uninitialized_params()
+    same_error(lambda m: m.nn.Linear(3, 4).load_state_dict(m.nn.LazyLinear(4).state_dict()))
