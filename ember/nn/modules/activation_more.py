@@ -1,10 +1,9 @@
-"""More activation layers: RReLU, Hardshrink, Softshrink, Softmax2d; and the distance
-layers CosineSimilarity, PairwiseDistance."""
+"""More activation layers: RReLU, Hardshrink, Softshrink, Softmax2d."""
 from .. import functional as F
 from .activation import _inplace_repr
 from .module import Module
 
-__all__ = ["RReLU", "Hardshrink", "Softshrink", "Softmax2d", "CosineSimilarity", "PairwiseDistance"]
+__all__ = ["RReLU", "Hardshrink", "Softshrink", "Softmax2d"]
 
 
 class RReLU(Module):
@@ -43,24 +42,3 @@ class Softmax2d(Module):
         if input.dim() not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
         return F.softmax(input, -3, _stacklevel=5)
-
-
-class CosineSimilarity(Module):
-    def __init__(self, dim=1, eps=1e-8):
-        super().__init__()
-        self.dim = dim
-        self.eps = eps
-
-    def forward(self, x1, x2):
-        return F.cosine_similarity(x1, x2, self.dim, self.eps)
-
-
-class PairwiseDistance(Module):
-    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
-        super().__init__()
-        self.norm = p
-        self.eps = eps
-        self.keepdim = keepdim
-
-    def forward(self, x1, x2):
-        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

@@ -1,10 +1,7 @@
-"""DataParallel on one device (a transparent wrapper, as torch's without several GPUs) and the
-deprecated Container."""
-import warnings
+"""DataParallel on one device: a transparent wrapper, as torch's without several GPUs."""
+from ..modules.module import Module
 
-from .module import Module
-
-__all__ = ["DataParallel", "Container"]
+__all__ = ["DataParallel"]
 
 
 class DataParallel(Module):
@@ -21,12 +18,3 @@ class DataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         return self.module(*inputs, **kwargs)
-
-
-class Container(Module):
-    def __init__(self, **kwargs):
-        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
-                      "Subclass that instead.", FutureWarning, stacklevel=2)
-        super().__init__()
-        for key, value in kwargs.items():
-            self.add_module(key, value)
