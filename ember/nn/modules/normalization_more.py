@@ -1,15 +1,14 @@
 """More normalisation layers: LocalResponseNorm, CrossMapLRN2d, SyncBatchNorm (one process:
-BatchNorm over any N >= 2-D input), and the FeatureAlphaDropout layer."""
+BatchNorm over any N >= 2-D input)."""
 import numpy as np
 
 from .. import functional as F
 from ..._device import xp_of
 from ..._ops._base import Op, _wrap
-from .dropout import _DropoutNd
 from .module import Module
 from .normalization import _BatchNorm
 
-__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "SyncBatchNorm", "FeatureAlphaDropout"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "SyncBatchNorm"]
 
 
 class _LRNBase(Module):
@@ -125,7 +124,3 @@ class SyncBatchNorm(_BatchNorm):
         for name, child in module.named_children():
             out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
         return out
-
-
-class FeatureAlphaDropout(_DropoutNd):
-    _fn = staticmethod(F.feature_alpha_dropout)
