@@ -138,7 +138,7 @@ def _feature_dropout(*args, **kwargs):
 
 # -- embedding, bilinear, activations -------------------------------------------------------------------
 def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
-    return _F().embedding(indices, weight, None if padding_idx == -1 else padding_idx)
+    return _F().embedding(indices, weight, None if padding_idx < 0 else padding_idx)  # (aten: negative = none)
 
 
 def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False, per_sample_weights=None,

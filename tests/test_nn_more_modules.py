@@ -198,7 +198,8 @@ def test_linear_cross_entropy_loss():
 LAZY = [("LazyLinear", (4,), (2, 3)), ("LazyConv1d", (4, 3), (2, 3, 8)), ("LazyConv2d", (4, 3), (2, 3, 8, 8)),
         ("LazyConv3d", (4, 2), (2, 3, 5, 5, 5)), ("LazyConvTranspose1d", (4, 3), (2, 3, 8)),
         ("LazyConvTranspose2d", (4, 3), (2, 3, 5, 5)), ("LazyConvTranspose3d", (4, 2), (2, 3, 4, 4, 4)),
-        ("LazyBatchNorm1d", (), (4, 3)), ("LazyBatchNorm2d", (), (2, 3, 4, 4)), ("LazyBatchNorm3d", (), (2, 3, 2, 2, 2)),
+        ("LazyBatchNorm1d", (), (4, 3)), ("LazyBatchNorm2d", (), (2, 3, 4, 4)),
+        ("LazyBatchNorm3d", (), (2, 3, 2, 2, 2)),
         ("LazyInstanceNorm1d", (), (2, 3, 5)), ("LazyInstanceNorm2d", (), (2, 3, 4, 4)),
         ("LazyInstanceNorm3d", (), (2, 3, 2, 2, 2))]
 

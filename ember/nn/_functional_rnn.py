@@ -11,8 +11,8 @@ class _FlatRNN:
     _step_fn = RNNBase._step_fn
 
     def __init__(self, mode, params, has_biases, num_layers, dropout, train, bidirectional):
-        self.mode, self.bias, self.num_layers, self.dropout, self.training = mode, has_biases, num_layers, dropout, train
-        self.bidirectional = bidirectional
+        self.mode, self.bias, self.num_layers = mode, has_biases, num_layers
+        self.dropout, self.training, self.bidirectional = dropout, train, bidirectional
         groups = num_layers * (2 if bidirectional else 1)
         per = len(params) // groups
         self.proj_size = 1 if per in (3, 5) else 0  # only compared with 0: a projection weight comes last
