@@ -15,7 +15,7 @@ __all__ = [
     "conv_tbc", "batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm", "dropout", "dropout_",
     "alpha_dropout", "alpha_dropout_", "feature_dropout", "feature_dropout_", "feature_alpha_dropout",
     "feature_alpha_dropout_", "embedding", "embedding_renorm_", "bilinear", "prelu", "rrelu", "rrelu_", "selu",
-    "selu_", "celu", "celu_", "threshold", "threshold_", "hardshrink", "relu_", "max_pool1d", "max_pool2d",
+    "selu_", "celu", "celu_", "threshold", "threshold_", "hardshrink", "max_pool1d", "max_pool2d",
     "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle",
     "channel_shuffle", "pdist", "pairwise_distance", "cosine_embedding_loss", "hinge_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "kl_div", "ctc_loss",
@@ -109,9 +109,9 @@ def alpha_dropout(input, p, train):
 
 
 def alpha_dropout_(input, p, train):
-    from ._ops._inplace import commit
+    from ._ops.elementwise import _inplace_saving_self
 
-    return commit(input, _F().alpha_dropout(input, p, train)) if train and p else input
+    return _inplace_saving_self(_F().alpha_dropout)(input, p, train) if train and p else input
 
 
 def feature_dropout(input, p, train):
@@ -229,10 +229,6 @@ def threshold_(input, threshold, value):
 
 def hardshrink(input, lambd=0.5):
     return _F().hardshrink(input, lambd)
-
-
-def relu_(input):
-    return input.relu_()
 
 
 # -- pooling and shuffles -----------------------------------------------------------------------------------

@@ -251,8 +251,7 @@ def test_torch_level_forms(fn):
 
 
 def test_torch_level_inplace_forms():
-    for name, args in [("selu_", ()), ("celu_", (0.5,)), ("threshold_", (0.1, 2.0)), ("relu_", ()),
-                       ("rrelu_", ())]:
+    for name, args in [("selu_", ()), ("celu_", (0.5,)), ("threshold_", (0.1, 2.0)), ("rrelu_", ())]:
         check(lambda m, x: getattr(m, name)(x * 1, *args), None, arrays=[X])
 
 
@@ -379,3 +378,19 @@ def test_grouped_mm(a, b, offs):
 def test_grouped_mm_errors(fn):
     mine, theirs = same_error(fn)
     assert mine == theirs
+
+
+@pytest.mark.parametrize("name", ["feature_alpha_dropout_", "feature_dropout_", "alpha_dropout_", "dropout_"])
+def test_torch_level_inplace_dropouts(name):
+    x = rng.standard_normal((2, 3, 4)).astype("float32")
+    res = []
+    for m in (torch, ember):
+        m.manual_seed(1)
+        t = m.tensor(x, requires_grad=True)
+        y = t * 2
+        out = getattr(m, name)(y, 0.4, True)
+        assert out is y
+        (out * out).sum().backward()
+        res.append((out, t.grad))
+    assert_same(res[1][0], res[0][0])
+    assert_same(res[1][1], res[0][1])

@@ -1,29 +1,23 @@
 """More activations of torch.nn.functional: hardshrink, softshrink, rrelu, the in-place
-forms (elu_, celu_, selu_, leaky_relu_, hardtanh_, threshold_, rrelu_),
-feature_alpha_dropout and local_response_norm. Re-exported by nn/functional.py.
+forms (elu_, celu_, selu_, leaky_relu_, hardtanh_, threshold_, rrelu_) and the `inplace`
+flags, feature_alpha_dropout and local_response_norm. Re-exported by nn/functional.py.
 
-All are compositions of differentiable ember ops; an in-place form computes the
-out-of-place result and commits it into its input, as torch's in-place kernels
-(the input is cloned first when the graph needs its old value).
+All are compositions of differentiable ember ops; an in-place form is the out-of-place
+function committed into its input by ember's one in-place mechanism
+(elementwise._inplace_saving_self: the input is cloned first when the graph needs it).
 """
 import numpy as np
 
 from .. import _random
 from .._ops import nn_ops as _nn
 from .._ops._base import _wrap
-from .._ops._inplace import _TYPE_WORDS, commit
+from .._ops._inplace import _TYPE_WORDS
+from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
-from ..autograd import grad_mode
 
 __all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "elu", "elu_", "celu", "celu_", "selu", "selu_",
            "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "silu", "threshold", "threshold_",
            "feature_alpha_dropout", "local_response_norm"]
-
-
-def _in_place(input, fn, *args):
-    """input <- fn(input, *args), keeping the graph right."""
-    src = input.clone() if input.requires_grad and grad_mode.is_grad_enabled() else input
-    return commit(input, fn(src, *args))
 
 
 def _check_lambd(input, lambd, kernel):
@@ -46,7 +40,7 @@ def softshrink(input, lambd=0.5):
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
 
 
-def _rrelu(input, lower, upper, training, generator=None):
+def _rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
@@ -65,8 +59,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     return rrelu_(input, lower, upper, training) if inplace else _rrelu(input, lower, upper, training)
 
 
-def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
-    return _in_place(input, _rrelu, lower, upper, training, generator)
+rrelu_ = _inplace_saving_self(_rrelu)
 
 
 # the activations with an `inplace` flag: the in-place form when it is set, as torch
@@ -91,68 +84,60 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def silu(input, inplace=False):
-    return _in_place(input, _nn.silu) if inplace else _nn.silu(input)
+    return _silu_(input) if inplace else _nn.silu(input)
 
 
 def threshold(input, threshold, value, inplace=False):
     return threshold_(input, threshold, value) if inplace else _threshold(input, threshold, value)
 
 
-def elu_(input, alpha=1.0):
-    return _in_place(input, _nn.elu, alpha)
-
-
-def celu_(input, alpha=1.0):
-    return _in_place(input, _nn.celu, alpha)
-
-
-def selu_(input):
-    return _in_place(input, _nn.selu)
-
-
-def leaky_relu_(input, negative_slope=0.01):
-    return _in_place(input, _nn.leaky_relu, negative_slope)
-
-
-def hardtanh_(input, min_val=-1.0, max_val=1.0):
-    return _in_place(input, _nn.hardtanh, min_val, max_val)
+elu_ = _inplace_saving_self(_nn.elu)
+celu_ = _inplace_saving_self(_nn.celu)
+selu_ = _inplace_saving_self(_nn.selu)
+leaky_relu_ = _inplace_saving_self(_nn.leaky_relu)
+hardtanh_ = _inplace_saving_self(_nn.hardtanh)
+_silu_ = _inplace_saving_self(_nn.silu)
 
 
 def _threshold(input, threshold, value):
     return where(input > threshold, input, value)
 
 
-def threshold_(input, threshold, value):
-    return _in_place(input, _threshold, threshold, value)
+threshold_ = _inplace_saving_self(_threshold)
 
 
 # -- dropout of whole channels -------------------------------------------------------------------------
 _SELU_ALPHA_SCALE = 1.7580993408473766  # alpha * scale of SELU: where alpha dropout sends dropped units
 
 
-def feature_noise_dropout(input, p, train, alpha, inplace=False):
+def _feature_noise(input, p, alpha):
     """torch's _dropout_impl with feature noise: one Bernoulli(1 - p) draw per (sample, channel).
     Plain: x * keep / (1 - p). Alpha: x * keep * a + (keep - 1) * alpha' * a + alpha' * a * p."""
-    from .functional import _check_p, _dropout_mask
+    from .functional import _dropout_mask
+
+    if p == 1:
+        return input * 0
+    keep = _dropout_mask(input, p, tuple(input.shape[:2]) + (1,) * (input.dim() - 2))
+    if not alpha:
+        return input * keep
+    keep._data = (keep._data > 0).astype(keep._data.dtype)
+    a = 1.0 / np.sqrt((_SELU_ALPHA_SCALE ** 2 * p + 1) * (1 - p))
+    return input * (keep * a) + ((keep - 1) * (_SELU_ALPHA_SCALE * a) + _SELU_ALPHA_SCALE * a * p)
+
+
+_feature_noise_ = _inplace_saving_self(_feature_noise)
+
+
+def feature_noise_dropout(input, p, train, alpha, inplace=False):
+    """Dropout of whole channels (feature_dropout / feature_alpha_dropout), in place or not."""
+    from .functional import _check_p
 
     _check_p(p)
     if not train or input.numel() == 0:
         return input
     if input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    if p == 1:
-        out = input * 0
-    else:
-        shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
-        keep = _dropout_mask(input, p, shape)
-        if not alpha:
-            out = input * keep
-        else:
-            keep._data = (keep._data > 0).astype(keep._data.dtype)
-            a = 1.0 / np.sqrt((_SELU_ALPHA_SCALE ** 2 * p + 1) * (1 - p))
-            b = (keep - 1) * (_SELU_ALPHA_SCALE * a) + _SELU_ALPHA_SCALE * a * p
-            out = input * (keep * a) + b
-    return commit(input, out) if inplace else out
+    return (_feature_noise_ if inplace else _feature_noise)(input, p, alpha)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):

@@ -21,9 +21,9 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
 )
 from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
+from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
 from .._tensor import Tensor
-from ._functional_act import _in_place
 from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
@@ -55,7 +55,7 @@ def _mish(input):
 
 
 def mish(input, inplace=False):
-    return _in_place(input, _mish) if inplace else _mish(input)
+    return _inplace_saving_self(_mish)(input) if inplace else _mish(input)
 
 
 def logsigmoid(input):
@@ -75,7 +75,7 @@ def _hardsigmoid(input):
 
 
 def hardsigmoid(input, inplace=False):
-    return _in_place(input, _hardsigmoid) if inplace else _hardsigmoid(input)
+    return _inplace_saving_self(_hardsigmoid)(input) if inplace else _hardsigmoid(input)
 
 
 def _hardswish(input):
@@ -83,7 +83,7 @@ def _hardswish(input):
 
 
 def hardswish(input, inplace=False):
-    return _in_place(input, _hardswish) if inplace else _hardswish(input)
+    return _inplace_saving_self(_hardswish)(input) if inplace else _hardswish(input)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
