@@ -41,6 +41,7 @@ from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on 
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
+from ._functional_api import *  # noqa: E402,F401,F403 - torch.conv2d, torch.dropout... (nn loads on first call)
 from .serialization import save, load  # noqa: E402
 
 half = float16
