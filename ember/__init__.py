@@ -83,6 +83,7 @@ _LAZY = {
     "bench",
     "demo",
     "accelerator",
+    "special",
     "datasets",
 }
 
