@@ -28,7 +28,7 @@ ALIASES = {
 INPLACE_METHODS = (
     "acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter", "ldexp",
     "gcd", "lcm", "heaviside", "sgn", "bitwise_left_shift", "bitwise_right_shift", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not", "float_power", "clamp_min", "clamp_max",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "float_power", "clamp_min", "clamp_max", "igamma", "igammac",
 )
 
 # torch-level in-place functions (those torch has): torch.<name>_(input, ...) is input.<name>_(...)

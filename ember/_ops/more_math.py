@@ -13,14 +13,14 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
-from . import _special
+from . import _igamma, _special
 from ._return_types import return_type
 from .elementwise import (_Binary, _Predicate, _TYPE_WORDS, _binary, _make_unary, _need_tensor, _out, _prep,
                           _apply_binary, _sign_array, binary_dtype, cast, where)
 
 __all__ = ["acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter",
            "ldexp", "frexp", "gcd", "lcm", "heaviside", "float_power", "fmax", "fmin", "signbit", "sgn",
-           "isposinf", "isneginf", "bitwise_left_shift", "bitwise_right_shift", "positive"]
+           "isposinf", "isneginf", "bitwise_left_shift", "bitwise_right_shift", "positive", "igamma", "igammac"]
 
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -327,10 +327,53 @@ def fmin(input, other, *, out=None):
     return _out(_binary(FminBackward0, input, other), out)
 
 
+# -- igamma, igammac -----------------------------------------------------------------------------------------
+class IgammaBackward0(_Binary):
+    """The regularized lower incomplete gamma P(a, x); torch differentiates it in x only:
+    dP/dx = x^(a-1) e^-x / Gamma(a) (and dQ/dx = -dP/dx)."""
+
+    save_inputs = True
+    upper = False
+
+    def forward(self, a, x, dtype):
+        if not dtype.is_floating_point:
+            raise NotImplementedError(f"\"{type(self).kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        xp = xp_of(a) if hasattr(a, "dtype") else xp_of(x)
+        return xp.asarray(_igamma.incomplete_gamma(xp, a, x, self.upper)).astype(npdt)
+
+    kernel = "igamma_cpu"
+
+    def backward(self, g):
+        a, x = self.saved_tensors
+        name = "igammac" if self.upper else "igamma"
+        if self.needs_grad(0):
+            raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+        d = g * ((a - 1) * x.log() - x - a.lgamma()).exp()
+        return None, -d if self.upper else d
+
+
+class IgammacBackward0(IgammaBackward0):
+    upper = True
+    kernel = "igammac_cpu"
+
+
+def igamma(input, other, *, out=None):
+    _need_tensor("igamma", 1, "input", input)
+    _need_tensor("igamma", 2, "other", other)
+    return _out(_binary(IgammaBackward0, input, other), out)
+
+
+def igammac(input, other, *, out=None):
+    _need_tensor("igammac", 1, "input", input)
+    _need_tensor("igammac", 2, "other", other)
+    return _out(_binary(IgammacBackward0, input, other), out)
+
+
 # -- Tensor methods and operators ---------------------------------------------------------------------------
 for _fn in (acosh, asinh, atanh, erfc, erfinv, i0, logit, xlogy, copysign, nextafter, ldexp, frexp, gcd, lcm,
             heaviside, float_power, fmax, fmin, signbit, sgn, isposinf, isneginf, bitwise_left_shift,
-            bitwise_right_shift, positive):
+            bitwise_right_shift, positive, igamma, igammac):
     setattr(Tensor, _fn.__name__, _fn)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import xp_of
-from .._ops import (digamma, erf, erfc, erfinv, exp2, expm1, i0, log1p, logit, logsumexp, mvlgamma, polygamma,
+from .._ops import (digamma, erf, erfc, erfinv, exp2, expm1, i0, igamma, igammac, log1p, logit, logsumexp, mvlgamma, polygamma,
                     round, sigmoid, sinc, xlogy, lgamma)
 from .._ops._base import Op
 from .._ops.elementwise import _Binary, _binary, _make_unary, _need_tensor, _out, _prep, _apply_binary, binary_dtype, where
@@ -218,12 +218,8 @@ legendre_polynomial_p = _polynomial("legendre_polynomial_p", K.legendre_p)
 
 # -- regularized incomplete gamma ----------------------------------------------------------------------------
 def gammainc(input, other, *, out=None):
-    from .._ops.more_math import igamma
-
     return igamma(input, other, out=out)
 
 
 def gammaincc(input, other, *, out=None):
-    from .._ops.more_math import igammac
-
     return igammac(input, other, out=out)
