@@ -5,6 +5,7 @@ and exponentially scaled). Half types compute in float32 and round, as torch.
 Cephes-derived parts (chbevl, the I0/I1 coefficients) follow PyTorch's
 ATen/native/Math.h: Cephes Math Library, Copyright (c) 2018 Steven Moshier, 3-clause BSD.
 """
+import functools
 import math
 
 import numpy as np
@@ -244,17 +245,7 @@ def _bessel_i(xp, x, order, scaled):
     return out.astype(dtype, copy=False)
 
 
-def i0(xp, x):
-    return _bessel_i(xp, x, 0, False)
-
-
-def i0e(xp, x):
-    return _bessel_i(xp, x, 0, True)
-
-
-def i1(xp, x):
-    return _bessel_i(xp, x, 1, False)
-
-
-def i1e(xp, x):
-    return _bessel_i(xp, x, 1, True)
+i0 = functools.partial(_bessel_i, order=0, scaled=False)
+i0e = functools.partial(_bessel_i, order=0, scaled=True)
+i1 = functools.partial(_bessel_i, order=1, scaled=False)
+i1e = functools.partial(_bessel_i, order=1, scaled=True)

@@ -159,6 +159,18 @@ def copysign(input, other, *, out=None):
     return _out(_binary(cls, input, other), out)
 
 
+def _tensor_binary(name, op_cls):
+    """name(input, other, *, out=None) for a binary op whose operands must both be tensors."""
+
+    def fn(input, other, *, out=None):
+        _need_tensor(name, 1, "input", input)
+        _need_tensor(name, 2, "other", other)
+        return _out(_binary(op_cls, input, other), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
 class NextafterBackward0(_Binary):
     def forward(self, a, b, dtype):
         if not dtype.is_floating_point:
@@ -171,10 +183,7 @@ class NextafterBackward0(_Binary):
         return g, g * 0  # as torch: the step is ignored
 
 
-def nextafter(input, other, *, out=None):
-    _need_tensor("nextafter", 1, "input", input)
-    _need_tensor("nextafter", 2, "other", other)
-    return _out(_binary(NextafterBackward0, input, other), out)
+nextafter = _tensor_binary("nextafter", NextafterBackward0)
 
 
 def ldexp(input, other, *, out=None):
@@ -315,16 +324,10 @@ class FminBackward0(_Binary):
         return where(take_a, g, 0.0), where(take_a, 0.0, g)
 
 
-def fmax(input, other, *, out=None):
-    _need_tensor("fmax", 1, "input", input)
-    _need_tensor("fmax", 2, "other", other)
-    return _out(_binary(FmaxBackward0, input, other), out)
+fmax = _tensor_binary("fmax", FmaxBackward0)
 
 
-def fmin(input, other, *, out=None):
-    _need_tensor("fmin", 1, "input", input)
-    _need_tensor("fmin", 2, "other", other)
-    return _out(_binary(FminBackward0, input, other), out)
+fmin = _tensor_binary("fmin", FminBackward0)
 
 
 # -- igamma, igammac -----------------------------------------------------------------------------------------
@@ -358,16 +361,10 @@ class IgammacBackward0(IgammaBackward0):
     kernel = "igammac_cpu"
 
 
-def igamma(input, other, *, out=None):
-    _need_tensor("igamma", 1, "input", input)
-    _need_tensor("igamma", 2, "other", other)
-    return _out(_binary(IgammaBackward0, input, other), out)
+igamma = _tensor_binary("igamma", IgammaBackward0)
 
 
-def igammac(input, other, *, out=None):
-    _need_tensor("igammac", 1, "input", input)
-    _need_tensor("igammac", 2, "other", other)
-    return _out(_binary(IgammacBackward0, input, other), out)
+igammac = _tensor_binary("igammac", IgammacBackward0)
 
 
 # -- Tensor methods and operators ---------------------------------------------------------------------------

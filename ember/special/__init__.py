@@ -16,7 +16,7 @@ from .._ops._base import Op
 from .._ops.elementwise import _Binary, _binary, _make_unary, _need_tensor, _out, _prep, _apply_binary, binary_dtype, where
 from .._ops.more_math import special_i0e as i0e, special_i1 as i1, special_i1e as i1e
 from .._ops.nn_ops import softmax as _softmax, log_softmax as _log_softmax
-from .._ops import _gamma
+from .._ops import _gamma, _special
 from .._tensor import Tensor
 from . import _kernels as K
 
@@ -31,7 +31,6 @@ __all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modif
            "entr", "logit", "log_ndtr", "ndtr", "ndtri", "log_softmax", "softmax", "logsumexp", "round", "sinc",
            "xlogy", "xlog1py", "zeta"]
 
-Tensor = Tensor
 psi = digamma
 gammaln = lgamma
 expit = sigmoid
@@ -162,8 +161,8 @@ bessel_j0 = _no_grad_unary("bessel_j0", K.bessel_j0)
 bessel_j1 = _no_grad_unary("bessel_j1", K.bessel_j1)
 bessel_y0 = _no_grad_unary("bessel_y0", K.bessel_y0)
 bessel_y1 = _no_grad_unary("bessel_y1", K.bessel_y1)
-modified_bessel_i0 = _no_grad_unary("modified_bessel_i0", lambda xp, x: K._special.i0(xp, x))
-modified_bessel_i1 = _no_grad_unary("modified_bessel_i1", lambda xp, x: K._special.i1(xp, x))
+modified_bessel_i0 = _no_grad_unary("modified_bessel_i0", _special.i0)  # i0 and i1 without their gradients
+modified_bessel_i1 = _no_grad_unary("modified_bessel_i1", _special.i1)
 modified_bessel_k0 = _no_grad_unary("modified_bessel_k0", K.modified_bessel_k0)
 modified_bessel_k1 = _no_grad_unary("modified_bessel_k1", K.modified_bessel_k1)
 scaled_modified_bessel_k0 = _no_grad_unary("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0)

@@ -6,6 +6,7 @@ Cephes Math Library: Copyright (c) 2018 Steven Moshier, 3-clause BSD. erfcx: the
 package, Copyright (c) 2012 MIT (S. G. Johnson), MIT license. Cephes' scalar branches become
 `where` over every element (each branch is computed where it is safe, then selected).
 """
+import functools
 import math
 
 import numpy as np
@@ -176,20 +177,10 @@ def _modified_k(xp, x, order, scaled):
         return xp.where(x == 0, xp.inf, xp.where(x < 0, xp.nan, out))
 
 
-def modified_bessel_k0(xp, x):
-    return _modified_k(xp, x, 0, False)
-
-
-def modified_bessel_k1(xp, x):
-    return _modified_k(xp, x, 1, False)
-
-
-def scaled_modified_bessel_k0(xp, x):
-    return _modified_k(xp, x, 0, True)
-
-
-def scaled_modified_bessel_k1(xp, x):
-    return _modified_k(xp, x, 1, True)
+modified_bessel_k0 = functools.partial(_modified_k, order=0, scaled=False)
+modified_bessel_k1 = functools.partial(_modified_k, order=1, scaled=False)
+scaled_modified_bessel_k0 = functools.partial(_modified_k, order=0, scaled=True)
+scaled_modified_bessel_k1 = functools.partial(_modified_k, order=1, scaled=True)
 
 
 def spherical_bessel_j0(xp, x):
