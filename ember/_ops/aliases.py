@@ -79,8 +79,8 @@ def _then(fn, post):
 def _float_power_(self, exponent):
     # torch computes in float64 and refuses to round the result into another dtype
     if self._dtype is not D.float64:
-        raise RuntimeError(f"the base given to float_power_ has dtype {_ew._dtype_str(self._dtype).replace('torch.', '').capitalize()} "
-                           "but the operation's result requires dtype Double")
+        raise RuntimeError(f"the base given to float_power_ has dtype {_ew._TYPE_WORDS[self._dtype.name]} but the "
+                           "operation's result requires dtype Double")
     return inplace(Tensor.float_power, "float_power")(self, exponent)
 
 

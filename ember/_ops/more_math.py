@@ -386,3 +386,5 @@ Tensor.__rshift__ = bitwise_right_shift
 Tensor.__rlshift__ = _reflected(bitwise_left_shift)
 Tensor.__rrshift__ = _reflected(bitwise_right_shift)
 Tensor.__pos__ = positive
+Tensor.__ilshift__ = lambda self, other: self.bitwise_left_shift_(other)  # the `_` forms come from aliases.py
+Tensor.__irshift__ = lambda self, other: self.bitwise_right_shift_(other)
