@@ -249,3 +249,17 @@ def test_special_namespace_complete():
     names = [n for n in dir(torch.special) if not n.startswith("_") and callable(getattr(torch.special, n))]
     missing = [n for n in names if not hasattr(ember.special, n) and n not in ("Tensor",)]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_special_half_types(dtype):
+    """Half types: computed in float32/float64 and rounded where torch has a kernel, torch's
+    NotImplementedError where it has none."""
+    x = np.linspace(-3, 3, 25)
+    for name in ("i0e", "i1", "i1e", "ndtr", "entr", "erfc", "expit", "gammaln", "psi"):
+        check(lambda m, t: getattr(m.special, name)(t), None, dtype, grad=False, arrays=[x])
+    for name in UNARY_SPECIAL[:12] + ["ndtri", "log_ndtr", "erfcx"]:
+        same_error(lambda m: getattr(m.special, name)(m.tensor([0.5], dtype=getattr(m, dtype))))
+    same_error(lambda m: m.special.zeta(m.tensor([2.0], dtype=getattr(m, dtype)), m.tensor([1.0], dtype=getattr(m, dtype))))
+    for name in POLYNOMIALS:
+        same_error(lambda m: getattr(m.special, name)(m.tensor([0.5], dtype=getattr(m, dtype)), 2))

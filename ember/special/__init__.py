@@ -13,7 +13,7 @@ from .._device import xp_of
 from .._ops import (digamma, erf, erfc, erfinv, exp2, expm1, i0, igamma, igammac, log1p, logit, logsumexp, mvlgamma, polygamma,
                     round, sigmoid, sinc, xlogy, lgamma)
 from .._ops._base import Op
-from .._ops.elementwise import _Binary, _binary, _make_unary, _need_tensor, _out, _prep, _apply_binary, binary_dtype, where
+from .._ops.elementwise import _TYPE_WORDS, _Binary, _binary, _make_unary, _need_tensor, _out, _prep, _apply_binary, binary_dtype, where
 from .._ops.more_math import special_i0e as i0e, special_i1 as i1, special_i1e as i1e
 from .._ops.nn_ops import softmax as _softmax, log_softmax as _log_softmax
 from .._ops import _gamma, _special
@@ -48,6 +48,25 @@ def log_softmax(input, dim, *, dtype=None):
     return _log_softmax(input, dim, dtype=dtype)
 
 
+def _no_half_kernel(dtype, kernel):
+    """torch has only float32/float64 CPU kernels for the Bessel, Airy, polynomial, zeta,
+    ndtri, log_ndtr and erfcx functions: half types raise its NotImplementedError."""
+    if dtype in (D.float16, D.bfloat16):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
+
+
+def _full_floats_only(cls, kernel):
+    """The op class, refusing half-type inputs as torch does."""
+    forward = cls.forward
+
+    def checked(self, x, *args, **kwargs):
+        _no_half_kernel(D.from_numpy_dtype(x.dtype), kernel)
+        return forward(self, x, *args, **kwargs)
+
+    cls.forward = checked
+    return cls
+
+
 def _float64(kernel):
     """A float64 kernel as a unary compute(xp, x): computes in float64, rounds to x's dtype."""
 
@@ -67,6 +86,9 @@ log_ndtr, SpecialLogNdtrBackward0 = _make_unary(
 erfcx, SpecialErfcxBackward0 = _make_unary(
     "erfcx", "SpecialErfcxBackward0", _float64(K.erfcx),
     lambda g, x, y: g * (2 * x * y - 2 / math.sqrt(math.pi)), "xy", True)
+for _cls, _kernel in ((SpecialNdtriBackward0, "ndtri_cpu"), (SpecialLogNdtrBackward0, "log_ndtr_cpu"),
+                      (SpecialErfcxBackward0, "erfcx_cpu")):
+    _full_floats_only(_cls, _kernel)
 entr, SpecialEntrBackward0 = _make_unary(
     "entr", "SpecialEntrBackward0",
     lambda xp, x: xp.where(x > 0, -x * xp.log(xp.where(x > 0, x, 1)),
@@ -115,6 +137,7 @@ class SpecialZetaBackward0(_Binary):
     def forward(self, x, q, dtype):
         if not dtype.is_floating_point:
             dtype = D._default[0]
+        _no_half_kernel(dtype, "zeta_cpu")
         npdt = D.np_dtype(dtype)
         xp = xp_of(x) if hasattr(x, "dtype") else xp_of(q)
         shape = np.broadcast_shapes(np.shape(x), np.shape(q))
@@ -146,7 +169,7 @@ class _NoGradUnary(Op):
 
 
 def _no_grad_unary(name, kernel):
-    cls = type(name, (_NoGradUnary,), {"kernel": staticmethod(kernel)})
+    cls = _full_floats_only(type(name, (_NoGradUnary,), {"kernel": staticmethod(kernel)}), name + "_cpu")
 
     def fn(input, *, out=None):
         _need_tensor(name, 1, "input", input)
@@ -179,6 +202,7 @@ class _Polynomial(Op):
     def forward(self, x, n, dtype, kernel, name):
         if not dtype.is_floating_point:
             dtype = D._default[0]
+        _no_half_kernel(dtype, name + "_cpu")
         npdt = D.np_dtype(dtype)
         xp = xp_of(x) if hasattr(x, "dtype") else xp_of(n)
         x64, n64 = xp.broadcast_arrays(xp.asarray(x, dtype=np.float64), xp.asarray(n, dtype=np.float64))
