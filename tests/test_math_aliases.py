@@ -111,6 +111,7 @@ def test_integer_ops():
     b = np.array([18, 12, 0, 0, 70, 2], dtype=np.int64)
     for fn in ("gcd", "lcm", "bitwise_left_shift", "bitwise_right_shift"):
         check(lambda m, x, y: getattr(m, fn)(x, y), None, "int64", arrays=[a, b], grad=False)
+        same_error(lambda m: getattr(m, fn)(m.tensor([True]), m.tensor([True])))
     check(lambda m, x, y: (x << y, x >> y, x << 2, 1 << y, x >> 1), None, "int64", arrays=[a, b % 8], grad=False)
     check(lambda m, x: (x << 7, x >> 3), None, "uint8", arrays=[np.array([1, 2, 255], np.uint8)], grad=False)
     check(lambda m, x: x.gcd(m.tensor(4, dtype=m.int32)), None, "int32", arrays=[a.astype(np.int32)], grad=False)
@@ -278,3 +279,9 @@ def test_igamma_igammac():
 
         same_error(grad_input)
     _gradcheck(lambda q: ember.igamma(ember.tensor([0.7, 3.0, 25.0], dtype=ember.float64), q), np.array([0.4, 2.0, 26.0]))
+
+
+def test_ldexp_dtypes():
+    for dt in ("float16", "bfloat16", "float32", "float64", "int64"):
+        check(lambda m, x, e: m.ldexp(x.to(getattr(m, dt)), e), None, "int64", grad=False,
+              arrays=[np.array([1, -3, 5]), np.array([2, -1, 0])])

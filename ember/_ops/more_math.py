@@ -190,13 +190,12 @@ def ldexp(input, other, *, out=None):
     """input * 2**other (a composition, so both get torch's gradients)."""
     _need_tensor("ldexp", 1, "input", input)
     _need_tensor("ldexp", 2, "other", other)
-    return _out(input * _pow2(other), out)
-
-
-def _pow2(e):
+    dt = binary_dtype(input, other)
+    if not dt.is_floating_point:
+        dt = D._default[0]
     from .elementwise import pow as _pow
 
-    return _pow(2.0, e if e._dtype.is_floating_point else e.to(D._default[0]))
+    return _out(input.to(dt) * _pow(2.0, other.to(dt)), out)
 
 
 frexp_result = return_type("frexp", ("mantissa", "exponent"))
@@ -228,7 +227,7 @@ class _IntOnly(Op):
     differentiable = False
 
     def forward(self, a, b, dtype, fn, kernel):
-        if dtype.is_floating_point or (dtype is D.bool_ and kernel in ("gcd_cpu", "lcm_cpu")):
+        if dtype.is_floating_point or dtype is D.bool_:
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         return fn(xp_of(a) if hasattr(a, "dtype") else xp_of(b), cast(a, npdt), cast(b, npdt))
@@ -245,8 +244,6 @@ def _int_binary(fn, kernel):
 def _shift_left(xp, a, b):
     bits = 8 * np.dtype(getattr(a, "dtype", getattr(b, "dtype", np.int64))).itemsize
     a, b = xp.asarray(a), xp.asarray(b)
-    if a.dtype == np.bool_:
-        a, b = a.astype(np.int64), b.astype(np.int64)
     big = (b >= bits) | (b < 0)  # C++ leaves these undefined; torch gives 0
     return xp.where(big, 0, xp.left_shift(a, xp.where(big, 0, b).astype(a.dtype))).astype(a.dtype)
 
@@ -254,8 +251,6 @@ def _shift_left(xp, a, b):
 def _shift_right(xp, a, b):
     bits = 8 * np.dtype(getattr(a, "dtype", getattr(b, "dtype", np.int64))).itemsize
     a, b = xp.asarray(a), xp.asarray(b)
-    if a.dtype == np.bool_:
-        a, b = a.astype(np.int64), b.astype(np.int64)
     big = (b >= bits) | (b < 0)  # torch: the sign fill (-1 for negatives, else 0)
     shifted = xp.right_shift(a, xp.where(big, 0, b).astype(a.dtype))
     return xp.where(big, xp.where(a < 0, -1, 0), shifted).astype(a.dtype)
