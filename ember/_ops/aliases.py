@@ -108,8 +108,9 @@ def _install():
         if target + "_" in Tensor.__dict__ and alias + "_" not in Tensor.__dict__:
             setattr(Tensor, alias + "_", getattr(Tensor, target + "_"))
     for name in INPLACE_FUNCTIONS:
-        globals()[name + "_"] = _torch_level(getattr(Tensor, name + "_"))
-        __all__.append(name + "_")
+        if not hasattr(ops, name + "_"):  # (another family may define it, e.g. zero_ and fill_)
+            globals()[name + "_"] = _torch_level(getattr(Tensor, name + "_"))
+            __all__.append(name + "_")
 
 
 _install()

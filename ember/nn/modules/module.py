@@ -566,7 +566,8 @@ class Module:
         return self._float_cast(D.bfloat16)
 
     def share_memory(self):
-        return self
+        """Move parameters and buffers (and gradients) to shared memory (see Tensor.share_memory_)."""
+        return self._apply(lambda t: t.share_memory_())
 
     # -- printing -----------------------------------------------------------------------------
     def _get_name(self):
