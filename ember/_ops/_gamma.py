@@ -55,27 +55,25 @@ def _lgamma_stirling(xp, x):
 
 
 def _lgamma_mid(xp, x):
-    """-34 <= x < 13: shift x into [2, 3) with the recurrence, then a rational fit there."""
+    """-34 <= x < 13: shift x into [2, 3) with the recurrence (Cephes: u = x - n with
+    z = (x-1)...(x-n) from above, u = x + m with z = 1 / (x (x+1)...(x+m-1)) from below),
+    then a rational fit there. The step counts come from floor(x), one product per step."""
+    fl = xp.floor(x)
+    n = xp.maximum(fl - 2.0, 0.0)
+    m = xp.maximum(2.0 - fl, 0.0)
+    m = xp.where((m > 0) & (x + (m - 1.0) >= 2.0), m - 1.0, m)  # x + k rounds up to 2 (x = -1e-20)
     z = xp.ones_like(x)
-    u = x.copy()
-    p = xp.zeros_like(x)
-    pole = xp.zeros(x.shape, dtype=bool)
-    down = u >= 3.0
-    while down.any():  # u = x + p decreasing to [2, 3); z = product of the u's passed
-        p = xp.where(down, p - 1.0, p)
-        u = xp.where(down, x + p, u)
-        z = xp.where(down, z * u, z)
-        down = u >= 3.0
-    up = u < 2.0
-    while up.any():  # u increasing to 2; z divided by each u passed (u = 0 is a pole)
-        pole |= up & (u == 0.0)
-        safe = xp.where(up & ~pole, u, 1.0)
-        z = z / safe
-        p = xp.where(up, p + 1.0, p)
-        u = xp.where(up, x + p, u)
-        up = (u < 2.0) & ~pole
-    t = u - 2.0
-    with np.errstate(divide="ignore"):
+    for k in range(1, int(n.max()) + 1 if n.size else 1):
+        z = z * xp.where(k <= n, x - k, 1.0)
+    down = z
+    z = xp.ones_like(x)
+    for k in range(int(m.max()) if m.size else 0):
+        z = z * xp.where(k < m, x + k, 1.0)
+    pole = (x <= 0) & (x == fl)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = down / z
+        u = xp.where(n > 0, x - n, x + m)
+        t = u - 2.0
         r = xp.log(xp.abs(z)) + xp.where(u == 2.0, 0.0, t * polevl(t, _LG_B) / p1evl(t, _LG_C))
     return xp.where(pole, xp.inf, r)
 
