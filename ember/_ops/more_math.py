@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
-from . import _igamma, _special
+from . import _special
 from ._return_types import return_type
 from .elementwise import (_Binary, _Predicate, _TYPE_WORDS, _binary, _make_unary, _need_tensor, _out, _prep,
                           _apply_binary, _sign_array, binary_dtype, cast, where)
@@ -337,6 +337,8 @@ class IgammaBackward0(_Binary):
         if not dtype.is_floating_point:
             raise NotImplementedError(f"\"{type(self).kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        from . import _igamma  # its 25 x 25 table loads on first use, not with `import ember`
+
         xp = xp_of(a) if hasattr(a, "dtype") else xp_of(x)
         return xp.asarray(_igamma.incomplete_gamma(xp, a, x, self.upper)).astype(npdt)
 
