@@ -125,6 +125,14 @@ def test_gamma_inplace(op):
     same_error(lambda m: m.tensor([1.0], requires_grad=True).digamma_())  # leaf
 
 
+def test_polygamma_large_order():
+    for n in (30, 171, 200):
+        for dt in ("float32", "float64"):
+            check(lambda m, x: m.polygamma(n, x), None, dt, grad=False,
+                  arrays=[np.array([0.5, 1.0, 3.0, 300.0, -1.5])],
+                  tol=dict(rtol=1e-8, atol=0) if dt == "float64" else dict(rtol=2e-5, atol=1e-37))  # torch's n! in float32
+
+
 def test_gamma_errors_and_out():
     same_error(lambda m: m.polygamma(-1, m.tensor([1.0])))
     same_error(lambda m: m.mvlgamma(m.tensor([3.0]), 0))

@@ -214,7 +214,11 @@ def polygamma(xp, n, x):
         return digamma(xp, x)
     if n == 1:
         return trigamma(xp, x)
-    fact = math.exp(math.lgamma(n + 1.0))
-    z = zeta(xp, float(n + 1), x).reshape(x.shape)
+    # n! and zeta(n + 1, x) each rounded to x's precision (float32 for half types) before the
+    # product, as torch multiplies them: where one overflows and the other underflows the
+    # result is NaN there too (n! is inf past n = 170 in float64, past 34 in float32).
+    ct = np.float64 if x.dtype == np.float64 else np.float32
     with np.errstate(over="ignore", invalid="ignore"):
-        return ((1 if n % 2 else -1) * fact * z).astype(x.dtype, copy=False)
+        fact = ct(np.exp(np.float64(math.lgamma(n + 1.0))))
+        z = zeta(xp, float(n + 1), x).reshape(x.shape).astype(ct)
+        return (ct(1 if n % 2 else -1) * fact * z).astype(x.dtype, copy=False)
