@@ -1,4 +1,4 @@
-"""Array kernels (module `xp`, float64) for torch.special functions NumPy lacks, ported from
+"""Array kernels (module `xp`; they compute in the input's float precision) for torch.special functions NumPy lacks, ported from
 PyTorch's ATen/native/Math.h: ndtri, log_ndtr, erfcx, the Bessel functions J0/J1/Y0/Y1 and
 K0/K1, Airy Ai, the spherical Bessel j0 and the orthogonal polynomials.
 
@@ -164,8 +164,9 @@ def _modified_k(xp, x, order, scaled):
     k = C.MODIFIED_BESSEL_K0 if order == 0 else C.MODIFIED_BESSEL_K1
     with _errstate():
         a = _special.chbevl(x * x - 2.0, k["A"])
-        if order == 0:
-            near = a - xp.log(0.5 * x) * _special.i0(xp, x)
+        if order == 0:  # torch's K0 takes log(0.5 * x) with a double 0.5 (float32 x = 1e-45 stays finite)
+            half_x = 0.5 * (x if scaled else x.astype(np.float64))
+            near = a - xp.log(half_x) * _special.i0(xp, x)
         else:
             near = xp.log(0.5 * x) * _special.i1(xp, x) + a / x
         far = _special.chbevl(8.0 / x - 2.0, k["B"]) / xp.sqrt(x)
