@@ -249,11 +249,12 @@ def test_polynomials(name):
     e = _values(e_fn(ember.tensor(x), ember.tensor(n)))
     t = _values(t_fn(torch.tensor(x), torch.tensor(n)))
     _close(e, t, 1e-11, 1e-11)
-    e32 = _values(e_fn(ember.tensor(x.astype(np.float32)), ember.tensor(n.astype(np.float32))))
-    t64 = _values(t_fn(torch.tensor(x.astype(np.float32).astype(np.float64)), torch.tensor(n)))
-    if name.startswith("hermite"):
-        t64[(n > 128) & np.isfinite(n)] = np.nan  # float32's limit on n
-    _close(e32, t64.astype(np.float32).astype(np.float64), 1e-6, 1e-6)
+    # float32 recurrences run in float32 as torch's (so they overflow where torch's do, n = 200 below)
+    x32, n32 = np.concatenate([x, [1.3, -1.2, 0.9]]).astype(np.float32), np.concatenate([n, [200, 200, 200]]).astype(np.float32)
+    e32 = _values(e_fn(ember.tensor(x32), ember.tensor(n32)))
+    t32 = _values(t_fn(torch.tensor(x32), torch.tensor(n32)))
+    tol = 5e-4 if name.startswith("hermite") else 2e-5  # cancellation; torch contracts to FMA
+    _close(e32, t32, tol, tol)
     check(lambda m, x: (e_fn if m is ember else t_fn)(x, 3), [(4,)], "int64", grad=False)
     check(lambda m, x: (e_fn if m is ember else t_fn)(0.5, x), [(4,)], "int64", grad=False)
 

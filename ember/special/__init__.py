@@ -207,11 +207,12 @@ class _Polynomial(Op):
         _no_half_kernel(dtype, name + "_cpu")
         npdt = D.np_dtype(dtype)
         xp = xp_of(x) if hasattr(x, "dtype") else xp_of(n)
-        x64, n64 = xp.broadcast_arrays(xp.asarray(x, dtype=np.float64), xp.asarray(n, dtype=np.float64))
-        n_int = xp.where(xp.isfinite(n64), xp.trunc(n64), -1.0)
+        # in the result's precision, as torch: float32 recurrences overflow (to inf, then NaN) where torch's do
+        xs, ns = xp.broadcast_arrays(xp.asarray(x, dtype=npdt), xp.asarray(n, dtype=np.float64))
+        n_int = xp.where(xp.isfinite(ns), xp.trunc(ns), -1.0).astype(npdt)
         kw = {"limit": 128 if npdt == np.float32 else 512} if name.startswith("hermite") else {}
         with np.errstate(all="ignore"):
-            return xp.asarray(kernel(xp, x64, n_int, **kw)).astype(npdt)
+            return xp.asarray(kernel(xp, xs, n_int, **kw)).astype(npdt, copy=False)
 
 
 def _polynomial(name, kernel):
