@@ -219,6 +219,12 @@ def test_special_gradients(dtype):
         x = ember.tensor([-1.5, 0.3, 2.0, 9.0], dtype=ember.float64, requires_grad=True)
         assert ember.autograd.gradcheck(getattr(ember.special, name), (x,)), name
     same_error(lambda m: m.special.zeta(m.tensor([2.0], requires_grad=True), m.tensor([1.5])).sum().backward())
+    p = ember.tensor([0.05, 0.3, 0.6, 0.97], dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(ember.special.ndtri, (p,))
+    assert ember.autograd.gradcheck(ember.special.entr, (p,))
+    assert ember.autograd.gradcheck(lambda q: ember.special.zeta(ember.tensor(2.5, dtype=ember.float64), q), (p,))
+    y = ember.tensor([0.5, -0.3, 2.0, 0.1], dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(ember.special.xlog1py, (p, y))
 
 
 def test_special_zeta_xlog1py_values():
