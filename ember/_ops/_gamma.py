@@ -122,11 +122,12 @@ def digamma(xp, x):
         # pi / tan(pi r) with r = x's fractional part: tan(pi r) is more accurate than tan(pi x)
         refl = math.pi / xp.tan(math.pi * xp.where(neg, xp.fmod(x, 1.0), 0.5))
         xr = xp.where(neg, 1.0 - x, x)
+        # push x up to >= 10: result = -sum_{k < n} 1 / (x + k), n steps of the recurrence
+        n = xp.where(xr < 10, xp.ceil(10 - xr), 0.0)
         result = xp.zeros_like(xr)
-        for _ in range(10):  # push x up to >= 10
-            low = xr < 10
-            result = xp.where(low, result - 1.0 / xr, result)
-            xr = xp.where(low, xr + 1.0, xr)
+        for k in range(10):
+            result = result - xp.where(k < n, 1.0 / (xr + k), 0.0)
+        xr = xr + n
         z = 1.0 / (xr * xr)
         y = xp.where(xr < 1.0e17, z * polevl(z, _PSI_A), 0.0)
         out = xp.where(xr == 10, result + _PSI_10, result + xp.log(xr) - 0.5 / xr - y)
