@@ -91,6 +91,7 @@ _LAZY = {
     "bench",
     "demo",
     "accelerator",
+    "special",
     "datasets",
     "multiprocessing",
 }
