@@ -16,6 +16,8 @@ FAMILIES = (
     "nn_ops",
     "random_ops",
     "misc",
+    "complex_ops",
+    "spectral",
     "extra_math",
     "statistics",
     "linalg_names",
