@@ -173,7 +173,8 @@ def test_parallel_and_onnx():
     for lib in (torch, ember):
         with pytest.raises(ValueError, match="Default process group has not been initialized"):
             lib.nn.parallel.DistributedDataParallel(lib.nn.Linear(2, 2))
-    from ember.nn.parallel import DistributedDataParallel, data_parallel  # noqa: F401
+    from ember.nn.parallel import DataParallel, DistributedDataParallel, data_parallel  # noqa: F401
+    assert DataParallel is ember.nn.DataParallel
     if not ember.cuda.is_available():
         for lib in (torch, ember):
             with pytest.raises(RuntimeError, match="device type could not be determined"):
