@@ -78,4 +78,10 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
         return lambda m: m
     if not callable(model):
         raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+    from .nn.modules.module import Module
+
+    if isinstance(model, Module) and "_orig_mod" not in model.__dict__:
+        # scripts reach the uncompiled module as `compiled._orig_mod`; here both are the same module
+        # (set past Module.__setattr__ so it is no submodule: state_dict keys stay unprefixed)
+        object.__setattr__(model, "_orig_mod", model)
     return model

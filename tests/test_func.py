@@ -192,3 +192,25 @@ def test_rearrange_errors():
         ember.func.rearrange(x, "a b -> b a")
     with pytest.raises(ValueError):
         ember.func.rearrange(x, "a b c -> a b")
+
+
+def test_per_sample_gradients_tutorial():
+    """torch's per-sample-gradient recipe: vmap(grad(loss over functional_call)) over data and targets."""
+    data = rng.standard_normal((5, 3)).astype("f")
+    targets = np.array([0, 1, 1, 0, 1])
+    out = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2))
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+        def loss(p, b, x, t):
+            y = lib.func.functional_call(model, (p, b), (x.unsqueeze(0),))
+            return lib.nn.functional.cross_entropy(y, t.unsqueeze(0))
+
+        per_sample = lib.func.vmap(lib.func.grad(loss), in_dims=(None, None, 0, 0))(
+            params, buffers, lib.tensor(data), lib.tensor(targets))
+        out.append(per_sample)
+    same(out)
+    assert tuple(out[1]["0.weight"].shape) == (5, 4, 3)

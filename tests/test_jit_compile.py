@@ -129,6 +129,8 @@ def test_compile_is_identity_and_checks_arguments():
     assert ember.compile(mode="reduce-overhead")(f) is f
     m = ember.nn.Linear(2, 2)
     assert ember.compile(m) is m
+    assert m._orig_mod is m and sorted(m.state_dict()) == ["bias", "weight"]
+    assert len(list(m.modules())) == 1
     for kwargs, exc in (({"mode": "fast"}, RuntimeError), ({"mode": "default", "options": {}}, RuntimeError)):
         msgs = []
         for lib in (torch, ember):
