@@ -133,3 +133,30 @@ def test_no_grad_inputs_reentrant_gives_no_graph():
         warnings.simplefilter("ignore")
         y = ember.utils.checkpoint.checkpoint(ember.nn.Linear(2, 2), ember.ones(1, 2), use_reentrant=True)
     assert not y.requires_grad
+
+
+def test_nested_and_double_backward_non_reentrant():
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        l1, l2 = lib.nn.Linear(3, 3), lib.nn.Linear(3, 3)
+        x = lib.randn(2, 3, requires_grad=True)
+        ck = lib.utils.checkpoint.checkpoint
+
+        def inner(h):
+            return l2(h).tanh()
+
+        def outer(h):
+            return ck(inner, l1(h).sin(), use_reentrant=False) * 2
+
+        ck(outer, x, use_reentrant=False).sum().backward()
+        got = [x.grad.clone(), l1.weight.grad.clone(), l2.weight.grad.clone()]
+        for t in (x, l1.weight, l2.weight):
+            t.grad = None
+        (inner(l1(x).sin()) * 2).sum().backward()
+        for a, b in zip(got, (x.grad, l1.weight.grad, l2.weight.grad)):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-7)
+        x.grad = None
+        y = ck(lambda t: (t ** 3).sum(), x, use_reentrant=False)
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        g.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), (6 * x).detach().numpy(), rtol=1e-5)

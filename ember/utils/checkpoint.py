@@ -210,10 +210,12 @@ class _NonReentrant(Function):
         saved = ctx.saved_tensors
         n_args = len(st["arg_pos"])
         args = list(st["args"])
+        higher = is_grad_enabled()  # create_graph: the recomputation stays linked to the real inputs
         for pos, t in zip(st["arg_pos"], saved[:n_args]):
-            x = t.detach()
-            x.requires_grad_(t.requires_grad)
-            args[pos] = x
+            if higher and t.requires_grad:
+                args[pos] = t.view_as(t)
+            else:
+                args[pos] = t.detach().requires_grad_(t.requires_grad)
         targets = [args[p] for p in st["arg_pos"]] + list(saved[n_args:])
         with st["rng"], enable_grad():
             out = st["function"](*args, **st["kwargs"])
@@ -224,7 +226,7 @@ class _NonReentrant(Function):
         got = [None] * len(targets)
         if pairs and wanted:
             res = autograd.grad([o for o, _ in pairs], [targets[i] for i in wanted], [g for _, g in pairs],
-                                allow_unused=True, create_graph=is_grad_enabled())
+                                allow_unused=True, create_graph=higher)
             for i, g in zip(wanted, res):
                 got[i] = g
         return (None,) + tuple(got)
