@@ -58,10 +58,35 @@ cases = [
  lambda L: L.testing.make_tensor(3, dtype=L.float32, device='cpu', low=float('nan')),
 ]
 
+cases += [
+ lambda L: L.testing.assert_close(np.array([1.,2.]), np.array([1.,2.5])),
+ lambda L: L.testing.assert_close(L.tensor([1,2]), L.tensor([1.,2.5]), check_dtype=False),
+ lambda L: L.testing.assert_close(L.tensor([1.,2.], requires_grad=True), L.tensor([1.,2.5])),
+ lambda L: L.testing.assert_close(L.tensor(1.), 1.0),
+ lambda L: L.testing.assert_close(L.zeros(0), L.zeros(0)),
+ lambda L: L.testing.assert_close(L.tensor([float('inf'), 1.]), L.tensor([float('inf'), 1.])),
+ lambda L: L.testing.assert_close(L.tensor([float('inf'), 1.]), L.tensor([-float('inf'), 1.])),
+ lambda L: L.testing.assert_close(L.tensor([1., 1.]), L.tensor([float('nan'), 1.])),
+ lambda L: L.testing.assert_close(L.tensor([[1, 2], [3, 4]], dtype=L.uint8), L.tensor([[1, 2], [3, 0]], dtype=L.uint8)),
+ lambda L: L.testing.assert_close(L.tensor([0.]), L.tensor([1e-20])),
+ lambda L: L.testing.assert_close(L.tensor([0.]), L.tensor([1.]), msg=None),
+ lambda L: L.testing.assert_close((1, 2.0), [1, 2.5]),
+ lambda L: L.testing.assert_close(1.0, float('nan'), equal_nan=True),
+ lambda L: L.testing.assert_close(float('nan'), float('nan'), equal_nan=True),
+ lambda L: L.testing.assert_close(L.tensor([1.,2.]), L.tensor([1.,2.]), rtol=None, atol=0.1),
+ lambda L: L.testing.assert_close(L.tensor([1.,2.], dtype=L.float64), L.tensor([1.,2.0000001], dtype=L.float64)),
+ lambda L: L.testing.assert_close(L.tensor(5), L.tensor(7)),
+ lambda L: L.testing.assert_close(L.tensor([1.,2.,3.]).reshape(3,1).expand(3,4), L.ones(3,4)),
+ lambda L: L.testing.assert_allclose(L.tensor([1.,2.]), L.tensor([1.,2.1])),
+ lambda L: L.testing.assert_allclose([1.,2.], [1.,2.1]),
+]
+
 
 @pytest.mark.parametrize("i", range(len(cases)))
 def test_same_outcome_and_message_as_torch(i):
-    assert _outcome(ember, cases[i]) == _outcome(torch, cases[i])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # assert_allclose's deprecation
+        assert _outcome(ember, cases[i]) == _outcome(torch, cases[i])
 
 
 def test_message_text_literal():
