@@ -190,3 +190,22 @@ def test_new_packages_load_lazily():
             " 'utils.benchmark', 'nn.parallel']; print([n for n in names if 'ember.' + n in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_script_module_subclass_with_script_method():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+
+        class M(ember.jit.ScriptModule):
+            def __init__(self):
+                super().__init__()
+                self.w = ember.nn.Parameter(ember.ones(2))
+
+            @ember.jit.script_method
+            def forward(self, x):
+                return x * self.w * 2
+
+    m = M()
+    assert isinstance(m, ember.nn.Module)
+    assert ember.equal(m(ember.ones(2)), ember.full((2,), 2.0))
+    assert list(m.state_dict()) == ["w"]

@@ -14,7 +14,7 @@ __all__ = ["Attribute", "CompilationUnit", "Error", "Future", "ScriptFunction", 
            "enable_onednn_fusion", "export", "export_opnames", "fork", "freeze", "interface", "ignore", "isinstance",
            "load", "onednn_fusion_enabled", "optimize_for_inference", "save", "script", "script_if_tracing",
            "set_fusion_strategy", "strict_fusion", "trace", "trace_module", "unused", "wait", "is_scripting",
-           "is_tracing", "Final", "TracerWarning", "RecursiveScriptModule", "fuser", "optimized_execution"]
+           "is_tracing", "script_method", "Final", "TracerWarning", "RecursiveScriptModule", "fuser", "optimized_execution"]
 
 Final = typing.Final
 Attribute = collections.namedtuple("Attribute", ["value", "type"])
@@ -119,6 +119,12 @@ def trace_module(mod, inputs, optimize=None, check_trace=True, check_inputs=None
             else:
                 fn(*_as_tuple(example))
     return mod
+
+
+def script_method(fn):
+    """A ScriptModule method: plain Python in ember."""
+    _deprecated("script_method")
+    return fn
 
 
 def is_scripting():
