@@ -214,3 +214,35 @@ def test_per_sample_gradients_tutorial():
         out.append(per_sample)
     same(out)
     assert tuple(out[1]["0.weight"].shape) == (5, 4, 3)
+
+
+def _first(a, b):
+    return a
+
+
+MORE_ERRORS = [
+    lambda L: L.func.vmap(_first, in_dims=(0,))(L.ones(2), L.ones(2)),
+    lambda L: L.func.vmap(_first, in_dims=(0, 0))(L.ones(2), 3.0),
+    lambda L: L.func.vmap(_first, in_dims=(None, None))(L.ones(2), L.ones(2)),
+    lambda L: L.func.vmap(lambda a: (a, a), out_dims=(0, 0, 0))(L.ones(2)),
+    lambda L: L.func.vmap(lambda a: a, in_dims=({"x": 0, "y": None},))({"x": L.ones(2), "y": L.ones(2), "z": 1}),
+    lambda L: L.func.vmap(_first, in_dims=[0, 0])(L.ones(2), L.ones(2)),
+    lambda L: L.func.vmap(_first)(),
+    lambda L: L.func.vmap(_first, randomness="x"),
+    lambda L: L.func.jacrev(lambda a: a, chunk_size=0),
+    lambda L: L.func.vjp(lambda a: a * 2, L.ones(2))[1](L.ones(3)),
+    lambda L: L.func.jvp(lambda a: a, (L.ones(2),), (L.ones(3),)),
+    lambda L: L.func.functional_call(L.nn.Linear(2, 2), 3, (L.ones(2),)),
+    lambda L: L.func.functional_call(L.nn.Linear(2, 2), ({"weight": L.ones(2, 2)}, {"weight": L.ones(2, 2)}),
+                                     (L.ones(2),)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(MORE_ERRORS)))
+def test_more_errors_match_torch(i):
+    msgs = []
+    for lib in (torch, ember):
+        with pytest.raises(Exception) as e:
+            MORE_ERRORS[i](lib)
+        msgs.append((type(e.value).__name__, str(e.value)))
+    assert msgs[0] == msgs[1]

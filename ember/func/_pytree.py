@@ -36,6 +36,21 @@ def _build(spec, it):
     return kind(items)
 
 
+def spec_repr(spec, indent=0):
+    """A spec printed as torch's TreeSpec (its layout, quirks included: vmap's messages show it)."""
+    if spec is None:
+        return "*"
+    kind, context, children = (spec[0], None, spec[1]) if len(spec) == 2 else spec
+    if hasattr(kind, "_fields"):
+        context = kind
+    text = f"TreeSpec({kind.__name__}, {context}, ["
+    if children:
+        indent += 2
+        text += spec_repr(children[0], indent) + ("," if len(children) > 1 else "")
+        text += ",".join("\n" + " " * indent + spec_repr(c, indent) for c in children[1:])
+    return text + "])"
+
+
 def tree_map(fn, tree):
     leaves, spec = tree_flatten(tree)
     return tree_unflatten([fn(x) for x in leaves], spec)

@@ -150,8 +150,8 @@ def vjp(func, *primals, has_aux=False):
                                "outputs to the function.")
         for o, c in zip(out_leaves, ct_leaves):
             if tuple(o.shape) != tuple(c.shape):
-                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(c.shape)} and "
-                                   f"output[0] has a shape of {tuple(o.shape)}.")
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {c.shape} and "
+                                   f"output[0] has a shape of {o.shape}.")
         again = keep or _state.grad_level[0] > 0 or any(c.requires_grad for c in ct_leaves)
         with enable_grad():
             flat = _grads(out_leaves, in_leaves, ct_leaves, again)
@@ -198,8 +198,9 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
                            f"primals with structure {p_spec} and tangents with structure {t_spec}")
     for p, t in zip(p_leaves, t_leaves):
         if tuple(p.shape) != tuple(t.shape):
-            raise RuntimeError(f"jvp(f, primals, tangents): Expected primal and tangent to have the same shape, "
-                               f"got primal shape {tuple(p.shape)} and tangent shape {tuple(t.shape)}")
+            raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
+                               f"Tensor, this is not supported. Tensor is of size {list(p.shape)} while the given "
+                               f"forward gradient is of size {list(t.shape)}.")
     keep = _needs_graph(p_leaves + t_leaves)
     out, jt, aux = _jvp_core(func, primals, tangents, has_aux, keep)
     if has_aux:

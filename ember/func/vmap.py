@@ -5,7 +5,7 @@ sample the same draw, 'different' lets each sample draw its own."""
 import functools
 
 from .._tensor import Tensor
-from ._pytree import broadcast_prefix, tree_flatten, tree_unflatten
+from ._pytree import broadcast_prefix, spec_repr, tree_flatten, tree_unflatten
 
 
 def _fname(func):
@@ -31,8 +31,7 @@ def _batch_size(func, in_dims, leaves, dims):
                              f"satisfy {-n} <= in_dim < {n}.")
         sizes.append(x.shape[d])
     if not sizes:
-        raise ValueError(f"vmap({_fname(func)}, in_dims={in_dims}, ...)(<inputs>): at least one input must be a "
-                         "Tensor to be vmapped over (got in_dims=None for every input)")
+        raise ValueError("vmap: Expected at least one Tensor to vmap over")
     if len(set(sizes)) != 1:
         raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
                          f"{sizes} for the mapped dimension")
@@ -76,8 +75,10 @@ def _stack_outputs(func, outs, out_dims):
 
     leaves0, spec = tree_flatten(outs[0])
     per_sample = [tree_flatten(o)[0] for o in outs]
-    err = lambda: ValueError(f"vmap({_fname(func)}, ...): out_dims is not compatible with the structure of "  # noqa
-                             f"`outputs`. out_dims has structure {out_dims} but outputs has structure {spec}.")
+    err = lambda: ValueError(  # noqa: E731
+        f"vmap({_fname(func)}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the structure of "
+        f"`outputs`. out_dims has structure {spec_repr(tree_flatten(out_dims)[1])} but outputs has structure "
+        f"{spec_repr(spec)}.")
     dims = broadcast_prefix(out_dims, outs[0], err)
     result = []
     for k, d in enumerate(dims):
@@ -99,19 +100,20 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                            f"Got {randomness}")
     if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
         raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
-    if not isinstance(in_dims, (int, tuple)) and in_dims is not None:
-        raise ValueError(f"vmap({_fname(func)}, in_dims={in_dims}, ...): expected `in_dims` to be int or a "
-                         f"(potentially nested) tuple matching the structure of inputs, got: {type(in_dims)}.")
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
+        if not isinstance(in_dims, (int, tuple)) and in_dims is not None:
+            raise ValueError(f"vmap({_fname(func)}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int "
+                             f"or a (potentially nested) tuple matching the structure of inputs, got: "
+                             f"{type(in_dims)}.")
         if not args:
             raise ValueError(f"vmap({_fname(func)})(<inputs>): got no inputs. Maybe you forgot to add inputs, or "
                              "you are trying to vmap over a function with no inputs. The latter is unsupported.")
         err = lambda: ValueError(  # noqa: E731
             f"vmap({_fname(func)}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
-            f"structure of `inputs`. in_dims has structure {tree_flatten(in_dims)[1]} but inputs has structure "
-            f"{tree_flatten(args)[1]}.")
+            f"structure of `inputs`. in_dims has structure {spec_repr(tree_flatten(in_dims)[1])} but inputs has "
+            f"structure {spec_repr(tree_flatten(args)[1])}.")
         dims = broadcast_prefix(in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args), args, err)
         leaves, spec = tree_flatten(args)
         batch = _batch_size(func, in_dims, leaves, dims)
