@@ -29,6 +29,7 @@ INPLACE_METHODS = (
     "acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter", "ldexp",
     "gcd", "lcm", "heaviside", "sgn", "bitwise_left_shift", "bitwise_right_shift", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not", "float_power", "clamp_min", "clamp_max", "igamma", "igammac",
+    "addmm", "addbmm", "addmv", "addr", "baddbmm",
 )
 
 # torch-level in-place functions (those torch has): torch.<name>_(input, ...) is input.<name>_(...)
@@ -37,7 +38,7 @@ INPLACE_FUNCTIONS = (
     "atanh", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos", "cosh", "deg2rad", "erf", "erfc", "exp2",
     "exp", "expm1", "fix", "floor", "frac", "gcd", "i0", "lcm", "ldexp", "log10", "log1p", "log2", "log", "logit",
     "nan_to_num", "neg", "negative", "rad2deg", "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sin", "sinc",
-    "sinh", "sqrt", "square", "tan", "tanh", "trunc", "xlogy", "zero", "fill",
+    "sinh", "sqrt", "square", "tan", "tanh", "trunc", "xlogy", "zero", "fill", "addmv",
 )
 
 # in-place forms torch records but cannot differentiate (backward raises)
