@@ -6,7 +6,10 @@ use_reentrant=True is torch's CheckpointFunction: the forward runs without a gra
 its own backward pass over the recomputed segment (so it only works with .backward(), and parameters get
 gradients only when some input requires grad). use_reentrant=False records the segment once to learn which
 leaves (parameters) it reads, keeps none of its graph, and differentiates the recomputed segment with
-respect to the inputs and those leaves, so it also works with autograd.grad and inputs that need no grad."""
+respect to the inputs and those leaves, so it also works with autograd.grad and inputs that need no grad.
+Known gap: a non-leaf tensor the segment reads from its closure (not an argument) and that the rest of the
+graph also uses can be freed by the outer backward before the segment recomputes; pass such tensors as
+arguments."""
 import sys
 import warnings
 
@@ -226,7 +229,7 @@ class _NonReentrant(Function):
         got = [None] * len(targets)
         if pairs and wanted:
             res = autograd.grad([o for o, _ in pairs], [targets[i] for i in wanted], [g for _, g in pairs],
-                                allow_unused=True, create_graph=higher)
+                                allow_unused=True, create_graph=higher, retain_graph=True)
             for i, g in zip(wanted, res):
                 got[i] = g
         return (None,) + tuple(got)
