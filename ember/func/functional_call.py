@@ -1,74 +1,5 @@
 """torch.func.functional_call and stack_module_state: run a module with parameters and buffers taken from
-dicts instead of its own (swapped in for the call, put back afterwards), and stack an ensemble's states."""
-import contextlib
-
-
-def _untie(module, values):
-    """values extended to every name sharing a tensor with a given name (tied weights follow each other)."""
-    named = dict(module.named_parameters(remove_duplicate=False))
-    named.update(module.named_buffers(remove_duplicate=False))
-    groups = {}
-    for name, t in named.items():
-        groups.setdefault(id(t), set()).add(name)
-    tied = {n: g for g in groups.values() if len(g) > 1 for n in g}
-    given = [n for n in values if n in tied]
-    for n in given:
-        names = tied[n]
-        if len(names.intersection(given)) > 1 and len({id(values[k]) for k in names if k in values}) != 1:
-            raise ValueError(f"functional_call got multiple values for keys {sorted(names)}, which are tied. "
-                             "Consider using tie_weights=False")
-    out = dict(values)
-    for n in given:
-        for other in tied[n]:
-            out[other] = values[n]
-    return out
-
-
-def _owner(module, name):
-    *path, leaf = name.split(".")
-    for p in path:
-        module = getattr(module, p)
-    return module, leaf
-
-
-def _swap(module, name, value):
-    """Put value under name (a parameter, buffer or plain attribute); return what was there."""
-    owner, leaf = _owner(module, name)
-    for registry in (owner._parameters, owner._buffers):
-        if leaf in registry:
-            old = registry[leaf]
-            registry[leaf] = value
-            return old
-    old = getattr(owner, leaf, None)
-    object.__setattr__(owner, leaf, value)
-    return old
-
-
-@contextlib.contextmanager
-def _reparametrize(module, values, tie_weights, strict):
-    if tie_weights:
-        values = _untie(module, values)
-    if strict:
-        names = set(dict(module.named_parameters(remove_duplicate=False)))
-        names |= set(dict(module.named_buffers(remove_duplicate=False)))
-        missing = sorted(names - set(values))
-        unexpected = sorted(set(values) - names)
-        msgs = []
-        if unexpected:
-            msgs.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
-        if missing:
-            msgs.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
-        if msgs:
-            raise RuntimeError("Error(s) in reparametrizing for {}:\n\t{}".format(module._get_name(),
-                                                                               "\n\t".join(msgs)))
-    originals = []
-    try:
-        for name, value in values.items():
-            originals.append((name, _swap(module, name, value)))
-        yield
-    finally:
-        for name, old in reversed(originals):
-            _swap(module, name, old)
+dicts instead of its own (nn.utils.stateless swaps them in for the call), and stack an ensemble's states."""
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True,
@@ -91,14 +22,9 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
     else:
         raise ValueError(f"Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of dicts, but got "
                          f"{type(parameter_and_buffer_dicts)}")
-    if kwargs is None:
-        kwargs = {}
-    if args is None:
-        args = ()
-    elif not isinstance(args, tuple):
-        args = (args,)
-    with _reparametrize(module, values, tie_weights, strict):
-        return module(*args, **kwargs)
+    from ..nn.utils.stateless import _functional_call
+
+    return _functional_call(module, values, args, kwargs, tie_weights=tie_weights, strict=strict)
 
 
 def stack_module_state(models):
