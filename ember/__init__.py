@@ -37,6 +37,7 @@ from ._legacy import (  # noqa: E402
 )
 from ._ops import *  # noqa: E402,F401,F403
 from . import _ops  # noqa: E402
+from ._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
 from .serialization import save, load  # noqa: E402
 
@@ -67,6 +68,11 @@ def is_storage(obj):
 
 def numel(input):
     return input.numel()
+
+
+# torch's parser takes NumPy-style keywords (axis=, keepdims=, x=...): every public function
+# above and every Tensor method gets them here, in one place (see ember/_ops/_arg_parser.py).
+_install_numpy_aliases(globals(), Tensor)
 
 
 # Subpackages that exist but load on first use (keeps `import ember` fast). Names

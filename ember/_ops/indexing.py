@@ -500,7 +500,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return GatherBackward0.apply(input, index=index._data, dim=d)
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     _check_index(index, "scatter")
     if src is None:
         src = value

@@ -16,7 +16,7 @@ from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
 from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
-    softmax, log_softmax, linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
+    linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
 )
 from .._ops.nn_ops import _TARGET_WORDS
@@ -70,6 +70,14 @@ def hardsigmoid(input, inplace=False):
 
 def hardswish(input, inplace=False):
     return input * hardsigmoid(input)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _nn.softmax(input, _nn._softmax_dim(input.ndim, dim, "softmax"), dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _nn.log_softmax(input, _nn._softmax_dim(input.ndim, dim, "log_softmax"), dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):

@@ -1,0 +1,116 @@
+"""NumPy-style keyword names, accepted where torch's argument parser accepts them.
+
+torch's C++ argument parser (torch/csrc/utils/python_arg_parser.cpp, its
+`numpy_compatibility_arg_names`) lets every builtin function and Tensor method
+take a keyword under a NumPy name when the torch name is not given:
+
+    dim -> axis    keepdim -> keepdims    input -> x, a, x1    other -> x2
+
+so `torch.sum(x, axis=1, keepdims=True)`, `x.mean(axis=0)`, `torch.cat(ts, axis=0)`
+and `torch.add(x=a, x2=b)` all work. An alias given next to its torch name, or
+for a parameter already given positionally, is refused as torch refuses it
+("sum() got an unexpected keyword argument 'axis'"). Functions torch defines
+in Python (torch/functional.py, torch/_tensor.py, torch.nn.functional) bypass
+the parser and take no aliases: `torch.split(x, 2, axis=1)` is a TypeError.
+
+How ember does it, once for every function: `install(namespace, Tensor)` runs at
+the end of `import ember` (ember/__init__.py). It wraps each public function of
+the namespace and each public Tensor method whose parameters include one of the
+torch names above (read from the code object, so it is cheap), unless torch
+defines that name in Python (`PYTHON_DEFINED`). The wrapper costs one call
+frame and, with keywords, one set test; calls without keywords go straight
+through. A function added later needs nothing more as long as it reaches the
+ember namespace at import (a module in `ember/_ops` FAMILIES, or any name
+`ember/__init__.py` imports) or is set on Tensor before that; ember's own code
+calls the unwrapped functions. Packages loaded lazily (ember.nn, ember.linalg)
+are torch's Python-level APIs and are not wrapped. Parameters must carry torch's
+names (`input`, `dim`, `keepdim`, `other`) for their aliases to work.
+"""
+import inspect
+import types
+
+ALIASES = {"dim": ("axis",), "keepdim": ("keepdims",), "input": ("x", "a", "x1"), "other": ("x2",)}
+
+# torch names defined in Python (torch/functional.py, torch/_linalg_utils.py, torch/_tensor.py):
+# torch's parser never sees their arguments, so they stay strict.
+PYTHON_DEFINED = frozenset({
+    "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors", "cartesian_prod",
+    "block_diag", "cdist", "chain_matmul", "einsum", "lu", "norm", "meshgrid", "pca_lowrank", "split",
+    "stft", "svd_lowrank", "tensordot", "unique", "unique_consecutive", "unravel_index",
+    "lstsq", "matrix_rank", "solve", "symeig",
+})
+PYTHON_DEFINED_METHODS = frozenset({
+    "norm", "split", "unflatten", "unique", "unique_consecutive", "lstsq", "solve", "module_load", "stft", "istft",
+    "lu", "align_to", "refine_names", "rename", "rename_",
+})
+
+_VARKEYWORDS = inspect.CO_VARKEYWORDS
+
+
+def _alias_table(fn):
+    """{alias: (torch name, its positional index or None)} for a plain function's parameters."""
+    code = fn.__code__
+    n_pos = code.co_argcount
+    names = code.co_varnames[:n_pos + code.co_kwonlyargcount]
+    table = {}
+    for i, name in enumerate(names):
+        for alias in ALIASES.get(name, ()):
+            if alias not in names:  # a real parameter of that name wins
+                table[alias] = (name, i if i < n_pos else None)
+    return table
+
+
+def accept_aliases(fn, table=None):
+    """fn, taking torch's NumPy-style keyword aliases (fn itself when it has none to take).
+    `table` (from `_alias_table`) defaults to fn's own parameters."""
+    if table is None:
+        table = _alias_table(fn)
+    if not table:
+        return fn
+    aliases = frozenset(table)
+    fname = fn.__name__
+
+    def rename(args, kwargs):
+        for alias in [k for k in kwargs if k in aliases]:
+            name, pos = table[alias]
+            if name in kwargs or (pos is not None and pos < len(args)):
+                raise TypeError(f"{fname}() got an unexpected keyword argument '{alias}'")
+            kwargs[name] = kwargs.pop(alias)
+
+    def with_aliases(*args, **kwargs):
+        if not kwargs:
+            return fn(*args)
+        if not aliases.isdisjoint(kwargs):
+            rename(args, kwargs)
+        return fn(*args, **kwargs)
+
+    with_aliases.__name__, with_aliases.__qualname__ = fname, fn.__qualname__
+    with_aliases.__module__, with_aliases.__doc__ = fn.__module__, fn.__doc__
+    with_aliases.__wrapped__ = fn  # inspect.signature shows fn's parameters
+    with_aliases._aliases = table
+    return with_aliases
+
+
+def install(namespace, tensor_cls):
+    """Wrap the public functions of `namespace` (a module's globals) and the public methods
+    of `tensor_cls` in place. A function used under several names gets one wrapper."""
+    done = {}
+
+    def wrap(fn, table=None):
+        w = done.get(id(fn))
+        if w is None:
+            w = done[id(fn)] = accept_aliases(fn, table)
+        return w
+
+    for name, obj in list(namespace.items()):
+        if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED:
+            namespace[name] = wrap(obj)
+    methods = vars(tensor_cls)
+    for name, obj in list(methods.items()):
+        if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED_METHODS:
+            table = None
+            twin = methods.get(name[:-1]) if name.endswith("_") else None
+            if obj.__code__.co_flags & _VARKEYWORDS and type(twin) is types.FunctionType:
+                # x.op_(*args, **kwargs) forwarding to op: it takes op's parameters, so op's aliases
+                table = _alias_table(getattr(twin, "__wrapped__", twin)) or None
+            setattr(tensor_cls, name, wrap(obj, table))
