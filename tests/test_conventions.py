@@ -2,12 +2,14 @@
 (axis=, keepdims=, x=, x2=), keyword-only arguments, any Python sequence as an
 index, dtype names under `ember run`, and the random initial seed."""
 import ast
+import contextlib
 import inspect
 import os
 import subprocess
 import sys
 import textwrap
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -305,3 +307,112 @@ def test_functional_softmax_keeps_its_signature():
     assert_same(e, t)
     assert_same(ember.nn.functional.log_softmax(ember.tensor(x), 1, 3, ember.float64),
                 torch.nn.functional.log_softmax(torch.tensor(x), 1, 3, torch.float64))
+
+
+# -- any Python sequence as an index ---------------------------------------------------------------
+GET_KEYS = [
+    lambda m: (range(3), m.tensor([1, 2, 0])),
+    lambda m: [0, 2],
+    lambda m: [[[0, 1], [1, 0]]],  # nested: one 2-d index
+    lambda m: [[0, 1], [1, 0]],  # a short list holding lists is a tuple (torch's legacy rule)
+    lambda m: ([0, 1], [1, 2]),
+    lambda m: [m.tensor(0), m.tensor(2)],  # ...and one holding tensors
+    lambda m: [m.tensor([0, 1]), m.tensor([2, 3])],
+    lambda m: ([m.tensor(0), m.tensor(3)], 1),  # single-element tensors inside an index list
+    lambda m: range(2),
+    lambda m: range(3, 0, -2),
+    lambda m: (range(2), slice(None)),
+    lambda m: (range(2), [0, 5]),
+    lambda m: [range(2), range(2)],
+    lambda m: range(0),
+    lambda m: np.array([0, 3]),
+    lambda m: np.array([[0, 1], [2, 3]], dtype=np.int32),
+    lambda m: (np.array([0, 1]), np.array([1, 2])),
+    lambda m: [np.int64(0), np.int64(3)],
+    lambda m: np.array([True, False, True, False]),
+    lambda m: np.array([1, 0, 1, 0], dtype=np.uint8),  # a byte array is a mask, as torch reads it
+    lambda m: [True, False, True, False],
+    lambda m: [[[True, False, True, True, False, False]] * 4],  # a nested bool list: a 2-d mask
+    lambda m: [0.7, 1.9, -0.5],  # floats truncate to int64
+    lambda m: __import__("collections").deque([0, 2, 2]),  # repeated: gradients accumulate
+    lambda m: (True, 1),
+    lambda m: [0, 1] * 17 + [3],  # 32 or more items: an index, never a tuple
+    lambda m: [0, [1, 2]],
+    lambda m: [slice(0, 2), 1],
+    lambda m: [None, 1],
+]
+
+
+@pytest.mark.parametrize("i", range(len(GET_KEYS)))
+def test_sequence_index_values_and_grads(i):
+    with _quiet():
+        check(lambda m, x: x[GET_KEYS[i](m)], [(4, 6)], dtype="float64")
+
+
+@contextlib.contextmanager
+def _quiet():
+    """torch and ember both warn for a non-tuple sequence holding sequences (tested below)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def test_sequence_index_3d():
+    mask = [[True, False, True], [False, True, False]]
+    for key in (lambda m: (range(2), range(2), range(2)), lambda m: (m.tensor(mask), 1),
+                lambda m: (m.tensor(mask), slice(1, 3)), lambda m: (1, [True, False, True]),
+                lambda m: (True, 1, None), lambda m: (None, range(2)), lambda m: (Ellipsis, range(3)),
+                lambda m: (Ellipsis, np.array([[0, 3]]))):
+        check(lambda m, x: x[key(m)], [(2, 3, 4)], dtype="float64")
+
+
+SET_KEYS = [
+    (lambda m: range(2), (6,)),
+    (lambda m: (range(3), m.tensor([1, 2, 0])), (3,)),
+    (lambda m: [0, 2], (1, 6)),
+    (lambda m: [[0, 1], [1, 0]], (2,)),
+    (lambda m: np.array([3, 1]), (2, 6)),
+    (lambda m: __import__("collections").deque([1, 3]), ()),
+    (lambda m: [True, False, False, True], (6,)),
+    (lambda m: (True, 1), ()),
+    (lambda m: [0.5, 2.9], (6,)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SET_KEYS)))
+def test_sequence_index_setitem_values_and_grads(i):
+    key, vshape = SET_KEYS[i]
+
+    def fn(m, x, v):
+        y = x * 1
+        y[key(m)] = v
+        return y
+
+    check(fn, [(4, 6), vshape], dtype="float64")
+
+
+SEQUENCE_INDEX_ERRORS = [
+    lambda m: m.zeros(4, 6)[[[0, 1], [1]],],  # ragged
+    lambda m: m.zeros(4, 6)[([0, 1], [[1], [2, 3]])],
+    lambda m: m.zeros(4, 6)[([m.tensor([0, 1]), m.tensor([1, 2])], 2)],  # tensors inside must be single ints
+    lambda m: m.zeros(4, 6)[([m.tensor(0.0), m.tensor(1.0)], 2)],
+    lambda m: m.zeros(4, 6)[m.tensor([0.0, 1.0])],
+    lambda m: m.zeros(4, 6)[(["a"],)],
+    lambda m: m.zeros(4, 6)["ab"],
+    lambda m: m.zeros(4, 6)[[1j]],
+    lambda m: m.zeros(4, 6)[[5]],
+    lambda m: m.zeros(4, 6)[np.bool_(True)],
+    lambda m: m.zeros(4, 6)[range(5)],
+]
+
+
+@pytest.mark.parametrize("i", range(len(SEQUENCE_INDEX_ERRORS)))
+def test_sequence_index_errors(i):
+    with _quiet():
+        e, t = same_error(SEQUENCE_INDEX_ERRORS[i])
+    assert e.split(" ")[:3] == t.split(" ")[:3], (e, t)
+
+
+def test_non_tuple_sequence_warns_as_torch():
+    with pytest.warns(UserWarning, match="Using a non-tuple sequence for multidimensional indexing"):
+        ember.zeros(4, 6)[[range(2), range(2)]]
