@@ -8,6 +8,10 @@ import numpy as np
 
 _BOOL, _INT, _FLOAT = 0, 1, 2  # categories, in promotion order
 
+# How a dtype names its module when printed (reprs, str(), error messages): `ember.float32`,
+# or `torch.float32` under `ember run`, whose script believes it imported torch (_run.install sets it).
+REPR_PREFIX = "ember."
+
 
 class dtype:
     """A tensor element type. Instances are singletons (`ember.float32`)."""
@@ -26,7 +30,7 @@ class dtype:
     is_complex = False
 
     def __repr__(self):
-        return "ember." + self.name
+        return REPR_PREFIX + self.name
 
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))

@@ -388,7 +388,8 @@ def test_sequence_index_setitem_values_and_grads(i):
         y[key(m)] = v
         return y
 
-    check(fn, [(4, 6), vshape], dtype="float64")
+    with _quiet():
+        check(fn, [(4, 6), vshape], dtype="float64")
 
 
 SEQUENCE_INDEX_ERRORS = [
@@ -416,3 +417,66 @@ def test_sequence_index_errors(i):
 def test_non_tuple_sequence_warns_as_torch():
     with pytest.warns(UserWarning, match="Using a non-tuple sequence for multidimensional indexing"):
         ember.zeros(4, 6)[[range(2), range(2)]]
+
+
+# -- dtypes print as torch's under `ember run` -------------------------------------------------------
+PRINTING_SCRIPT = """
+import torch
+x = torch.ones(2, dtype=torch.int32)
+print(x)
+print(torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True))
+print(torch.float64, repr(torch.float16), str(torch.bfloat16), [torch.bool], f"{torch.uint8}")
+print(torch.finfo(torch.float32), torch.iinfo(torch.int16))
+print({torch.float32: 1})
+"""
+
+
+def _run_script(tmp_path, source, via_ember_run):
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(source))
+    cmd = [sys.executable, "-m", "ember", "run", str(script)] if via_ember_run else [sys.executable, str(script)]
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def test_dtypes_print_as_torch_under_ember_run(tmp_path):
+    ours = _run_script(tmp_path, PRINTING_SCRIPT, via_ember_run=True)
+    assert ours == _run_script(tmp_path, PRINTING_SCRIPT, via_ember_run=False)  # plain python: real torch
+    assert "dtype=torch.int32" in ours and "ember" not in ours
+
+
+def test_dtypes_print_as_ember_with_import_ember():
+    assert repr(ember.float32) == str(ember.float32) == "ember.float32"
+    assert repr(ember.ones(2, dtype=ember.int8)) == "tensor([1, 1], dtype=ember.int8)"
+    assert f"{ember.bool}" == "ember.bool"
+
+
+# -- the default generator's seed ----------------------------------------------------------------------
+SEED_SCRIPT = "import {m} as t; print(t.initial_seed(), t.random.initial_seed(), t.Generator().initial_seed())"
+
+
+def _initial_seeds(module):
+    out = subprocess.run([sys.executable, "-c", SEED_SCRIPT.format(m=module)], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, PYTHONPATH=ROOT), check=True).stdout
+    return [int(v) for v in out.split()]
+
+
+def test_initial_seed_is_random_per_process():
+    """torch seeds its default CPU generator with 64 bits from the OS at start-up."""
+    runs = [_initial_seeds("ember") for _ in range(2)]
+    (a, a2, g), (b, b2, g2) = runs
+    assert a == a2 and b == b2 and a != b
+    assert 0 <= a < 2**64 and 0 <= b < 2**64 and max(a, b) >= 2**32  # a 64-bit value, not a 32-bit one
+    t = _initial_seeds("torch")
+    assert g == g2 == t[2] == 67280421310721  # a new Generator() starts from torch's fixed default
+
+
+def test_manual_seed_stays_deterministic():
+    ember.manual_seed(0)
+    torch.manual_seed(0)
+    assert ember.initial_seed() == torch.initial_seed() == 0
+    np.testing.assert_array_equal(ember.rand(5).numpy(), torch.rand(5).numpy())
+    s = ember.seed()
+    assert ember.initial_seed() == s and 0 <= s < 2**64
