@@ -5,6 +5,7 @@ import ast
 import contextlib
 import inspect
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -221,10 +222,13 @@ def test_alias_error_message():
         ember.sum(ember.ones(2, 3), 1, axis=1)
 
 
-def test_aliases_keep_the_signature_and_name():
+def test_aliases_keep_the_signature_name_and_pickling():
     assert inspect.signature(ember.sum) == inspect.signature(ember.sum.__wrapped__)
     assert ember.sum.__name__ == "sum" and ember.Tensor.sum is ember.sum
     assert ember.Tensor.cumsum_.__name__ == "cumsum_"
+    for fn in (ember.sum, ember.Tensor.size, ember.Tensor.cumsum_, ember.cat, ember.concat, ember.softmax,
+               ember.is_floating_point):
+        assert pickle.loads(pickle.dumps(fn)) is fn
 
 
 def test_later_functions_are_covered():

@@ -93,18 +93,21 @@ def accept_aliases(fn, table=None):
 
 def install(namespace, tensor_cls):
     """Wrap the public functions of `namespace` (a module's globals) and the public methods
-    of `tensor_cls` in place. A function used under several names gets one wrapper."""
+    of `tensor_cls` in place. A function used under several names gets one wrapper, named
+    where it is first installed (so pickle finds it: `ember.sum`, `ember._tensor.Tensor.size`)."""
     done = {}
 
-    def wrap(fn, table=None):
+    def wrap(fn, module, qualname, table=None):
         w = done.get(id(fn))
         if w is None:
             w = done[id(fn)] = accept_aliases(fn, table)
+            if w is not fn and module:
+                w.__module__, w.__qualname__ = module, qualname
         return w
 
     for name, obj in list(namespace.items()):
         if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED:
-            namespace[name] = wrap(obj)
+            namespace[name] = wrap(obj, namespace.get("__name__"), name)
     methods = vars(tensor_cls)
     for name, obj in list(methods.items()):
         if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED_METHODS:
@@ -113,4 +116,4 @@ def install(namespace, tensor_cls):
             if obj.__code__.co_flags & _VARKEYWORDS and type(twin) is types.FunctionType:
                 # x.op_(*args, **kwargs) forwarding to op: it takes op's parameters, so op's aliases
                 table = _alias_table(getattr(twin, "__wrapped__", twin)) or None
-            setattr(tensor_cls, name, wrap(obj, table))
+            setattr(tensor_cls, name, wrap(obj, tensor_cls.__module__, f"{tensor_cls.__qualname__}.{name}", table))
