@@ -165,6 +165,11 @@ ALIAS_CALLS = [
     lambda m, x: m.exp(x=x),
     lambda m, x: m.clamp(a=x, min=0.5),
     lambda m, x: m.matmul(x, x2=x.T),
+    # torch.linalg's functions are builtins too
+    lambda m, x: m.linalg.vector_norm(x, axis=1, keepdims=True),
+    lambda m, x: m.linalg.norm(x, axis=0),
+    lambda m, x: m.linalg.matrix_norm(x.unsqueeze(0), axis=(1, 2)),
+    lambda m, x: m.linalg.cross(x[:, :3], x[:, 1:], axis=1),
     # in-place methods take their out-of-place twin's aliases
     lambda m, x: x.detach().clone().cumsum_(axis=0),
     lambda m, x: x.detach().clone().add_(x2=x.detach(), alpha=3),

@@ -22,8 +22,9 @@ frame and, with keywords, one set test; calls without keywords go straight
 through. A function added later needs nothing more as long as it reaches the
 ember namespace at import (a module in `ember/_ops` FAMILIES, or any name
 `ember/__init__.py` imports) or is set on Tensor before that; ember's own code
-calls the unwrapped functions. Packages loaded lazily (ember.nn, ember.linalg)
-are torch's Python-level APIs and are not wrapped. Parameters must carry torch's
+calls the unwrapped functions. Of the packages loaded lazily, ember.linalg
+calls install on its own namespace (torch.linalg's functions are all builtins);
+torch.nn.functional is Python and takes no aliases. Parameters must carry torch's
 names (`input`, `dim`, `keepdim`, `other`) for their aliases to work.
 """
 import inspect
@@ -63,6 +64,8 @@ def _alias_table(fn):
 def accept_aliases(fn, table=None):
     """fn, taking torch's NumPy-style keyword aliases (fn itself when it has none to take).
     `table` (from `_alias_table`) defaults to fn's own parameters."""
+    if hasattr(fn, "_aliases"):  # wrapped already (a name imported from another namespace)
+        return fn
     if table is None:
         table = _alias_table(fn)
     if not table:
@@ -91,9 +94,9 @@ def accept_aliases(fn, table=None):
     return with_aliases
 
 
-def install(namespace, tensor_cls):
-    """Wrap the public functions of `namespace` (a module's globals) and the public methods
-    of `tensor_cls` in place. A function used under several names gets one wrapper, named
+def install(namespace, tensor_cls=None, python_defined=PYTHON_DEFINED):
+    """Wrap the public functions of `namespace` (a module's globals) but those named in
+    `python_defined`, and the public methods of `tensor_cls` (if given), in place. A function used under several names gets one wrapper, named
     where it is first installed (so pickle finds it: `ember.sum`, `ember._tensor.Tensor.size`)."""
     done = {}
 
@@ -106,8 +109,10 @@ def install(namespace, tensor_cls):
         return w
 
     for name, obj in list(namespace.items()):
-        if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED:
+        if type(obj) is types.FunctionType and not name.startswith("_") and name not in python_defined:
             namespace[name] = wrap(obj, namespace.get("__name__"), name)
+    if tensor_cls is None:
+        return
     methods = vars(tensor_cls)
     for name, obj in list(methods.items()):
         if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED_METHODS:

@@ -7,3 +7,6 @@ from ._checks import LinAlgError  # noqa: F401
 from ._inverse import det, inv, lstsq, matrix_rank, pinv, slogdet, solve  # noqa: F401
 from ._decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals  # noqa: F401
 from ._norms import matrix_norm, norm, vector_norm  # noqa: F401
+from .._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
+
+_install_numpy_aliases(globals(), python_defined=())  # torch.linalg's functions are all builtins: axis= works
