@@ -489,3 +489,21 @@ def test_manual_seed_stays_deterministic():
     np.testing.assert_array_equal(ember.rand(5).numpy(), torch.rand(5).numpy())
     s = ember.seed()
     assert ember.initial_seed() == s and 0 <= s < 2**64
+
+
+def test_functional_builtins_take_aliases_and_python_ones_do_not():
+    """torch.nn.functional mixes C++ bindings (cosine_similarity, linear, conv2d...), which take the
+    aliases, and Python functions (softmax, normalize, relu...), which do not."""
+    import torch.nn.functional as TF
+
+    builtins_ = {n for n in dir(TF) if not n.startswith("_") and _is_builtin(getattr(TF, n))}
+    assert builtins_ - {"has_torch_function", "has_torch_function_unary", "has_torch_function_variadic"} \
+        == ember.nn.functional._PARSER_BUILTINS
+    for n in dir(ember.nn.functional):
+        f = getattr(ember.nn.functional, n)
+        if isinstance(f, types.FunctionType) and not n.startswith("_") and n not in builtins_:
+            assert not _aliases_of(f), n
+    check(lambda m, a, b: m.nn.functional.cosine_similarity(a, b, axis=0), [(3, 4), (3, 4)])
+    check(lambda m, a, b: m.nn.functional.pairwise_distance(a, b, keepdims=True), [(3, 4), (3, 4)])
+    check(lambda m, a, w: m.nn.functional.linear(x=a, weight=w), [(3, 4), (2, 4)])
+    same_error(lambda m: m.nn.functional.normalize(m.ones(2, 3), axis=1))
