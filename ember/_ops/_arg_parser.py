@@ -10,8 +10,9 @@ so `torch.sum(x, axis=1, keepdims=True)`, `x.mean(axis=0)`, `torch.cat(ts, axis=
 and `torch.add(x=a, x2=b)` all work. An alias given next to its torch name, or
 for a parameter already given positionally, is refused as torch refuses it
 ("sum() got an unexpected keyword argument 'axis'"). Functions torch defines
-in Python (torch/functional.py, torch/_tensor.py, torch.nn.functional) bypass
-the parser and take no aliases: `torch.split(x, 2, axis=1)` is a TypeError.
+in Python (torch/functional.py, torch/_tensor.py, most of torch.nn.functional)
+bypass the parser and take no aliases: `torch.split(x, 2, axis=1)` and
+`F.softmax(x, axis=1)` are TypeErrors.
 
 How ember does it, once for every function: `install(namespace, Tensor)` runs at
 the end of `import ember` (ember/__init__.py). It wraps each public function of
@@ -22,10 +23,12 @@ frame and, with keywords, one set test; calls without keywords go straight
 through. A function added later needs nothing more as long as it reaches the
 ember namespace at import (a module in `ember/_ops` FAMILIES, or any name
 `ember/__init__.py` imports) or is set on Tensor before that; ember's own code
-calls the unwrapped functions. Of the packages loaded lazily, ember.linalg
-calls install on its own namespace (torch.linalg's functions are all builtins);
-torch.nn.functional is Python and takes no aliases. Parameters must carry torch's
-names (`input`, `dim`, `keepdim`, `other`) for their aliases to work.
+calls the unwrapped functions. A namespace of its own calls install on itself:
+ember.linalg (torch.linalg's functions are all builtins) and ember.nn.functional
+(for the few that torch binds from C++: linear, conv2d, cosine_similarity...).
+In-place methods written as `op_(self, *args, **kwargs)` take `op`'s aliases.
+Parameters must carry torch's names (`input`, `dim`, `keepdim`, `other`) for
+their aliases to work.
 """
 import inspect
 import types
@@ -96,8 +99,9 @@ def accept_aliases(fn, table=None):
 
 def install(namespace, tensor_cls=None, python_defined=PYTHON_DEFINED):
     """Wrap the public functions of `namespace` (a module's globals) but those named in
-    `python_defined`, and the public methods of `tensor_cls` (if given), in place. A function used under several names gets one wrapper, named
-    where it is first installed (so pickle finds it: `ember.sum`, `ember._tensor.Tensor.size`)."""
+    `python_defined`, and the public methods of `tensor_cls` (if given), in place. A function
+    used under several names gets one wrapper, named where it is first installed (so pickle
+    finds it: `ember.sum`, `ember._tensor.Tensor.size`)."""
     done = {}
 
     def wrap(fn, module, qualname, table=None):
