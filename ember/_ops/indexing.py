@@ -77,7 +77,7 @@ def _sequence_index(seq):
         return a
     if a.dtype == np.uint8:
         return a.astype(bool)
-    if kind == "i" or kind in "uf" or a.size == 0:
+    if kind in "iuf" or a.size == 0:
         return a.astype(np.int64, copy=False)
     if kind in "US":
         raise TypeError("new(): invalid data type 'str'")
