@@ -15,6 +15,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)
 
 from ._dtype import (  # noqa: E402
     dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+    complex32, complex64, complex128,
     get_default_dtype, set_default_dtype, promote_types, can_cast, finfo, iinfo,
 )
 from ._dtype import result_type as _result_type  # noqa: E402
@@ -36,9 +37,12 @@ from ._legacy import (  # noqa: E402
     ByteTensor, BoolTensor,
 )
 from ._ops import *  # noqa: E402,F401,F403
+from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
+from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from . import _ops  # noqa: E402
 from ._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
+from ._functional_api import *  # noqa: E402,F401,F403 - torch.conv2d, torch.dropout... (nn loads on first call)
 from .serialization import save, load  # noqa: E402
 
 half = float16
@@ -47,7 +51,9 @@ double = float64
 short = int16
 int = int32
 long = int64
-cfloat = None
+cfloat = complex64
+cdouble = complex128
+chalf = complex32
 
 
 def result_type(tensor1, tensor2):
@@ -82,6 +88,8 @@ _LAZY = {
     "optim",
     "utils",
     "linalg",
+    "distributions",
+    "fft",
     "cuda",
     "backends",
     "random",
@@ -89,7 +97,9 @@ _LAZY = {
     "bench",
     "demo",
     "accelerator",
+    "special",
     "datasets",
+    "multiprocessing",
 }
 
 

@@ -14,7 +14,7 @@ from ._tensor import Tensor
 def _finish(array, dtype, requires_grad):
     t = Tensor._make(array, dtype)
     if requires_grad:
-        if not dtype.is_floating_point:
+        if not dtype._differentiable:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
     return t
@@ -48,8 +48,6 @@ def _python_array(data):
         if isinstance(bad, str):
             raise TypeError("new(): invalid data type 'str'")
         raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
-    if kind == "c":
-        raise TypeError("ember does not support complex tensors")
     return arr
 
 
@@ -88,18 +86,19 @@ _NUMPY_INTS = {"bool": D.bool_, "uint8": D.uint8, "int8": D.int8, "int16": D.int
 
 def _float_dtype_of(data, ndim):
     """torch's dtype for nested data holding floats (NumPy made an array of `ndim` dims of it):
-    a Python float counts as the default dtype, a NumPy float scalar and a float tensor as their
-    own dtypes, all promoted together (ints and bools never change a float dtype)."""
+    a Python float counts as the default dtype (a complex as the default complex dtype), a NumPy
+    scalar and a tensor as their own dtypes, all promoted together (ints and bools never change
+    a float dtype). The caller makes the result complex when NumPy found complex values."""
     default = D.get_default_dtype()
     if not isinstance(data, (list, tuple)):
         return default
     types = set(map(type, _leaves(data, ndim)))
     if types <= _PYTHON_NUMBERS:  # the common case, seen at C speed
         return default
-    found = {default} if float in types else set()
-    found.update(D.from_numpy_dtype(np.dtype(t)) for t in types if issubclass(t, np.floating))
+    found = {default} if float in types or complex in types else set()
+    found.update(D.from_numpy_dtype(np.dtype(t)) for t in types if issubclass(t, (np.floating, np.complexfloating)))
     if any(issubclass(t, Tensor) for t in types):
-        found.update(x._dtype for x in _leaves(data, ndim) if isinstance(x, Tensor) and x._dtype.is_floating_point)
+        found.update(x._dtype for x in _leaves(data, ndim) if isinstance(x, Tensor) and x._dtype._differentiable)
     result = None
     for d in found:
         result = d if result is None else D.promote_types(result, d)
@@ -139,11 +138,15 @@ def _array_from(data, dtype, device, copy=True):
         kind = arr.dtype.kind
         if kind == "f":
             inferred = _float_dtype_of(data, arr.ndim)
+        elif kind == "c":
+            inferred = _float_dtype_of(data, arr.ndim).to_complex()
+            if dtype is not None and not D.canonical(dtype).is_complex:
+                raise TypeError("must be real number, not complex")
         else:  # NumPy promotes NumPy integer scalars with Python ints and bools as torch does
             inferred = _NUMPY_INTS.get(arr.dtype.name) or _CATEGORY[kind]
         if dtype is None:
             dtype = inferred
-        elif inferred is D.int64 and not dtype.is_floating_point and dtype is not D.bool_ and arr.size:
+        elif inferred is D.int64 and dtype.category == D._INT and arr.size:
             info = np.iinfo(D.np_dtype(dtype))
             lo = -int(info.max) if info.min == 0 else int(info.min)  # torch lets negatives wrap to unsigned
             if arr.min() < lo or arr.max() > info.max:

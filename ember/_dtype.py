@@ -6,7 +6,7 @@ from torch's (int32 + 2.5 is float64 in NumPy, float32 in torch).
 """
 import numpy as np
 
-_BOOL, _INT, _FLOAT = 0, 1, 2  # categories, in promotion order
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # categories, in promotion order
 
 # How a dtype names its module when printed (reprs, str(), error messages): `ember.float32`,
 # or `torch.float32` under `ember run`, whose script believes it imported torch (_run.install sets it).
@@ -16,18 +16,20 @@ REPR_PREFIX = "ember."
 class dtype:
     """A tensor element type. Instances are singletons (`ember.float32`)."""
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category", "_rank")
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "category", "_rank",
+                 "_differentiable")
 
-    def __init__(self, name, np_dtype, category, rank):
+    def __init__(self, name, np_dtype, category, rank, itemsize=2):
         self.name = name
         self.np = np_dtype
-        self.itemsize = np.dtype(np_dtype).itemsize if np_dtype is not None else 2
+        self.itemsize = np.dtype(np_dtype).itemsize if np_dtype is not None else itemsize
         self.is_floating_point = category == _FLOAT
+        self.is_complex = category == _COMPLEX
+        # Whether tensors of this dtype can require grad (torch: floating point and complex).
+        self._differentiable = category >= _FLOAT
         self.is_signed = name not in ("uint8", "bool")
         self.category = category
         self._rank = rank  # position in the promotion lattice within a category
-
-    is_complex = False
 
     def __repr__(self):
         return REPR_PREFIX + self.name
@@ -36,11 +38,16 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
     def to_real(self):
-        """The real counterpart: every ember dtype is real already."""
-        return self
+        """The real counterpart of a complex dtype (complex64 -> float32); real dtypes are their own."""
+        return _TO_REAL.get(self, self)
 
-    def to_complex(self):  # pragma: no cover - complex dtypes are not supported
-        raise TypeError(f"{self} has no complex counterpart in ember")
+    def to_complex(self):
+        """The complex counterpart of a floating dtype (float32 -> complex64, bfloat16 -> complex64)."""
+        if self.category == _COMPLEX:
+            return self
+        if self.category != _FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {_SCALAR_TYPE_NAMES[self.name]}")
+        return _TO_COMPLEX[self]
 
 
 def _dtype_by_name(name):
@@ -57,8 +64,19 @@ float16 = dtype("float16", np.float16, _FLOAT, 1)
 bfloat16 = dtype("bfloat16", None, _FLOAT, 1)  # NumPy dtype resolved lazily (ml_dtypes)
 float32 = dtype("float32", np.float32, _FLOAT, 2)
 float64 = dtype("float64", np.float64, _FLOAT, 3)
+# complex32 (chalf) is a name torch has; NumPy cannot compute on it (no NumPy dtype).
+complex32 = dtype("complex32", None, _COMPLEX, 1, itemsize=4)
+complex64 = dtype("complex64", np.complex64, _COMPLEX, 2)
+complex128 = dtype("complex128", np.complex128, _COMPLEX, 3)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128)
+_TO_REAL = {complex32: float16, complex64: float32, complex128: float64}
+_TO_COMPLEX = {float16: complex32, bfloat16: complex64, float32: complex64, float64: complex128}
+# c10's ScalarType names, which torch's error messages use.
+_SCALAR_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                      "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
+                      "float64": "Double", "complex32": "ComplexHalf", "complex64": "ComplexFloat",
+                      "complex128": "ComplexDouble"}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {np.dtype(d.np): d for d in ALL if d.np is not None}
 
@@ -75,7 +93,7 @@ def _load_bfloat16():
     return bfloat16.np
 
 
-_PYTHON_TYPES = {float: float64, int: int64, bool: bool_}
+_PYTHON_TYPES = {float: float64, int: int64, bool: bool_, complex: complex128}
 
 
 def canonical(d):
@@ -95,7 +113,17 @@ def canonical(d):
 
 def np_dtype(d):
     """The NumPy dtype of an ember dtype."""
-    return d.np if d.np is not None else _load_bfloat16()
+    if d.np is not None:
+        return d.np
+    if d is complex32:
+        _refuse_complex32()
+    return _load_bfloat16()
+
+
+def _refuse_complex32(kernel="empty"):
+    """complex32 exists as a name; ember (NumPy) has no half-precision complex to compute with."""
+    raise NotImplementedError(f"\"{kernel}\" not implemented for 'ComplexHalf' "
+                              "(ember has no half-precision complex arithmetic)")
 
 
 def from_numpy_dtype(npd):
@@ -115,13 +143,15 @@ def from_numpy_dtype(npd):
         return bfloat16
     raise TypeError(
         f"can't convert np.ndarray of type numpy.{npd.name}. The only supported types are: "
-        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+        "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, "
+        "uint8, and bool."
     )
 
 
-# Promotion within the lattice: bool < ints < floats; uint8 with a signed int
+# Promotion within the lattice: bool < ints < floats < complex; uint8 with a signed int
 # goes to the next signed type wide enough (uint8 + int8 -> int16), float16 with
-# bfloat16 gives float32, as torch does.
+# bfloat16 gives float32, as torch does. complex with a float is the complex type
+# of the two promoted real parts (complex64 + float64 -> complex128).
 def promote_types(a, b):
     """torch.promote_types: the smallest dtype both `a` and `b` can be cast to."""
     if a is b:
@@ -129,13 +159,17 @@ def promote_types(a, b):
     if not (isinstance(a, dtype) and isinstance(b, dtype)):
         _check_args("promote_types", ("type1", a), ("type2", b))
     if a.category != b.category:
-        return a if a.category > b.category else b
+        if a.category < b.category:
+            a, b = b, a
+        if a.category == _COMPLEX and b.category == _FLOAT:
+            return promote_types(_TO_REAL[a], b).to_complex()
+        return a
     if a.category == _INT:
         if a is uint8 or b is uint8:
             other = b if a is uint8 else a
             return int16 if other is int8 else other
         return a if a._rank > b._rank else b
-    if a.category == _FLOAT:
+    if a.category >= _FLOAT:
         if {a, b} == {float16, bfloat16}:
             return float32
         return a if a._rank > b._rank else b
@@ -163,15 +197,22 @@ def scalar_dtype(value):
         return int64
     if isinstance(value, (float, np.floating)):
         return _default[0]
+    if isinstance(value, (complex, np.complexfloating)):
+        return _TO_COMPLEX[_default[0]]  # the default complex dtype follows the default float dtype
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 
 def _combine(higher, lower):
-    """torch's combine_categories: a lower-priority group only wins by category."""
+    """torch's combine_categories: a lower-priority group only wins by category; a complex
+    lower group over a float higher one keeps the float's precision (float32 + 1j -> complex64)."""
     if higher is None:
         return lower
     if lower is None:
         return higher
+    if higher.category == _COMPLEX:
+        return higher
+    if lower.category == _COMPLEX:
+        return higher.to_complex() if higher.is_floating_point else lower
     if higher.is_floating_point:
         return higher
     if higher is bool_ or lower.is_floating_point:
@@ -228,6 +269,8 @@ class finfo:
     def __init__(self, type=None):
         type = get_default_dtype() if type is None else type
         _check_args("finfo", ("type", type))
+        if type.is_complex:  # a complex dtype's limits are those of its real parts
+            type = type.to_real()
         if not type.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'")
         if type is bfloat16:
@@ -262,7 +305,7 @@ class iinfo:
         _check_args("iinfo", ("type", type))
         if type is bool_:
             raise TypeError("torch.bool is not supported by torch.iinfo")
-        if type.is_floating_point:
+        if type.category >= _FLOAT:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
         info = np.iinfo(type.np)
         self.bits = int(info.bits)

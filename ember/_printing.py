@@ -102,6 +102,20 @@ class _Formatter:
         return text.rjust(self.max_width)
 
 
+class _ComplexFormatter:
+    """torch's pair of formatters for complex tensors: one for the real parts, one for the
+    imaginary parts; an element prints as `real` then `+imagj` or `-imagj`."""
+
+    def __init__(self, values):
+        self.real = _Formatter(values.real, True)
+        self.imag = _Formatter(values.imag, True)
+        self.max_width = self.real.max_width + self.imag.max_width + 1  # the `j`
+
+    def format(self, value):
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _summarized(a):
     """The elements a summarised print shows (for the formatter's statistics)."""
     e = PRINT_OPTS.edgeitems
@@ -145,6 +159,8 @@ def _body(t, indent):
     a = t._data if t.is_cpu else t._data.get()
     summarize = a.size > PRINT_OPTS.threshold
     shown = _summarized(a) if summarize else a
+    if t._dtype.is_complex:
+        return _nested_str(a, indent, summarize, _ComplexFormatter(shown.astype(np.complex128, copy=False)))
     floating = t._dtype.is_floating_point
     if floating:
         # float64 holds every float16/bfloat16/float32 value exactly; `tolist()`
@@ -168,7 +184,9 @@ def _add_suffixes(text, suffixes, indent):
 
 
 def _dtype_implied(d):
-    return d is D.get_default_dtype() or d is D.int64 or d is D.bool_
+    default = D.get_default_dtype()
+    # torch's default complex dtype for printing: complex128 with a float64 default, else complex64
+    return d is default or d is D.int64 or d is D.bool_ or d is (D.complex128 if default is D.float64 else D.complex64)
 
 
 def tensor_repr(t):

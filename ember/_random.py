@@ -273,6 +273,20 @@ class Generator:
         u = self.uniform01(n, "float64")
         return (-1.0 / lambd) * np.log1p(-u)
 
+    def cauchy(self, n, median, sigma):
+        """at::cauchy_distribution<double>: median + sigma * tan(pi * (u - 1/2))."""
+        u = self.uniform01(n, "float64")
+        return median + sigma * np.tan(np.pi * (u - 0.5))
+
+    def log_normal(self, n, mean, std):
+        """at::lognormal_distribution<double>: exp of a serial double normal."""
+        return np.exp(self._normal_serial(n, mean, std))
+
+    def geometric(self, n, p):
+        """at::geometric_distribution<double>: ceil(log(u) / log1p(-p))."""
+        u = self.uniform01(n, "float64")
+        return np.ceil(np.log(u) / np.log1p(-p))
+
 
 # -- floating-point helpers ---------------------------------------------------------------
 def fma32(a, b, c):
@@ -294,7 +308,7 @@ def fma64(a, b, c):
         return a
     p = a * b
     ah, al = _split(a)
-    bh, bl = _split(np.float64(b))
+    bh, bl = _split(b if getattr(b, "ndim", 0) else np.float64(b))  # b may be an array (NumPy or CuPy)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     s = p + c
     bb = s - p

@@ -56,6 +56,9 @@ def install():
     _dtype.REPR_PREFIX = "torch."
     if not any(isinstance(f, TorchToEmber) for f in sys.meta_path):
         sys.meta_path.insert(0, TorchToEmber())
+    from ._run_children import patch_multiprocessing
+
+    patch_multiprocessing()
 
 
 def run_script(path, args):

@@ -94,7 +94,6 @@ class Tensor:
     is_sparse = False
     is_quantized = False
     is_meta = False
-    is_complex = staticmethod(lambda: False)
 
     @property
     def ndim(self):
@@ -153,12 +152,12 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
-        if value and not self._dtype.is_floating_point:
+        if value and not self._dtype._differentiable:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and not self._dtype.is_floating_point:
+        if requires_grad and not self._dtype._differentiable:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
@@ -367,14 +366,20 @@ class Tensor:
         return complex(self._scalar("complex"))
 
     def __index__(self):
-        if self._dtype.is_floating_point or self._data.size != 1:
+        if self._dtype.category > D._INT or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def _scalar(self, kind):
         if self._data.size != 1:
             raise ValueError(f"only one element tensors can be converted to Python scalars")
-        return self.item()
+        value = self.item()
+        if kind != "complex" and type(value) is complex:
+            if value.imag:
+                raise RuntimeError(f"value cannot be converted to type {'double' if kind == 'float' else 'int64_t'} "
+                                   "without overflow")
+            return value.real
+        return value
 
     def __bool__(self):
         if self._data.size != 1:
@@ -466,7 +471,9 @@ def _rebuild(array, dtype_name, requires_grad, device):
 
 _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                  "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-                 "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+                 "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+                 "complex32": "ComplexHalfTensor", "complex64": "ComplexFloatTensor",
+                 "complex128": "ComplexDoubleTensor"}
 
 
 def _type_name(t):

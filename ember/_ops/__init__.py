@@ -17,7 +17,18 @@ FAMILIES = (
     "nn_ops",
     "random_ops",
     "misc",
+    "complex_ops",
+    "spectral",
     "extra_math",
+    "statistics",
+    "linalg_names",
+    "windows",
+    "construction",
+    "strided",
+    "sampling",
+    "gamma",
+    "more_math",
+    "aliases",
 )
 
 __all__ = []

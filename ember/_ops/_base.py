@@ -75,6 +75,12 @@ class Op(Node):
     is_view = False  # the output shares memory with input 0
     n_diff_outputs = None  # multi-output ops: how many leading outputs are differentiable
     grads_in_input_shape = False  # backward returns each gradient in its input's shape (reductions)
+    # Complex gradients follow torch's convention (the conjugate Wirtinger derivative): for a
+    # holomorphic op, grad_in = conj(f'(z)) * g. Formulas are written for real numbers (g * f'(x));
+    # for a complex incoming gradient `_apply` runs them as conj(formula(conj(g))), which is
+    # exactly that. Ops that are not holomorphic (abs, angle, real, conj...) set this False and
+    # handle complex gradients themselves.
+    holomorphic = True
 
     def forward(self, *args, **params):
         raise NotImplementedError
@@ -115,7 +121,7 @@ class Op(Node):
         result._grad_fn = None
         if cls.is_view:
             _mark_view(result, inputs[0], node, params)
-        if not (requires and _state.enabled and cls.differentiable and result._dtype.is_floating_point):
+        if not (requires and _state.enabled and cls.differentiable and result._dtype._differentiable):
             # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
             result._requires_grad = requires and cls.is_view and not _state.enabled
             return result
@@ -182,14 +188,18 @@ class Op(Node):
         self._n_outputs = n_diff
         self._output_meta = [(r._data.shape, r._dtype, r.device) for r in results[:n_diff]]
         for i, r in enumerate(results[:n_diff]):
-            if r._dtype.is_floating_point:
+            if r._dtype._differentiable:
                 r._requires_grad = True
                 r._grad_fn = self
                 r._output_nr = i
         return results
 
     def _apply(self, grads):
-        out = self.backward(*grads)
+        g0 = grads[0]
+        if g0 is not None and g0._dtype.is_complex and self.holomorphic:
+            out = _conj_grads(self.backward(*[g if g is None else g.conj() for g in grads]))
+        else:
+            out = self.backward(*grads)
         if type(out) is not tuple:
             out = (out,)
         meta = self._in_meta
@@ -204,9 +214,16 @@ class Op(Node):
             if g._data.shape != shape:
                 g = sum_to(g, shape)
             if g._dtype is not dtype:
-                g = g.to(dtype)
+                # A real input of a complex computation gets the real part (torch's handle_r_to_c).
+                g = (g.real if g._dtype.is_complex and not dtype.is_complex else g).to(dtype)
             fixed.append(g)
         return fixed
+
+
+def _conj_grads(out):
+    if type(out) is not tuple:
+        return out if out is None else out.conj()
+    return tuple(g if g is None else g.conj() for g in out)
 
 
 def sum_to(g, shape):

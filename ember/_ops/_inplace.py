@@ -28,8 +28,7 @@ from ._base import Op, _edge
 
 _state = grad_mode.state
 
-_TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-               "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_TYPE_WORDS = D._SCALAR_TYPE_NAMES  # c10's names of the dtypes ("Float", "ComplexDouble"), as errors print them
 
 
 def check_inplace(self, result_dtype=None, result_shape=None):
@@ -98,12 +97,20 @@ class CopySlices(Op):
     """base' = base with view_fn(base) replaced by the result: the gradient of the
     region goes to the result, the rest to the old base."""
 
+    holomorphic = False  # exact for complex gradients as written (view_fn may take x.imag: no conj rule)
+
     def backward(self, g):
         # A constant 0/1 mask keeps the formula differentiable (create_graph=True).
         xp = g.xp
-        keep = Tensor._make(xp.ones(g._data.shape, dtype=g._data.dtype), g._dtype)
+        complex_ = g._dtype.is_complex
+        keep = Tensor._make(xp.full(g._data.shape, 1 + 1j if complex_ else 1, dtype=g._data.dtype), g._dtype)
         with grad_mode.no_grad():
             self.view_fn(keep)._data[...] = 0
+        if complex_:  # the view may hold single components (x.real, x.imag): mask (re, im) pairs
+            from .complex_ops import view_as_complex, view_as_real
+
+            mask = Tensor._make(keep._data[..., None].view(keep._data.real.dtype), keep._dtype.to_real())
+            return view_as_complex(view_as_real(g) * mask), self.view_fn(g)
         return g * keep, self.view_fn(g)
 
 

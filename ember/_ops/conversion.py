@@ -2,6 +2,10 @@
 
 One differentiable op, ToCopyBackward0, which casts and/or moves; its gradient
 casts and moves back."""
+import warnings
+
+import numpy as np
+
 from .. import _dtype as D
 from .._device import as_device, device_of, xp_for
 from .._tensor import Tensor
@@ -20,6 +24,12 @@ class ToCopyBackward0(Op):
                 xp = xp_for(device)
                 with xp.cuda.Device(device.index or 0):
                     x = xp.asarray(x)
+        if x.dtype.kind == "c" and np.dtype(npdt).kind != "c":
+            if np.dtype(npdt).kind == "b":
+                x = x != 0  # bool tests the whole number
+            else:
+                warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+                x = x.real
         return x.astype(npdt, copy=True) if x.dtype != npdt or device == src else x
 
     def backward(self, g):

@@ -48,6 +48,8 @@ def _scalar_or_tensor(x):
         return tensor(x)
     if isinstance(x, (int, float)):  # subclasses of int and float
         return float(x) if isinstance(x, float) else int(x)
+    if isinstance(x, complex):
+        return complex(x)
     raise TypeError(f"unsupported operand type for a tensor op: '{type(x).__name__}'")
 
 
@@ -61,7 +63,7 @@ def binary_dtype(a, b):
         da = a._dtype
         tb = type(b)
         if tb is _float_t:
-            return da if da.is_floating_point else D._default[0]
+            return da if da._differentiable else D._default[0]
         if tb is _int_t:
             return da if da is not D.bool_ else D.int64
         if tb is _bool_t:
@@ -260,8 +262,10 @@ def _check_int_division(b):
 
 def _div_dtype(a, b, rounding_mode):
     dt = binary_dtype(a, b)
-    if rounding_mode is None and not dt.is_floating_point:
+    if rounding_mode is None and not dt._differentiable:
         return D._default[0]
+    if rounding_mode is not None and dt.is_complex:
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
     return dt
 
 
@@ -277,7 +281,7 @@ class PowBackward0(Op):
             return x.copy() if e else xp_of(x).ones_like(x)
         if e == 2:
             return x * x
-        if not dtype.is_floating_point and isinstance(e, int) and e < 0:
+        if dtype.category <= D._INT and isinstance(e, int) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if dtype.is_floating_point:
             # torch's special cases for common exponents: exact products instead of
@@ -315,14 +319,14 @@ class PowBackward1(_Binary):
         if dtype is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = cast(a, npdt), cast(b, npdt)
-        if not dtype.is_floating_point and (b < 0).any():
+        if dtype.category <= D._INT and (b < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return a ** b
 
     def backward(self, g):
         a, b, y = self.saved_tensors
         ga = where(b == 0, 0.0, g * b * a.pow(b - 1))
-        gb = where((a == 0) & (b >= 0), 0.0, g * y * log(a))
+        gb = where((a == 0) & (b.real >= 0), 0.0, g * y * log(a))
         return ga, gb
 
 
@@ -475,6 +479,8 @@ class _IntDivision(_Binary):
     def forward(self, a, b, dtype):
         if dtype is D.bool_:
             raise NotImplementedError(f"\"{self.kernel}\" not implemented for 'Bool'")
+        if dtype.is_complex:
+            raise NotImplementedError(f"\"{self.kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if not dtype.is_floating_point:
@@ -547,6 +553,8 @@ def atan2(input, other, *, out=None):
     _need_tensor("atan2", 2, "other", other)
     _check_devices(input, other)
     dt = binary_dtype(input, other)
+    if dt.is_complex:
+        raise NotImplementedError(f"\"atan2_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
     if not dt.is_floating_point:
         dt = D._default[0]
     return _out(_apply_binary(Atan2Backward0, input, other, dt), out)
@@ -574,15 +582,22 @@ class MinimumBackward0(_Binary):
         return where(a > b, 0.0, half), where(a < b, 0.0, half)
 
 
+def _no_complex_tensors(name, *tensors):
+    if any(t._dtype.is_complex for t in tensors):
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
+
+
 def maximum(input, other, *, out=None):
     _need_tensor("maximum", 1, "input", input)
     _need_tensor("maximum", 2, "other", other)
+    _no_complex_tensors("maximum", input, other)
     return _out(_binary(MaximumBackward0, input, other), out)
 
 
 def minimum(input, other, *, out=None):
     _need_tensor("minimum", 1, "input", input)
     _need_tensor("minimum", 2, "other", other)
+    _no_complex_tensors("minimum", input, other)
     return _out(_binary(MinimumBackward0, input, other), out)
 
 
@@ -642,6 +657,8 @@ def clamp(input, min=None, max=None, *, out=None):
     _need_tensor("clamp", 1, "input", input)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if input._dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     lo, hi = _scalar_or_tensor(min) if min is not None else None, _scalar_or_tensor(max) if max is not None else None
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         if lo is not None and not isinstance(lo, Tensor) or hi is not None and not isinstance(hi, Tensor):
@@ -712,7 +729,7 @@ def lerp(input, end, weight, *, out=None):
             raise RuntimeError(f"expected dtype {_dtype_str(input._dtype)} for `{name}` but got dtype "
                                f"{_dtype_str(t._dtype)}")
     tensor_weight = isinstance(weight, Tensor)
-    if not input._dtype.is_floating_point:
+    if not input._dtype._differentiable:
         kernel = "lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
     try:
@@ -763,7 +780,18 @@ def _refuse(exc_type, message):
     return lambda npdt: exc_type(message)
 
 
+def _bool_or_complex(for_bool, for_complex):
+    """Different refusals for bool and complex inputs (floor: no bool kernel; complex unsupported)."""
+    return lambda npdt: (for_complex if npdt.kind == "c" else for_bool)(npdt)
+
+
+def _no_complex(name):
+    return _refuse(NotImplementedError, f"{name} is not supported for complex inputs")
+
+
 def _sigmoid_array(xp, x):
+    if x.dtype.kind == "c":  # no overflow-safe branches for complex numbers (no ordering)
+        return 1 / (1 + xp.exp(-x))
     # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) for x < 0.
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -829,7 +857,7 @@ _UNARY = {
     "erf": ("ErfBackward0", _erf_array, lambda g, x, y: g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp(), "x", True),
     "reciprocal": ("ReciprocalBackward0", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y", True),
     # torch's abs'(0) = sign(0) = 0 and relu'(0) = 0.
-    "abs": ("AbsBackward0", "abs", lambda g, x, y: g * x.sign(), "x", False),
+    "abs": ("AbsBackward0", "abs", lambda g, x, y: g * x.sgn(), "x", False),  # complex: g z / |z|
     "square": ("PowBackward0", _square_array, lambda g, x, y: g * (2 * x), "x", False),
     "relu": ("ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
              lambda g, x, y: where(y <= 0, 0.0, g), "y", False),  # torch: a NaN result passes g
@@ -844,17 +872,23 @@ _UNARY = {
 _REJECTS = {
     "neg": ("b", _refuse(RuntimeError, _NEG_BOOL)),
     "abs": ("b", _no_kernel("abs_cpu")),
-    "relu": ("b", _refuse(RuntimeError, "Boolean inputs not supported for relu")),
-    "floor": ("b", _no_kernel("floor_vml_cpu")),
-    "ceil": ("b", _no_kernel("ceil_vml_cpu")),
-    "trunc": ("b", _no_kernel("trunc_vml_cpu")),
-    "frac": ("biu", _no_kernel("frac_cpu")),
+    "relu": ("bc", _bool_or_complex(_refuse(RuntimeError, "Boolean inputs not supported for relu"),
+                                    _refuse(NotImplementedError, "clamp is not supported for complex types"))),
+    "floor": ("bc", _bool_or_complex(_no_kernel("floor_vml_cpu"), _no_complex("floor"))),
+    "ceil": ("bc", _bool_or_complex(_no_kernel("ceil_vml_cpu"), _no_complex("ceil"))),
+    "trunc": ("bc", _bool_or_complex(_no_kernel("trunc_vml_cpu"), _no_complex("trunc"))),
+    "frac": ("biuc", _no_kernel("frac_cpu")),
+    "sign": ("c", _refuse(NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                               "Please use torch.sgn instead.")),
+    "erf": ("c", _no_kernel("erf_vml_cpu")),
 }
+# Ops whose real formula is not the complex one (the conj rule in Op.holomorphic does not apply).
+_NOT_HOLOMORPHIC = {"abs"}
 
 
 def _make_unary(name, node_name, compute, grad, saves, to_float):
     attrs = {"grad": staticmethod(grad), "to_float": to_float, "rejects": _REJECTS.get(name),
-             "save_inputs": "x" in saves, "save_output": "y" in saves}
+             "save_inputs": "x" in saves, "save_output": "y" in saves, "holomorphic": name not in _NOT_HOLOMORPHIC}
     if isinstance(compute, str):
         attrs["ufunc"] = compute
     else:
@@ -925,9 +959,11 @@ class _Compare(Op):
         return fn(cast(a, npdt), cast(b, npdt))
 
 
-def _compare(fn):
+def _compare(fn, ordering=None):
+    """`ordering`: the kernel name of an order comparison, which torch refuses on complex numbers."""
+
     def compare(input, other, *, out=None):
-        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other):
+        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other) and not input._dtype.is_complex:
             try:
                 return _Compare.apply(input, other, dtype=None, fn=fn)
             except ValueError:
@@ -935,6 +971,8 @@ def _compare(fn):
                 raise
         a, b = _prep(input, other)
         dt = binary_dtype(a, b)
+        if ordering is not None and dt.is_complex:
+            raise NotImplementedError(f"\"{ordering}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
         if type(b) is _int_t and dt.category == D._INT:  # NumPy compares exactly; torch casts first
             b = _wrap_int(b, dt)
         return _out(_apply_binary(_Compare, a, b, dt, fn=fn), out)
@@ -944,10 +982,10 @@ def _compare(fn):
 
 eq = _compare(lambda a, b: a == b)
 ne = _compare(lambda a, b: a != b)
-lt = _compare(lambda a, b: a < b)
-le = _compare(lambda a, b: a <= b)
-gt = _compare(lambda a, b: a > b)
-ge = _compare(lambda a, b: a >= b)
+lt = _compare(lambda a, b: a < b, "lt")
+le = _compare(lambda a, b: a <= b, "le")
+gt = _compare(lambda a, b: a > b, "gt")
+ge = _compare(lambda a, b: a >= b, "ge")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
@@ -1029,7 +1067,7 @@ def _bitwise(fn, name):
     def bitwise(input, other):
         a, b = _prep(input, other)
         dt = binary_dtype(a, b)
-        if dt.is_floating_point:
+        if dt._differentiable:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
         return _apply_binary(_Compare, a, b, dt, fn=fn)
 
@@ -1042,7 +1080,7 @@ bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
 
 
 def bitwise_not(input):
-    if input._dtype.is_floating_point:
+    if input._dtype._differentiable:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return _Predicate.apply(input, fn=lambda x: ~x)
 

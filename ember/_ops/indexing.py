@@ -357,7 +357,7 @@ def _value_tensor(value, like):
                 n += 1
             value = value.reshape(shape[n:])
         return value
-    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
+    if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
         return value
     t = type(value)
     name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"

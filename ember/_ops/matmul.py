@@ -24,7 +24,8 @@ from ._inplace import _TYPE_WORDS
 # C++ type names that torch prints in "expected m1 and m2 to have the same dtype".
 _CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
               "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool"}
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
 
 
 _np_matmul = np.matmul
@@ -242,7 +243,9 @@ def dot(input, tensor, *, out=None):
     return _out(DotBackward0.apply(input, tensor), out)
 
 
-vdot = dot
+def vdot(input, other, *, out=None):
+    """dot(conj(input), other): the first vector is conjugated (the same as dot for reals)."""
+    return dot(input.conj(), other, out=out)
 
 
 def outer(input, vec2, *, out=None):

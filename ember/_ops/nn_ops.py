@@ -36,10 +36,7 @@ def _softmax_dim(ndim, dim, name):
 def _float_only(x, kernel):
     """torch has no integer kernels for these ops."""
     if not x._dtype.is_floating_point:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS.get(x._dtype.name, x._dtype.name)}\'')
-
-
-_TYPE_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D._SCALAR_TYPE_NAMES[x._dtype.name]}\'')
 
 
 class SoftmaxBackward0(Op):

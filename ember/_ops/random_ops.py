@@ -22,8 +22,7 @@ from ._inplace import fill_inplace
 _C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long",
             "bool": "bool", "float32": "float", "float64": "double", "float16": "c10::Half",
             "bfloat16": "c10::BFloat16"}
-_TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_TYPE_WORDS = D._SCALAR_TYPE_NAMES
 # dtypes whose random_/randint may take 64-bit draws (uniform_int_from_to_distribution)
 _WIDE = {"int64", "float64", "float32", "bfloat16"}
 
@@ -44,6 +43,18 @@ def _need_float(t, kernel):
 def _refuse_non_float(dtype, kernel):
     if not dtype.is_floating_point:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS[dtype.name]}\'')
+
+
+def _no_complex(t, kernel):
+    if t._dtype.is_complex:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS[t._dtype.name]}\'')
+
+
+def _real_view(t):
+    """A complex tensor's (re, im) pairs as a real tensor sharing its memory (what torch fills)."""
+    from .complex_ops import view_as_real
+
+    return view_as_real(t)
 
 
 def _fill_perm(arr):
@@ -94,6 +105,9 @@ def _like_args(input, dtype, device):
 def uniform_(self, from_=0, to=1, *, generator=None, **kw):
     """Fill with U[from, to): 24 (float32) or 53 (float64) random bits per value."""
     from_ = kw.pop("from", from_)
+    if self._dtype.is_complex:  # torch fills the real and imaginary parts alike
+        uniform_(_real_view(self), from_, to, generator=generator)
+        return self
     _need_float(self, "check_uniform_bounds")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > "
@@ -105,6 +119,10 @@ def uniform_(self, from_=0, to=1, *, generator=None, **kw):
 
 @tensor_method("normal_")
 def normal_(self, mean=0, std=1, *, generator=None):
+    if self._dtype.is_complex:  # each part with half the variance, as torch does
+        _check_std(std)
+        normal_(_real_view(self), mean, std / math.sqrt(2), generator=generator)
+        return self
     _need_float(self, "normal_kernel_cpu")
     _check_std(std)
     g = _generator(generator, self.device)
@@ -115,6 +133,7 @@ def normal_(self, mean=0, std=1, *, generator=None):
 @tensor_method("bernoulli_")
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 draws: u < p, u a double uniform (float p) or one of p's dtype (tensor p)."""
+    _no_complex(self, "bernoulli_tensor_cpu_self_" if isinstance(p, Tensor) else "bernoulli_scalar_cpu_")
     g = _generator(generator, self.device)
     if isinstance(p, Tensor):
         _need_float(p, "bernoulli_tensor_cpu_p_")
@@ -141,9 +160,36 @@ def exponential_(self, lambd=1, *, generator=None):
     return _fill(self, g.exponential, float(lambd))
 
 
+@tensor_method("cauchy_")
+def cauchy_(self, median=0, sigma=1, *, generator=None):
+    if not self._dtype.is_floating_point:
+        names = {**_C_NAMES, "int64": "long int", "int16": "short int"}
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {names[self._dtype.name]}")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
+    return _fill(self, _generator(generator, self.device).cauchy, float(median), float(sigma))
+
+
+@tensor_method("log_normal_")
+def log_normal_(self, mean=1, std=2, *, generator=None):
+    _need_float(self, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
+    return _fill(self, _generator(generator, self.device).log_normal, float(mean), float(std))
+
+
+@tensor_method("geometric_")
+def geometric_(self, p, *, generator=None):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+    return _fill(self, _generator(generator, self.device).geometric, float(p))
+
+
 @tensor_method("random_")
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """random_() / random_(to) / random_(from, to): integers drawn as torch draws them."""
+    _no_complex(self, "random_kernel_cpu" if from_ is None and to is None else "random_from_to_kernel_cpu")
     if "from" in kw:
         from_ = kw.pop("from")
     elif to is None and from_ is not None:
@@ -231,15 +277,20 @@ def _sample_name(dtype):
 def _sampled(size, dtype, device, kernel, generator, draw):
     """A new CPU tensor holding draw(g, n, sample dtype name) for its n elements in C order
     (what filling a fresh contiguous tensor in place gives, without the zero fill and the
-    in-place write); None for other devices, which fill a new tensor."""
+    in-place write); None for other devices, which fill a new tensor. A complex tensor is
+    filled as torch fills it, through view_as_real: 2n real draws, (re, im) pairs."""
     dtype = D.canonical(dtype) or D.get_default_dtype()
     device = as_device(device)
     if device.type != "cpu":
         return None
     shape = size if all(type(s) is int and s >= 0 for s in size) else _shape(size)
+    real = dtype.to_real()
     if kernel is not None:
-        _refuse_non_float(dtype, kernel)
-    flat = draw(_generator(generator, device), math.prod(shape), _sample_name(dtype))
+        _refuse_non_float(real, kernel)
+    n = math.prod(shape)
+    flat = draw(_generator(generator, device), 2 * n if dtype.is_complex else n, _sample_name(real))
+    if dtype.is_complex:
+        flat = flat.astype(D.np_dtype(real), copy=False).view(D.np_dtype(dtype))
     return Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
 
 
@@ -255,7 +306,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples (Box-Muller)."""
-    t = _sampled(size, dtype, device, "normal_kernel_cpu", generator, _standard_normal)
+    complex_dtype = (D.canonical(dtype) or D.get_default_dtype()).is_complex
+    t = _sampled(size, dtype, device, "normal_kernel_cpu", generator,
+                 _complex_normal if complex_dtype else _standard_normal)
     if t is None:
         t = normal_(_new(size, dtype, device, "normal_kernel_cpu"), 0, 1, generator=generator)
     return _finish_out(t, out, requires_grad)
@@ -263,6 +316,11 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def _standard_normal(g, n, name):
     return g.normal(n, name, 0.0, 1.0)
+
+
+def _complex_normal(g, n, name):
+    """torch's complex randn: each part has half the variance (std 1/sqrt(2))."""
+    return g.normal(n, name, 0.0, 1.0 / math.sqrt(2))
 
 
 def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None, layout=None, device=None,

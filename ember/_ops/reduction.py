@@ -109,7 +109,7 @@ def _int_to_long(t, dtype):
     """The accumulation dtype of sum/prod/cumsum/cumprod: bools and ints become int64."""
     if dtype is not None:
         return D.canonical(dtype)
-    if not t._dtype.is_floating_point:
+    if not t._dtype._differentiable:
         return D.int64
     return None
 
@@ -151,7 +151,7 @@ class MeanBackward1(MeanBackward0):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    if dtype is None and not input._dtype.is_floating_point:
+    if dtype is None and not input._dtype._differentiable:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
             f"Got: {_type_word(input)}")
@@ -231,7 +231,7 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
                         f"{type(unbiased).__name__}, but expected one of: (Tensor input, tuple of ints dim, "
                         "bool unbiased = True, bool keepdim = False) or (Tensor input, tuple of ints dim = None, *, "
                         "Number correction = None, bool keepdim = False)")
-    if not input._dtype.is_floating_point:
+    if not input._dtype._differentiable:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = normalize_dims(input, dim)
     c = _correction(name, unbiased, correction)
@@ -250,7 +250,9 @@ class VarBackward0(Op):
     def forward(self, x, dims, keepdim, dof):
         self.dims, self.keepdim, self.dof = dims, keepdim, dof
         d = x - x.sum(axis=dims, keepdims=True) / _count(x.shape, dims)
-        return ((d * d).sum(axis=dims, keepdims=keepdim) / dof).astype(x.dtype, copy=False)
+        if d.dtype.kind == "c":  # |d|^2: the variance of complex numbers is real
+            d = xp_of(d).abs(d)
+        return ((d * d).sum(axis=dims, keepdims=keepdim) / dof).astype(d.dtype, copy=False)
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -370,9 +372,18 @@ class MinBackward0(MaxBackward0):
     fn, reduce = "argmin", "min"
 
 
+def _refuse_complex(input, kernel):
+    if input._dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
+
+
 def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, other):
     if other is not None or isinstance(dim, Tensor):
         return pair(input, dim if other is None else other)
+    if input._dtype.is_complex:
+        if dim is not None and name != "median":
+            raise RuntimeError(f"{name}(): does not support complex input")
+        _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return full_cls.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False)
@@ -446,12 +457,14 @@ def _pair_out(result, out):
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     dims = normalize_dims(input, dim)
+    _refuse_complex(input, "max_values_cpu")
     _check_nonempty("amax", input, dims, dim not in ((), None, []))
     return _out(AmaxBackward0.apply(input, dims=dims, keepdim=keepdim), out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     dims = normalize_dims(input, dim)
+    _refuse_complex(input, "min_values_cpu")
     _check_nonempty("amin", input, dims, dim not in ((), None, []))
     return _out(AminBackward0.apply(input, dims=dims, keepdim=keepdim), out)
 
@@ -468,8 +481,8 @@ class _ArgExtreme(Op):
 
 
 def _arg(name, input, dim, keepdim):
-    if input._dtype is D.bool_:
-        raise RuntimeError(f"{name}(): does not support bool input")
+    if input._dtype is D.bool_ or input._dtype.is_complex:
+        raise RuntimeError(f"{name}(): does not support {'bool' if input._dtype is D.bool_ else 'complex'} input")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return _ArgExtreme.apply(input, fn=name, dim=None, keepdim=keepdim)
@@ -595,8 +608,8 @@ class LinalgVectorNormBackward0(Op):
         if p == -math.inf:
             return a.min(axis=dims, keepdims=keepdim)
         if p == 0:
-            return (a != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
-        pp = x.dtype.type(p)  # a NumPy scalar: ml_dtypes would turn a Python float into float32
+            return (a != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype)
+        pp = a.dtype.type(p)  # a NumPy scalar: ml_dtypes would turn a Python float into float32
         return (a ** pp).sum(axis=dims, keepdims=keepdim) ** (1 / pp)
 
     def backward(self, g):
@@ -605,15 +618,15 @@ class LinalgVectorNormBackward0(Op):
         if p == 0:
             return None  # torch leaves the gradient undefined (x.grad stays None)
         if p == 1:
-            return expand_reduced(g, shape, dims, keepdim) * x.sign()
+            return expand_reduced(g, shape, dims, keepdim) * x.sgn()
         if p in (math.inf, -math.inf):
-            return x.sign() * _even_split(g, x.abs(), y, dims, keepdim)
+            return x.sgn() * _even_split(g, x.abs(), y, dims, keepdim)
         g = expand_reduced(g, shape, dims, keepdim)
         y = expand_reduced(y, shape, dims, keepdim)
         if p == 2:
             return x * where(y == 0, 0.0, g / y)
         if p < 1:
-            scaled = where(x == 0, 0.0, x.sign() * x.abs().pow(p - 1))
+            scaled = where(x == 0, 0.0, x.sgn() * x.abs().pow(p - 1))
         else:
             scaled = x * x.abs().pow(p - 2)
         return scaled * where(y == 0, 0.0, g / y.pow(p - 1))
@@ -622,7 +635,7 @@ class LinalgVectorNormBackward0(Op):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """torch.linalg.vector_norm, which torch.norm and dist call too: the ord-norm of x over dim
     (all elements if None), computed in `dtype` if given."""
-    if not x._dtype.is_floating_point:
+    if not x._dtype._differentiable:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_type_word(x)}")
     if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float, np.number)):

@@ -21,6 +21,8 @@ kthvalue_result = return_type("kthvalue")
 def _argsort(x, axis, descending):
     """Stable argsort; descending sorts the reversed array and reverses back, so that
     ties keep their order and NaNs come first, as in torch."""
+    if x.dtype.kind == "c":
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     xp = xp_of(x)
     if not descending:
         return xp.argsort(x, axis=axis, kind="stable")
@@ -78,6 +80,8 @@ class TopkBackward0(Op):
     n_diff_outputs = 1
 
     def forward(self, x, k, dim, largest, sorted):
+        if x.dtype.kind == "c":
+            raise RuntimeError(" topk does not support complex dtypes on CPU")
         self.shape, self.dim = x.shape, dim
         idx = _topk_indices(x, k, dim, largest, sorted)
         self.indices = idx

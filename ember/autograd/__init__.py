@@ -124,14 +124,49 @@ class _VariableMeta(type):
 
 
 class Variable(metaclass=_VariableMeta):
-    """Deprecated wrapper: Variable(t) is just t (with requires_grad set if asked)."""
+    """Deprecated wrapper: Variable(t, requires_grad) is a new leaf tensor sharing t's memory
+    (t itself is left as it was), as torch's; Variable() is an empty tensor."""
 
-    def __new__(cls, data, requires_grad=False, volatile=False):
-        if requires_grad:
-            data.requires_grad_(True)
-        return data
+    def __new__(cls, data=None, requires_grad=False, volatile=False):
+        from .._creation import empty
+        from .._tensor import Tensor
+
+        if volatile:
+            import warnings
+
+            warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                          UserWarning, stacklevel=2)
+        if data is None:
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        out.requires_grad_(bool(requires_grad))
+        return out
 
 
+def variable(*args, **kwargs):
+    """torch.autograd.variable: gone, as in torch."""
+    raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")
+
+
+def is_tensor_like(inp):
+    """True for tensors and for objects whose type defines __torch_function__ (torch.overrides)."""
+    from .._tensor import Tensor
+
+    return isinstance(inp, Tensor) or hasattr(inp, "__torch_function__")
+
+
+class SavedTensor:
+    """The type of a tensor a backward node saved. ember's nodes keep plain arrays and expose no
+    saved-tensor objects; as in torch, Python code cannot create one."""
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("Trying to create a SavedTensor object from Python is forbidden.")
+
+
+from ._flags import (enforce_grad_layout_policy, is_multithreading_enabled, is_view_replay_enabled,  # noqa: E402
+                     set_multithreading_enabled)
 from .engine import run_backward  # noqa: E402
 from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable  # noqa: E402
 from .graph import Node  # noqa: E402
@@ -144,7 +179,9 @@ sys.modules[f"{__name__}.gradcheck"] = _gradcheck
 
 __all__ = ["backward", "grad", "Variable", "Function", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "Node", "InplaceFunction", "NestedIOFunction", "grad_mode"]
+           "is_anomaly_enabled", "Node", "InplaceFunction", "NestedIOFunction", "grad_mode", "variable",
+           "is_tensor_like", "SavedTensor", "set_multithreading_enabled", "is_multithreading_enabled",
+           "enforce_grad_layout_policy", "is_view_replay_enabled"]
 
 
 def __getattr__(name):

@@ -62,6 +62,15 @@ def _out(result, out):
     return copy_out(result, out)
 
 
+def _outs(result, out):
+    """out= for a tuple result: each part copied into its out tensor; returns out."""
+    if out is None:
+        return result
+    for r, o in zip(result, out):
+        _out(r, o)
+    return out
+
+
 class LinalgSolveExBackward0(Op):
     """X = A^-1 B for B of shape (..., n, k) (vectors are given a trailing dim by solve)."""
 

@@ -1,5 +1,6 @@
 """Adadelta (Zeiler): steps scaled by the ratio of running RMS of updates and of gradients."""
 from .._device import xp_of
+from . import _kernels as K
 from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adadelta", "adadelta"]
@@ -30,20 +31,20 @@ class Adadelta(Optimizer):
 
 
 def adadelta(param, grad, square_avg, acc_delta, *, lr, rho, eps, weight_decay):
-    """One Adadelta step on arrays, in place.
+    """One Adadelta step on arrays, in place; torch's _single_tensor_adadelta, kernel for kernel:
 
         v = rho v + (1 - rho) g^2;  d = sqrt(u + eps) / sqrt(v + eps) * g
         u = rho u + (1 - rho) d^2;  param -= lr d
     """
     xp = xp_of(param)
     if weight_decay != 0:
-        grad = grad + weight_decay * param
-    square_avg *= rho
-    square_avg += (1 - rho) * (grad * grad)
-    std = xp.sqrt(square_avg + eps)
-    delta = xp.sqrt(acc_delta + eps)
+        grad = K.add_(grad.copy(), param, weight_decay)
+    square_avg *= square_avg.dtype.type(rho)
+    K.addcmul_(square_avg, grad, grad, 1 - rho)
+    std = xp.sqrt(square_avg + square_avg.dtype.type(eps))
+    delta = xp.sqrt(acc_delta + acc_delta.dtype.type(eps))
     delta /= std
     delta *= grad
-    acc_delta *= rho
-    acc_delta += (1 - rho) * (delta * delta)
-    param -= lr * delta
+    acc_delta *= acc_delta.dtype.type(rho)
+    K.addcmul_(acc_delta, delta, delta, 1 - rho)
+    K.add_(param, delta, -lr)

@@ -1,5 +1,6 @@
 """Adagrad (Duchi et al.): per-coordinate steps shrinking with the sum of squared gradients."""
 from .._device import xp_of
+from . import _kernels as K
 from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adagrad", "adagrad"]
@@ -34,11 +35,12 @@ class Adagrad(Optimizer):
 
 
 def adagrad(param, grad, state_sum, step, *, lr, lr_decay, eps, weight_decay):
-    """One Adagrad step on arrays, in place: s += g^2; param -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps)."""
+    """One Adagrad step on arrays, in place (torch's _single_tensor_adagrad, kernel for kernel):
+    s += g^2; param -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps)."""
     if weight_decay != 0:
-        grad = grad + weight_decay * param
+        grad = K.add_(grad.copy(), param, weight_decay)
     clr = lr / (1 + (step - 1) * lr_decay)
-    state_sum += grad * grad
+    K.addcmul_(state_sum, grad, grad)
     std = xp_of(param).sqrt(state_sum)
-    std += eps
-    param -= clr * (grad / std)
+    std += std.dtype.type(eps)
+    K.addcdiv_(param, grad, std, -clr)

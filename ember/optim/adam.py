@@ -1,5 +1,6 @@
 """Adam (and, with decoupled weight decay, AdamW)."""
 from .._device import xp_of
+from . import _kernels as K
 from .optimizer import _check_adam_family, Optimizer, _bump_step, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "adam"]
@@ -34,7 +35,7 @@ class Adam(Optimizer):
 
 def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, weight_decay,
          decoupled_weight_decay):
-    """One Adam step on arrays, in place.
+    """One Adam step on arrays, in place; torch's _single_tensor_adam, kernel for kernel:
 
         m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2   (v_max = max(v_max, v) with amsgrad)
         param -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
@@ -42,19 +43,13 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, b
     """
     if weight_decay != 0:
         if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
+            param *= param.dtype.type(1 - lr * weight_decay)
         else:
-            grad = grad + weight_decay * param
+            grad = K.add_(grad.copy(), param, weight_decay)
     xp = xp_of(param)
-    # exp_avg += (1 - b1) * (grad - exp_avg): lerp, as torch computes it for weights < 0.5
-    t = xp.empty_like(exp_avg)  # one scratch array (0-d results of NumPy are scalars, not arrays)
-    xp.subtract(grad, exp_avg, out=t)
-    t *= 1 - beta1
-    exp_avg += t
-    exp_avg_sq *= beta2
-    xp.multiply(grad, grad, out=t)
-    t *= 1 - beta2
-    exp_avg_sq += t
+    K.lerp_(exp_avg, grad, 1 - beta1)
+    exp_avg_sq *= exp_avg_sq.dtype.type(beta2)
+    K.addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     step_size = lr / (1 - beta1 ** step)
     if max_exp_avg_sq is not None:
@@ -62,10 +57,7 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, b
         v = max_exp_avg_sq
     else:
         v = exp_avg_sq
-    denom = xp.sqrt(v, out=t)
-    denom /= bias_correction2_sqrt
-    denom += eps
-    # param -= step_size * (exp_avg / denom)
-    xp.divide(exp_avg, denom, out=denom)
-    denom *= step_size
-    param -= denom
+    denom = xp.sqrt(v)
+    denom /= denom.dtype.type(bias_correction2_sqrt)
+    denom += denom.dtype.type(eps)
+    K.addcdiv_(param, exp_avg, denom, -step_size)

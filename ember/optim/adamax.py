@@ -1,5 +1,6 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 from .._device import xp_of
+from . import _kernels as K
 from .optimizer import _check_adam_family, Optimizer, _bump_step, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["Adamax", "adamax"]
@@ -27,16 +28,16 @@ class Adamax(Optimizer):
 
 
 def adamax(param, grad, exp_avg, exp_inf, step, *, lr, beta1, beta2, eps, weight_decay):
-    """One Adamax step on arrays, in place.
+    """One Adamax step on arrays, in place; torch's _single_tensor_adamax, kernel for kernel:
 
         m = lerp(m, g, 1 - b1);  u = max(b2 u, |g| + eps);  param -= lr / (1 - b1^t) * m / u
     """
     xp = xp_of(param)
     if weight_decay != 0:
-        grad = grad + weight_decay * param
-    exp_avg += (1 - beta1) * (grad - exp_avg)
-    exp_inf *= beta2
+        grad = K.add_(grad.copy(), param, weight_decay)
+    K.lerp_(exp_avg, grad, 1 - beta1)
+    exp_inf *= exp_inf.dtype.type(beta2)
     norm = xp.abs(grad)
-    norm += eps
+    norm += norm.dtype.type(eps)
     xp.maximum(exp_inf, norm, out=exp_inf)
-    param -= lr / (1 - beta1 ** step) * (exp_avg / exp_inf)
+    K.addcdiv_(param, exp_avg, exp_inf, -(lr / (1 - beta1 ** step)))

@@ -244,8 +244,16 @@ def _in_chunks(update, *arrays, **hyper):
 
 def _grads(group, maximize):
     """(param, grad array) for each parameter of the group that has a gradient; the gradient
-    negated (a new array) when maximizing."""
+    negated (a new array, also for 0-d ones, which NumPy's `-g` would make a scalar) when maximizing."""
     for p in group["params"]:
         if p._grad is not None:
             g = p._grad._data
-            yield p, (-g if maximize else g)
+            yield p, (xp_of(g).negative(g, out=xp_of(g).empty_like(g)) if maximize else g)
+
+
+def _use_foreach(group, param):
+    """Whether torch would run the group's multi-tensor (foreach) rule: as asked, else
+    torch's default, foreach on CUDA and the single-tensor loop on the CPU. The two
+    differ in their order of operations for some optimizers."""
+    foreach = group.get("foreach")
+    return param.is_cuda if foreach is None else bool(foreach)

@@ -1,5 +1,6 @@
 """RMSprop (Hinton), optionally centered and with momentum."""
 from .._device import xp_of
+from . import _kernels as K
 from .optimizer import Optimizer, _bump_step, _check, _grads, _in_chunks, _step_tensor, _zeros_like
 
 __all__ = ["RMSprop", "rmsprop"]
@@ -38,25 +39,25 @@ class RMSprop(Optimizer):
 
 
 def rmsprop(param, grad, square_avg, grad_avg, buf, *, lr, alpha, eps, weight_decay, momentum):
-    """One RMSprop step on arrays, in place.
+    """One RMSprop step on arrays, in place; torch's _single_tensor_rmsprop, kernel for kernel:
 
         v = alpha v + (1 - alpha) g^2;  centered: a = lerp(a, g, 1 - alpha), avg = sqrt(v - a^2) + eps
         else avg = sqrt(v) + eps;  param -= lr * g / avg   (or buf = momentum buf + g / avg; param -= lr buf)
     """
     xp = xp_of(param)
     if weight_decay != 0:
-        grad = grad + weight_decay * param
-    square_avg *= alpha
-    square_avg += (1 - alpha) * (grad * grad)
+        grad = K.add_(grad.copy(), param, weight_decay)
+    square_avg *= square_avg.dtype.type(alpha)
+    K.addcmul_(square_avg, grad, grad, 1 - alpha)
     if grad_avg is not None:
-        grad_avg += (1 - alpha) * (grad - grad_avg)
-        avg = xp.sqrt(square_avg - grad_avg * grad_avg)
+        K.lerp_(grad_avg, grad, 1 - alpha)
+        avg = xp.sqrt(K.addcmul_(square_avg.copy(), grad_avg, grad_avg, -1))
     else:
         avg = xp.sqrt(square_avg)
-    avg += eps
+    avg += avg.dtype.type(eps)
     if buf is not None:
-        buf *= momentum
-        buf += grad / avg
-        param -= lr * buf
+        buf *= buf.dtype.type(momentum)
+        K.addcdiv_(buf, grad, avg)
+        K.add_(param, buf, -lr)
     else:
-        param -= lr * (grad / avg)
+        K.addcdiv_(param, grad, avg, -lr)

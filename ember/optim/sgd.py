@@ -1,4 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+from . import _kernels as K
 from .optimizer import Optimizer, _check, _grads, _in_chunks, _zeros_like
 
 __all__ = ["SGD", "sgd"]
@@ -34,18 +35,19 @@ class SGD(Optimizer):
 
 def sgd(param, grad, buf, *, lr, momentum, dampening, weight_decay, nesterov, first=False):
     """One SGD step on arrays, in place on `param` and the momentum buffer `buf` (None
-    without momentum; `first`: its first step, where it is set to the gradient).
+    without momentum; `first`: its first step, where it is set to the gradient); torch's
+    _single_tensor_sgd, kernel for kernel:
 
         g = grad + wd * param;  buf = g (first step) or momentum * buf + (1 - dampening) * g
         param -= lr * (g + momentum * buf if nesterov else buf)
     """
     if weight_decay != 0:
-        grad = grad + weight_decay * param
+        grad = K.add_(grad.copy(), param, weight_decay)
     if buf is not None:
         if first:
             buf[...] = grad
         else:
-            buf *= momentum
-            buf += grad if dampening == 0 else (1 - dampening) * grad  # 1.0 * grad is grad
-        grad = grad + momentum * buf if nesterov else buf
-    param -= lr * grad
+            buf *= buf.dtype.type(momentum)
+            K.add_(buf, grad, 1 - dampening)
+        grad = K.add_(grad.copy(), buf, momentum) if nesterov else buf
+    K.add_(param, grad, -lr)

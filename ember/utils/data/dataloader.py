@@ -21,6 +21,16 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 __all__ = ["DataLoader"]
 
 
+class _DatasetKind:
+    """torch's dataset kinds, each with its fetcher (map-style: indices to samples; iterable: next())."""
+    Map = 0
+    Iterable = 1
+
+    @staticmethod
+    def create_fetcher(kind, dataset, auto_collation, collate_fn, drop_last):
+        return _worker.create_fetcher(kind == _DatasetKind.Iterable, dataset, auto_collation, collate_fn, drop_last)
+
+
 class _InfiniteConstantSampler(Sampler):
     """The 'sampler' of an IterableDataset: None forever (the dataset decides what comes next)."""
 

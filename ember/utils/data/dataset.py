@@ -138,3 +138,54 @@ def random_split(dataset, lengths, generator=None):
     indices = randperm(sum(lengths), generator=generator).tolist()
     return [Subset(dataset, indices[offset - length:offset])
             for offset, length in zip(itertools.accumulate(lengths), lengths)]
+
+
+class StackDataset(Dataset):
+    """Samples of several equally long datasets side by side: a tuple per index (datasets
+    given positionally) or a dict (given by keyword)."""
+
+    def __init__(self, *args, **kwargs):
+        if args:
+            if kwargs:
+                raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                                 "input/output, but both types are given.")
+            self._length = len(args[0])
+            if any(self._length != len(dataset) for dataset in args):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets = args
+        elif kwargs:
+            tmp = list(kwargs.values())
+            self._length = len(tmp[0])
+            if any(self._length != len(dataset) for dataset in tmp):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets = kwargs
+        else:
+            raise ValueError("At least one dataset should be passed")
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: dataset[index] for k, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __getitems__(self, indices):
+        """A batch at once, through each dataset's own __getitems__ where it has one."""
+        named = isinstance(self.datasets, dict)
+        items = self.datasets.items() if named else enumerate(self.datasets)
+        batch = [{} if named else [] for _ in indices]
+        for k, dataset in items:
+            if callable(getattr(dataset, "__getitems__", None)):
+                values = dataset.__getitems__(indices)
+                if len(values) != len(indices):
+                    raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got "
+                                     f"{len(values)}")
+            else:
+                values = [dataset[i] for i in indices]
+            for sample, value in zip(batch, values):
+                if named:
+                    sample[k] = value
+                else:
+                    sample.append(value)
+        return batch if named else [tuple(sample) for sample in batch]
+
+    def __len__(self):
+        return self._length

@@ -1,0 +1,137 @@
+"""Where a tensor's elements live: `data_ptr`, `untyped_storage()` / `storage()`
+(enough for the identity and size checks scripts make), shared memory for other
+processes (`share_memory_`, `is_shared`) and pinned memory (`pin_memory`).
+
+ember's storage is the array library's: a tensor's array, and the array that
+owns the memory it views. A storage here describes that owner.
+"""
+import numpy as np
+
+from . import _shared_memory
+from ._tensor import Tensor
+
+
+def _owner(array):
+    """The array that owns the memory `array` views (NumPy's .base chain)."""
+    while isinstance(getattr(array, "base", None), np.ndarray):
+        array = array.base
+    return array
+
+
+def _ptr(array):
+    if isinstance(array, np.ndarray):
+        return array.ctypes.data if array.size else 0
+    return array.data.ptr if array.size else 0  # CuPy
+
+
+class UntypedStorage:
+    """The bytes behind a tensor (torch.UntypedStorage, read-only description)."""
+
+    def __init__(self, tensor):
+        self._tensor = tensor
+        self._array = _owner(tensor._data)
+
+    def data_ptr(self):
+        return _ptr(self._array)
+
+    def nbytes(self):
+        return self._array.nbytes
+
+    def size(self):
+        return self.nbytes()
+
+    def __len__(self):
+        return self.size()
+
+    def element_size(self):
+        return 1
+
+    @property
+    def device(self):
+        return self._tensor.device
+
+    def is_shared(self):
+        return self._tensor.is_shared()
+
+    def share_memory_(self):
+        self._tensor.share_memory_()
+        self._array = _owner(self._tensor._data)
+        return self
+
+    def tolist(self):
+        return self._array.reshape(-1, order="A").view(np.uint8).tolist()
+
+    def __repr__(self):
+        return f" {self.nbytes()} bytes\n[{type(self).__name__} of size {self.nbytes()}]"
+
+
+class TypedStorage(UntypedStorage):
+    """The elements behind a tensor, in its dtype (torch.TypedStorage)."""
+
+    @property
+    def dtype(self):
+        return self._tensor.dtype
+
+    def element_size(self):
+        return self._tensor.element_size()
+
+    def size(self):
+        return self.nbytes() // self.element_size()
+
+    def _untyped_storage(self):
+        return UntypedStorage(self._tensor)
+
+
+def data_ptr(self):
+    """The address of the tensor's first element (0 for an empty tensor), as torch."""
+    return _ptr(self._data)
+
+
+def untyped_storage(self):
+    return UntypedStorage(self)
+
+
+def storage(self):
+    return TypedStorage(self)
+
+
+def is_shared(self):
+    return _shared_memory.segment_of(self._data) is not None
+
+
+def share_memory_(self):
+    """Move the memory this tensor views into shared memory other processes can map (a no-op
+    for CUDA tensors and tensors already shared). The tensor and its base follow the move;
+    other tensors viewing the same memory keep the old copy."""
+    data = self._data
+    if not isinstance(data, np.ndarray) or not data.size or self.is_shared():
+        return self
+    owner = _owner(data)
+    raw = _shared_memory.new_segment(owner.nbytes)
+    raw[...] = owner.reshape(-1, order="A").view(np.uint8)
+    start = owner.ctypes.data
+
+    def moved(a):
+        return np.ndarray(a.shape, a.dtype, buffer=raw, offset=a.ctypes.data - start, strides=a.strides)
+
+    for t in (self, self._base):
+        if t is not None and _owner(t._data) is owner:
+            t._data = moved(t._data)
+    return self
+
+
+def is_pinned(self, device=None):
+    return False
+
+
+def pin_memory(self, device=None):
+    """Page-locked memory needs CUDA; torch raises the same without an accelerator."""
+    from . import cuda
+
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self  # CuPy copies from pageable memory just as well
+
+
+for _fn in (data_ptr, untyped_storage, storage, is_shared, share_memory_, is_pinned, pin_memory):
+    setattr(Tensor, _fn.__name__, _fn)
