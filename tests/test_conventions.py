@@ -55,11 +55,12 @@ def _aliases_of(fn):
 KNOWN_NAME_GAPS = {
     ("F", "det"), ("F", "slogdet"),  # linalg.det's `A` where torch.det says `input`
     ("F", "result_type"),  # (tensor1, tensor2) where torch has (tensor, other)
-    ("F", "vdot"), ("M", "vdot"),  # dot's `tensor` where torch.vdot says `other`
     ("M", "copy_"),  # `src` where torch's parser says `other`
     ("M", "to"),  # parses its own *args
+    ("F", "conj_physical_"), ("F", "resize_as_"),  # `self` where torch says `input`
     # comparisons' in-place forms take no keywords at all in ember
     ("M", "eq_"), ("M", "ne_"), ("M", "lt_"), ("M", "le_"), ("M", "gt_"), ("M", "ge_"),
+    ("M", "greater_"), ("M", "greater_equal_"), ("M", "less_"), ("M", "less_equal_"), ("M", "not_equal_"),
     ("M", "logical_and_"), ("M", "logical_or_"), ("M", "logical_xor_"),
 }
 
@@ -170,6 +171,10 @@ ALIAS_CALLS = [
     lambda m, x: m.linalg.norm(x, axis=0),
     lambda m, x: m.linalg.matrix_norm(x.unsqueeze(0), axis=(1, 2)),
     lambda m, x: m.linalg.cross(x[:, :3], x[:, 1:], axis=1),
+    lambda m, x: m.special.logsumexp(x, axis=1, keepdims=True),  # and torch.special's, torch.fft's
+    lambda m, x: m.special.softmax(x, axis=0),
+    lambda m, x: m.special.xlogy(x.abs(), x2=x.abs() + 1),
+    lambda m, x: m.fft.fft(x, axis=0).abs(),
     # in-place methods take their out-of-place twin's aliases
     lambda m, x: x.detach().clone().cumsum_(axis=0),
     lambda m, x: x.detach().clone().add_(x2=x.detach(), alpha=3),

@@ -24,8 +24,9 @@ through. A function added later needs nothing more as long as it reaches the
 ember namespace at import (a module in `ember/_ops` FAMILIES, or any name
 `ember/__init__.py` imports) or is set on Tensor before that; ember's own code
 calls the unwrapped functions. A namespace of its own calls install on itself:
-ember.linalg (torch.linalg's functions are all builtins) and ember.nn.functional
-(for the few that torch binds from C++: linear, conv2d, cosine_similarity...).
+ember.linalg, ember.special and ember.fft (torch's are all builtins) and
+ember.nn.functional (for the few that torch binds from C++: linear, conv2d,
+cosine_similarity...).
 In-place methods written as `op_(self, *args, **kwargs)` take `op`'s aliases.
 Parameters must carry torch's names (`input`, `dim`, `keepdim`, `other`) for
 their aliases to work.
@@ -114,15 +115,20 @@ def install(namespace, tensor_cls=None, python_defined=PYTHON_DEFINED):
 
     for name, obj in list(namespace.items()):
         if type(obj) is types.FunctionType and not name.startswith("_") and name not in python_defined:
-            namespace[name] = wrap(obj, namespace.get("__name__"), name)
+            namespace[name] = wrap(obj, namespace.get("__name__"), name, _twin_table(name, obj, namespace))
     if tensor_cls is None:
         return
     methods = vars(tensor_cls)
     for name, obj in list(methods.items()):
         if type(obj) is types.FunctionType and not name.startswith("_") and name not in PYTHON_DEFINED_METHODS:
-            table = None
-            twin = methods.get(name[:-1]) if name.endswith("_") else None
-            if obj.__code__.co_flags & _VARKEYWORDS and type(twin) is types.FunctionType:
-                # x.op_(*args, **kwargs) forwarding to op: it takes op's parameters, so op's aliases
-                table = _alias_table(getattr(twin, "__wrapped__", twin)) or None
-            setattr(tensor_cls, name, wrap(obj, tensor_cls.__module__, f"{tensor_cls.__qualname__}.{name}", table))
+            setattr(tensor_cls, name, wrap(obj, tensor_cls.__module__, f"{tensor_cls.__qualname__}.{name}",
+                                           _twin_table(name, obj, methods)))
+
+
+def _twin_table(name, fn, scope):
+    """op_(self, *args, **kwargs) forwarding to op takes op's parameters, so op's aliases
+    (None: fn's own parameters decide)."""
+    twin = scope.get(name[:-1]) if name.endswith("_") else None
+    if fn.__code__.co_flags & _VARKEYWORDS and type(twin) is types.FunctionType:
+        return _alias_table(getattr(twin, "__wrapped__", twin)) or None
+    return None
