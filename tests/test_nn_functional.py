@@ -26,6 +26,8 @@ def test_softmax_family(dtype):
     check(lambda m, x: F(m).softmin(x, 1), [(2, 3)], dtype)
     check(lambda m, x: m.softmax(x, 0), [()], dtype)
     check(lambda m, x: x.log_softmax(-1), [(0, 3)], dtype)
+    check(lambda m, x: F(m).softmax(x, -1), [(5, 0, 0)], dtype)  # reducing over an empty axis
+    check(lambda m, x: x.log_softmax(-1), [(2, 0)], dtype)
     check(lambda m, x: x.softmax(dim=1), [(4, 6)], dtype, arrays=[np.random.default_rng(0).normal(0, 50, (4, 6))
                                                                   .astype(dtype)])
     check(lambda m, x: F(m).softmax(x, 1, dtype=m.float64), [(3, 4)], dtype)

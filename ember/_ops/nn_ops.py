@@ -51,6 +51,8 @@ class SoftmaxBackward0(Op):
         self.dim = dim
         if x.ndim == 0:
             return np.ones_like(x) if type(x) is np.ndarray else x * 0 + 1
+        if x.size == 0:  # nothing to normalise (and max() of an empty axis raises)
+            return x.copy()
         e = xp_of(x).exp(x - x.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         return e
@@ -69,6 +71,8 @@ class LogSoftmaxBackward0(Op):
         self.dim = dim
         if x.ndim == 0:
             return x * 0
+        if x.size == 0:
+            return x.copy()
         xp = xp_of(x)
         shifted = x - x.max(axis=dim, keepdims=True)
         shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
