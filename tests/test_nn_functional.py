@@ -96,6 +96,9 @@ def test_conv_and_pool(dtype):
     check(lambda m, x, w, b: F(m).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=2),
           [(2, 4, 5, 4), (4, 3, 3, 3), (6,)], dtype)
     check(lambda m, x, w: F(m).conv_transpose1d(x, w, stride=3, dilation=2), [(2, 3, 5), (3, 2, 3)], dtype)
+    # output_padding beyond the stride (allowed up to the dilation): the input's gradient keeps its size
+    check(lambda m, x, w: F(m).conv_transpose2d(x, w, stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
+                                                groups=2, dilation=(4, 4)), [(2, 2, 3, 3), (2, 2, 2, 3)], dtype)
     check(lambda m, x: F(m).max_pool2d(x, 3, 2, 1), [(2, 3, 7, 6)], dtype)
     check(lambda m, x: F(m).max_pool2d(x, 2, ceil_mode=True), [(2, 3, 7, 5)], dtype)
     check(lambda m, x: F(m).max_pool1d(x, 2), [(2, 3, 7)], dtype)
@@ -313,6 +316,8 @@ FUSED = [
     ("conv1d_dilated", lambda x, w: F(ember).conv1d(x, w, dilation=2, padding="same"), [(2, 2, 6), (3, 2, 3)]),
     ("conv_transpose2d", lambda x, w: F(ember).conv_transpose2d(x, w, stride=2, output_padding=1),
      [(1, 2, 3, 3), (2, 3, 2, 2)]),
+    ("conv_transpose2d_outpad", lambda x, w: F(ember).conv_transpose2d(x, w, stride=(3, 2), output_padding=(2, 3),
+                                                                        dilation=(4, 4)), [(1, 1, 2, 2), (1, 1, 2, 2)]),
     ("max_pool2d", lambda x: F(ember).max_pool2d(x, 2, 1, 1), [(1, 2, 4, 4)]),
     ("avg_pool2d", lambda x: F(ember).avg_pool2d(x, 3, 2, 1, ceil_mode=True), [(1, 2, 5, 5)]),
     ("adaptive_avg_pool2d", lambda x: F(ember).adaptive_avg_pool2d(x, 3), [(1, 2, 5, 4)]),
@@ -340,7 +345,7 @@ def test_gradcheck_fused(name, fn, shapes):
 
 
 @pytest.mark.parametrize("name, fn, shapes", [f for f in FUSED if f[0] in (
-    "softmax", "log_softmax", "linear", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "layer_norm",
+    "softmax", "log_softmax", "linear", "conv2d", "conv_transpose2d", "conv_transpose2d_outpad", "max_pool2d", "avg_pool2d", "layer_norm",
     "batch_norm", "gelu", "silu", "softplus", "embedding", "pad_reflect", "cross_entropy")],
     ids=lambda f: f if isinstance(f, str) else "")
 def test_gradgradcheck_fused(name, fn, shapes):
