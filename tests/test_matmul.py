@@ -175,6 +175,11 @@ def test_matmul_with_ndarray():
     same_error(lambda m: np.float64(2) @ m.ones(2, 2))
 
 
+def test_rmatmul_called_directly():
+    check(lambda m, a, b: a.__rmatmul__(b), [(3, 4), (2, 3)])
+    check(lambda m, a, b: b.__rmatmul__(a), [(4,), (4,)])
+
+
 def test_double_backward():
     check(lambda m, a, b: m.autograd.grad((a @ b).pow(2).sum(), a, create_graph=True)[0], [(2, 3), (3, 4)],
           dtype="float64")

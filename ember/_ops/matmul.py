@@ -553,7 +553,8 @@ Tensor.matmul = matmul
 # Anything else is NotImplemented both ways, as in torch: Tensor @ ndarray is then NumPy's own
 # (the tensor read through __array__, the result wrapped back into a Tensor), ndarray @ Tensor a TypeError.
 Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
-Tensor.__rmatmul__ = lambda self, other: NotImplemented
+# Called directly (t.__rmatmul__(other), as torch's OpInfo does) it is matmul(other, self).
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 Tensor.__imatmul__ = _imatmul
 Tensor.mm = mm
 Tensor.bmm = bmm
