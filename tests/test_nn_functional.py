@@ -96,6 +96,10 @@ def test_conv_and_pool(dtype):
     check(lambda m, x, w, b: F(m).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=2),
           [(2, 4, 5, 4), (4, 3, 3, 3), (6,)], dtype)
     check(lambda m, x, w: F(m).conv_transpose1d(x, w, stride=3, dilation=2), [(2, 3, 5), (3, 2, 3)], dtype)
+    if dtype == "float64":  # integer inputs: window sums divided with truncation toward zero
+        check(lambda m, x: F(m).avg_pool1d(x, 3, padding=1), [(2, 3, 9)], "int64")
+        check(lambda m, x: F(m).avg_pool2d(x, 3, 1, 1, True, False, 2), [(1, 3, 5, 5)], "int64")
+        check(lambda m, x: F(m).avg_pool2d(x, 2, count_include_pad=False, padding=1), [(1, 2, 4, 5)], "int64")
     # output_padding beyond the stride (allowed up to the dilation): the input's gradient keeps its size
     check(lambda m, x, w: F(m).conv_transpose2d(x, w, stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
                                                 groups=2, dilation=(4, 4)), [(2, 2, 3, 3), (2, 2, 2, 3)], dtype)

@@ -385,7 +385,12 @@ def avg_pool_nd(nd, input, kernel_size, stride=None, padding=0, ceil_mode=False,
         input = input.unsqueeze(0)
     geom = _PoolGeom(input._data.shape, kernel, stride, padding, dilation, ceil_mode)
     total = AvgPool2DBackward0.apply(input, arg=None, geom=geom)
-    if divisor_override:
+    if not (input._dtype.is_floating_point or input._dtype.is_complex):
+        # torch's integer kernels divide the window sums with C's truncation toward zero
+        div = divisor_override or _avg_divisor(geom, padding, count_include_pad)
+        t = total._data
+        out = _wrap(xp_of(t).trunc(t / xp_of(t).asarray(div)).astype(t.dtype))
+    elif divisor_override:
         out = total / divisor_override
     else:
         div = _avg_divisor(geom, padding, count_include_pad)
