@@ -131,6 +131,9 @@ def test_normalisation(dtype):
                                              training=True), [(5, 4, 3), (4,), (4,)], dtype)
     check(lambda m, x, rm, w, b: F(m).batch_norm(x, rm.detach(), rm.detach().abs() + 0.5, w, b, training=False),
           [(5, 4), (4,), (4,), (4,)], dtype)
+    # a 1-D input has no channel dim: torch passes an empty one through and refuses the others
+    check(lambda m, x, rm: F(m).batch_norm(x, rm.detach(), rm.detach(), training=True), [(0,), (0,)], dtype)
+    same_error(lambda m: F(m).batch_norm(m.ones(3), None, None, training=True))
     same_error(lambda m: F(m).layer_norm(m.ones(2, 3), (4,)))
     same_error(lambda m: F(m).group_norm(m.ones(2, 3, 2), 2))
 

@@ -238,7 +238,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Training: normalise with the batch statistics and move the running ones
     toward them (the variance unbiased, as torch); eval: use the running ones."""
     if input.ndim < 2:
-        raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+        # torch reads the channels from dim 1: a 1-D input passes only when empty (no channels)
+        if input._data.size:
+            input._wrap_dim(1)  # torch's IndexError
+        return input.clone()
     c = input._data.shape[1]
     shape = (1, c) + (1,) * (input.ndim - 2)
     w = weight.reshape(shape) if weight is not None else None
