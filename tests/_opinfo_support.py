@@ -21,8 +21,8 @@ float64 samples, and the method / in-place / alias variants on the first
 VARIANT_SAMPLES samples of each dtype.
 """
 import collections
+import contextlib
 import functools
-import inspect
 import sys
 import types
 import warnings
@@ -524,12 +524,19 @@ def _take(it, n):
     return out
 
 
-def test_dtypes(op):
+def _missing(name, passed, failed, msgs):
+    """The result when ember lacks `name`; samples that already differ are not hidden behind it."""
+    note = f"ember lacks {name}"
+    return Result("fail", passed, failed, msgs + [note]) if failed else Result("missing", passed, failed,
+                                                                                 [note] + msgs)
+
+
+def tested_dtypes(op):
     supported = op.supported_dtypes("cpu")
     return [d for d in (torch.float64, torch.float32, torch.int64, torch.bool) if d in supported]
 
 
-def _call(fn, sample, inputs):
+def _call(fn, inputs):
     inp, args, kwargs = inputs
     return fn(inp, *args, **kwargs)
 
@@ -539,12 +546,22 @@ def _run_torch(fn, sample):
 
 
 def _process(fn, out, what):
-    try:
+    with ember_errors(f"{what}: output_process_fn_grad on ember's output"):
         return fn(out)
-    except Missing:
+
+
+@contextlib.contextmanager
+def ember_errors(what):
+    """An exception on ember's side becomes Missing (ember lacks a name) or Mismatch."""
+    try:
+        yield
+    except (Missing, Mismatch):
         raise
+    except AttributeError as exc:
+        _raise_if_missing(exc)
+        raise Mismatch(f"{what} raises AttributeError: {exc}") from None
     except Exception as exc:  # noqa: BLE001
-        raise Mismatch(f"{what}: output_process_fn_grad failed on ember's output: {type(exc).__name__}: {exc}")
+        raise Mismatch(f"{what} raises {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
@@ -560,23 +577,18 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
             t_out = _run_torch(tfn, sample)
     except Exception as t_exc:  # noqa: BLE001
         try:
-            _call(efn, sample, e_inputs)
+            _call(efn, e_inputs)
         except Missing:
             raise
         except Exception as e_exc:  # noqa: BLE001
+            if isinstance(e_exc, AttributeError):
+                _raise_if_missing(e_exc)
             if type(e_exc).__name__ != type(t_exc).__name__ and not isinstance(e_exc, type(t_exc)):
                 raise Mismatch(f"torch raises {type(t_exc).__name__}, ember {type(e_exc).__name__}: {e_exc}")
             return
         raise Mismatch(f"torch raises {type(t_exc).__name__} ({str(t_exc)[:80]}), ember does not")
-    try:
-        e_out = _call(efn, sample, e_inputs)
-    except (Missing, Mismatch):
-        raise
-    except AttributeError as exc:
-        _raise_if_missing(exc)
-        raise Mismatch(f"ember raises AttributeError: {exc}") from None
-    except Exception as exc:  # noqa: BLE001
-        raise Mismatch(f"ember raises {type(exc).__name__}: {str(exc)[:200]}") from None
+    with ember_errors("ember"):
+        e_out = _call(efn, e_inputs)
     if op.name in SIGN_AMBIGUOUS:
         compare(_process(sample.output_process_fn_grad, e_out, "output"), sample.output_process_fn_grad(t_out),
                 "output (up to sign)")
@@ -604,10 +616,8 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
     t_loss = sum((o * torch.tensor(w, dtype=o.dtype)).sum() for o, w in zip(t_outs, ws))
     e_loss = sum((o * ember.tensor(w, dtype=o.dtype)).sum() for o, w in zip(e_outs, ws))
     t_g = torch.autograd.grad(t_loss, t_leaves, allow_unused=True)
-    try:
+    with ember_errors("ember backward"):
         e_g = ember.autograd.grad(e_loss, e_leaves, allow_unused=True)
-    except Exception as exc:  # noqa: BLE001
-        raise Mismatch(f"ember backward raises {type(exc).__name__}: {str(exc)[:200]}") from None
     for i, (a, b) in enumerate(zip(e_g, t_g)):
         if b is None:
             b = torch.zeros_like(t_leaves[i])
@@ -672,15 +682,8 @@ def run_gradcheck(op, efn, sample):
 
     wrapper = rebind(op.gradcheck_wrapper)
 
-    try:
+    with ember_errors("gradcheck"):
         ember.autograd.gradcheck(fn, tuple(diff), eps=1e-6, atol=1e-5, rtol=1e-3, check_undefined_grad=False)
-    except Missing:
-        raise
-    except AttributeError as exc:
-        _raise_if_missing(exc)
-        raise Mismatch(f"gradcheck: AttributeError: {exc}") from None
-    except Exception as exc:  # noqa: BLE001
-        raise Mismatch(f"gradcheck: {type(exc).__name__}: {str(exc)[:200]}") from None
     return True
 
 
@@ -688,7 +691,7 @@ def run_entry(op, skip_reason=None):
     """Result of comparing ember with torch on (a capped number of) op's samples."""
     if skip_reason is not None:
         return Result("skip", 0, 0, [skip_reason])
-    if not test_dtypes(op):
+    if not tested_dtypes(op):
         return Result("skip", 0, 0, ["no CPU sample dtype among float64/float32/int64/bool"])
     fv = function_variant(op)
     if fv is None:
@@ -699,7 +702,7 @@ def run_entry(op, skip_reason=None):
     random_op = op.name in RANDOM_OPS
     gradcheck = not random_op and not torch_skips_gradcheck(op)
     passed, failed, msgs, lacks = 0, 0, [], []
-    for dtype in test_dtypes(op):
+    for dtype in tested_dtypes(op):
         grads = op.supports_autograd and dtype.is_floating_point
         try:
             samples = _seeded_samples(op, dtype, grads)
@@ -711,7 +714,7 @@ def run_entry(op, skip_reason=None):
             try:
                 check_sample(op, efn, op.op, s, dtype, grads, random_op)
             except Missing as m:
-                return Result("missing", passed, failed, [f"ember lacks {m}"])
+                return _missing(m, passed, failed, msgs)
             except Mismatch as m:
                 failed += 1
                 msgs.append(f"{dtype_name(dtype)} sample {i} ({_describe(s)}): {m}")
@@ -742,7 +745,7 @@ def run_variant(op, variant):
         return Result("missing", 0, 0, [f"ember lacks {label}"])
     random_op = op.name in RANDOM_OPS
     passed, failed, msgs = 0, 0, []
-    for dtype in test_dtypes(op)[:2]:
+    for dtype in tested_dtypes(op)[:2]:
         torch.manual_seed(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -757,7 +760,7 @@ def run_variant(op, variant):
                 check_sample(op, efn, tfn, s, dtype, False, random_op, inplace=inplace)
                 passed += 1
             except Missing as m:
-                return Result("missing", passed, failed, [f"ember lacks {m}"])
+                return _missing(m, passed, failed, msgs)
             except Mismatch as m:
                 failed += 1
                 msgs.append(f"{label} {dtype_name(dtype)} sample {i} ({_describe(s)}): {m}")
