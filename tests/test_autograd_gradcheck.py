@@ -101,3 +101,10 @@ def test_inputs_restored_after_check():
     gradcheck(lambda a: a.exp().sum(), (x,))
     np.testing.assert_array_equal(x.detach().numpy(), before)
     assert x.grad is None
+
+
+def test_empty_input_is_not_overlapping():
+    # NumPy gives an empty array zero strides; torch's gradcheck accepts an empty input.
+    for m in (torch, ember):
+        x = m.zeros(1, 0, 3, dtype=m.float64, requires_grad=True)
+        assert m.autograd.gradcheck(m.exp, (x,))

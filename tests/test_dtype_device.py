@@ -217,6 +217,18 @@ def test_legacy_classes(expr):
     assert repr(e).replace("ember.", "torch.") == repr(t)
 
 
+def test_to_positional_non_blocking_and_copy():
+    """to(device, dtype, non_blocking, copy): a positional copy=True copies even when nothing changes."""
+    for m in (torch, ember):
+        x = m.ones(2, dtype=m.float64)
+        assert x.to("cpu", m.float64, False, True) is not x
+        assert x.to(m.float64, False, True) is not x
+        assert x.to("cpu", m.float64, True) is x
+        assert x.to(x, False, False) is x
+        y = x.to("cpu", m.float32, True, False)
+        assert y.dtype == m.float32 and y.tolist() == [1.0, 1.0]
+
+
 def test_type_without_change_returns_self():
     x = ember.ones(2)
     assert x.type(ember.float32) is x and x.type(ember.FloatTensor) is x

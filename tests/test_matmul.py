@@ -103,6 +103,28 @@ def test_addmm_family():
     assert not np.isnan(ember.addmm(nan, ember.ones(2, 3), ember.ones(3, 4), beta=0).numpy()).any()
 
 
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_addmm_family_integral_scalars(dtype):
+    """beta / alpha are cast to an integral operand's type (0.6 -> 0, 1.7 -> 1, 3 -> True)."""
+    for beta, alpha in ((0.2, 0.6), (1.7, 2.6), (3, 2), (0, 1)):
+        if dtype == "int64":  # torch has no bool matrix products, only bool addr
+            check(lambda m, c, a, b: m.addmm(c, a, b, beta=beta, alpha=alpha), [(2, 4), (2, 3), (3, 4)], dtype)
+            check(lambda m, c, a, b: m.addmv(c, a, b, beta=beta, alpha=alpha), [(2,), (2, 3), (3,)], dtype)
+            check(lambda m, c, a, b: m.baddbmm(c, a, b, beta=beta, alpha=alpha), [(2, 1, 4), (2, 2, 3), (2, 3, 4)],
+                  dtype)
+            check(lambda m, c, a, b: m.addbmm(c, a, b, beta=beta, alpha=alpha), [(1, 4), (2, 2, 3), (2, 3, 4)], dtype)
+        if not isinstance(beta, float):
+            check(lambda m, c, a, b: m.addr(c, a, b, beta=beta, alpha=alpha), [(2, 3), (2,), (3,)], dtype)
+    msg, _ = same_error(lambda m: m.addr(m.ones(2, 2, dtype=m.int64), m.ones(2, dtype=m.int64),
+                                         m.ones(2, dtype=m.int64), beta=0.5))
+    assert msg.startswith("For integral input tensors, argument beta must not be a floating point number")
+
+
+def test_tensordot_broadcasts_size_one_contracted_dims():
+    check(lambda m, a, b: m.tensordot(a, b, dims=([0, 1], [2, 0])), [(1, 1, 1), (2, 1, 2)], "float64")
+    check(lambda m, a, b: m.tensordot(a, b, dims=([0], [1])), [(3, 2), (4, 1)], "float64")
+
+
 def test_outer_inner_kron_tensordot():
     check(lambda m, a, b: m.outer(a, b), [(3,), (4,)])
     check(lambda m, a, b: a.ger(b), [(3,), (4,)])
@@ -151,6 +173,11 @@ def test_matmul_with_ndarray():
     same_error(lambda m: np.ones((2, 2), dtype=np.float32) @ m.ones(2, 2))
     same_error(lambda m: m.ones(2, 2) @ [[1.0, 1.0], [1.0, 1.0]])
     same_error(lambda m: np.float64(2) @ m.ones(2, 2))
+
+
+def test_rmatmul_called_directly():
+    check(lambda m, a, b: a.__rmatmul__(b), [(3, 4), (2, 3)])
+    check(lambda m, a, b: b.__rmatmul__(a), [(4,), (4,)])
 
 
 def test_double_backward():

@@ -26,6 +26,8 @@ def test_softmax_family(dtype):
     check(lambda m, x: F(m).softmin(x, 1), [(2, 3)], dtype)
     check(lambda m, x: m.softmax(x, 0), [()], dtype)
     check(lambda m, x: x.log_softmax(-1), [(0, 3)], dtype)
+    check(lambda m, x: F(m).softmax(x, -1), [(5, 0, 0)], dtype)  # reducing over an empty axis
+    check(lambda m, x: x.log_softmax(-1), [(2, 0)], dtype)
     check(lambda m, x: x.softmax(dim=1), [(4, 6)], dtype, arrays=[np.random.default_rng(0).normal(0, 50, (4, 6))
                                                                   .astype(dtype)])
     check(lambda m, x: F(m).softmax(x, 1, dtype=m.float64), [(3, 4)], dtype)
@@ -94,6 +96,13 @@ def test_conv_and_pool(dtype):
     check(lambda m, x, w, b: F(m).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=2),
           [(2, 4, 5, 4), (4, 3, 3, 3), (6,)], dtype)
     check(lambda m, x, w: F(m).conv_transpose1d(x, w, stride=3, dilation=2), [(2, 3, 5), (3, 2, 3)], dtype)
+    if dtype == "float64":  # integer inputs: window sums divided with truncation toward zero
+        check(lambda m, x: F(m).avg_pool1d(x, 3, padding=1), [(2, 3, 9)], "int64")
+        check(lambda m, x: F(m).avg_pool2d(x, 3, 1, 1, True, False, 2), [(1, 3, 5, 5)], "int64")
+        check(lambda m, x: F(m).avg_pool2d(x, 2, count_include_pad=False, padding=1), [(1, 2, 4, 5)], "int64")
+    # output_padding beyond the stride (allowed up to the dilation): the input's gradient keeps its size
+    check(lambda m, x, w: F(m).conv_transpose2d(x, w, stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
+                                                groups=2, dilation=(4, 4)), [(2, 2, 3, 3), (2, 2, 2, 3)], dtype)
     check(lambda m, x: F(m).max_pool2d(x, 3, 2, 1), [(2, 3, 7, 6)], dtype)
     check(lambda m, x: F(m).max_pool2d(x, 2, ceil_mode=True), [(2, 3, 7, 5)], dtype)
     check(lambda m, x: F(m).max_pool1d(x, 2), [(2, 3, 7)], dtype)
@@ -122,6 +131,9 @@ def test_normalisation(dtype):
                                              training=True), [(5, 4, 3), (4,), (4,)], dtype)
     check(lambda m, x, rm, w, b: F(m).batch_norm(x, rm.detach(), rm.detach().abs() + 0.5, w, b, training=False),
           [(5, 4), (4,), (4,), (4,)], dtype)
+    # a 1-D input has no channel dim: torch passes an empty one through and refuses the others
+    check(lambda m, x, rm: F(m).batch_norm(x, rm.detach(), rm.detach(), training=True), [(0,), (0,)], dtype)
+    same_error(lambda m: F(m).batch_norm(m.ones(3), None, None, training=True))
     same_error(lambda m: F(m).layer_norm(m.ones(2, 3), (4,)))
     same_error(lambda m: F(m).group_norm(m.ones(2, 3, 2), 2))
 
@@ -311,6 +323,8 @@ FUSED = [
     ("conv1d_dilated", lambda x, w: F(ember).conv1d(x, w, dilation=2, padding="same"), [(2, 2, 6), (3, 2, 3)]),
     ("conv_transpose2d", lambda x, w: F(ember).conv_transpose2d(x, w, stride=2, output_padding=1),
      [(1, 2, 3, 3), (2, 3, 2, 2)]),
+    ("conv_transpose2d_outpad", lambda x, w: F(ember).conv_transpose2d(x, w, stride=(3, 2), output_padding=(2, 3),
+                                                                        dilation=(4, 4)), [(1, 1, 2, 2), (1, 1, 2, 2)]),
     ("max_pool2d", lambda x: F(ember).max_pool2d(x, 2, 1, 1), [(1, 2, 4, 4)]),
     ("avg_pool2d", lambda x: F(ember).avg_pool2d(x, 3, 2, 1, ceil_mode=True), [(1, 2, 5, 5)]),
     ("adaptive_avg_pool2d", lambda x: F(ember).adaptive_avg_pool2d(x, 3), [(1, 2, 5, 4)]),
@@ -338,7 +352,7 @@ def test_gradcheck_fused(name, fn, shapes):
 
 
 @pytest.mark.parametrize("name, fn, shapes", [f for f in FUSED if f[0] in (
-    "softmax", "log_softmax", "linear", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "layer_norm",
+    "softmax", "log_softmax", "linear", "conv2d", "conv_transpose2d", "conv_transpose2d_outpad", "max_pool2d", "avg_pool2d", "layer_norm",
     "batch_norm", "gelu", "silu", "softplus", "embedding", "pad_reflect", "cross_entropy")],
     ids=lambda f: f if isinstance(f, str) else "")
 def test_gradgradcheck_fused(name, fn, shapes):

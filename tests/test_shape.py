@@ -265,6 +265,13 @@ def test_zero_dim_roll_flip_movedim():
     check(lambda m, x: x.roll(3), [()])
     check(lambda m, x: x.flip(0), [()])
     check(lambda m, x: x.movedim(0, -1), [()])
+    check(lambda m, x: x.transpose(0, 0), [()])
+    check(lambda m, x: m.transpose(x, -1, 0), [()])
+
+
+def test_flip_dims_keyword():
+    check(lambda m, x: m.flip(x, dims=(0, 2)), [(2, 3, 4)])
+    check(lambda m, x: x.flip(dims=[1]), [(2, 3)])
 
 
 def test_iteration_is_one_unbind_node_of_views():

@@ -61,12 +61,12 @@ def _crop(a, pads, size):
 
 
 # -- convolution --------------------------------------------------------------------------------
-def _conv_arrays(x, w, stride, pads, dilation, groups):
+def _conv_arrays(x, w, stride, pads, dilation, groups, out_size=None):
     xp = xp_of(x)
     nd = w.ndim - 2
     kernel = w.shape[2:]
     xpad = _pad(x, pads)
-    out_size = _out_size(xpad.shape[2:], kernel, stride, dilation)
+    out_size = out_size or _out_size(xpad.shape[2:], kernel, stride, dilation)
     win = _windows(xpad, out_size, kernel, stride, dilation)
     axes_win = [1] + list(range(2 + nd, 2 + 2 * nd))
     axes_w = list(range(1, 2 + nd))
@@ -119,9 +119,11 @@ def _geom_kwargs(geom):
 class ConvolutionBackward0(Op):
     save_inputs = True
 
-    def forward(self, x, w, stride, pads, dilation, groups):
+    def forward(self, x, w, stride, pads, dilation, groups, out_size=None):
+        # out_size: as the adjoint of conv_input (conv_transpose), the output is g's size, which can
+        # be smaller than every window that fits (conv_transpose's output_padding adds rows)
         self.geom = (stride, pads, dilation, groups)
-        return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups)
+        return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups, out_size)
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -143,7 +145,8 @@ class ConvInputBackward(Op):
     def backward(self, h):
         g, w = self.saved_tensors
         want_g, want_w = (f[0] is not None for f in self.next_functions)
-        gg = ConvolutionBackward0.apply(h, w, **_geom_kwargs(self.geom)) if want_g else None
+        gg = ConvolutionBackward0.apply(h, w, **_geom_kwargs(self.geom), out_size=g._data.shape[2:]) \
+            if want_g else None
         gw = ConvWeightBackward.apply(h, g, w_shape=w._data.shape, geom=self.geom) if want_w else None
         return gg, gw
 
@@ -162,7 +165,8 @@ class ConvWeightBackward(Op):
         x, g = self.saved_tensors
         want_x, want_g = (f[0] is not None for f in self.next_functions)
         gx = ConvInputBackward.apply(g, h, x_shape=x._data.shape, geom=self.geom) if want_x else None
-        gg = ConvolutionBackward0.apply(x, h, **_geom_kwargs(self.geom)) if want_g else None
+        gg = ConvolutionBackward0.apply(x, h, **_geom_kwargs(self.geom), out_size=g._data.shape[2:]) \
+            if want_g else None
         return gx, gg
 
 
@@ -381,7 +385,12 @@ def avg_pool_nd(nd, input, kernel_size, stride=None, padding=0, ceil_mode=False,
         input = input.unsqueeze(0)
     geom = _PoolGeom(input._data.shape, kernel, stride, padding, dilation, ceil_mode)
     total = AvgPool2DBackward0.apply(input, arg=None, geom=geom)
-    if divisor_override:
+    if not (input._dtype.is_floating_point or input._dtype.is_complex):
+        # torch's integer kernels divide the window sums with C's truncation toward zero
+        div = divisor_override or _avg_divisor(geom, padding, count_include_pad)
+        t = total._data
+        out = _wrap(xp_of(t).trunc(t / xp_of(t).asarray(div)).astype(t.dtype))
+    elif divisor_override:
         out = total / divisor_override
     else:
         div = _avg_divisor(geom, padding, count_include_pad)

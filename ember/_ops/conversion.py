@@ -39,15 +39,18 @@ class ToCopyBackward0(Op):
 def _parse_to_args(self, args, kwargs):
     dtype = D.canonical(kwargs.pop("dtype", None))
     device = kwargs.pop("device", None)
+    flags = []  # the positional non_blocking, copy after the device / dtype / other tensor
     for a in args:
-        if isinstance(a, D.dtype) or a in D._PYTHON_TYPES:
+        if isinstance(a, bool):
+            flags.append(a)
+        elif isinstance(a, D.dtype) or a in D._PYTHON_TYPES:
             dtype = D.canonical(a)
         elif isinstance(a, Tensor):
             dtype, device = a._dtype, a.device
         elif a is not None:
             device = a
     kwargs.pop("non_blocking", None)
-    copy = kwargs.pop("copy", False)
+    copy = kwargs.pop("copy", flags[1] if len(flags) > 1 else False)
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments - got unexpected {sorted(kwargs)}")

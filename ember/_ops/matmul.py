@@ -307,7 +307,20 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     ishape = input._data.shape
     if ishape != (m,) and ishape != (n, m):  # the common bias shapes skip the broadcast check
         input.expand(n, m)  # raises torch's expand error when input does not broadcast
+    beta, alpha = _integral_scalars(mat1, beta, alpha)
     return _out(AddmmBackward0.apply(input, mat1, mat2, beta=beta, alpha=alpha), out)
+
+
+def _integral_scalars(t, beta, alpha, name=None):
+    """torch casts beta / alpha to an integral operand's type (0.6 -> 0, 2 -> True); addr refuses floats."""
+    if t._dtype.is_floating_point or t._dtype.is_complex:
+        return beta, alpha
+    if name is not None:
+        for word, v in (("beta", beta), ("alpha", alpha)):
+            if isinstance(v, float):
+                raise RuntimeError(f"For integral input tensors, argument {word} must not be a floating point number.")
+    cast = bool if t._dtype.name == "bool" else int
+    return cast(beta), cast(alpha)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
@@ -323,11 +336,12 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
-    return _out(_scaled_sum(input, outer(vec1, vec2), beta, alpha), out)
+    return _out(_scaled_sum(input, outer(vec1, vec2), *_integral_scalars(vec1, beta, alpha, "addr")), out)
 
 
 def _scaled_sum(input, product, beta, alpha):
     """beta * input + alpha * product; beta == 0 ignores input (even NaN), as torch does."""
+    beta, alpha = _integral_scalars(product, beta, alpha)
     if alpha != 1:
         product = product * alpha
     if beta == 0:
@@ -496,7 +510,10 @@ def tensordot(a, b, dims=2, out=None):
     da = [a._wrap_dim(d) for d in da]
     db = [b._wrap_dim(d) for d in db]
     for x, y in zip(da, db):
-        if a._data.shape[x] != b._data.shape[y]:
+        sx, sy = a._data.shape[x], b._data.shape[y]
+        if sx != sy and 1 in (sx, sy):  # torch broadcasts a size-1 contracted dim: sum the other side first
+            a, b = (a, b.sum(y, keepdim=True)) if sx == 1 else (a.sum(x, keepdim=True), b)
+        elif sx != sy:
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a._data.shape[x]} in dim "
                                f"{x} and second has size {b._data.shape[y]} in dim {y}")
     la = "".join(chr(ord("a") + i) for i in range(a._data.ndim))
@@ -539,7 +556,8 @@ Tensor.matmul = matmul
 # Anything else is NotImplemented both ways, as in torch: Tensor @ ndarray is then NumPy's own
 # (the tensor read through __array__, the result wrapped back into a Tensor), ndarray @ Tensor a TypeError.
 Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
-Tensor.__rmatmul__ = lambda self, other: NotImplemented
+# Called directly (t.__rmatmul__(other), as torch's OpInfo does) it is matmul(other, self).
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 Tensor.__imatmul__ = _imatmul
 Tensor.mm = mm
 Tensor.bmm = bmm

@@ -48,6 +48,8 @@ class SoftmaxBackward0(Op):
         self.dim = dim
         if x.ndim == 0:
             return np.ones_like(x) if type(x) is np.ndarray else x * 0 + 1
+        if x.size == 0:  # nothing to normalise (and max() of an empty axis raises)
+            return x.copy()
         e = xp_of(x).exp(x - x.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         return e
@@ -66,6 +68,8 @@ class LogSoftmaxBackward0(Op):
         self.dim = dim
         if x.ndim == 0:
             return x * 0
+        if x.size == 0:
+            return x.copy()
         xp = xp_of(x)
         shifted = x - x.max(axis=dim, keepdims=True)
         shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
@@ -231,7 +235,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Training: normalise with the batch statistics and move the running ones
     toward them (the variance unbiased, as torch); eval: use the running ones."""
     if input.ndim < 2:
-        raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+        # torch reads the channels from dim 1: a 1-D input passes only when empty (no channels)
+        if input._data.size:
+            input._wrap_dim(1)  # torch's IndexError
+        return input.clone()
     c = input._data.shape[1]
     shape = (1, c) + (1,) * (input.ndim - 2)
     w = weight.reshape(shape) if weight is not None else None

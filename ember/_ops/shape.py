@@ -184,7 +184,7 @@ class TransposeBackward0(Op):
 
     def forward(self, x, dim0, dim1):
         self.dims = (dim0, dim1)
-        return x.swapaxes(dim0, dim1)
+        return x.swapaxes(dim0, dim1) if x.ndim else x[...]  # a 0-d tensor transposes (0, 0) / (-1, -1)
 
     def backward(self, g):
         return g.transpose(*self.dims)
@@ -690,8 +690,9 @@ class FlipBackward0(Op):
         return FlipBackward0.apply(g, dims=self.dims)
 
 
-def flip(input, *dims):
-    dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+def flip(input, *args, dims=None):
+    # torch.flip(x, dims), x.flip(0, 1), x.flip((0, 1)) and dims= are all accepted
+    dims = dims if dims is not None else args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
     return FlipBackward0.apply(input, dims=_distinct_dims(input, dims) if input._data.ndim else ())
 
 

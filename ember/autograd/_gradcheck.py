@@ -67,7 +67,8 @@ def _check_inputs(inputs, func_name):
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
                           "This check will likely fail if all the inputs are not of double precision floating "
                           "point or complex. ", UserWarning, stacklevel=3)
-        if any(s == 0 and n > 1 for s, n in zip(x._data.strides, x._data.shape)):
+        # An empty array has no overlapping elements, whatever strides NumPy gives it (it gives 0).
+        if x._data.size and any(s == 0 and n > 1 for s, n in zip(x._data.strides, x._data.shape)):
             raise RuntimeError(f"The {i}th input has a dimension with stride 0. gradcheck only supports inputs that "
                                "are non-overlapping to be able to compute the numerical gradients correctly. You "
                                "should call .contiguous on the input before passing it to gradcheck.")
