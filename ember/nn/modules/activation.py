@@ -6,7 +6,7 @@ from ... import _dtype as D
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import Linear, NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
@@ -246,10 +246,6 @@ class LogSoftmax(_SoftmaxLike):
 
 
 # -- attention --------------------------------------------------------------------------------
-class NonDynamicallyQuantizableLinear(Linear):
-    pass
-
-
 def _additive_mask(mask, dtype):
     """A boolean mask (True = masked out) as 0 / -inf; float masks are used as they are."""
     if mask is None:

@@ -126,3 +126,6 @@ class GroupNorm(Module):
     def extra_repr(self):
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, "
                 "bias={use_bias}".format(**self.__dict__, use_bias=self.bias is not None))
+
+# torch.nn.modules.normalization also defines RMSNorm (pickled torch models name it here).
+from .rms_norm import RMSNorm  # noqa: E402,F401

@@ -91,3 +91,6 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+# torch.nn.modules.pooling also defines these (pickled torch models name them here).
+from .adaptive_max_pool import AdaptiveMaxPool1d, AdaptiveMaxPool2d, _AdaptiveMaxPoolNd  # noqa: E402,F401

@@ -72,3 +72,6 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx, max_norm=max_norm,
                    norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+# torch.nn.modules.sparse also defines EmbeddingBag (pickled torch models name it here).
+from .embedding_bag import EmbeddingBag  # noqa: E402,F401

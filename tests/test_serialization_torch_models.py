@@ -1,0 +1,150 @@
+"""Whole torch models (torch.save(model)) load in ember with weights_only=False and compute torch's outputs:
+the pickle names torch's module paths (torch.nn.modules.batchnorm.BatchNorm1d, torch._utils._rebuild_parameter,
+...) and torch's private module attributes, and each resolves to ember's class with its state."""
+import io
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import ember
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def roundtrip(model):
+    buf = io.BytesIO()
+    torch.save(model, buf)
+    buf.seek(0)
+    return ember.load(buf, weights_only=False)
+
+
+def trained_bn(model, x):
+    """A few training-mode calls so the batch-norm running statistics are not their initial values."""
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(x)
+    return model.eval()
+
+
+def same(e_out, t_out, tol=1e-5):
+    assert e_out.shape == tuple(t_out.shape)
+    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=tol, atol=tol)
+
+
+def test_mlp_with_batchnorm_dropout():
+    torch.manual_seed(0)
+    x = torch.randn(6, 4)
+    t = trained_bn(nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 2)), x)
+    e = roundtrip(t)
+    assert type(e) is ember.nn.Sequential and type(e[1]) is ember.nn.BatchNorm1d
+    assert isinstance(e[0].weight, ember.nn.Parameter) and e[0].weight.requires_grad
+    assert not e.training and e[3].p == 0.3
+    same(e[1].running_var, t[1].running_var)
+    assert int(e[1].num_batches_tracked) == 3
+    same(e(ember.tensor(x.numpy())), t(x))
+    e.train()  # the loaded module trains: gradients reach its parameters
+    e(ember.tensor(x.numpy())).sum().backward()
+    assert e[0].weight.grad is not None and e[0].weight.grad.shape == (8, 4)
+
+
+def test_small_cnn():
+    torch.manual_seed(1)
+    x = torch.randn(2, 1, 10, 10)
+    t = trained_bn(nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                                 nn.Conv2d(4, 6, 3, stride=2), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                 nn.Linear(6, 3)), x)
+    e = roundtrip(t)
+    assert type(e[0]) is ember.nn.Conv2d and e[0].padding == (1, 1) and e[4].stride == (2, 2)
+    same(e(ember.tensor(x.numpy())), t(x))
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
+def test_recurrent(cls):
+    torch.manual_seed(2)
+    t = getattr(nn, cls)(5, 7, num_layers=2, batch_first=True, bidirectional=True)
+    x = torch.randn(3, 4, 5)
+    e = roundtrip(t)
+    assert type(e) is getattr(ember.nn, cls)
+    t_out = t(x)
+    e_out = e(ember.tensor(x.numpy()))
+    same(e_out[0], t_out[0])
+    if cls == "LSTM":
+        same(e_out[1][1], t_out[1][1])
+
+
+def test_transformer_layer_and_embedding():
+    torch.manual_seed(3)
+    t = nn.Sequential(nn.Embedding(20, 8), nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)).eval()
+    x = torch.randint(0, 20, (2, 5))
+    e = roundtrip(t)
+    assert type(e[1].self_attn.out_proj).__name__ == "NonDynamicallyQuantizableLinear"
+    same(e(ember.tensor(x.numpy())), t(x))
+
+
+def test_torch_module_paths_mirrored():
+    from ember.nn.modules import batchnorm, linear, pooling, sparse, normalization
+
+    assert batchnorm.BatchNorm1d is ember.nn.BatchNorm1d and issubclass(batchnorm.BatchNorm2d, batchnorm._BatchNorm)
+    assert issubclass(linear.NonDynamicallyQuantizableLinear, ember.nn.Linear)
+    assert linear.Identity is ember.nn.Identity and sparse.EmbeddingBag is ember.nn.EmbeddingBag
+    assert pooling.AdaptiveMaxPool2d is ember.nn.AdaptiveMaxPool2d and normalization.RMSNorm is ember.nn.RMSNorm
+    # every torch.nn layer ember has is importable from torch's module path under ember's name
+    import importlib
+
+    for name in dir(ember.nn):
+        cls = getattr(ember.nn, name)
+        if isinstance(cls, type) and issubclass(cls, ember.nn.Module) and hasattr(nn, name):
+            path = "ember" + getattr(nn, name).__module__[len("torch"):]
+            assert getattr(importlib.import_module(path), name) is cls, (path, name)
+
+
+def test_weights_only_refuses_a_model():
+    buf = io.BytesIO()
+    torch.save(nn.Linear(2, 2), buf)
+    buf.seek(0)
+    with pytest.raises(Exception, match="Weights only load failed"):
+        ember.load(buf)
+
+
+def test_custom_module_under_ember_run(tmp_path):
+    from tests._torch_model_helper import TextClassifier
+
+    torch.manual_seed(4)
+    model = TextClassifier()
+    tokens = torch.randint(0, 12, (4, 6))
+    model.train()
+    with torch.no_grad():
+        model(tokens)
+    model.eval()
+    torch.save(model, tmp_path / "model.pt")
+    torch.save(tokens, tmp_path / "tokens.pt")
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import torch
+        from torch.nn.modules.batchnorm import _BatchNorm
+        from torch.nn.modules.linear import NonDynamicallyQuantizableLinear
+        import ember
+        assert torch is ember
+        model = torch.load(sys.argv[1] + "/model.pt", weights_only=False)
+        assert isinstance(model.norm, _BatchNorm) and model.note == "kept"
+        assert type(model).__module__ == "tests._torch_model_helper"
+        tokens = torch.load(sys.argv[1] + "/tokens.pt")
+        with torch.no_grad():
+            torch.save(model(tokens), sys.argv[1] + "/out.pt")
+        torch.save(model, sys.argv[1] + "/resaved.pt")
+    """))
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, "-m", "ember", "run", str(script), str(tmp_path)], capture_output=True,
+                       text=True, timeout=120, env=env, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    with torch.no_grad():
+        expected = model(tokens)
+    same(torch.load(tmp_path / "out.pt"), expected)
