@@ -17,3 +17,13 @@ class TextClassifier(nn.Module):
     def forward(self, tokens):
         out, _ = self.lstm(self.emb(tokens))
         return self.head(self.norm(out[:, -1])) * self.scale
+
+
+class Point:
+    """A plain user class that weights-only loading refuses until it is allowlisted."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __eq__(self, other):
+        return type(other) is Point and (self.x, self.y) == (other.x, other.y)

@@ -148,3 +148,101 @@ def test_custom_module_under_ember_run(tmp_path):
     with torch.no_grad():
         expected = model(tokens)
     same(torch.load(tmp_path / "out.pt"), expected)
+
+
+# -- weights_only loading of files written by torch ------------------------------------------------------------
+def torch_file(obj):
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def both_load(data, **kw):
+    return torch.load(io.BytesIO(data), **kw), ember.load(io.BytesIO(data), **kw)
+
+
+def test_python2_builtin_names_and_default_allowlist():
+    import collections
+
+    obj = {"set": {1, 2}, "bytes": b"\x00xy", "bytearray": bytearray(b"ab"), "complex": 1 + 2j,
+           "counter": collections.Counter("aab"), "od": collections.OrderedDict(a=1), "size": torch.Size([2, 3]),
+           "dtype": torch.float16, "device": torch.device("cpu")}
+    data = torch_file(obj)
+    assert b"__builtin__\nset" in data  # the protocol-2 pickle names Python 2's module
+    t, e = both_load(data)
+    for k in ("set", "bytes", "bytearray", "complex", "counter", "od"):
+        assert e[k] == t[k] and type(e[k]) is type(t[k]), k
+    assert tuple(e["size"]) == (2, 3) and e["dtype"] is ember.float16 and str(e["device"]) == "cpu"
+
+
+def test_tensor_with_attributes_and_parameter():
+    x = torch.arange(4.0)
+    x.note = "kept"
+    p = nn.Parameter(torch.ones(2), requires_grad=False)
+    t, e = both_load(torch_file({"x": x, "p": p}))
+    assert e["x"].note == t["x"].note == "kept" and e["x"].tolist() == [0, 1, 2, 3]
+    assert isinstance(e["p"], ember.nn.Parameter) and e["p"].requires_grad is False
+
+
+def test_unknown_global_refused_with_torchs_message():
+    from tests._torch_model_helper import Point
+
+    data = torch_file({"pt": Point(1, 2)})
+    with pytest.raises(Exception) as tinfo:
+        torch.load(io.BytesIO(data))
+    with pytest.raises(Exception) as einfo:
+        ember.load(io.BytesIO(data))
+    assert type(einfo.value) is type(tinfo.value)  # pickle.UnpicklingError
+    assert str(einfo.value) == str(tinfo.value)
+    assert str(einfo.value).startswith("Weights only load failed")
+    assert "Unsupported global: GLOBAL tests._torch_model_helper.Point" in str(einfo.value)
+
+
+def test_safe_globals_allowlist():
+    from ember import serialization as es
+    from tests._torch_model_helper import Point
+
+    data = torch_file({"pt": Point(1, 2)})
+    es.clear_safe_globals()
+    with es.safe_globals([Point]):
+        assert es.get_safe_globals() == [Point]
+        assert ember.load(io.BytesIO(data))["pt"] == Point(1, 2)
+    assert es.get_safe_globals() == []
+    with pytest.raises(Exception, match="Weights only load failed"):
+        ember.load(io.BytesIO(data))
+    es.add_safe_globals([(Point, "tests._torch_model_helper.Point")])
+    try:
+        assert ember.load(io.BytesIO(data))["pt"] == Point(1, 2)
+        assert es.get_safe_globals() == [(Point, "tests._torch_model_helper.Point")]
+    finally:
+        es.clear_safe_globals()
+    assert es.get_safe_globals() == []
+    for bad, exc in (((Point,), ValueError), ((Point, 3), TypeError)):
+        torch.serialization.add_safe_globals([bad])  # checked when a load consults the allowlist
+        es.add_safe_globals([bad])
+        try:
+            with pytest.raises(exc) as tinfo:
+                torch.load(io.BytesIO(data))
+            with pytest.raises(exc) as einfo:
+                ember.load(io.BytesIO(data))
+        finally:
+            torch.serialization.clear_safe_globals()
+            es.clear_safe_globals()
+        assert str(einfo.value) == str(tinfo.value)
+
+
+def test_blocked_module_even_when_allowlisted():
+    import os as os_module
+    from ember import serialization as es
+
+    payload = b"\x80\x02cos\ngetcwd\nq\x00)Rq\x01."
+    buf = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", payload)
+        zf.writestr("archive/version", "3\n")
+    with es.safe_globals([os_module.getcwd, (os_module.getcwd, "os.getcwd")]):
+        with pytest.raises(Exception, match="Weights only load failed(.|\n)*GLOBAL os.getcwd whose module os is "
+                                            "blocked"):
+            ember.load(io.BytesIO(buf.getvalue()))
