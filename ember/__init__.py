@@ -38,6 +38,7 @@ from ._legacy import (  # noqa: E402
 )
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
+from ._storage import UntypedStorage, layout, strided  # noqa: E402,F401
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
