@@ -93,6 +93,7 @@ _LAZY = {
     "accelerator",
     "datasets",
     "multiprocessing",
+    "hub",
 }
 
 
