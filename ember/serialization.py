@@ -194,20 +194,26 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     pickler = _TorchPickler(buf)
     pickler.dump(obj)
     if isinstance(f, (str, os.PathLike)):
-        path = os.fspath(f)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                _write_archive(out, buf.getvalue(), pickler.storages)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write(f, lambda out: _write_archive(out, buf.getvalue(), pickler.storages))
     else:
         _write_archive(f, buf.getvalue(), pickler.storages)
+
+
+def atomic_write(path, write):
+    """Call write(file) on a temporary file beside path, then make it path: a failure midway leaves
+    the previous file intact (also used by ember.utils.safetensors)."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 # -- reading --------------------------------------------------------------------------------------------

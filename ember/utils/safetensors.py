@@ -16,12 +16,12 @@ import json
 import os
 import struct
 import sys
-import tempfile
 
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from ..serialization import atomic_write
 
 __all__ = ["save", "save_file", "load", "load_file", "safe_open", "SafetensorError"]
 
@@ -95,19 +95,7 @@ def save(tensors, metadata=None):
 def save_file(tensors, filename, metadata=None):
     """Write a dict of tensors to filename in the safetensors format, atomically."""
     parts = _serialize(tensors, metadata)
-    path = os.fspath(filename)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                out.write(part)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(filename, lambda out: out.writelines(parts))
 
 
 # -- reading --------------------------------------------------------------------------------------------
