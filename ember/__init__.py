@@ -38,10 +38,13 @@ from ._legacy import (  # noqa: E402
 )
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
-from ._storage import UntypedStorage, layout, strided  # noqa: E402,F401
+from ._storage import UntypedStorage  # noqa: E402,F401
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
+from ._dlpack import to_dlpack  # noqa: E402
+from ._torch_flags import *  # noqa: E402,F401,F403
 from . import _ops  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
+from ._functional_api import *  # noqa: E402,F401,F403 - torch.conv2d, torch.dropout... (nn loads on first call)
 from .serialization import save, load  # noqa: E402
 
 half = float16
@@ -91,6 +94,7 @@ _LAZY = {
     "bench",
     "demo",
     "accelerator",
+    "special",
     "datasets",
     "multiprocessing",
     "hub",

@@ -268,6 +268,20 @@ class Generator:
         u = self.uniform01(n, "float64")
         return (-1.0 / lambd) * np.log1p(-u)
 
+    def cauchy(self, n, median, sigma):
+        """at::cauchy_distribution<double>: median + sigma * tan(pi * (u - 1/2))."""
+        u = self.uniform01(n, "float64")
+        return median + sigma * np.tan(np.pi * (u - 0.5))
+
+    def log_normal(self, n, mean, std):
+        """at::lognormal_distribution<double>: exp of a serial double normal."""
+        return np.exp(self._normal_serial(n, mean, std))
+
+    def geometric(self, n, p):
+        """at::geometric_distribution<double>: ceil(log(u) / log1p(-p))."""
+        u = self.uniform01(n, "float64")
+        return np.ceil(np.log(u) / np.log1p(-p))
+
 
 # -- floating-point helpers ---------------------------------------------------------------
 def fma32(a, b, c):

@@ -177,21 +177,3 @@ def pin_memory(self, device=None):
 for _fn in (data_ptr, untyped_storage, storage, is_shared, share_memory_, is_pinned, pin_memory):
     setattr(Tensor, _fn.__name__, _fn)
 
-
-class layout:
-    """torch.layout: how a tensor's elements are laid out. ember's tensors are all dense (torch.strided)."""
-
-    __slots__ = ("_name",)
-
-    def __init__(self, name):
-        self._name = name
-
-    def __repr__(self):
-        return f"torch.{self._name}"
-
-    def __reduce__(self):  # a module-level singleton, as torch pickles it
-        return self._name
-
-
-strided = layout("strided")
-Tensor.layout = property(lambda self: strided, doc="The tensor's layout: always torch.strided in ember.")

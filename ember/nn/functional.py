@@ -21,8 +21,10 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
 )
 from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
+from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
 from .._tensor import Tensor
+from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
 
@@ -37,7 +39,7 @@ def relu_(input):
 
 
 def relu6(input, inplace=False):
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input):
@@ -48,8 +50,12 @@ def tanh(input):
     return input.tanh()
 
 
-def mish(input, inplace=False):
+def _mish(input):
     return input * softplus(input).tanh()
+
+
+def mish(input, inplace=False):
+    return _inplace_saving_self(_mish)(input) if inplace else _mish(input)
 
 
 def logsigmoid(input):
@@ -64,12 +70,20 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
-def hardsigmoid(input, inplace=False):
+def _hardsigmoid(input):
     return hardtanh(input / 6 + 0.5, 0.0, 1.0)
 
 
+def hardsigmoid(input, inplace=False):
+    return _inplace_saving_self(_hardsigmoid)(input) if inplace else _hardsigmoid(input)
+
+
+def _hardswish(input):
+    return input * _hardsigmoid(input)
+
+
 def hardswish(input, inplace=False):
-    return input * hardsigmoid(input)
+    return _inplace_saving_self(_hardswish)(input) if inplace else _hardswish(input)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -97,8 +111,6 @@ def prelu(input, weight):
     return where(input > 0, input, input * weight)
 
 
-def threshold(input, threshold, value, inplace=False):
-    return where(input > threshold, input, value)
 
 
 # -- dropout -----------------------------------------------------------------------------------
@@ -358,14 +370,6 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 # -- losses ---------------------------------------------------------------------------------------
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
 def _warn_size(input, target, stacklevel=3):
     if target._data.shape != input._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
@@ -580,7 +584,27 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return attn @ value
 
 
+# torch's docstring fragments, public in its functional namespace
+reproducibility_notes = {
+    "forward_reproducibility_note": "This operation may behave nondeterministically when given tensors on a CUDA "
+                                    "device. See :doc:`/notes/randomness` for more information.",
+    "backward_reproducibility_note": "This operation may produce nondeterministic gradients when given tensors on a "
+                                     "CUDA device. See :doc:`/notes/randomness` for more information.",
+    "cudnn_reproducibility_note": "In some circumstances when given tensors on a CUDA device and using CuDNN, this "
+                                  "operator may select a nondeterministic algorithm to increase performance. If this "
+                                  "is undesirable, you can try to make the operation deterministic (potentially at a "
+                                  "performance cost) by setting ``torch.backends.cudnn.deterministic = True``. See "
+                                  ":doc:`/notes/randomness` for more information.",
+}
+tf32_notes = {"tf32_note": "This operator supports :ref:`TensorFloat32<tf32_on_ampere>`."}
+
 from ._functional_extra import *  # noqa: E402,F401,F403 - interpolate, instance_norm, rms_norm, ...
+from ._functional_pool import *  # noqa: E402,F401,F403 - 3-d pools, lp/fractional/unpool, fold, shuffles
+from ._functional_act import *  # noqa: E402,F401,F403 - shrinks, rrelu, in-place forms, LRN
+from ._functional_loss import *  # noqa: E402,F401,F403 - margin, triplet and ctc losses, pdist
+from ._functional_vision import *  # noqa: E402,F401,F403 - affine_grid, grid_sample
+from ._functional_attention import *  # noqa: E402,F401,F403 - multi_head_attention_forward
+from ._functional_mm import *  # noqa: E402,F401,F403 - grouped_mm
 
 __all__ = [n for n in dir() if not n.startswith("_") and not n.endswith(("Backward", "Backward0"))
            and n not in ("math", "warnings", "np", "D", "Op", "where", "xp_of")]

@@ -77,5 +77,10 @@ class NonDynamicallyQuantizableLinear(Linear):
     """MultiheadAttention's out_proj (torch's name for it, kept so pickled models resolve)."""
 
 
-# torch.nn.modules.linear also defines Identity (pickled torch models name it here).
-from .flatten import Identity  # noqa: E402,F401
+# torch.nn.modules.linear also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "flatten": ["Identity"],
+    "lazy": ["LazyLinear"],
+})

@@ -127,5 +127,11 @@ class GroupNorm(Module):
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, "
                 "bias={use_bias}".format(**self.__dict__, use_bias=self.bias is not None))
 
-# torch.nn.modules.normalization also defines RMSNorm (pickled torch models name it here).
-from .rms_norm import RMSNorm  # noqa: E402,F401
+
+# torch.nn.modules.normalization also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "rms_norm": ["RMSNorm"],
+    "normalization_more": ["LocalResponseNorm", "CrossMapLRN2d"],
+})
