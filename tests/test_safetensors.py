@@ -146,3 +146,36 @@ def test_real_package_under_ember_run(tmp_path):
     st.load_model(other, tmp_path / "model_ember.safetensors")
     for a, b in zip(other.parameters(), model.parameters()):
         assert torch.equal(a, b)
+
+
+# -- the core pieces the package's torch API uses ---------------------------------------------------------------
+@pytest.mark.parametrize("src,dst,shape", [("float32", "int32", (2, 3)), ("uint8", "float32", (2, 8)),
+                                           ("float32", "uint8", (3,)), ("bfloat16", "float32", (4,)),
+                                           ("uint8", "bfloat16", (2, 6)), ("float64", "int64", ())])
+def test_view_dtype_bitcasts_as_torch(src, dst, shape):
+    a = np.arange(int(np.prod(shape))).reshape(shape)
+    t = torch.tensor(a, dtype=getattr(torch, src)).view(dtype=getattr(torch, dst))
+    e = ember.tensor(a, dtype=getattr(ember, src)).view(getattr(ember, dst))
+    assert_same(e, t)
+
+
+@pytest.mark.parametrize("src,dst,make", [("float32", "float64", lambda lib: lib.arange(6.0).reshape(2, 3)),
+                                          ("float32", "float64", lambda lib: lib.tensor(1.0)),
+                                          ("float32", "float64", lambda lib: lib.arange(8.0).reshape(2, 4)[:, ::2])])
+def test_view_dtype_errors_as_torch(src, dst, make):
+    with pytest.raises(RuntimeError) as t_err:
+        make(torch).view(getattr(torch, dst))
+    with pytest.raises(RuntimeError) as e_err:
+        make(ember).view(getattr(ember, dst))
+    assert str(e_err.value) == str(t_err.value)
+
+
+def test_untyped_storage_from_file(tmp_path):
+    path = tmp_path / "raw.bin"
+    path.write_bytes(bytes(range(16)))
+    t = torch.UntypedStorage.from_file(str(path), shared=False, nbytes=12)
+    e = ember.UntypedStorage.from_file(str(path), shared=False, nbytes=12)
+    assert e.nbytes() == t.nbytes() == 12 and e.untyped() is e
+    assert e[3] == t[3] and list(e[4:8]) == list(t[4:8])
+    assert_same(ember.asarray(e[4:12], dtype=ember.uint8).view(dtype=ember.int32),
+                torch.asarray(t[4:12], dtype=torch.uint8).view(dtype=torch.int32))
