@@ -8,6 +8,7 @@ import pytest
 import torch
 from google.protobuf import text_format
 from PIL import Image
+from tensorboard.backend import process_graph
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import metadata as hparams_metadata
 from tensorboard.plugins.pr_curve import metadata as pr_metadata
@@ -149,6 +150,9 @@ def test_graph(tmp_path):
     (relu,) = [nodes[i] for i in last.input if nodes[i].op == "aten::relu"]
     first = nodes[relu.input[0]]
     assert first.op == "aten::addmm" and {"Net/fc.weight", "Net/fc.bias", "input/input.0"} == set(first.input)
+    # what the Graphs tab's backend does with it before sending it to the page
+    process_graph.prepare_graph_for_ui(graph)
+    assert 'name: "Net/fc.weight"' in text_format.MessageToString(graph)
 
 
 def test_embedding(tmp_path):
