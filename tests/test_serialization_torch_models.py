@@ -246,3 +246,14 @@ def test_blocked_module_even_when_allowlisted():
         with pytest.raises(Exception, match="Weights only load failed(.|\n)*GLOBAL os.getcwd whose module os is "
                                             "blocked"):
             ember.load(io.BytesIO(buf.getvalue()))
+
+
+def test_classes_ember_keeps_in_other_files():
+    """torch names these in pooling/normalization/activation/batchnorm; ember defines them elsewhere."""
+    torch.manual_seed(5)
+    x = torch.randn(2, 4, 6, 6)
+    t = trained_bn(nn.Sequential(nn.BatchNorm2d(4), nn.LPPool2d(2, 2), nn.LocalResponseNorm(2), nn.Softshrink(0.1),
+                                 nn.AdaptiveMaxPool2d(2), nn.Flatten(), nn.Identity()), x)
+    e = roundtrip(t)
+    assert [type(m).__name__ for m in e] == [type(m).__name__ for m in t]
+    same(e(ember.tensor(x.numpy())), t(x))
