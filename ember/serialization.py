@@ -131,6 +131,8 @@ class _TorchPickler(pickle._Pickler):
             return _global("torch", "Size"), (tuple(obj),)
         if t == "device" and type(obj).__module__ == "ember._device":
             return _global("torch", "device"), (str(obj),)
+        if t == "layout" and type(obj).__module__ == "ember._torch_flags":
+            return _global("torch.serialization", "_get_layout"), (repr(obj),)
         return NotImplemented
 
     def _tensor_reduce(self, t):
@@ -301,6 +303,16 @@ def _rebuild_from_type_v2(func, new_type, args, state):
     return _set_obj_state(ret, state)
 
 
+def _get_layout(name):
+    """torch.strided and the other layouts, as torch pickles them (by their repr)."""
+    from . import _torch_flags
+
+    found = getattr(_torch_flags, name.rpartition(".")[2], None)
+    if not isinstance(found, _torch_flags.layout):
+        raise RuntimeError(f"Invalid layout name {name}")
+    return found
+
+
 def _torch_names():
     """The globals a weights-only checkpoint may name (torch's default allowlist), mapped to ember's objects."""
     from . import _device, _size
@@ -313,6 +325,7 @@ def _torch_names():
              ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
              ("torch.nn.parameter", "Parameter"): Parameter,
              ("torch", "Tensor"): Tensor,
+             ("torch.serialization", "_get_layout"): _get_layout,
              ("collections", "OrderedDict"): collections.OrderedDict,
              ("collections", "Counter"): collections.Counter,
              ("torch", "Size"): _size.Size,

@@ -257,3 +257,10 @@ def test_classes_ember_keeps_in_other_files():
     e = roundtrip(t)
     assert [type(m).__name__ for m in e] == [type(m).__name__ for m in t]
     same(e(ember.tensor(x.numpy())), t(x))
+
+
+def test_layout_both_ways(tmp_path):
+    t, e = both_load(torch_file({"l": torch.strided}))
+    assert t["l"] is torch.strided and e["l"] is ember.strided
+    ember.save({"l": ember.strided}, tmp_path / "l.pt")
+    assert torch.load(tmp_path / "l.pt")["l"] is torch.strided
