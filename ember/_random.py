@@ -58,6 +58,11 @@ class _Unseeded(ISeedSequence):
 _UNSEEDED = _Unseeded()
 
 
+def _os_seed():
+    """A 64-bit seed from the OS's random source (torch's getNonDeterministicRandom)."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
 def _unpack_seed(seed):
     """torch's seed rules: int(seed), any value in [-2**63, 2**64), negatives wrap."""
     seed = int(seed)
@@ -91,8 +96,8 @@ class Generator:
         return self
 
     def seed(self):
-        """Seed from the OS with a fresh 53-bit value (as torch's) and return it."""
-        s = int.from_bytes(os.urandom(8), "little") & ((1 << 53) - 1)
+        """Seed from the OS with a fresh 64-bit value (as torch's CPU generator) and return it."""
+        s = _os_seed()
         self.manual_seed(s)
         return s
 
@@ -443,6 +448,9 @@ def _box_muller16_avx2(x, mean, std):
 
 
 default_generator = Generator()
+# torch seeds its default CPU generator from the OS at start-up: initial_seed() differs from
+# run to run until manual_seed (a new Generator() still starts from DEFAULT_SEED).
+default_generator.seed()
 # Generators of other devices (cuda:N), made on first use; manual_seed seeds them too.
 _device_generators = {}
 

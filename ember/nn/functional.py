@@ -16,7 +16,7 @@ from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
 from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
-    softmax, log_softmax, linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
+    linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
 )
 from .._ops.nn_ops import _TARGET_WORDS
@@ -84,6 +84,14 @@ def _hardswish(input):
 
 def hardswish(input, inplace=False):
     return _inplace_saving_self(_hardswish)(input) if inplace else _hardswish(input)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _nn.softmax(input, _nn._softmax_dim(input.ndim, dim, "softmax"), dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _nn.log_softmax(input, _nn._softmax_dim(input.ndim, dim, "log_softmax"), dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -608,3 +616,17 @@ from ._functional_mm import *  # noqa: E402,F401,F403 - grouped_mm
 
 __all__ = [n for n in dir() if not n.startswith("_") and not n.endswith(("Backward", "Backward0"))
            and n not in ("math", "warnings", "np", "D", "Op", "where", "xp_of")]
+
+# The functions torch.nn.functional takes straight from torch's C++ bindings parse their arguments
+# there, so they take NumPy's keyword names (cosine_similarity(a, b, axis=1)); the rest are Python
+# functions in torch and stay strict. See ember/_ops/_arg_parser.py.
+_PARSER_BUILTINS = {
+    "adaptive_avg_pool1d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "bilinear", "celu_", "channel_shuffle",
+    "conv1d", "conv2d", "conv3d", "conv_tbc", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "cosine_similarity", "elu_", "gelu", "hardshrink", "hardtanh_", "leaky_relu_", "linear", "logsigmoid",
+    "native_channel_shuffle", "one_hot", "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "prelu",
+    "relu_", "rrelu_", "scaled_dot_product_attention", "selu_", "softplus", "softshrink", "threshold_",
+}
+from .._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
+
+_install_numpy_aliases(globals(), python_defined=set(globals()) - _PARSER_BUILTINS)

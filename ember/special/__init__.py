@@ -249,3 +249,8 @@ def gammainc(input, other, *, out=None):
 
 def gammaincc(input, other, *, out=None):
     return igammac(input, other, out=out)
+
+
+from .._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
+
+_install_numpy_aliases(globals(), python_defined=())  # all of torch's are parser builtins: axis= works
