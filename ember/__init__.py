@@ -38,6 +38,7 @@ from ._legacy import (  # noqa: E402
 )
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
+from ._storage import UntypedStorage  # noqa: E402,F401
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from ._dlpack import to_dlpack  # noqa: E402
 from ._torch_flags import *  # noqa: E402,F401,F403
@@ -108,6 +109,7 @@ _LAZY = {
     "special",
     "datasets",
     "multiprocessing",
+    "hub",
 }
 
 

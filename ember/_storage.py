@@ -5,6 +5,8 @@ processes (`share_memory_`, `is_shared`) and pinned memory (`pin_memory`).
 ember's storage is the array library's: a tensor's array, and the array that
 owns the memory it views. A storage here describes that owner.
 """
+import os
+
 import numpy as np
 
 from . import _shared_memory
@@ -64,6 +66,43 @@ class UntypedStorage:
     def __repr__(self):
         return f" {self.nbytes()} bytes\n[{type(self).__name__} of size {self.nbytes()}]"
 
+    @classmethod
+    def _of_bytes(cls, array):
+        """A storage over a flat uint8 array (a file's bytes, or a slice of another storage)."""
+        from ._dtype import uint8
+
+        storage = cls.__new__(cls)
+        storage._tensor, storage._array = Tensor._make(array, uint8), array
+        return storage
+
+    @classmethod
+    def from_file(cls, filename, shared=False, nbytes=0):
+        """The first nbytes bytes of a file (all of it when nbytes is 0), as torch.UntypedStorage.from_file.
+        shared=False reads a private copy; shared=True maps the file, so writes reach it."""
+        size = os.path.getsize(filename)
+        if nbytes and nbytes > size:
+            raise RuntimeError(f"unable to mmap {nbytes} bytes from file <{os.fspath(filename)}>: Cannot allocate "
+                               "memory (12)")
+        count = nbytes or size
+        if shared:
+            array = np.memmap(filename, dtype=np.uint8, mode="r+", shape=(count,)) if count else np.empty(0, np.uint8)
+        else:
+            array = np.fromfile(filename, dtype=np.uint8, count=count)
+        return cls._of_bytes(array)
+
+    def untyped(self):
+        return self
+
+    def __getitem__(self, index):
+        flat = self._array.reshape(-1).view(np.uint8)
+        if isinstance(index, slice):
+            return UntypedStorage._of_bytes(flat[index])
+        return int(flat[index])
+
+    def __array__(self, dtype=None, copy=None):  # torch.asarray(storage): its bytes, shared
+        flat = self._array.reshape(-1).view(np.uint8)
+        return flat if dtype is None else flat.astype(dtype)
+
 
 class TypedStorage(UntypedStorage):
     """The elements behind a tensor, in its dtype (torch.TypedStorage)."""
@@ -80,6 +119,8 @@ class TypedStorage(UntypedStorage):
 
     def _untyped_storage(self):
         return UntypedStorage(self._tensor)
+
+    untyped = _untyped_storage
 
 
 def data_ptr(self):
@@ -135,3 +176,4 @@ def pin_memory(self, device=None):
 
 for _fn in (data_ptr, untyped_storage, storage, is_shared, share_memory_, is_pinned, pin_memory):
     setattr(Tensor, _fn.__name__, _fn)
+

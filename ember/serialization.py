@@ -21,6 +21,7 @@ anything else raises pickle.UnpicklingError. Saving to a path is atomic:
 the archive goes to a temporary file in the same directory, then replaces the
 target, so a failed save leaves the previous file intact.
 """
+import _compat_pickle
 import codecs
 import collections
 import io
@@ -130,6 +131,8 @@ class _TorchPickler(pickle._Pickler):
             return _global("torch", "Size"), (tuple(obj),)
         if t == "device" and type(obj).__module__ == "ember._device":
             return _global("torch", "device"), (str(obj),)
+        if t == "layout" and type(obj).__module__ == "ember._torch_flags":
+            return _global("torch.serialization", "_get_layout"), (repr(obj),)
         return NotImplemented
 
     def _tensor_reduce(self, t):
@@ -193,20 +196,26 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     pickler = _TorchPickler(buf)
     pickler.dump(obj)
     if isinstance(f, (str, os.PathLike)):
-        path = os.fspath(f)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                _write_archive(out, buf.getvalue(), pickler.storages)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write(f, lambda out: _write_archive(out, buf.getvalue(), pickler.storages))
     else:
         _write_archive(f, buf.getvalue(), pickler.storages)
+
+
+def atomic_write(path, write):
+    """Call write(file) on a temporary file beside path, then make it path: a failure midway leaves
+    the previous file intact (also used by ember.utils.safetensors)."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 # -- reading --------------------------------------------------------------------------------------------
@@ -259,13 +268,66 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, *args):
     return Parameter(data, requires_grad)
 
 
+def _set_obj_state(obj, state):
+    """Python attributes pickled with a tensor: a dict, or (dict, slots) as object.__reduce_ex__ gives."""
+    if isinstance(state, tuple):
+        if len(state) != 2:
+            raise RuntimeError(f"Invalid serialized state: {state}")
+        state, slots = state
+    else:
+        slots = None
+    for k, v in (state or {}).items():
+        setattr(obj, k, v)
+    for k, v in (slots or {}).items():
+        setattr(obj, k, v)
+    return obj
+
+
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    return _set_obj_state(_rebuild_parameter(data, requires_grad, backward_hooks), state)
+
+
+def _rebuild_tensor(storage, storage_offset, size, stride):
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride, False, None)
+
+
+def _rebuild_from_type_v2(func, new_type, args, state):
+    """A tensor with Python attributes (or of a Tensor subclass): rebuilt by func, then given its state."""
+    ret = func(*args)
+    if type(ret) is not new_type and new_type is not Tensor:
+        ret = ret.as_subclass(new_type)
+    setstate = getattr(type(ret), "__setstate__", None)
+    if setstate is not None and setstate is not getattr(Tensor, "__setstate__", None):
+        ret.__setstate__(state)
+        return ret
+    return _set_obj_state(ret, state)
+
+
+def _get_layout(name):
+    """torch.strided and the other layouts, as torch pickles them (by their repr)."""
+    from . import _torch_flags
+
+    found = getattr(_torch_flags, name.rpartition(".")[2], None)
+    if not isinstance(found, _torch_flags.layout):
+        raise RuntimeError(f"Invalid layout name {name}")
+    return found
+
+
 def _torch_names():
-    """The globals a weights-only checkpoint may name, mapped to ember's objects."""
+    """The globals a weights-only checkpoint may name (torch's default allowlist), mapped to ember's objects."""
     from . import _device, _size
+    from .nn.parameter import Parameter
 
     names = {("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+             ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
              ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+             ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
+             ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
+             ("torch.nn.parameter", "Parameter"): Parameter,
+             ("torch", "Tensor"): Tensor,
+             ("torch.serialization", "_get_layout"): _get_layout,
              ("collections", "OrderedDict"): collections.OrderedDict,
+             ("collections", "Counter"): collections.Counter,
              ("torch", "Size"): _size.Size,
              ("torch", "device"): _device.device,
              ("_codecs", "encode"): codecs.encode,  # how protocol 2 pickles bytes
@@ -277,48 +339,94 @@ def _torch_names():
     for alias, dname in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("long", "int64"),
                          ("int", "int32"), ("short", "int16")):
         names[("torch", alias)] = D._BY_NAME[dname]
+    for dname in D._BY_NAME:
+        names.setdefault(("torch", dname), D._BY_NAME[dname])
     return names
 
 
 _NAMES = None
-_SAFE = {}  # "module.name" -> object: globals the user allows under weights_only=True
+_SAFE = []  # what add_safe_globals was given, in order: objects, or (object, "module.name") pairs
+_BLOCKED_MODULES = ("sys", "os", "posix", "nt")  # never loadable, even when allowlisted (as torch)
+
+
+def _check_safe_global(g):
+    if isinstance(g, tuple):
+        if len(g) != 2:
+            raise ValueError(f"Expected tuple of length 2 (global, str of callable full path), but got tuple of "
+                             f"length: {len(g)}")
+        if type(g[1]) is not str:
+            raise TypeError(f"Expected second item in tuple to be str of callable full path, but got: {type(g[1])}")
+    return g
 
 
 def add_safe_globals(safe_globals):
     """Allow these globals (objects, or (object, "module.name") pairs) in weights-only loads."""
-    for g in safe_globals:
-        obj, name = g if isinstance(g, tuple) else (g, f"{g.__module__}.{g.__qualname__}")
-        _SAFE[name] = obj
+    for g in safe_globals:  # checked when a load consults them, as torch does
+        if g not in _SAFE:
+            _SAFE.append(g)
 
 
 def get_safe_globals():
-    return list(_SAFE.values())
+    """The globals add_safe_globals allowed, as they were given."""
+    return list(_SAFE)
 
 
 def clear_safe_globals():
     _SAFE.clear()
 
 
+def _user_allowed():
+    """"module.name" -> object for the allowlisted globals. An ember object is also allowed under its torch
+    name (what a checkpoint written by torch names)."""
+    rc = {}
+    for g in _SAFE:
+        if isinstance(_check_safe_global(g), tuple):
+            rc[g[1]] = g[0]
+            continue
+        module, name = g.__module__, g.__qualname__
+        rc[f"{module}.{name}"] = g
+        if module == "ember" or module.startswith("ember."):
+            rc[f"torch{module[5:]}.{name}"] = g
+    return rc
+
+
 class safe_globals:
-    """Context manager: add_safe_globals for the duration of a `with` block."""
+    """Context manager: add_safe_globals for the duration of a `with` block; on exit the globals it added
+    are removed again (as torch does)."""
 
     def __init__(self, safe_globals):
-        self._globals = safe_globals
+        self.safe_globals = safe_globals
 
     def __enter__(self):
-        self._saved = dict(_SAFE)
-        add_safe_globals(self._globals)
+        add_safe_globals(self.safe_globals)
 
     def __exit__(self, *exc):
-        _SAFE.clear()
-        _SAFE.update(self._saved)
+        for g in self.safe_globals:
+            if g in _SAFE:
+                _SAFE.remove(g)
+
 
 _WEIGHTS_ONLY_MSG = (
-    "Weights only load failed. In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
-    "`torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely "
-    "succeed, but it can result in arbitrary code execution. Do it only if you got the file from a trusted "
-    "source.\nPlease file an issue with the following so that we can make `weights_only=True` compatible with "
-    "your use case: WeightsUnpickler error: ")
+    "Weights only load failed. This file can still be loaded, to do so you have two options, \x1b[1mdo those "
+    "steps only if you trust the source of the checkpoint\x1b[0m. \n\t(1) In PyTorch 2.6, we changed the default "
+    "value of the `weights_only` argument in `torch.load` from `False` to `True`. Re-running `torch.load` with "
+    "`weights_only` set to `False` will likely succeed, but it can result in arbitrary code execution. Do it only "
+    "if you got the file from a trusted source.\n\t(2) Alternatively, to load with `weights_only=True` please "
+    "check the recommended steps in the following error message.\n\tWeightsUnpickler error: {}\n\nCheck the "
+    "documentation of torch.load to learn more about types accepted by default with weights_only "
+    "https://pytorch.org/docs/stable/generated/torch.load.html.")
+
+
+def _weights_only_error(detail):
+    return pickle.UnpicklingError(_WEIGHTS_ONLY_MSG.format(detail))
+
+
+def _py3_name(module, name):
+    """Protocol-2 pickles written by Python 2 (or by torch, which keeps protocol 2) name Python 2's modules
+    (__builtin__.set, copy_reg._reconstructor...): map them to Python 3's, as pickle and torch do."""
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
 class _TorchUnpickler(pickle.Unpickler):
@@ -332,14 +440,23 @@ class _TorchUnpickler(pickle.Unpickler):
         global _NAMES
         if _NAMES is None:
             _NAMES = _torch_names()
+        module, name = _py3_name(module, name)
         obj = _NAMES.get((module, name))
-        if obj is None:
-            obj = _SAFE.get(f"{module}.{name}")
         if obj is not None:
             return obj
         if self._weights_only:
-            raise pickle.UnpicklingError(_WEIGHTS_ONLY_MSG + f"Unsupported global: GLOBAL {module}.{name} was not "
-                                         "an allowed global by default (ember.load(..., weights_only=True)).")
+            full_path = f"{module}.{name}"
+            if module in _BLOCKED_MODULES:
+                raise _weights_only_error(f"Trying to load unsupported GLOBAL {full_path} whose module {module} "
+                                          "is blocked.")
+            allowed = _user_allowed()
+            if full_path in allowed:
+                return allowed[full_path]
+            shown = name if module == "builtins" else full_path
+            raise _weights_only_error(
+                f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
+                f"`torch.serialization.add_safe_globals([{shown}])` or the `torch.serialization.safe_globals"
+                f"([{shown}])` context manager to allowlist this global if you trust this class/function.")
         if module == "torch" or module.startswith("torch."):
             module = "ember" + module[5:]  # a pickled torch object: ember's namesake
         return super().find_class(module, name)

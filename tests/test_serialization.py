@@ -1,5 +1,6 @@
 """ember.save / ember.load: torch's checkpoint format in both directions, safety and robustness."""
 import collections
+import fractions
 import io
 import os
 import pickle
@@ -200,7 +201,7 @@ def test_weights_only_refuses_code_execution(tmp_path):
     _malicious_zip(tmp_path / "evil.pt", marker)
     with pytest.raises(pickle.UnpicklingError, match="weights_only"):
         ember.load(tmp_path / "evil.pt")
-    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL os.system"):
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL os.system whose module os is blocked"):
         ember.load(tmp_path / "evil.pt", weights_only=True)
     assert not marker.exists()
     ember.load(tmp_path / "evil.pt", weights_only=False)  # the payload is real: plain pickle runs it
@@ -208,10 +209,10 @@ def test_weights_only_refuses_code_execution(tmp_path):
 
 
 def test_weights_only_false_loads_arbitrary_objects(tmp_path):
-    ember.save({"counter": collections.Counter("aab")}, tmp_path / "c.pt")
+    ember.save({"frac": fractions.Fraction(1, 3)}, tmp_path / "c.pt")
     with pytest.raises(pickle.UnpicklingError, match="weights_only"):
         ember.load(tmp_path / "c.pt")
-    assert ember.load(tmp_path / "c.pt", weights_only=False)["counter"]["a"] == 2
+    assert ember.load(tmp_path / "c.pt", weights_only=False)["frac"] == fractions.Fraction(1, 3)
 
 
 class _Exploding:

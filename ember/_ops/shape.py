@@ -87,7 +87,11 @@ class UnsafeViewBackward0(Op):
         return g.reshape(self.in_shape)
 
 
-def view(self, *shape):
+def view(self, *shape, dtype=None):
+    if dtype is not None:
+        if shape:
+            raise TypeError("view() received an invalid combination of arguments")
+        return _view_dtype(self, dtype)
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
         return _view_dtype(self, shape[0])
     shape = _infer_shape(_sizes(shape), self._data.size)
@@ -95,7 +99,26 @@ def view(self, *shape):
 
 
 def _view_dtype(self, dtype):
-    raise RuntimeError("ember does not support reinterpreting a tensor as another dtype with view(dtype)")
+    """view(dtype): the same memory read as another dtype (a bit-cast; the last dimension scales when the
+    element sizes differ, as in torch). Not differentiable, like torch's for differing dtypes."""
+    from .. import _dtype as D
+
+    if dtype == self._dtype:
+        return self.view(self.shape)
+    a = self._data
+    new_np = D.np_dtype(dtype)
+    old_size, new_size = a.dtype.itemsize, np.dtype(new_np).itemsize
+    if old_size != new_size:
+        names = D._SCALAR_TYPE_NAMES
+        what = f"to view {names[self._dtype.name]} as {names[dtype.name]} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if a.shape[-1] != 1 and a.strides[-1] != old_size:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {a.strides[-1] // old_size}")
+        if new_size > old_size and (a.shape[-1] * old_size) % new_size:
+            raise RuntimeError(f"self.size(-1) must be divisible by {new_size // old_size} {what}, "
+                               f"but got {a.shape[-1]}")
+    return Tensor._make(a.view(new_np), dtype)
 
 
 def reshape(input, *shape):

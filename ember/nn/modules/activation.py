@@ -3,7 +3,7 @@ from ... import _creation
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
@@ -243,8 +243,6 @@ class LogSoftmax(_SoftmaxLike):
 
 
 # -- attention --------------------------------------------------------------------------------
-class NonDynamicallyQuantizableLinear(Linear):
-    pass
 
 
 class MultiheadAttention(Module):
@@ -321,3 +319,11 @@ class MultiheadAttention(Module):
         if self.batch_first and batched:
             out = out.transpose(1, 0)
         return out, weights
+
+
+# torch.nn.modules.activation also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "activation_more": ["RReLU", "Hardshrink", "Softshrink", "Softmax2d"],
+})

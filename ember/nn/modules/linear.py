@@ -71,3 +71,16 @@ class Bilinear(Module):
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """MultiheadAttention's out_proj (torch's name for it, kept so pickled models resolve)."""
+
+
+# torch.nn.modules.linear also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "flatten": ["Identity"],
+    "lazy": ["LazyLinear"],
+})

@@ -153,3 +153,14 @@ class PoissonNLLLoss(_Loss):
     def forward(self, log_input, target):
         return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
                                   reduction=self.reduction)
+
+
+# torch.nn.modules.loss also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "loss_more": [
+        "MultiMarginLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss",
+        "TripletMarginWithDistanceLoss", "CTCLoss", "NLLLoss2d", "LinearCrossEntropyLoss",
+    ],
+})

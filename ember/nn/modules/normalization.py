@@ -126,3 +126,12 @@ class GroupNorm(Module):
     def extra_repr(self):
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, "
                 "bias={use_bias}".format(**self.__dict__, use_bias=self.bias is not None))
+
+
+# torch.nn.modules.normalization also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "rms_norm": ["RMSNorm"],
+    "normalization_more": ["LocalResponseNorm", "CrossMapLRN2d"],
+})

@@ -72,3 +72,11 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx, max_norm=max_norm,
                    norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+# torch.nn.modules.sparse also defines these (pickled torch models name them here).
+from ._mirror import moved_names  # noqa: E402
+
+__getattr__ = moved_names(__name__, {
+    "embedding_bag": ["EmbeddingBag"],
+})

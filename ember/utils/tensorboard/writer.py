@@ -59,18 +59,20 @@ def _f_packed_doubles(field, values):
 
 
 # Field numbers
-_EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_SUMMARY, _EVENT_SESSION_LOG = 1, 2, 3, 5, 6
+_EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_GRAPH_DEF, _EVENT_SUMMARY, _EVENT_SESSION_LOG = 1, 2, 3, 4, 5, 6
 _VALUE_TAG, _VALUE_SIMPLE, _VALUE_HISTO, _VALUE_TENSOR, _VALUE_METADATA = 1, 2, 5, 8, 9
 _DT_FLOAT, _DT_DOUBLE = 1, 2
 _SESSION_START = 1
 
 
-def _event(wall_time, step=None, summary=None, file_version=None, session_log=None):
+def _event(wall_time, step=None, summary=None, file_version=None, session_log=None, graph_def=None):
     out = _f_double(_EVENT_WALL_TIME, wall_time)
     if step is not None:
         out += _f_int(_EVENT_STEP, step)
     if file_version is not None:
         out += _f_bytes(_EVENT_FILE_VERSION, file_version)
+    if graph_def is not None:
+        out += _f_bytes(_EVENT_GRAPH_DEF, graph_def)
     if summary is not None:
         out += _f_bytes(_EVENT_SUMMARY, summary)
     if session_log is not None:
@@ -229,7 +231,8 @@ class FileWriter:
 
 
 class SummaryWriter:
-    """torch.utils.tensorboard.SummaryWriter: log scalars and histograms for TensorBoard.
+    """torch.utils.tensorboard.SummaryWriter: log scalars, histograms, images, figures, text, PR curves,
+    hyperparameters, the model graph and embeddings for TensorBoard.
 
     Event files go to log_dir (default runs/<Mon DD_HH-MM-SS>_<host><comment>).
     """
@@ -286,6 +289,91 @@ class SummaryWriter:
         if isinstance(bins, str) and bins == "tensorflow":
             bins = self.default_bins
         self._get_file_writer().add_summary(histogram(tag, values, bins, max_bins), global_step, walltime)
+
+    def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
+        from .summary import image
+
+        self._get_file_writer().add_summary(image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
+
+    def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
+        self.add_image(tag, img_tensor, global_step, walltime, dataformats)
+
+    def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
+        """A matplotlib figure (or a list of them, shown as a grid) as an image."""
+        from .summary import figure_to_image
+
+        if isinstance(figure, list):
+            self.add_image(tag, figure_to_image(figure, close), global_step, walltime, dataformats="NCHW")
+        else:
+            self.add_image(tag, figure_to_image(figure, close), global_step, walltime, dataformats="CHW")
+
+    def add_text(self, tag, text_string, global_step=None, walltime=None):
+        from .summary import text
+
+        self._get_file_writer().add_summary(text(tag, text_string), global_step, walltime)
+
+    def add_pr_curve(self, tag, labels, predictions, global_step=None, num_thresholds=127, weights=None,
+                     walltime=None):
+        from .summary import pr_curve
+
+        self._get_file_writer().add_summary(pr_curve(tag, labels, predictions, num_thresholds, weights),
+                                            global_step, walltime)
+
+    def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None, global_step=None):
+        """The hparams plugin's summaries and each metric as a scalar, in the run log_dir/<run_name>
+        (default: the current time), as torch writes them."""
+        from .summary import hparams
+
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise TypeError("hparam_dict and metric_dict should be dictionary.")
+        exp, ssi, sei = hparams(hparam_dict, metric_dict, hparam_domain_discrete)
+        if not run_name:
+            run_name = str(time.time())
+        logdir = os.path.join(self._get_file_writer().get_logdir(), run_name)
+        with SummaryWriter(log_dir=logdir) as w_hp:
+            for summary in (exp, ssi, sei):
+                w_hp.file_writer.add_summary(summary, global_step)
+            for k, v in metric_dict.items():
+                w_hp.add_scalar(k, v, global_step)
+
+    def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
+        """The autograd graph of model(*input_to_model), for TensorBoard's Graphs tab."""
+        from ._pytorch_graph import graph
+
+        self._get_file_writer().add_event(_event(time.time(), graph_def=graph(model, input_to_model)))
+
+    def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
+                      metadata_header=None):
+        """Vectors (N, D) with optional labels and label images for the Projector tab."""
+        from . import _embedding as E
+
+        mat = _to_numpy(mat)
+        if global_step is None:
+            global_step = 0
+        subdir = f"{str(global_step).zfill(5)}/{E.encode_tag(tag)}"
+        logdir = self._get_file_writer().get_logdir()
+        save_path = os.path.join(logdir, subdir)
+        if os.path.exists(save_path):
+            if not os.path.isdir(save_path):
+                raise NotADirectoryError(f"Path: `{save_path}` exists, but is a file. Cannot proceed.")
+            print("warning: Embedding dir exists, did you set global_step for add_embedding()?")
+        os.makedirs(save_path, exist_ok=True)
+        if metadata is not None:
+            if mat.shape[0] != len(metadata):
+                raise AssertionError("#labels should equal with #data points")
+            E.make_tsv(metadata, save_path, metadata_header=metadata_header)
+        if label_img is not None:
+            label_img = _to_numpy(label_img)
+            if mat.shape[0] != label_img.shape[0]:
+                raise AssertionError("#images should equal with #data points")
+            E.make_sprite(label_img, save_path)
+        if mat.ndim != 2:
+            raise AssertionError("mat should be 2D, where mat.size(0) is the number of data points")
+        E.make_mat(mat, save_path)
+        self._projector_config = getattr(self, "_projector_config", "") + E.embedding_info(
+            metadata, label_img, subdir, global_step, tag)
+        with open(os.path.join(logdir, "projector_config.pbtxt"), "w", encoding="utf-8") as f:
+            f.write(self._projector_config)
 
     def flush(self):
         if self.all_writers is None:
