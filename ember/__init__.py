@@ -88,6 +88,7 @@ _LAZY = {
     "accelerator",
     "datasets",
     "multiprocessing",
+    "vision",
 }
 
 
