@@ -1,0 +1,2 @@
+"""torchvision.ops on ember."""
+from . import misc
