@@ -40,6 +40,10 @@ class VisionDataset(Dataset):
             transforms = StandardTransform(transform, target_transform)
         self.transforms = transforms
 
+    def _transformed(self, sample, target):
+        """(transform(sample), target_transform(target)), each only when given."""
+        return StandardTransform(self.transform, self.target_transform)(sample, target)
+
     def __getitem__(self, index):
         raise NotImplementedError
 
