@@ -254,6 +254,27 @@ def test_weights_enums():
         key = name.replace("_", "") + "weights"
         model = M.get_model(name)
         assert sum(p.numel() for p in model.parameters()) == weights[key].IMAGENET1K_V1.meta["num_params"]
+    with pytest.warns(UserWarning, match="'pretrained' is deprecated"):
+        assert isinstance(M.resnet18(pretrained=False), M.ResNet)
+    try:
+        import ember.hub as hub
+    except ImportError:
+        hub = None
+    if hub is None or not hasattr(hub, "load_state_dict_from_url"):
+        with pytest.raises(RuntimeError, match="needs ember.hub.load_state_dict_from_url"), pytest.warns(UserWarning):
+            M.squeezenet1_0(pretrained=True)
+    else:  # weights come through ember.hub: serve a known state_dict and see it loaded
+        sd = M.squeezenet1_0().state_dict()
+        seen = []
+        orig = hub.load_state_dict_from_url
+        hub.load_state_dict_from_url = lambda url, *a, **k: seen.append(url) or sd
+        try:
+            with pytest.warns(UserWarning):
+                m = M.squeezenet1_0(pretrained=True)
+        finally:
+            hub.load_state_dict_from_url = orig
+        assert seen == [M.SqueezeNet1_0_Weights.IMAGENET1K_V1.url]
+        np.testing.assert_array_equal(m.state_dict()["features.0.weight"].numpy(), sd["features.0.weight"].numpy())
     with pytest.raises(TypeError, match="Invalid Weight class"):
         M.resnet18(weights=M.VGG11_Weights.IMAGENET1K_V1)
     with pytest.raises(ValueError, match="The parameter 'num_classes' expected value 1000"):

@@ -277,3 +277,25 @@ def test_compose_v2_and_errors(img):
         T.Lambda(3)
     with pytest.raises(ValueError, match="Required crop size"):
         T.RandomCrop(60)(_e(img))
+
+
+def test_pil_paths(img8):
+    from PIL import ImageEnhance, ImageOps
+
+    pil = Image.fromarray(img8.permute(1, 2, 0).numpy())
+    same = lambda a, b: np.testing.assert_array_equal(np.asarray(a), np.asarray(b))  # noqa: E731
+    same(F.hflip(pil), pil.transpose(Image.FLIP_LEFT_RIGHT))
+    same(F.crop(pil, 3, 4, 10, 12), pil.crop((4, 3, 16, 13)))
+    same(T.Pad((1, 2), fill=7)(pil), ImageOps.expand(pil, (1, 2, 1, 2), fill=(7, 7, 7)))
+    same(T.Pad(3, padding_mode="reflect")(pil), np.pad(np.asarray(pil), ((3, 3), (3, 3), (0, 0)), "reflect"))
+    same(F.adjust_contrast(pil, 0.4), ImageEnhance.Contrast(pil).enhance(0.4))
+    same(F.adjust_saturation(pil, 1.6), ImageEnhance.Color(pil).enhance(1.6))
+    gray = T.Grayscale(3)(pil)
+    assert gray.mode == "RGB"
+    same(np.asarray(gray)[..., 1], pil.convert("L"))
+    h, s, v = pil.convert("HSV").split()
+    shifted = Image.fromarray(((np.asarray(h).astype(int) + int(-0.25 * 255)) % 256).astype(np.uint8), "L")
+    same(F.adjust_hue(pil, -0.25), Image.merge("HSV", (shifted, s, v)).convert("RGB"))
+    same(T.CenterCrop(20)(pil), pil.crop((15, 8, 35, 28)))
+    # ToTensor of what ToPILImage made, and v2's to_image on ndarray
+    _close(T2.functional.to_image(np.asarray(pil)), img8)

@@ -1,5 +1,6 @@
 """Weights / WeightsEnum: torchvision's description of pretrained weights (url, meta, transforms)."""
 import importlib
+import warnings
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -86,6 +87,15 @@ def build(model, weights, progress):
 
 
 def prepare(weights_cls, weights, kwargs):
+    if "pretrained" in kwargs:  # the pre-0.13 interface, still accepted by torchvision with warnings
+        warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may be removed in the future, "
+                      "please use 'weights' instead.")
+        if kwargs.pop("pretrained"):
+            warnings.warn(f"Arguments other than a weight enum or `None` for 'weights' are deprecated since 0.13 "
+                          f"and may be removed in the future. The current behavior is equivalent to passing "
+                          f"`weights={weights_cls.__name__}.IMAGENET1K_V1`. You can also use "
+                          f"`weights={weights_cls.__name__}.DEFAULT` to get the most up-to-date weights.")
+            weights = weights_cls.IMAGENET1K_V1
     weights = weights_cls.verify(weights)
     if weights is not None:
         ovewrite_named_param(kwargs, "num_classes", weights.meta["num_classes"])

@@ -73,8 +73,10 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     img, need_cast = _cast_in(img, [torch.float32, torch.float64])
     h, w = size
     if interpolation in ("bilinear", "bicubic") and (antialias or interpolation == "bilinear"):
-        rows = torch.as_tensor(resize_matrix(img.shape[-2], h, interpolation, antialias), dtype=img.dtype)
-        cols = torch.as_tensor(resize_matrix(img.shape[-1], w, interpolation, antialias), dtype=img.dtype)
+        rows = torch.as_tensor(resize_matrix(img.shape[-2], h, interpolation, antialias), dtype=img.dtype,
+                               device=img.device)
+        cols = torch.as_tensor(resize_matrix(img.shape[-1], w, interpolation, antialias), dtype=img.dtype,
+                               device=img.device)
         img = torch.matmul(torch.matmul(rows, img), cols.T)
     else:
         batch = img.shape[:-3]
@@ -121,8 +123,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     if padding_mode == "symmetric":
         if min(p) < 0:
             raise ValueError("Padding can not be negative for symmetric padding_mode")
-        rows = torch.as_tensor(_symmetric_index(img.shape[-2], p[2], p[3]))
-        cols = torch.as_tensor(_symmetric_index(img.shape[-1], p[0], p[1]))
+        rows = torch.as_tensor(_symmetric_index(img.shape[-2], p[2], p[3]), device=img.device)
+        cols = torch.as_tensor(_symmetric_index(img.shape[-1], p[0], p[1]), device=img.device)
         return img.index_select(-2, rows).index_select(-1, cols)
     mode = "replicate" if padding_mode == "edge" else padding_mode
     squeeze = img.ndim < 4
@@ -226,7 +228,7 @@ def _hsv2rgb(img):
     p = torch.clamp(v * (1.0 - s), 0.0, 1.0)
     q = torch.clamp(v * (1.0 - s * f), 0.0, 1.0)
     t = torch.clamp(v * (1.0 - s * (1.0 - f)), 0.0, 1.0)
-    mask = i.unsqueeze(dim=-3) == torch.arange(6).view(-1, 1, 1)
+    mask = i.unsqueeze(dim=-3) == torch.arange(6, device=i.device).view(-1, 1, 1)
     a1 = torch.stack((v, q, p, p, t, v), dim=-3)
     a2 = torch.stack((t, v, v, q, p, p), dim=-3)
     a3 = torch.stack((p, p, t, v, v, q), dim=-3)
@@ -299,11 +301,12 @@ def _affine_output_size(matrix, w, h):
 
 
 def _affine_grid(theta, w, h, ow, oh):
-    base = torch.empty(1, oh, ow, 3, dtype=theta.dtype)
-    base[..., 0] = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, steps=ow, dtype=theta.dtype)
-    base[..., 1] = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, steps=oh, dtype=theta.dtype).unsqueeze(-1)
+    kw = {"dtype": theta.dtype, "device": theta.device}
+    base = torch.empty(1, oh, ow, 3, **kw)
+    base[..., 0] = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, steps=ow, **kw)
+    base[..., 1] = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, steps=oh, **kw).unsqueeze(-1)
     base[..., 2] = 1
-    rescaled = theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=theta.dtype)
+    rescaled = theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], **kw)
     return base.view(1, oh * ow, 3).bmm(rescaled).view(oh, ow, 2)
 
 
@@ -339,7 +342,7 @@ def _apply_grid(img, grid, mode, fill):
         mask = img[..., -1:, :, :].expand_as(img[..., :-1, :, :])
         img = img[..., :-1, :, :]
         fill_list = list(fill) if isinstance(fill, (tuple, list)) else [float(fill)]
-        fill_img = torch.tensor(fill_list, dtype=img.dtype).view(len(fill_list), 1, 1).expand_as(img)
+        fill_img = torch.tensor(fill_list, dtype=img.dtype, device=img.device).view(len(fill_list), 1, 1).expand_as(img)
         if mode == "nearest":
             img = torch.where(mask < 0.5, fill_img, img)
         else:
@@ -351,5 +354,5 @@ def rotate(img, matrix, interpolation="nearest", expand=False, fill=None):
     w, h = img.shape[-1], img.shape[-2]
     ow, oh = _affine_output_size(matrix, w, h) if expand else (w, h)
     dtype = img.dtype if img.dtype.is_floating_point else torch.float32
-    theta = torch.tensor(matrix, dtype=dtype).reshape(1, 2, 3)
+    theta = torch.tensor(matrix, dtype=dtype, device=img.device).reshape(1, 2, 3)
     return _apply_grid(img, _affine_grid(theta, w, h, ow, oh), interpolation, fill)
