@@ -100,6 +100,15 @@ def test_resize_tensor(img, img8, size, antialias):
         _close(out, ref_resize(x, s, antialias), atol=1e-5 if x.dtype == torch.float32 else 1)
 
 
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bicubic"])
+@pytest.mark.parametrize("antialias", [True, False])
+def test_resize_other_modes(img, mode, antialias):
+    out = F.resize(_e(img), [23, 71], interpolation=T.InterpolationMode(mode), antialias=antialias)
+    ref = TF.interpolate(img[None], size=[23, 71], mode=mode, align_corners=False if mode == "bicubic" else None,
+                         antialias=antialias and mode == "bicubic")[0]
+    _close(out, ref, atol=2e-6)
+
+
 def test_resize_pil_and_max_size(img8):
     pil = Image.fromarray(img8.permute(1, 2, 0).numpy())
     out = T.Resize(20)(pil)

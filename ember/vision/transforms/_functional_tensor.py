@@ -46,11 +46,30 @@ def _filter_bicubic(x, a=-0.5):
                     np.where(x < 2.0, (((x - 5.0) * x + 8.0) * x - 4.0) * a, 0.0))
 
 
+def _cubic_matrix(n_in, n_out):
+    """upsample_bicubic2d (align_corners=False): Keys' cubic with a=-0.75 on the 4 nearest inputs,
+    indices clamped to the edge (the source position itself is not clamped, unlike bilinear)."""
+    src = n_in / n_out * (np.arange(n_out) + 0.5) - 0.5
+    i0 = np.floor(src).astype(np.int64)
+    t = src - i0
+    a = -0.75
+    w = np.stack([((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+                  ((a + 2) * t - (a + 3)) * t * t + 1,
+                  ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+                  ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a], axis=1)
+    mat = np.zeros((n_out, n_in))
+    for k in range(4):
+        np.add.at(mat, (np.arange(n_out), np.clip(i0 - 1 + k, 0, n_in - 1)), w[:, k])
+    return mat
+
+
 def resize_matrix(n_in, n_out, mode, antialias):
     """(n_out, n_in) weights of ATen's separable antialiased resize (PIL's algorithm):
     output i averages the inputs within `support` of its centre, the filter stretched by the
     downscale factor; without antialias (or when upscaling) this is plain align_corners=False
     interpolation with edge clamping."""
+    if mode == "bicubic" and not antialias:
+        return _cubic_matrix(n_in, n_out)
     size = 2.0 if mode == "bilinear" else 4.0
     filt = _filter_bilinear if mode == "bilinear" else _filter_bicubic
     scale = n_in / n_out
@@ -72,7 +91,7 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     out_dtype = img.dtype
     img, need_cast = _cast_in(img, [torch.float32, torch.float64])
     h, w = size
-    if interpolation in ("bilinear", "bicubic") and (antialias or interpolation == "bilinear"):
+    if interpolation in ("bilinear", "bicubic"):
         rows = torch.as_tensor(resize_matrix(img.shape[-2], h, interpolation, antialias), dtype=img.dtype,
                                device=img.device)
         cols = torch.as_tensor(resize_matrix(img.shape[-1], w, interpolation, antialias), dtype=img.dtype,
