@@ -110,6 +110,7 @@ _LAZY = {
     "datasets",
     "multiprocessing",
     "hub",
+    "vision",
 }
 
 

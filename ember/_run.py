@@ -23,13 +23,18 @@ class _Alias(importlib.abc.Loader):
         pass
 
 
+# top-level names served by ember packages
+_ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
+
+
 class TorchToEmber(importlib.abc.MetaPathFinder):
-    """Resolve `torch[.X]` imports to `ember[.X]`."""
+    """Resolve `torch[.X]` imports to `ember[.X]` (and `torchvision[.X]` to `ember.vision[.X]`)."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "torch" and not fullname.startswith("torch."):
+        top = fullname.partition(".")[0]
+        if top not in _ROOTS:
             return None
-        target_name = "ember" + fullname[len("torch"):]
+        target_name = _ROOTS[top] + fullname[len(top):]
         try:
             found = importlib.util.find_spec(target_name)
         except ModuleNotFoundError:
