@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -736,6 +737,7 @@ def index_fill(input, dim, index, value):
 
 
 def index_copy(input, dim, index, source):
+    if _amp.active: return _autocast("index_copy", index_copy, input, dim, index, source)  # noqa: E701
     idx = _check_vector_index(index, "index_copy")
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
@@ -132,6 +133,7 @@ _LINEAR_NODES = {(ndim, has_bias): type(name, (LinearBackward0,), {"__doc__": Li
 
 
 def linear(input, weight, bias=None):
+    if _amp.active: return _autocast("linear", linear, input, weight, bias)  # noqa: E701
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
     if input.ndim == 0 or weight.ndim != 2 or (bias is not None and bias.ndim != 1):
@@ -440,6 +442,7 @@ _TARGET_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bf
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    if _amp.active: return _autocast("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
