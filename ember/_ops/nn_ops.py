@@ -103,6 +103,9 @@ class LinearBackward0(Op):
     save_inputs = True
 
     def forward(self, x, w, b):
+        if b is not None and x.dtype.itemsize == 2 and x.dtype.kind not in "iu":
+            # torch adds a half/bfloat16 bias to the float32 product and rounds once
+            return (matmul_arrays(x.astype("float32"), w.T.astype("float32")) + b.astype("float32")).astype(x.dtype)
         out = matmul_arrays(x, w.T)
         if b is not None:
             out += b
