@@ -30,7 +30,7 @@ for step in range(20):
     scaler.scale(loss).backward()
     scaler.step(opt)
     scaler.update()
-    print(f"step {step} loss {loss.item():.6f} logits {dtype_name(logits)} loss {dtype_name(loss)}")
+    print(f"step {step} loss {loss.item():.6f} dtypes {dtype_name(logits)} {dtype_name(loss)}")
 
 print("weight", dtype_name(model[0].weight), "grad", dtype_name(model[0].weight.grad), "scale", scaler.get_scale())
 with torch.no_grad(), torch.autocast("cpu"):
