@@ -196,21 +196,17 @@ def is_autocast_enabled(device_type=None):
 def set_autocast_enabled(device_type, enabled=None):
     if enabled is None:  # torch's deprecated one-argument form: the CUDA flag
         device_type, enabled = "cuda", device_type
-    device_type = _device_type(device_type)
-    if device_type in state.enabled:
-        state.enabled[device_type] = bool(enabled)
-        _refresh()
+    state.enabled[_device_type(device_type)] = bool(enabled)  # other device types: stored, no ops to cast
+    _refresh()
 
 
 def get_autocast_dtype(device_type):
     device_type = _device_type(device_type)
-    return state.dtype.get(device_type, D.bfloat16 if device_type != "cuda" else D.float16)
+    return state.dtype.get(device_type, D.bfloat16 if device_type == "cpu" else D.float16)
 
 
 def set_autocast_dtype(device_type, dtype):
-    device_type = _device_type(device_type)
-    if device_type in state.dtype:
-        state.dtype[device_type] = dtype
+    state.dtype[_device_type(device_type)] = dtype
 
 
 def _deprecated(old, new):
