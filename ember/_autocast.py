@@ -67,7 +67,15 @@ _CPU = {
                      "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss",
                      "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "poisson_nll_loss",
                      "triplet_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss", "prod",
-                     "cdist", "trace", "quantile", "nanquantile"], _FP32),
+                     "cdist", "trace", "quantile", "nanquantile", "stft", "polar", "view_as_complex",
+                     "avg_pool3d", "max_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "fractional_max_pool2d",
+                     "fractional_max_pool3d", "max_unpool2d", "max_unpool3d", "grid_sample",
+                     "fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fftn", "ifftn", "fft2", "ifft2", "rfftn",
+                     "rfft2", "irfftn", "irfft2",
+                     "inverse", "pinverse", "inv", "inv_ex", "cholesky", "cholesky_ex", "solve", "eigh", "eigvalsh",
+                     "eig", "eigvals", "svd", "svdvals", "qr", "lstsq", "matrix_rank", "cond", "householder_product",
+                     "tensorinv", "tensorsolve", "cholesky_solve", "cholesky_inverse", "lu_solve", "orgqr", "ormqr",
+                     "geqrf", "triangular_solve"], _FP32),
     **dict.fromkeys(["cat", "stack", "index_copy"], _PROMOTE),
 }
 _CUDA = {
