@@ -69,7 +69,7 @@ _CPU = {
                      "triplet_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss", "prod",
                      "cdist", "trace", "quantile", "nanquantile", "stft", "polar", "view_as_complex",
                      "avg_pool3d", "max_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "fractional_max_pool2d",
-                     "fractional_max_pool3d", "max_unpool2d", "max_unpool3d", "grid_sample",
+                     "fractional_max_pool3d", "max_unpool2d", "max_unpool3d", "grid_sample", "pad",
                      "fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fftn", "ifftn", "fft2", "ifft2", "rfftn",
                      "rfft2", "irfftn", "irfft2",
                      "inverse", "pinverse", "inv", "inv_ex", "cholesky", "cholesky_ex", "solve", "eigh", "eigvalsh",

@@ -295,6 +295,8 @@ def pad(input, pad, mode="constant", value=None):
     k = len(pad) // 2
     if input.ndim not in (k + 1, k + 2):
         raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
+    if _amp.active and (mode == "replicate" or mode == "reflect" and k < 3):  # torch's float32 list: reflection_pad1d/2d, replication_pad1d/2d/3d  # noqa: E501
+        return _autocast("pad", globals()["pad"], input, pad, mode, value)  # (the argument `pad` hides the function)
     xp = xp_of(input._data)
     index = tuple((d, xp.asarray(_pad_index(input._data.shape[d], lo, hi, mode)))
                   for d, (lo, hi) in enumerate(pairs) if lo or hi)
