@@ -99,9 +99,9 @@ def _einsum_policy(args):
         operands = operands[0]
     if len(operands) < 2 or not isinstance(equation, str):
         return None
-    lhs, _, rhs = equation.replace(" ", "").partition("->")
+    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
     terms = lhs.split(",")
-    if not _:
+    if not arrow:  # implicit output: the labels used once, sorted
         rhs = "".join(c for c in sorted(set(lhs)) if c.isalpha() and lhs.count(c) == 1)
     return _LOWER if any(c.isalpha() and c not in rhs and sum(c in t for t in terms) >= 2 for c in lhs) else None
 
@@ -134,6 +134,7 @@ def _first_device(args, kwargs):
 
 
 def _eligible(t, device):
+    """torch's autocast casts floating tensors on its device, never float64 ones."""
     return t._dtype.is_floating_point and t._dtype is not D.float64 and t.device.type == device
 
 
@@ -159,7 +160,7 @@ def _widest(args, kwargs, device, lower):
     current = lower
     for value in (*args, *kwargs.values()):
         for t in _tensors(value):
-            if not t._dtype.is_floating_point or t.device.type != device or t._dtype is D.float64:
+            if not _eligible(t, device):
                 continue
             if current is D.float32 or t._dtype is D.float32:
                 current = D.float32

@@ -104,8 +104,7 @@ def _exit_autocast(mode):
 def _cast(value, device_type, dtype):
     """Cast the floating tensors (not float64, on device_type) in a value or container of values."""
     if isinstance(value, Tensor):
-        eligible = value.is_floating_point() and value.device.type == device_type and value.dtype is not D.float64
-        return value.to(dtype) if eligible else value
+        return value.to(dtype) if _ac._eligible(value, device_type) else value
     if isinstance(value, (str, bytes, np.ndarray)):
         return value
     if isinstance(value, collections.abc.Mapping):
