@@ -241,6 +241,7 @@ def test_state_nesting_decorator_and_threads():
         assert m.autocast_increment_nesting() == 1 and m.autocast_decrement_nesting() == 0
         assert m.is_autocast_cache_enabled() is True
         assert m.amp.is_autocast_available("cpu") and m.amp.is_autocast_available("cuda")
+        assert m.cpu.is_available() and m.cpu.device_count() == 1 and m.cpu.current_device() == "cpu"
         m.set_autocast_enabled("xpu", True)  # other device types are stored and reported back
         assert m.is_autocast_enabled("xpu") and m.get_autocast_dtype("xpu") == m.float16
         m.set_autocast_enabled("xpu", False)
