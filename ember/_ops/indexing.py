@@ -19,10 +19,10 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from .._autocast import call as _autocast, state as _amp
 from .._tensor import _type_name
 from ._base import Op, _wrap
 from .elementwise import _broadcast_check
