@@ -47,6 +47,7 @@ from ._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
 from ._functional_api import *  # noqa: E402,F401,F403 - torch.conv2d, torch.dropout... (nn loads on first call)
 from .serialization import save, load  # noqa: E402
+from ._autocast import *  # noqa: E402,F401,F403 - is_autocast_enabled, set_autocast_dtype, ...
 
 half = float16
 float = float32
@@ -111,6 +112,15 @@ _LAZY = {
     "multiprocessing",
     "hub",
     "vision",
+    "amp",
+    "cpu",
+}
+# Top-level names that live in a lazy subpackage.
+_LAZY_NAMES = {
+    "autocast": "amp",
+    "GradScaler": "amp",
+    "get_float32_matmul_precision": "backends",
+    "set_float32_matmul_precision": "backends",
 }
 
 
@@ -120,4 +130,8 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}' (ember does not provide torch.{name} yet)")

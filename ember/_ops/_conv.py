@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from ._base import Op, _wrap
 
@@ -180,6 +181,7 @@ def _tuple(v, nd, name="value"):
 
 def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
     """Convolution over nd spatial dims with torch's argument forms and checks."""
+    if _amp.active: return _autocast(f"conv{nd}d", conv_nd, nd, input, weight, bias, stride, padding, dilation, groups)  # noqa: E701,E501
     name = f"conv{nd}d"
     stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
     if input.ndim not in (nd + 1, nd + 2):
@@ -219,6 +221,7 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
 
 
 def conv_transpose_nd(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    if _amp.active: return _autocast(f"conv_transpose{nd}d", conv_transpose_nd, nd, input, weight, bias, stride, padding, output_padding, groups, dilation)  # noqa: E701,E501
     stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
     padding, output_padding = _tuple(padding, nd), _tuple(output_padding, nd)
     unbatched = input.ndim == nd + 1

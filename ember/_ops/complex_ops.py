@@ -13,6 +13,7 @@ and resolve_conj()/resolve_neg() return their input.
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, tensor_method
@@ -95,6 +96,7 @@ def view_as_real(input):
 
 
 def view_as_complex(input):
+    if _amp.active: return _autocast("view_as_complex", view_as_complex, input)  # noqa: E701
     _need_tensor("view_as_complex", input)
     dt = input._dtype
     if dt not in (D.float32, D.float64):
@@ -263,6 +265,7 @@ class PolarBackward0(Op):
 
 def polar(abs, angle, *, out=None):
     """abs * e^(i angle)."""
+    if _amp.active: return _autocast("polar", polar, abs, angle, out=out)  # noqa: E701
     return _apply_pair("polar", PolarBackward0, abs, angle, out)
 
 

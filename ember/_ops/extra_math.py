@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
@@ -227,6 +228,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 # -- cdist, diff --------------------------------------------------------------------------------
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """||x1[..., i, :] - x2[..., j, :]||_p for every pair (i, j)."""
+    if _amp.active: return _autocast("cdist", cdist, x1, x2, p, compute_mode)  # noqa: E701
     if x1.dim() < 2 or x2.dim() < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if x1.dim() < 2 else 2} got: "
                            f"{(x1 if x1.dim() < 2 else x2).dim()}D")

@@ -24,6 +24,7 @@ from .._creation import _flat_iter, _python_array
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from .._autocast import call as _autocast, state as _amp
 from .._tensor import _type_name
 from ._base import Op, _wrap
 from .elementwise import _broadcast_check
@@ -769,6 +770,7 @@ def index_fill(input, dim, index, value):
 
 
 def index_copy(input, dim, index, source):
+    if _amp.active: return _autocast("index_copy", index_copy, input, dim, index, source)  # noqa: E701
     idx = _check_vector_index(index, "index_copy")
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:

@@ -6,6 +6,7 @@ and, like torch, skips 1-D empty tensors whatever the other inputs' shapes
 (a legacy rule kept for old code that started from `torch.tensor([])`).
 """
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op
@@ -66,6 +67,7 @@ def _scan(tensors, name):
 
 
 def cat(tensors, dim=0, *, out=None):
+    if _amp.active: return _autocast("cat", cat, tensors, dim, out=out)  # noqa: E701
     tensors, dtype, same = _scan(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -113,6 +115,7 @@ class StackBackward0(Op):
 
 
 def stack(tensors, dim=0, *, out=None):
+    if _amp.active: return _autocast("stack", stack, tensors, dim, out=out)  # noqa: E701
     tensors, dtype, same = _scan(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

@@ -5,6 +5,7 @@ symeig, matrix_rank), which raise torch's message. Tensor methods too.
 """
 import warnings
 
+from .._autocast import call as _autocast, state as _amp
 from .._tensor import Tensor
 from ._return_types import return_type
 from ..linalg._decompositions import qr as linalg_qr, svd as linalg_svd
@@ -37,6 +38,7 @@ svd_result = return_type("svd", ("U", "S", "V"))
 
 def qr(input, some=True, *, out=None):
     """torch.qr (deprecated in torch): linalg.qr in 'reduced' (some) or 'complete' mode."""
+    if _amp.active: return _autocast("qr", qr, input, some, out=out)  # noqa: E701
     warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
                   "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
                   "Q, R = torch.qr(A, some)\nshould be replaced with\n"
@@ -48,6 +50,7 @@ def qr(input, some=True, *, out=None):
 def svd(input, some=True, compute_uv=True, *, out=None):
     """torch.svd: (U, S, V) with V, not V^H; without compute_uv, U and V are zero-filled
     (m x m) and (n x n), as in torch."""
+    if _amp.active: return _autocast("svd", svd, input, some, compute_uv, out=out)  # noqa: E701
     if not compute_uv:
         from ..linalg._decompositions import svdvals
 
@@ -60,6 +63,7 @@ def svd(input, some=True, compute_uv=True, *, out=None):
 
 
 def pinverse(input, rcond=1e-15):
+    if _amp.active: return _autocast("pinverse", pinverse, input, rcond)  # noqa: E701
     return pinv(input, rtol=rcond)
 
 
@@ -86,6 +90,7 @@ def nuclear_norm(input, dim=(-2, -1), keepdim=False, *, out=None):
 
 
 def orgqr(input, input2):
+    if _amp.active: return _autocast("orgqr", orgqr, input, input2)  # noqa: E701
     return householder_product(input, input2)
 
 

@@ -15,6 +15,7 @@ Like torch, the operands must share a dtype (no promotion) and bool is refused.
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -161,6 +162,7 @@ def _shape_error(a, b):
 # -- functions ------------------------------------------------------------------------------------------
 def matmul(input, other, *, out=None):
     """torch.matmul: dot, matrix-vector, matrix-matrix or broadcast batched product by operand ranks."""
+    if _amp.active: return _autocast("matmul", matmul, input, other, out=out)  # noqa: E701
     _require_tensors("matmul", input, other)
     na, nb = input._data.ndim, other._data.ndim
     if na == 0 or nb == 0:
@@ -188,6 +190,7 @@ def _out(result, out):
 
 
 def mm(input, mat2, *, out=None):
+    if _amp.active: return _autocast("mm", mm, input, mat2, out=out)  # noqa: E701
     _require_tensors("mm", input, mat2)
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -197,6 +200,7 @@ def mm(input, mat2, *, out=None):
 
 
 def bmm(input, mat2, *, out=None):
+    if _amp.active: return _autocast("bmm", bmm, input, mat2, out=out)  # noqa: E701
     _require_tensors("bmm", input, mat2)
     if input._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -214,6 +218,7 @@ def bmm(input, mat2, *, out=None):
 
 
 def mv(input, vec, *, out=None):
+    if _amp.active: return _autocast("mv", mv, input, vec, out=out)  # noqa: E701
     _require_tensors("mv", input, vec)
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
@@ -233,6 +238,7 @@ def _check_dot_dtypes(a, b):
 
 
 def dot(input, tensor, *, out=None):
+    if _amp.active: return _autocast("dot", dot, input, tensor, out=out)  # noqa: E701
     _require_tensors("dot", input, tensor)
     if input._data.ndim != 1 or tensor._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {tensor._data.ndim}D tensors")
@@ -245,6 +251,7 @@ def dot(input, tensor, *, out=None):
 
 def vdot(input, other, *, out=None):
     """dot(conj(input), other): the first vector is conjugated (the same as dot for reals)."""
+    if _amp.active: return _autocast("vdot", vdot, input, other, out=out)  # noqa: E701
     return dot(input.conj(), other, out=out)
 
 
@@ -292,6 +299,7 @@ class AddmmBackward0(Op):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2)."""
+    if _amp.active: return _autocast("addmm", addmm, input, mat1, mat2, beta=beta, alpha=alpha, out=out)  # noqa: E701,E501
     _require_tensors("addmm", mat1, mat2)
     if mat1._data.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {mat1._data.ndim}-D tensor")
@@ -324,18 +332,22 @@ def _integral_scalars(t, beta, alpha, name=None):
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    if _amp.active: return _autocast("addmv", addmv, input, mat, vec, beta=beta, alpha=alpha, out=out)  # noqa: E701,E501
     return _out(_scaled_sum(input, mv(mat, vec), beta, alpha), out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if _amp.active: return _autocast("baddbmm", baddbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)  # noqa: E701,E501
     return _out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha), out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if _amp.active: return _autocast("addbmm", addbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)  # noqa: E701,E501
     return _out(_scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha), out)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    if _amp.active: return _autocast("addr", addr, input, vec1, vec2, beta=beta, alpha=alpha, out=out)  # noqa: E701,E501
     return _out(_scaled_sum(input, outer(vec1, vec2), *_integral_scalars(vec1, beta, alpha, "addr")), out)
 
 
@@ -351,15 +363,18 @@ def _scaled_sum(input, product, beta, alpha):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """linalg.vecdot: the dot product of vectors along `dim` (real dtypes: no conjugation)."""
+    if _amp.active: return _autocast("vecdot", vecdot, x, y, dim=dim, out=out)  # noqa: E701
     return _out((x * y).sum(dim), out)
 
 
 def chain_matmul(*matrices, out=None):
+    if _amp.active: return _autocast("chain_matmul", chain_matmul, *matrices, out=out)  # noqa: E701
     return multi_dot(matrices, out=out)
 
 
 def multi_dot(tensors, *, out=None):
     """The product of a chain of matrices (first/last may be vectors), left to right."""
+    if _amp.active: return _autocast("multi_dot", multi_dot, tensors, out=out)  # noqa: E701
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -378,6 +393,9 @@ class EinsumBackward(Op):
 
     def forward(self, *arrays, spec):
         self.spec = spec
+        dt = arrays[0].dtype
+        if dt.itemsize == 2 and dt.kind not in "iu":  # NumPy's einsum has no bfloat16: float32, rounded once
+            return xp_of(arrays[0]).einsum(spec, *(a.astype("float32") for a in arrays), optimize=len(arrays) > 2).astype(dt)  # noqa: E501
         return xp_of(arrays[0]).einsum(spec, *arrays, optimize=len(arrays) > 2)
 
     def backward(self, g):
@@ -481,6 +499,7 @@ def _normalize_einsum(equation, n_operands, shapes):
 
 def einsum(equation, *operands):
     """torch.einsum(equation, *operands) (operands may also be given as one list)."""
+    if _amp.active: return _autocast("einsum", einsum, equation, *operands)  # noqa: E701
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     spec = _normalize_einsum(equation, len(operands), [o._data.shape for o in operands])
@@ -496,6 +515,7 @@ def einsum(equation, *operands):
 
 def tensordot(a, b, dims=2, out=None):
     """Contract dims of a with dims of b: an int (last/first n) or a pair of lists."""
+    if _amp.active: return _autocast("tensordot", tensordot, a, b, dims, out)  # noqa: E701
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
@@ -526,6 +546,7 @@ def tensordot(a, b, dims=2, out=None):
 
 def inner(input, other, *, out=None):
     """Sum over the last dims of both (a scalar product for 0-d operands)."""
+    if _amp.active: return _autocast("inner", inner, input, other, out=out)  # noqa: E701
     if input._data.ndim == 0 or other._data.ndim == 0:
         return _out(input * other, out)
     if input._data.shape[-1] != other._data.shape[-1]:

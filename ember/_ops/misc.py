@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op
@@ -130,6 +131,7 @@ class TraceBackward0(Op):
 
 
 def trace(input):
+    if _amp.active: return _autocast("trace", trace, input)  # noqa: E701
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     if input._dtype is D.bool_:

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
@@ -106,6 +107,9 @@ class LinearBackward0(Op):
     save_inputs = True
 
     def forward(self, x, w, b):
+        if b is not None and x.dtype.itemsize == 2 and x.dtype.kind not in "iu":
+            # torch adds a half/bfloat16 bias to the float32 product and rounds once
+            return (matmul_arrays(x.astype("float32"), w.T.astype("float32")) + b.astype("float32")).astype(x.dtype)
         out = matmul_arrays(x, w.T)
         if b is not None:
             out += b
@@ -136,6 +140,7 @@ _LINEAR_NODES = {(ndim, has_bias): type(name, (LinearBackward0,), {"__doc__": Li
 
 
 def linear(input, weight, bias=None):
+    if _amp.active: return _autocast("linear", linear, input, weight, bias)  # noqa: E701
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
     if input.ndim == 0 or weight.ndim != 2 or (bias is not None and bias.ndim != 1):
@@ -447,6 +452,7 @@ _TARGET_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bf
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    if _amp.active: return _autocast("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")

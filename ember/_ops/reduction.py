@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -201,6 +202,7 @@ class ProdBackward1(ProdBackward0):
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if _amp.active: return _autocast("prod", prod, input, dim, keepdim, dtype=dtype, out=out)  # noqa: E701
     dt = _int_to_long(input, dtype)
     if dim is None:
         return _out(ProdBackward0.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False, dtype=dt), out)

@@ -13,6 +13,7 @@ c2r's is the onesided r2c of the gradient with the mirrored bins counted twice.
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op
@@ -190,6 +191,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
          normalized=False, onesided=None, return_complex=None, align_to_window=None):
     """Short-time Fourier transform: frames of n_fft samples every hop_length, windowed, then
     transformed (torch's algorithm: centre padding, framing, r2c/c2c, frames last)."""
+    if _amp.active: return _autocast("stft", stft, input, n_fft, hop_length, win_length, window, center, pad_mode, normalized, onesided, return_complex, align_to_window)  # noqa: E701,E501
     if center and align_to_window is not None:
         raise RuntimeError("stft align_to_window should only be set when center = false")
     _window_warning(window)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap
@@ -175,10 +176,12 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    if _amp.active: return _autocast("quantile", quantile, input, q, dim, keepdim, interpolation=interpolation, out=out)  # noqa: E701,E501
     return _out(_quantile("quantile", input, q, dim, keepdim, interpolation, False), out)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    if _amp.active: return _autocast("nanquantile", nanquantile, input, q, dim, keepdim, interpolation=interpolation, out=out)  # noqa: E701,E501
     return _out(_quantile("nanquantile", input, q, dim, keepdim, interpolation, True), out)
 
 

@@ -195,3 +195,12 @@ from .._legacy import CUDA_CLASSES as _CUDA_CLASSES  # noqa: E402
 FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor, CharTensor, \
     ByteTensor, BoolTensor = _CUDA_CLASSES.values()
 __all__ += list(_CUDA_CLASSES)
+
+
+def __getattr__(name):
+    # torch.cuda.amp (deprecated aliases of torch.amp) loads on first use.
+    if name == "amp":
+        import importlib
+
+        return importlib.import_module(".amp", __name__)
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")

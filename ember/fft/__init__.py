@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._creation import _finish, _write_out
+from .._autocast import call as _autocast, state as _amp
 from .._device import as_device, xp_for
 from .._tensor import Tensor
 from .._ops.complex_ops import conj, conj_physical
@@ -173,6 +174,7 @@ def _c2r(name, x, n, dim, norm, forward):
 
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
     """The 1-D discrete Fourier transform (a real input is transformed as r2c, both halves kept)."""
+    if _amp.active: return _autocast("fft", fft, input, n, dim, norm, out=out)  # noqa: E701
     _need_tensor("fft", input)
     if input._dtype.is_complex:
         return _out(_c2c("fft", input, n, dim, norm, True), out)
@@ -180,6 +182,7 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
 
 
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
+    if _amp.active: return _autocast("ifft", ifft, input, n, dim, norm, out=out)  # noqa: E701
     _need_tensor("ifft", input)
     if input._dtype.is_complex:
         return _out(_c2c("ifft", input, n, dim, norm, False), out)
@@ -188,21 +191,25 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
 
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The FFT of a real signal: the n // 2 + 1 non-negative frequencies."""
+    if _amp.active: return _autocast("rfft", rfft, input, n, dim, norm, out=out)  # noqa: E701
     return _out(_r2c("rfft", input, n, dim, norm, True, True), out)
 
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of rfft: a real signal of length n (default 2 (m - 1))."""
+    if _amp.active: return _autocast("irfft", irfft, input, n, dim, norm, out=out)  # noqa: E701
     return _out(_c2r("irfft", input, n, dim, norm, False), out)
 
 
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The FFT of a Hermitian-symmetric signal given by its first half: a real spectrum."""
+    if _amp.active: return _autocast("hfft", hfft, input, n, dim, norm, out=out)  # noqa: E701
     return _out(_c2r("hfft", input, n, dim, norm, True), out)
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of hfft: the half of a Hermitian signal whose hfft is the real input."""
+    if _amp.active: return _autocast("ihfft", ihfft, input, n, dim, norm, out=out)  # noqa: E701
     return _out(_r2c("ihfft", input, n, dim, norm, False, True), out)
 
 
@@ -215,22 +222,27 @@ def _fftn_c2c(name, input, s, dim, norm, forward):
 
 
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
+    if _amp.active: return _autocast("fftn", fftn, input, s, dim, norm, out=out)  # noqa: E701
     return _out(_fftn_c2c("fftn", input, s, dim, norm, True), out)
 
 
 def ifftn(input, s=None, dim=None, norm=None, *, out=None):
+    if _amp.active: return _autocast("ifftn", ifftn, input, s, dim, norm, out=out)  # noqa: E701
     return _out(_fftn_c2c("ifftn", input, s, dim, norm, False), out)
 
 
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    if _amp.active: return _autocast("fft2", fft2, input, s, dim, norm, out=out)  # noqa: E701
     return fftn(input, s, dim, norm, out=out)
 
 
 def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    if _amp.active: return _autocast("ifft2", ifft2, input, s, dim, norm, out=out)  # noqa: E701
     return ifftn(input, s, dim, norm, out=out)
 
 
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
+    if _amp.active: return _autocast("rfftn", rfftn, input, s, dim, norm, out=out)  # noqa: E701
     _need_tensor("rfftn", input)
     if input._dtype.is_complex:
         raise RuntimeError(f"rfftn expects a real-valued input tensor, but got {_type_word(input)}")
@@ -242,10 +254,12 @@ def rfftn(input, s=None, dim=None, norm=None, *, out=None):
 
 
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    if _amp.active: return _autocast("rfft2", rfft2, input, s, dim, norm, out=out)  # noqa: E701
     return rfftn(input, s, dim, norm, out=out)
 
 
 def irfftn(input, s=None, dim=None, norm=None, *, out=None):
+    if _amp.active: return _autocast("irfftn", irfftn, input, s, dim, norm, out=out)  # noqa: E701
     _need_tensor("irfftn", input)
     shape, dims, last = _c2r_shape_and_dims("irfftn", input, s, dim)
     x = _resize(promote_fft(input, require_complex=True), dims, shape)
@@ -253,6 +267,7 @@ def irfftn(input, s=None, dim=None, norm=None, *, out=None):
 
 
 def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    if _amp.active: return _autocast("irfft2", irfft2, input, s, dim, norm, out=out)  # noqa: E701
     return irfftn(input, s, dim, norm, out=out)
 
 

@@ -12,6 +12,7 @@ The SVD and eigh gradients need distinct (singular) values, as in torch.
 """
 import numpy as np
 
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops._base import Op
 from .._ops._return_types import return_type
@@ -62,6 +63,7 @@ class LinalgCholeskyExBackward0(Op):
 
 
 def cholesky(A, *, upper=False, out=None):
+    if _amp.active: return _autocast("cholesky", cholesky, A, upper=upper, out=out)  # noqa: E701
     check_matrix("linalg.cholesky", A)
     return _out(LinalgCholeskyExBackward0.apply(A, upper=upper), out)
 
@@ -118,6 +120,7 @@ def solve_right_upper(b, r):
 
 
 def qr(A, mode="reduced", *, out=None):
+    if _amp.active: return _autocast("qr", qr, A, mode, out=out)  # noqa: E701
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
                            "or 'complete'")
@@ -192,11 +195,13 @@ def svd_grad(u, s, vh, gu, gs, gvh):
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
+    if _amp.active: return _autocast("svd", svd, A, full_matrices, driver=driver, out=out)  # noqa: E701
     check_matrix("linalg.svd", A, square=False)
     return svd_result(*LinalgSvdBackward0.apply(A, full_matrices=full_matrices, compute_uv=True))
 
 
 def svdvals(A, *, driver=None, out=None):
+    if _amp.active: return _autocast("svdvals", svdvals, A, driver=driver, out=out)  # noqa: E701
     check_matrix("linalg.svdvals", A, square=False)
     return _out(LinalgSvdBackward0.apply(A, full_matrices=False, compute_uv=False)[0], out)
 
@@ -226,6 +231,7 @@ class LinalgEighBackward0(Op):
 
 
 def eigh(A, UPLO="L", *, out=None):
+    if _amp.active: return _autocast("eigh", eigh, A, UPLO, out=out)  # noqa: E701
     check_matrix("linalg.eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -233,5 +239,6 @@ def eigh(A, UPLO="L", *, out=None):
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
+    if _amp.active: return _autocast("eigvalsh", eigvalsh, A, UPLO, out=out)  # noqa: E701
     check_matrix("linalg.eigvalsh", A)
     return _out(LinalgEighBackward0.apply(A, uplo=UPLO, compute_v=False)[0], out)

@@ -10,6 +10,7 @@ and the real part for a real A (handled by the op's input cast).
 """
 import numpy as np
 
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops._base import Op
 from .._ops._return_types import return_type
@@ -84,6 +85,7 @@ def _check(name, A):
 
 def eig(A, *, out=None):
     """(eigenvalues, eigenvectors), complex, of a (batch of) square matrices."""
+    if _amp.active: return _autocast("eig", eig, A, out=out)  # noqa: E701
     _check("linalg.eig", A)
     L, V = LinalgEigBackward0.apply(A)
     result = eig_result(L, V)
@@ -95,6 +97,7 @@ def eig(A, *, out=None):
 
 
 def eigvals(A, *, out=None):
+    if _amp.active: return _autocast("eigvals", eigvals, A, out=out)  # noqa: E701
     _check("linalg.eigvals", A)
     L = LinalgEigBackward0.apply(A)[0]
     if out is not None:

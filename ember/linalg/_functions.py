@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops._base import Op
 from .._ops._inplace import _TYPE_WORDS
@@ -114,6 +115,7 @@ def matrix_power(A, n, *, out=None):
 def cond(A, p=None, *, out=None):
     """The condition number of A in the p-norm: the ratio of extreme singular values for
     p in (None, 2, -2), norm(A) * norm(A^-1) otherwise (inf for a singular A)."""
+    if _amp.active: return _autocast("cond", cond, A, p, out=out)  # noqa: E701
     from ._decompositions import svdvals
     from ._inverse import inv
     from ._norms import matrix_norm
@@ -146,6 +148,7 @@ def cond(A, p=None, *, out=None):
 
 def tensorinv(A, ind=2, *, out=None):
     """The inverse of A read as a (prod(shape[:ind]) x prod(shape[ind:])) matrix, shaped shape[ind:] + shape[:ind]."""
+    if _amp.active: return _autocast("tensorinv", tensorinv, A, ind, out=out)  # noqa: E701
     from ._inverse import inv
 
     if ind <= 0:
@@ -160,6 +163,7 @@ def tensorinv(A, ind=2, *, out=None):
 
 def tensorsolve(A, B, dims=None, *, out=None):
     """X with tensordot(A, X, X.ndim) = B."""
+    if _amp.active: return _autocast("tensorsolve", tensorsolve, A, B, dims, out=out)  # noqa: E701
     from ._inverse import solve
 
     if dims is not None:
@@ -255,6 +259,7 @@ def _check_reflectors(name, A, tau):
 
 def householder_product(A, tau, *, out=None):
     """The first n columns of H_1 ... H_k (torch.orgqr): the Q of a QR from geqrf's output."""
+    if _amp.active: return _autocast("householder_product", householder_product, A, tau, out=out)  # noqa: E701
     name = "linalg.householder_product"
     _check_reflectors(name, A, tau)
     check_float(name, A)
@@ -270,11 +275,13 @@ def householder_product(A, tau, *, out=None):
 
 
 def orgqr(input, tau):
+    if _amp.active: return _autocast("orgqr", orgqr, input, tau)  # noqa: E701
     return householder_product(input, tau)
 
 
 def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     """Q @ other (or other @ Q, with Q^H when transpose) for Q from geqrf's reflectors."""
+    if _amp.active: return _autocast("ormqr", ormqr, input, tau, other, left, transpose, out=out)  # noqa: E701
     _check_reflectors("ormqr", input, tau)
     if other._data.ndim < 2:
         raise RuntimeError("torch.ormqr: other must have at least 2 dimensions.")
@@ -302,6 +309,7 @@ class GeqrfBackward0(Op):
 
 def geqrf(input, *, out=None):
     """(a, tau): LAPACK's packed QR (R on and above the diagonal, the reflectors below)."""
+    if _amp.active: return _autocast("geqrf", geqrf, input, out=out)  # noqa: E701
     check_float("geqrf", input)
     if input._data.ndim < 2:
         raise RuntimeError(f"torch.geqrf: input must have at least 2 dimensions.")

@@ -11,6 +11,7 @@ written with ember ops, so they differentiate again.
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
 from .._ops._base import Op, _wrap
@@ -45,12 +46,14 @@ class LinalgInvExBackward0(Op):
 
 
 def inv(A, *, out=None):
+    if _amp.active: return _autocast("inv", inv, A, out=out)  # noqa: E701
     check_matrix("linalg.inv", A)
     return _out(LinalgInvExBackward0.apply(A), out)
 
 
 def inverse(input, *, out=None):
     """torch.inverse: linalg.inv."""
+    if _amp.active: return _autocast("inverse", inverse, input, out=out)  # noqa: E701
     return inv(input, out=out)
 
 
@@ -92,6 +95,7 @@ class LinalgSolveExBackward0(Op):
 
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (or X A = B when left=False); B may be a (batch of) vector(s)."""
+    if _amp.active: return _autocast("solve", solve, A, B, left=left, out=out)  # noqa: E701
     check_matrix("linalg.solve", A)
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg_solve(): argument 'B' (position 2) must be Tensor, not {type(B).__name__}")
@@ -202,6 +206,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
     """The number of singular values above max(atol, rtol * largest)."""
+    if _amp.active: return _autocast("matrix_rank", matrix_rank, A, atol=atol, rtol=rtol, hermitian=hermitian, tol=tol, out=out)  # noqa: E701,E501
     check_matrix("linalg.matrix_rank", A, square=hermitian)
     a = A._data
     xp = xp_of(a)
@@ -220,6 +225,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     """Least-squares solution of A X = B, as torch's CPU default driver 'gelsy' reports it:
     (solution, residuals, rank, singular_values); residuals and singular values are
     empty for 'gelsy'/'gels', as in torch. The solution is pinv(A) @ B (differentiable)."""
+    if _amp.active: return _autocast("lstsq", lstsq, A, B, rcond, driver=driver)  # noqa: E701
     check_float("linalg.lstsq", A)
     if A._data.ndim < 2:
         raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops._base import Op, _wrap
 from .._ops._inplace import _TYPE_WORDS
@@ -237,6 +238,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B (X A = B when left=False; A^H in place of A when adjoint) from A's LU."""
+    if _amp.active: return _autocast("lu_solve", lu_solve, LU, pivots, B, left=left, adjoint=adjoint, out=out)  # noqa: E701,E501
     m, n = LU._data.shape[-2:]
     if m != n:
         raise RuntimeError(f"linalg.lu_solve: A must be batches of square matrices, but they are {m} by {n} matrices")

@@ -9,6 +9,7 @@ from this one.
 """
 import numpy as np
 
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops._base import Op, _wrap
 from .._ops._inplace import _TYPE_WORDS
@@ -102,6 +103,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
 
 def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """torch.triangular_solve (deprecated in torch): (A^-1 b or A^-T b, a copy of A)."""
+    if _amp.active: return _autocast("triangular_solve", triangular_solve, input, A, upper, transpose, unitriangular, out=out)  # noqa: E701,E501
     _deprecated("torch.triangular_solve", "torch.linalg.solve_triangular")
     coefficient = A.mT if transpose else A
     x = solve_triangular(coefficient, input, upper=upper != transpose, unitriangular=unitriangular)
@@ -120,6 +122,7 @@ def _deprecated(name, replacement, gap=""):
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): info is the order of the first leading minor that is not positive-definite
     (0 when A is). Without check_errors a failed factorization raises nothing."""
+    if _amp.active: return _autocast("cholesky_ex", cholesky_ex, A, upper=upper, check_errors=check_errors, out=out)  # noqa: E701,E501
     from ._decompositions import LinalgCholeskyExBackward0
 
     check_matrix("linalg.cholesky_ex", A)
@@ -161,6 +164,7 @@ def _partial_cholesky(A, upper):
 
 def cholesky(input, upper=False, *, out=None):
     """torch.cholesky (deprecated in torch): linalg.cholesky."""
+    if _amp.active: return _autocast("cholesky", cholesky, input, upper, out=out)  # noqa: E701
     _deprecated("torch.cholesky", "torch.linalg.cholesky", " ")
     from ._decompositions import cholesky as linalg_cholesky
 
@@ -215,6 +219,7 @@ class CholeskyInverseBackward0(Op):
 
 def cholesky_solve(input, input2, upper=False, *, out=None):
     """X with (L L^H) X = B for the Cholesky factor L = input2 (U^H U when upper)."""
+    if _amp.active: return _autocast("cholesky_solve", cholesky_solve, input, input2, upper, out=out)  # noqa: E701
     if input._data.ndim < 2 or input2._data.ndim < 2:
         raise RuntimeError(f"b should have at least 2 dimensions, but has {input._data.ndim} dimensions instead"
                            if input._data.ndim < 2 else
@@ -227,6 +232,7 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
 
 def cholesky_inverse(input, upper=False, *, out=None):
     """(L L^H)^-1 from the Cholesky factor L (U^H U when upper)."""
+    if _amp.active: return _autocast("cholesky_inverse", cholesky_inverse, input, upper, out=out)  # noqa: E701
     if input._data.ndim < 2:
         raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 dimensions.")
     check_float("cholesky_inverse", input)
@@ -252,6 +258,7 @@ def _singular_info(A):
 def inv_ex(A, *, check_errors=False, out=None):
     """(inverse, info): info is 0, or the first zero pivot of a singular matrix (whose
     'inverse' is then NaN) when check_errors is False."""
+    if _amp.active: return _autocast("inv_ex", inv_ex, A, check_errors=check_errors, out=out)  # noqa: E701
     from ._inverse import inv
 
     try:

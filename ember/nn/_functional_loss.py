@@ -10,6 +10,7 @@ from .._ops import nn_ops as _nn
 from .._ops._base import _wrap
 from .._ops._ctc import CtcLossBackward0
 from .._ops.selection import where
+from .._autocast import call as _autocast, state as _amp
 from .._tensor import Tensor
 
 __all__ = ["multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss", "triplet_margin_loss",
@@ -35,6 +36,7 @@ def _as_matrix(input, name):
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """sum over i != y of max(0, margin - x[y] + x[i]) ** p (times weight[y]), over C."""
+    if _amp.active: return _autocast("multi_margin_loss", multi_margin_loss, input, target, p, margin, weight, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _nn._legacy_reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -64,6 +66,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """For the targets y (the row's indices before the first -1) and the other classes i:
     sum of max(0, 1 - (x[y] - x[i])) over C."""
+    if _amp.active: return _autocast("multilabel_margin_loss", multilabel_margin_loss, input, target, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _nn._legacy_reduction(size_average, reduce, reduction)
     x = _as_matrix(input, "multilabel_margin_loss")
     t = target.unsqueeze(0) if target.dim() == 1 else target
@@ -113,6 +116,7 @@ def _check_triplet_dims(anchor, positive, negative):
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """max(0, margin + d(a, p) - d(a, n)), d the pairwise p-norm distance (swap: the nearer of d(a, n), d(p, n))."""
+    if _amp.active: return _autocast("triplet_margin_loss", triplet_margin_loss, anchor, positive, negative, margin, p, eps, swap, size_average, reduce, reduction)  # noqa: E701,E501
     from .functional import pairwise_distance
 
     reduction = _nn._legacy_reduction(size_average, reduce, reduction)
@@ -163,6 +167,7 @@ def _lengths(v, name):
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    if _amp.active: return _autocast("ctc_loss", ctc_loss, log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity)  # noqa: E701,E501
     _nn.reduction_enum(reduction)
     batched = log_probs.dim() == 3
     lp = log_probs if batched else log_probs.unsqueeze(1)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import _wrap
@@ -25,10 +26,12 @@ __all__ = ["avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "lp_pool1
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
+    if _amp.active: return _autocast("avg_pool3d", avg_pool3d, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)  # noqa: E701,E501
     return _nn.avg_pool_nd(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def adaptive_avg_pool3d(input, output_size):
+    if _amp.active: return _autocast("adaptive_avg_pool3d", adaptive_avg_pool3d, input, output_size)  # noqa: E701
     return _nn.adaptive_avg_pool_nd(3, input, output_size)
 
 
@@ -89,6 +92,7 @@ def _unbatched(outs, was_unbatched):
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
+    if _amp.active: return _autocast("adaptive_max_pool3d", adaptive_max_pool3d, input, output_size, return_indices)  # noqa: E701,E501
     x = _batched(input, 3, "adaptive_max_pool3d()")
     spatial = tuple(x.shape[2:])
     if 0 in spatial:
@@ -153,11 +157,13 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
 
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
                           _random_samples=None):
+    if _amp.active: return _autocast("fractional_max_pool2d", fractional_max_pool2d, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)  # noqa: E701,E501
     return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
 
 
 def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
                           _random_samples=None):
+    if _amp.active: return _autocast("fractional_max_pool3d", fractional_max_pool3d, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)  # noqa: E701,E501
     return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
 
 
@@ -234,10 +240,12 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    if _amp.active: return _autocast("max_unpool2d", max_unpool2d, input, indices, kernel_size, stride, padding, output_size)  # noqa: E701,E501
     return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    if _amp.active: return _autocast("max_unpool3d", max_unpool3d, input, indices, kernel_size, stride, padding, output_size)  # noqa: E701,E501
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 

@@ -9,6 +9,7 @@ input (a scatter-add) and to the grid (through the weights) are torch's.
 import itertools
 import warnings
 
+from .._autocast import call as _autocast, state as _amp
 from .._creation import linspace, ones
 from .._ops.joining import stack
 from .._ops.selection import where
@@ -179,6 +180,7 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    if _amp.active: return _autocast("grid_sample", grid_sample, input, grid, mode, padding_mode, align_corners)  # noqa: E701,E501
     if mode not in GRID_SAMPLE_INTERPOLATION_MODES:
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
                          f"got: '{mode}'")

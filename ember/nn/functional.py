@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .. import _random
 from .._creation import empty
+from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
@@ -111,6 +112,7 @@ def glu(input, dim=-1):
 
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), weight broadcast over the channel dim (dim 1)."""
+    if _amp.active: return _autocast("prelu", prelu, input, weight)  # noqa: E701
     if weight.numel() != 1 and input.ndim >= 2:
         if weight.numel() != input.shape[1]:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
@@ -301,6 +303,8 @@ def pad(input, pad, mode="constant", value=None):
     k = len(pad) // 2
     if input.ndim not in (k + 1, k + 2):
         raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
+    if _amp.active and (mode == "replicate" or mode == "reflect" and k < 3):  # torch's float32 list: reflection_pad1d/2d, replication_pad1d/2d/3d  # noqa: E501
+        return _autocast("pad", globals()["pad"], input, pad, mode, value)  # (the argument `pad` hides the function)
     xp = xp_of(input._data)
     index = tuple((d, xp.asarray(_pad_index(input._data.shape[d], lo, hi, mode)))
                   for d, (lo, hi) in enumerate(pairs) if lo or hi)
@@ -357,6 +361,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if _amp.active: return _autocast("max_pool3d", max_pool3d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)  # noqa: E701,E501
     return _nn.max_pool_nd(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -386,6 +391,7 @@ def _warn_size(input, target, stacklevel=3):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if _amp.active: return _autocast("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     if (weight is None and input._dtype is target._dtype and input._dtype.is_floating_point
@@ -397,6 +403,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if _amp.active: return _autocast("l1_loss", l1_loss, input, target, size_average, reduce, reduction, weight)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     loss = (input - target).abs()
@@ -404,6 +411,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    if _amp.active: return _autocast("smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce, reduction, beta)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     if beta < 0:
@@ -415,6 +423,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if _amp.active: return _autocast("huber_loss", huber_loss, input, target, reduction, delta, weight)  # noqa: E701
     _nn.reduction_enum(reduction)
     _warn_size(input, target)
     d = (input - target).abs()
@@ -423,6 +432,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    if _amp.active: return _autocast("binary_cross_entropy", binary_cross_entropy, input, target, weight, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
@@ -436,6 +446,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """(1 - t) x + (1 + (pw - 1) t) * softplus(-x), softplus written stably."""
+    if _amp.active: return _autocast("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, input, target, weight, size_average, reduce, reduction, pos_weight)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
@@ -454,6 +465,7 @@ nll_loss = _nn.nll_loss
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
+    if _amp.active: return _autocast("cross_entropy", cross_entropy, input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -494,6 +506,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    if _amp.active: return _autocast("kl_div", kl_div, input, target, size_average, reduce, reduction, log_target)  # noqa: E701,E501
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     elif reduction == "mean":
@@ -512,6 +525,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    if _amp.active: return _autocast("margin_ranking_loss", margin_ranking_loss, input1, input2, target, margin, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
@@ -521,6 +535,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) for target 1, max(0, cos - margin) for target -1; torch's EPSILON 1e-12."""
+    if _amp.active: return _autocast("cosine_embedding_loss", cosine_embedding_loss, input1, input2, target, margin, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     eps = 1e-12
     prod = (input1 * input2).sum(-1)
@@ -534,6 +549,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    if _amp.active: return _autocast("hinge_embedding_loss", hinge_embedding_loss, input, target, margin, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     zeros = input * 0
     loss = where(target == 1, input, zeros) + where(target == -1, (margin - input).clamp(min=0), zeros)
@@ -541,6 +557,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    if _amp.active: return _autocast("soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _reduce(softplus(-target * input), reduction)
 
@@ -555,6 +572,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
+    if _amp.active: return _autocast("poisson_nll_loss", poisson_nll_loss, input, target, log_input, full, size_average, eps, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
@@ -568,6 +586,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(q k^T * scale + mask) v; a boolean mask marks the positions that take part."""
+    if _amp.active: return _autocast("scaled_dot_product_attention", scaled_dot_product_attention, query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)  # noqa: E701,E501
     L, S = query.shape[-2], key.shape[-2]
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     if enable_gqa and key.shape[-3] != query.shape[-3]:
