@@ -17,7 +17,9 @@ from ._conv import (  # noqa: F401 - re-exported family members
     conv_nd, conv_transpose_nd, max_pool_nd, avg_pool_nd, adaptive_avg_pool_nd,
 )
 from ._special import erf as _erf
-from .matmul import matmul, matmul_arrays
+from .matmul import AddmmBackward0, MmBackward0, matmul
+from .shape import (SqueezeBackward0, TBackward0, UnsafeViewBackward0, UnsqueezeBackward0, ViewBackward0,
+                    reshape)
 from .reduction import _accumulate_sum
 from .selection import where
 
@@ -95,53 +97,38 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # -- linear ------------------------------------------------------------------------------------
-class LinearBackward0(Op):
-    """y = x @ W^T + b over the last dim of x;
-    dx = g @ W,  dW = g^T @ x (leading dims flattened),  db = sum of g over leading dims."""
-
-    save_inputs = True
-
-    def forward(self, x, w, b):
-        out = matmul_arrays(x, w.T)
-        if b is not None:
-            out += b
-        return out
-
-    def backward(self, g):
-        x, w, b = self.saved_tensors
-        want_x, want_w, want_b = (f[0] is not None for f in self.next_functions)
-        gx = g @ w if want_x else None
-        gw = None
-        if want_w:
-            if g.ndim == 2:  # the usual (batch, features): no reshape ops in the graph
-                gw = g.mT @ x
-            else:
-                n_out, n_in = w._data.shape
-                gw = g.reshape(-1, n_out).mT @ x.reshape(-1, n_in)
-        gb = None
-        if want_b:
-            gb = g if g.ndim == 1 else g.sum(0 if g.ndim == 2 else tuple(range(g.ndim - 1)))
-        return gx, gw, gb
-
-
-# torch reports F.linear's node by the kernel it lowers to: one node here, named as torch names it.
-_LINEAR_NODES = {(ndim, has_bias): type(name, (LinearBackward0,), {"__doc__": LinearBackward0.__doc__})
-                 for (ndim, has_bias), name in {(1, False): "SqueezeBackward4", (1, True): "ViewBackward0",
-                                                (2, False): "MmBackward0", (2, True): "AddmmBackward0",
-                                                (3, False): "UnsafeViewBackward0", (3, True): "ViewBackward0"}.items()}
+class SqueezeBackward4(SqueezeBackward0):
+    """squeeze over a list of dims (torch's squeeze.dims overload, which linear's 1-D case records)."""
 
 
 def linear(input, weight, bias=None):
+    """torch's own lowering, so the graph is torch's: 2-D input -> addmm(bias, x, w.t()) or
+    mm(x, w.t()); other ranks flatten the leading dims into a matrix (a view), multiply, and view
+    the result back (ViewBackward0 with a bias, UnsafeViewBackward0 without, as torch's
+    _flatten_nd_linear and matmul record them); a 1-D input without bias is unsqueezed and
+    squeezed. A non-contiguous input with a bias goes through matmul + bias, as in torch."""
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
     if input.ndim == 0 or weight.ndim != 2 or (bias is not None and bias.ndim != 1):
         return _linear_unfused(input, weight, bias)
-    if input._data.shape[-1] != weight._data.shape[-1]:
-        rows = math.prod(input._data.shape[:-1])
-        cols = input._data.shape[-1]
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+    shape = input._data.shape
+    if shape[-1] != weight._data.shape[-1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(shape[:-1])}x{shape[-1]} and "
                            f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
-    return _LINEAR_NODES[min(input._data.ndim, 3), bias is not None].apply(input, weight, bias)
+    wt = TBackward0.apply(weight, dim0=0, dim1=1)
+    if input.ndim == 2:
+        return MmBackward0.apply(input, wt) if bias is None else AddmmBackward0.apply(bias, input, wt, beta=1, alpha=1)
+    out_shape = shape[:-1] + (weight._data.shape[0],)
+    if bias is None:
+        if input.ndim == 1:
+            prod = MmBackward0.apply(UnsqueezeBackward0.apply(input, dim=0), wt)
+            return SqueezeBackward4.apply(prod, dims=(0,))
+        prod = MmBackward0.apply(reshape(input, (-1, shape[-1])), wt)
+        return UnsafeViewBackward0.apply(prod, shape=out_shape)
+    if not input._data.flags.c_contiguous:
+        return matmul(input, wt) + bias
+    flat = ViewBackward0.apply(input, shape=(-1, shape[-1]))
+    return ViewBackward0.apply(AddmmBackward0.apply(bias, flat, wt, beta=1, alpha=1), shape=out_shape)
 
 
 def _linear_unfused(input, weight, bias):
@@ -392,13 +379,15 @@ class MseLossBackward0(Op):
 
 
 class NllLossBackward0(Op):
-    """loss_n = -w[t_n] * logp[n, t_n] (0 where t_n == ignore_index); 'mean' divides
-    by the sum of the weights used. The gradient puts -w[t_n]/denominator at
-    (n, t_n), so it is linear in g and built from the saved target."""
+    """loss_i = -w[t_i] * logp[i, t_i] over the class dim (0 for a 1-D input, else 1), 0 where
+    t_i == ignore_index; 'mean' divides by the sum of the weights used. The gradient puts
+    -w[t_i]/denominator at (i, t_i): it is linear in g (so double backward is g's product with a
+    constant). target and weight are parameters, not inputs: torch records only the log-probs."""
 
     def forward(self, logp, target, weight, reduction, ignore_index):
         xp = xp_of(logp)
-        c = logp.shape[1] if logp.ndim > 1 else logp.shape[0]
+        ax = 0 if logp.ndim == 1 else 1
+        c = logp.shape[ax]
         valid = target != ignore_index
         if valid.all():  # nothing ignored (the usual case): no masking
             safe, bad = target.copy(), target  # a copy: the backward needs the targets of now
@@ -407,11 +396,11 @@ class NllLossBackward0(Op):
         if bad.size and (bad.min() < 0 or bad.max() >= c):
             raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
         wt = valid.astype(logp.dtype) if weight is None else weight[safe] * valid
-        if logp.ndim == 1:
-            picked = logp[safe]
-        else:
+        if logp.ndim == 2:
             picked = logp[xp.arange(len(safe)), safe]
-        loss = -picked * wt
+        else:
+            picked = xp.take_along_axis(logp, xp.expand_dims(safe, ax), axis=ax).squeeze(ax)
+        loss = -(picked * wt)
         self.shape, self.safe, self.wt, self.reduction = logp.shape, safe, wt, reduction
         if reduction == "none":
             return loss
@@ -425,13 +414,18 @@ class NllLossBackward0(Op):
         xp = xp_of(self.wt)
         coef = -self.wt if self.reduction != "mean" else -self.wt / self.denom
         full = xp.zeros(self.shape, dtype=coef.dtype)
-        if len(self.shape) == 1:
-            full[self.safe] = coef
-        else:
+        if len(self.shape) == 2:
             full[xp.arange(len(self.safe)), self.safe] = coef
-            if self.reduction == "none":
-                g = g.unsqueeze(1)
-        return g * _wrap(full), None, None
+        else:
+            ax = 0 if len(self.shape) == 1 else 1
+            xp.put_along_axis(full, xp.expand_dims(self.safe, ax), xp.expand_dims(coef, ax), axis=ax)
+        if self.reduction == "none" and len(self.shape) > 1:
+            g = g.unsqueeze(1)
+        return g * _wrap(full)
+
+
+class NllLoss2DBackward0(NllLossBackward0):
+    """nll_loss of a 4-D (N, C, H, W) input: torch's nll_loss2d kernel."""
 
 
 _TARGET_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int32": "Int",
@@ -450,14 +444,18 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._dtype is not D.int64 and target._dtype is not D.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TARGET_WORDS[target._dtype.name]}")
-    if input.ndim > 2:
-        # (N, C, d1, ...) -> (N * d1 * ..., C)
-        c = input._data.shape[1]
-        flat_in = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
-        out = NllLossBackward0.apply(flat_in, target.reshape(-1), weight, reduction=reduction,
-                                     ignore_index=ignore_index)
-        return out.reshape(target.shape) if reduction == "none" else out
-    return NllLossBackward0.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
+    params = dict(target=target._data, weight=None if weight is None else weight._data, reduction=reduction,
+                  ignore_index=ignore_index)
+    if input.ndim <= 2:
+        return NllLossBackward0.apply(input, **params)
+    if input.ndim == 4:
+        return NllLoss2DBackward0.apply(input, **params)
+    # other ranks: torch views (N, C, d1, ...) as (N, C, 1, d1 * ...) for nll_loss2d
+    n, c = input._data.shape[:2]
+    flat = input.view(n, c, 1, -1)
+    params["target"] = target._data.reshape(n, 1, -1)
+    out = NllLoss2DBackward0.apply(flat, **params)
+    return out.view(target.shape) if reduction == "none" else out
 
 
 def _legacy_reduction(size_average, reduce, reduction):
