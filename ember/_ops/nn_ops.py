@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._base import Op, _wrap
 from ._conv import (  # noqa: F401 - re-exported family members
     conv_nd, conv_transpose_nd, max_pool_nd, avg_pool_nd, adaptive_avg_pool_nd,
@@ -22,6 +23,8 @@ from .shape import (SqueezeBackward0, TBackward0, UnsafeViewBackward0, Unsqueeze
                     reshape)
 from .reduction import _accumulate_sum
 from .selection import where
+
+_state = grad_mode.state
 
 
 # -- softmax -------------------------------------------------------------------------------
@@ -158,48 +161,119 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # -- normalisation ------------------------------------------------------------------------------
-class NativeLayerNormBackward0(Op):
-    """y = (x - mean) * rstd * w + b, statistics over `dims` (given by the caller,
-    computed there once). Backward, with xhat = (x - mean) * rstd and h = g * w:
-    dx = rstd * (h - mean(h) - xhat * mean(h * xhat)),  dw = g * xhat,  db = g
-    (dw, db summed down to w's and b's shapes by Op._apply)."""
-
-    save_inputs = True
-
-    def forward(self, x, w, b, dims, eps, mean, var):
-        self.dims, self.eps = dims, eps
-        xp = xp_of(x)
-        out = (x - mean) * (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
-        if w is not None:
-            out *= w
-        if b is not None:
-            out += b
-        return out
-
-    def backward(self, g):
-        x, w, b = self.saved_tensors
-        dims = self.dims
-        mean = x.mean(dims, keepdim=True)
-        xc = x - mean
-        rstd = ((xc * xc).mean(dims, keepdim=True) + self.eps).rsqrt()
-        xhat = xc * rstd
-        want_x, want_w, want_b = (f[0] is not None for f in self.next_functions)
-        gx = None
-        if want_x:
-            h = g if w is None else g * w
-            gx = rstd * (h - h.mean(dims, keepdim=True) - xhat * (h * xhat).mean(dims, keepdim=True))
-        return gx, (g * xhat if want_w else None), (g if want_b else None)
+# layer_norm, batch_norm and group_norm are one op each, as in torch: y = (x - mean) * rstd * w + b with
+# the statistics over `dims` of a "statistics view" of x (x itself, or (N, G, -1) for group_norm) and
+# w, b broadcast over x as `wshape`. The backward formula is written once, on values that are either
+# arrays (the fast path, when no graph is recorded: in-place ufuncs on fresh temporaries) or Tensors
+# (create_graph: every step is an ember op, so double backward differentiates it, statistics included).
+def _mean(a, dims):
+    return a.mean(dims, keepdim=True) if isinstance(a, Tensor) else a.mean(axis=dims, keepdims=True)
 
 
-class NativeBatchNormBackward0(NativeLayerNormBackward0):
-    pass
+def _sum(a, dims):
+    return a.sum(dims) if isinstance(a, Tensor) else a.sum(axis=dims)
+
+
+def _into(ufunc, a, b, fresh):
+    """ufunc(a, b), written into `fresh` (one of a, b, a temporary of the result's shape) when the
+    values are arrays; a recorded Tensor op when they are Tensors."""
+    if isinstance(fresh, Tensor):
+        return {np.multiply: Tensor.__mul__, np.subtract: Tensor.__sub__, np.add: Tensor.__add__}[ufunc](a, b)
+    return getattr(xp_of(fresh), ufunc.__name__)(a, b, out=fresh)
+
+
+def _compute_dtype(x):
+    """Half types are normalised in float32 and rounded once at the end, as torch does."""
+    return np.float32 if x.dtype.itemsize == 2 and x.dtype.kind == "f" or x.dtype.kind == "V" else x.dtype
 
 
 def _moments(x, dims):
-    """Mean and biased variance of an array over dims (kept), in x's dtype."""
+    """Mean and biased variance of an array over dims (kept), in the compute dtype."""
+    x = x.astype(_compute_dtype(x), copy=False)
     mean = x.mean(axis=dims, keepdims=True)
     xc = x - mean
-    return mean, (xc * xc).mean(axis=dims, keepdims=True)
+    return mean, _into(np.multiply, xc, xc, xc).mean(axis=dims, keepdims=True)
+
+
+class _NativeNorm(Op):
+    """Params: stat_shape (x's statistics view, None for x itself), dims (statistics dims of that view),
+    wshape (w and b broadcast over x, None for as they are), rdims (x's dims that dw, db sum over),
+    eps, stats ((mean, var) arrays, or None to compute them) and batch (whether the statistics are
+    x's own, so dx flows through them, or constants: batch_norm's running statistics)."""
+
+    save_inputs = True
+
+    def forward(self, x, w, b, stat_shape, dims, wshape, rdims, eps, stats, batch):
+        self.stat_shape, self.dims, self.wshape, self.rdims, self.eps, self.batch = \
+            stat_shape, dims, wshape, rdims, eps, batch
+        xp = xp_of(x)
+        ct = _compute_dtype(x)
+        xs = x.astype(ct, copy=False).reshape(stat_shape or x.shape)
+        mean, var = _moments(xs, dims) if stats is None else (a.astype(ct, copy=False) for a in stats)
+        rstd = var + eps
+        xp.sqrt(rstd, out=rstd)
+        xp.reciprocal(rstd, out=rstd)
+        self.mean, self.rstd = mean, rstd
+        out = xp.subtract(xs, mean, dtype=ct)
+        out *= rstd
+        out = out.reshape(x.shape)
+        if w is not None:
+            out *= w.reshape(wshape or w.shape)
+        if b is not None:
+            out += b.reshape(wshape or b.shape)
+        return out.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x, w, _ = self.saved_tensors
+        want_x, want_w, want_b = (f[0] is not None for f in self.next_functions)
+        dims, shape = self.dims, x._data.shape
+        view = self.stat_shape or shape
+        if _state.enabled:  # create_graph: Tensor ops throughout
+            ct = D._BY_NP[np.dtype(_compute_dtype(x._data))]
+            G, X = g.to(ct), x.to(ct)
+            W = None if w is None else w.to(ct).reshape(self.wshape or w.shape)
+            if self.batch:
+                mean = _mean(X.reshape(view), dims)
+                xc = X.reshape(view) - mean
+                rstd = (_mean(xc * xc, dims) + self.eps).rsqrt()
+            else:
+                mean, rstd = _wrap(self.mean), _wrap(self.rstd)
+        else:  # no graph: the same formula on arrays, in place where a temporary is ours
+            ct = _compute_dtype(x._data)
+            G, X = g._data.astype(ct, copy=False), x._data.astype(ct, copy=False)
+            W = None if w is None else w._data.astype(ct, copy=False).reshape(self.wshape or w._data.shape)
+            mean, rstd = self.mean, self.rstd
+        xhat = X.reshape(view) - mean
+        xhat = _into(np.multiply, xhat, rstd, xhat).reshape(shape)
+        gb = _sum(G, self.rdims) if want_b else None
+        gw = _sum(G * xhat, self.rdims) if want_w else None
+        gx = None
+        if want_x:
+            hs = (G if W is None else G * W).reshape(view)
+            if self.batch:  # dx = rstd * (h - mean(h) - xhat * mean(h * xhat)) over the statistics dims
+                xhs = xhat.reshape(view)
+                c = _mean(hs * xhs, dims)
+                t = _into(np.multiply, xhs, c, xhs)  # xhat is spent: reuse it
+                t = _into(np.add, t, _mean(hs, dims), t)
+                t = _into(np.subtract, hs, t, t)
+                gx = _into(np.multiply, t, rstd, t).reshape(shape)
+            else:  # constant statistics: y is affine in x
+                gx = (hs * rstd).reshape(shape)
+        # dw, db are cast to w's and b's dtypes by Op._apply; dx needs its own cast
+        gx, gw, gb = (v if v is None or isinstance(v, Tensor) else _wrap(v) for v in (gx, gw, gb))
+        return (gx if gx is None or gx._dtype is x._dtype else gx.to(x._dtype)), gw, gb
+
+
+class NativeLayerNormBackward0(_NativeNorm):
+    pass
+
+
+class NativeBatchNormBackward0(_NativeNorm):
+    pass
+
+
+class NativeGroupNormBackward0(_NativeNorm):
+    pass
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -208,9 +282,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if tuple(input._data.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{input.shape}")
-    dims = tuple(range(input.ndim - k, input.ndim))
-    mean, var = _moments(input._data, dims)
-    return NativeLayerNormBackward0.apply(input, weight, bias, dims=dims, eps=eps, mean=mean, var=var)
+    nd = input.ndim
+    return NativeLayerNormBackward0.apply(input, weight, bias, stat_shape=None, dims=tuple(range(nd - k, nd)),
+                                          wshape=None, rdims=tuple(range(nd - k)), eps=eps, stats=None, batch=True)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -220,9 +294,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.ndim < 2:
         raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
     c = input._data.shape[1]
-    shape = (1, c) + (1,) * (input.ndim - 2)
-    w = weight.reshape(shape) if weight is not None else None
-    b = bias.reshape(shape) if bias is not None else None
+    wshape = (1, c) + (1,) * (input.ndim - 2)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         n = input._data.size // c
@@ -240,14 +312,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             rv += momentum * (var.reshape(c) * (n / (n - 1))).astype(rv.dtype, copy=False)
             running_var._bump_version()
     else:
-        mean = running_mean._data.reshape(shape).astype(input._data.dtype, copy=False)
-        var = running_var._data.reshape(shape).astype(input._data.dtype, copy=False)
-        # Constant statistics: the op is affine in x, so compose it from differentiable pieces.
-        scale = _wrap((1 / xp_of(var).sqrt(var + eps)).astype(var.dtype, copy=False))
-        scale = scale if w is None else w * scale
-        out = (input - _wrap(mean)) * scale
-        return out if b is None else out + b
-    return NativeBatchNormBackward0.apply(input, w, b, dims=dims, eps=eps, mean=mean, var=var)
+        mean, var = running_mean._data.reshape(wshape), running_var._data.reshape(wshape)
+    return NativeBatchNormBackward0.apply(input, weight, bias, stat_shape=None, dims=dims, wshape=wshape, rdims=dims,
+                                          eps=eps, stats=(mean, var), batch=training)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -255,17 +322,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {input.shape} and num_groups={num_groups}")
-    grouped = input.reshape(n, num_groups, -1)
-    dims = (2,)
-    mean, var = _moments(grouped._data, dims)
-    out = NativeLayerNormBackward0.apply(grouped, None, None, dims=dims, eps=eps, mean=mean, var=var)
-    out = out.reshape(input.shape)
-    shape = (1, c) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+    nd = input.ndim
+    return NativeGroupNormBackward0.apply(
+        input, weight, bias, stat_shape=(n, num_groups, input._data.size // max(n * num_groups, 1)), dims=(2,),
+        wshape=(1, c) + (1,) * (nd - 2), rdims=(0,) + tuple(range(2, nd)), eps=eps, stats=None, batch=True)
 
 
 def index_add_arrays(out, idx, values):
