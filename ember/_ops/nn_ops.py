@@ -533,31 +533,83 @@ def _legacy_reduction(size_average, reduce, reduction):
 
 
 class BinaryCrossEntropyBackward0(Op):
-    """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 (torch);
-    dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = w (log(1 - x) - log x)."""
+    """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 (torch), then reduced;
+    dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = w (log(1 - x) - log x).
+    The weight is a constant (torch records input and target only)."""
 
     save_inputs = True
 
-    def forward(self, x, t, w):
+    def forward(self, x, t, weight, reduction):
         xp = xp_of(x)
         log_x = xp.maximum(xp.log(x), -100)
         log_1mx = xp.maximum(xp.log1p(-x), -100)
         out = -(t * log_x + (1 - t) * log_1mx)
-        if w is not None:
-            out *= w
-        return out.astype(x.dtype, copy=False)
+        if weight is not None:
+            out *= weight
+        out = out.astype(x.dtype, copy=False)
+        self.weight, self.reduction, self.n = weight, reduction, out.size
+        if reduction == "none":
+            return out
+        s = _accumulate_sum(out, tuple(range(out.ndim)), False)
+        return s if reduction == "sum" else (s / self.n).astype(out.dtype, copy=False)
 
     def backward(self, g):
-        x, t, w = self.saved_tensors
-        if w is not None:
-            g = g * w
-        want_x, want_t, _ = (f[0] is not None for f in self.next_functions)
+        x, t = self.saved_tensors
+        if self.reduction == "mean":
+            g = g / self.n
+        if self.weight is not None:
+            g = g * _wrap(self.weight)
+        want_x, want_t = (f[0] is not None for f in self.next_functions)
         gx = None
         if want_x:
             denom = x * (1 - x)
             gx = g * (x - t) / where(denom < 1e-12, 1e-12, denom)
         gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) if want_t else None
-        return gx, gt, None
+        return gx, gt
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Op):
+    """l = (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t (1 without pos_weight), times
+    weight, then reduced; softplus(-x) = log1p(exp(-|x|)) + max(-x, 0), computed in place.
+    dl/dx = (1 - t) - lw * sigmoid(-x) (sigmoid(x) - t without pos_weight),
+    dl/dt = -x + (pos_weight - 1) softplus(-x); weight and pos_weight are constants, as in torch."""
+
+    save_inputs = True
+
+    def forward(self, x, t, weight, pos_weight, reduction):
+        xp = xp_of(x)
+        loss = xp.abs(x)
+        xp.negative(loss, out=loss)
+        xp.exp(loss, out=loss)
+        xp.log1p(loss, out=loss)
+        loss += xp.maximum(-x, 0)
+        if pos_weight is not None:
+            loss = loss * ((pos_weight - 1) * t + 1)
+        loss += x
+        loss -= t * x
+        if weight is not None:
+            loss = loss * weight
+        loss = loss.astype(x.dtype, copy=False)
+        self.weight, self.pos_weight, self.reduction, self.n = weight, pos_weight, reduction, loss.size
+        if reduction == "none":
+            return loss
+        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)
+        return s if reduction == "sum" else (s / self.n).astype(loss.dtype, copy=False)
+
+    def backward(self, g):
+        x, t = self.saved_tensors
+        want_x, want_t = (f[0] is not None for f in self.next_functions)
+        if self.reduction == "mean":
+            g = g / self.n
+        if self.weight is not None:
+            g = g * _wrap(self.weight)
+        pw = None if self.pos_weight is None else _wrap(self.pos_weight)
+        gx = gt = None
+        if want_x:
+            gx = g * (x.sigmoid() - t if pw is None else (1 - t) - ((pw - 1) * t + 1) * (-x).sigmoid())
+        if want_t:
+            gt = g * (-x if pw is None else (pw - 1) * SoftplusBackward0.apply(-x, beta=1, threshold=20) - x)
+        return gx, gt
 
 
 # -- activations with a closed-form derivative ---------------------------------------------

@@ -23,6 +23,7 @@ from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
 from .._ops.selection import where
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
 
 _legacy_reduction = _nn._legacy_reduction
 
@@ -418,23 +419,23 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return _reduce(_nn.BinaryCrossEntropyBackward0.apply(input, target, weight), reduction)
+    return _nn.BinaryCrossEntropyBackward0.apply(input, target, weight=None if weight is None else weight._data,
+                                                 reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """(1 - t) x + (1 + (pw - 1) t) * softplus(-x), softplus written stably."""
+    """One node, as torch records it (see nn_ops.BinaryCrossEntropyWithLogitsBackward0)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    log_sig_neg = (-input).relu() + (-input.abs()).exp().log1p()  # softplus(-x) = -log(sigmoid(x))
-    if pos_weight is not None:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sig_neg
-    else:
-        loss = (1 - target) * input + log_sig_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+        if t is not None and t.requires_grad and _is_grad_enabled():
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with respect "
+                               f"to argument '{name}'. This input cannot have requires_grad True.")
+    return _nn.BinaryCrossEntropyWithLogitsBackward0.apply(
+        input, target, weight=None if weight is None else weight._data,
+        pos_weight=None if pos_weight is None else pos_weight._data, reduction=reduction)
 
 
 nll_loss = _nn.nll_loss
