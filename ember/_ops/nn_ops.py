@@ -44,8 +44,16 @@ def _float_only(x, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{D._SCALAR_TYPE_NAMES[x._dtype.name]}\'')
 
 
+def _reduce_kept(ufunc, x, dim):
+    """ufunc.reduce over one dim, kept: the ufunc's own reduce (ndarray.max/.sum add a Python layer
+    that costs more than the work on small inputs); CuPy arrays take their method."""
+    if type(x) is np.ndarray:
+        return ufunc.reduce(x, axis=dim, keepdims=True)
+    return (x.max if ufunc is np.maximum else x.sum)(axis=dim, keepdims=True)
+
+
 class SoftmaxBackward0(Op):
-    """y = exp(x - max) / sum(exp(x - max));  dx = y * (g - sum(g * y))."""
+    """y = exp(x - max) / sum(exp(x - max)), in one buffer;  dx = y * (g - sum(g * y))."""
 
     save_output = True
 
@@ -53,8 +61,10 @@ class SoftmaxBackward0(Op):
         self.dim = dim
         if x.ndim == 0:
             return np.ones_like(x) if type(x) is np.ndarray else x * 0 + 1
-        e = xp_of(x).exp(x - x.max(axis=dim, keepdims=True))
-        e /= e.sum(axis=dim, keepdims=True)
+        xp = xp_of(x)
+        e = xp.subtract(x, _reduce_kept(np.maximum, x, dim))
+        xp.exp(e, out=e)
+        e /= _reduce_kept(np.add, e, dim)
         return e
 
     def backward(self, g):
@@ -72,8 +82,9 @@ class LogSoftmaxBackward0(Op):
         if x.ndim == 0:
             return x * 0
         xp = xp_of(x)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = xp.subtract(x, _reduce_kept(np.maximum, x, dim))
+        lse = _reduce_kept(np.add, xp.exp(shifted), dim)
+        shifted -= xp.log(lse, out=lse)
         return shifted
 
     def backward(self, g):
@@ -187,12 +198,14 @@ def _compute_dtype(x):
     return np.float32 if x.dtype.itemsize == 2 and x.dtype.kind == "f" or x.dtype.kind == "V" else x.dtype
 
 
-def _moments(x, dims):
-    """Mean and biased variance of an array over dims (kept), in the compute dtype."""
+def _moments(x, dims, centered=False):
+    """Mean and biased variance of an array over dims (kept), in the compute dtype; with centered,
+    also x - mean (the forward normalises that buffer in place instead of subtracting again)."""
     x = x.astype(_compute_dtype(x), copy=False)
     mean = x.mean(axis=dims, keepdims=True)
     xc = x - mean
-    return mean, _into(np.multiply, xc, xc, xc).mean(axis=dims, keepdims=True)
+    var = (xc * xc if centered else _into(np.multiply, xc, xc, xc)).mean(axis=dims, keepdims=True)
+    return (mean, var, xc) if centered else (mean, var)
 
 
 class _NativeNorm(Op):
@@ -209,12 +222,15 @@ class _NativeNorm(Op):
         xp = xp_of(x)
         ct = _compute_dtype(x)
         xs = x.astype(ct, copy=False).reshape(stat_shape or x.shape)
-        mean, var = _moments(xs, dims) if stats is None else (a.astype(ct, copy=False) for a in stats)
+        if stats is None:
+            mean, var, out = _moments(xs, dims, centered=True)
+        else:
+            mean, var = (a.astype(ct, copy=False) for a in stats)
+            out = xp.subtract(xs, mean, dtype=ct)
         rstd = var + eps
         xp.sqrt(rstd, out=rstd)
         xp.reciprocal(rstd, out=rstd)
         self.mean, self.rstd = mean, rstd
-        out = xp.subtract(xs, mean, dtype=ct)
         out *= rstd
         out = out.reshape(x.shape)
         if w is not None:
@@ -448,37 +464,42 @@ class NllLossBackward0(Op):
         xp = xp_of(logp)
         ax = 0 if logp.ndim == 1 else 1
         c = logp.shape[ax]
-        valid = target != ignore_index
-        if valid.all():  # nothing ignored (the usual case): no masking
-            safe, bad = target.copy(), target  # a copy: the backward needs the targets of now
+        lo, hi = (int(target.min()), int(target.max())) if target.size else (0, 0)
+        if lo >= 0 and hi < c and not lo <= ignore_index <= hi:  # nothing ignored (the usual case): no mask
+            safe = target.copy()  # a copy: the backward needs the targets of now
+            wt = None if weight is None else weight[safe]
         else:
+            valid = target != ignore_index
             safe, bad = xp.where(valid, target, 0), target[valid]
-        if bad.size and (bad.min() < 0 or bad.max() >= c):
-            raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
-        wt = valid.astype(logp.dtype) if weight is None else weight[safe] * valid
+            if bad.size and (bad.min() < 0 or bad.max() >= c):
+                raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
+            wt = valid.astype(logp.dtype) if weight is None else weight[safe] * valid
         if logp.ndim == 2:
             picked = logp[xp.arange(len(safe)), safe]
         else:
             picked = xp.take_along_axis(logp, xp.expand_dims(safe, ax), axis=ax).squeeze(ax)
-        loss = -(picked * wt)
+        loss = -picked if wt is None else -(picked * wt)
         self.shape, self.safe, self.wt, self.reduction = logp.shape, safe, wt, reduction
         if reduction == "none":
             return loss
         total = loss.sum()
         if reduction == "sum":
             return total
-        self.denom = wt.sum()
+        self.denom = loss.dtype.type(loss.size) if wt is None else wt.sum()
         return total / self.denom
 
     def backward(self, g):
-        xp = xp_of(self.wt)
-        coef = -self.wt if self.reduction != "mean" else -self.wt / self.denom
-        full = xp.zeros(self.shape, dtype=coef.dtype)
+        xp = xp_of(self.safe)
+        coef = -1.0 if self.wt is None else -self.wt
+        if self.reduction == "mean":
+            coef = coef / self.denom
+        full = xp.zeros(self.shape, dtype=g._data.dtype)
         if len(self.shape) == 2:
             full[xp.arange(len(self.safe)), self.safe] = coef
         else:
             ax = 0 if len(self.shape) == 1 else 1
-            xp.put_along_axis(full, xp.expand_dims(self.safe, ax), xp.expand_dims(coef, ax), axis=ax)
+            xp.put_along_axis(full, xp.expand_dims(self.safe, ax), xp.expand_dims(xp.asarray(coef), ax)
+                              if xp.ndim(coef) else coef, axis=ax)
         if self.reduction == "none" and len(self.shape) > 1:
             g = g.unsqueeze(1)
         return g * _wrap(full)
