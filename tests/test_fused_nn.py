@@ -70,6 +70,11 @@ CASES = {
     "bce sum": (lambda m, x, t: F(m).binary_cross_entropy(x.sigmoid(), t.sigmoid(), reduction="sum"),
                 [(4, 5), (4, 5)]),
     "mse_loss": (lambda m, x, t: F(m).mse_loss(x, t), [(4, 5), (4, 5)]),
+    "huber_loss": (lambda m, x, t: F(m).huber_loss(x, t, delta=0.5), [(4, 5), (4, 5)]),
+    "huber_loss weight sum": (lambda m, x, t, w: F(m).huber_loss(x, t, "sum", 0.7, w), [(4, 5), (4, 5), [4, 5]]),
+    "smooth_l1_loss none": (lambda m, x, t: F(m).smooth_l1_loss(x, t, reduction="none", beta=0.5), [(4, 5), (4, 5)]),
+    "smooth_l1_loss beta 0": (lambda m, x, t: F(m).smooth_l1_loss(x, t, beta=0.0), [(4, 5), (4, 5)]),
+    "soft_margin_loss": (lambda m, x, t: F(m).soft_margin_loss(x, t.sign()), [(4, 5), [4, 5]]),
 }
 
 
@@ -116,7 +121,8 @@ NODES = {
     "softmax": "SoftmaxBackward0", "log_softmax": "LogSoftmaxBackward0", "nll_loss": "NllLossBackward0",
     "nll_loss 4-D none": "NllLoss2DBackward0", "cross_entropy": "NllLossBackward0",
     "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0", "bce sum": "BinaryCrossEntropyBackward0",
-    "mse_loss": "MseLossBackward0",
+    "mse_loss": "MseLossBackward0", "huber_loss": "HuberLossBackward0", "smooth_l1_loss none": "SmoothL1LossBackward0",
+    "soft_margin_loss": "SoftMarginLossBackward0",
 }
 
 

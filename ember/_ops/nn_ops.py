@@ -454,6 +454,76 @@ class MseLossBackward0(Op):
         return (gx if want_x else None), (-gx if want_t else None)
 
 
+class _PointwiseLoss(Op):
+    """A loss of same-shaped x and t that is elementwise, then reduced, in one node: `f` on arrays,
+    `dfdx` (and `dfdt` where torch differentiates the target) in Tensor ops, scaled by g (g / n for
+    'mean'), so double backward works."""
+
+    save_inputs = True
+
+    def forward(self, x, t, reduction, **params):
+        self.params, self.reduction = params, reduction
+        loss = self.f(xp_of(x), x, t, **params).astype(x.dtype, copy=False)
+        self.n = loss.size
+        if reduction == "none":
+            return loss
+        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)
+        return s if reduction == "sum" else (s / self.n).astype(loss.dtype, copy=False)
+
+    def backward(self, g):
+        x, t = self.saved_tensors
+        if self.reduction == "mean":
+            g = g / self.n
+        gx = g * self.dfdx(x, t, **self.params) if self.needs_grad(0) else None
+        gt = -gx if gx is not None and self.needs_grad(1) else (
+            -(g * self.dfdx(x, t, **self.params)) if self.needs_grad(1) else None)
+        return gx, gt
+
+
+class HuberLossBackward0(_PointwiseLoss):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = x - t;  dl/dx = clamp(d, -delta, delta)."""
+
+    @staticmethod
+    def f(xp, x, t, delta):
+        d = xp.abs(x - t)
+        return xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+
+    @staticmethod
+    def dfdx(x, t, delta):
+        return (x - t).clamp(-delta, delta)
+
+
+class SmoothL1LossBackward0(_PointwiseLoss):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta;  dl/dx = clamp(d / beta, -1, 1) (sign(d) for beta 0)."""
+
+    @staticmethod
+    def f(xp, x, t, beta):
+        d = xp.abs(x - t)
+        return d if beta == 0 else xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+
+    @staticmethod
+    def dfdx(x, t, beta):
+        d = x - t
+        return d.sign() if beta == 0 else (d / beta).clamp(-1, 1)
+
+
+class SoftMarginLossBackward0(_PointwiseLoss):
+    """log(1 + exp(-t x));  dl/dx = -t sigmoid(-t x). The target is a constant (torch records x only)."""
+
+    def forward(self, x, target, reduction):
+        self.target = target
+        return super().forward(x, target, reduction)
+
+    @staticmethod
+    def f(xp, x, t):
+        return xp.logaddexp(0, -t * x)
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        t = _wrap(self.target)
+        return (g / self.n if self.reduction == "mean" else g) * -t * (-t * x).sigmoid()
+
+
 class NllLossBackward0(Op):
     """loss_i = -w[t_i] * logp[i, t_i] over the class dim (0 for a 1-D input, else 1), 0 where
     t_i == ignore_index; 'mean' divides by the sum of the weights used. The gradient puts

@@ -392,11 +392,19 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+def _same_shape_loss(input, target):
+    """Whether a pointwise loss can be torch's single node (same shapes and float dtype)."""
+    return (input._dtype is target._dtype and input._dtype.is_floating_point
+            and input._data.shape == target._data.shape)
+
+
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if _same_shape_loss(input, target):
+        return _nn.SmoothL1LossBackward0.apply(input, target, reduction=reduction, beta=beta)
     d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction)
@@ -406,6 +414,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _nn.reduction_enum(reduction)
     _warn_size(input, target)
+    if _same_shape_loss(input, target):
+        if weight is None:
+            return _nn.HuberLossBackward0.apply(input, target, reduction=reduction, delta=delta)
+        return _reduce(_nn.HuberLossBackward0.apply(input, target, reduction="none", delta=delta) * weight, reduction)
     d = (input - target).abs()
     loss = where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
     return _reduce(loss if weight is None else loss * weight, reduction)
@@ -531,6 +543,11 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.requires_grad and _is_grad_enabled():
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument "
+                           "'target'. This input cannot have requires_grad True.")
+    if _same_shape_loss(input, target):
+        return _nn.SoftMarginLossBackward0.apply(input, target=target._data, reduction=reduction)
     return _reduce(softplus(-target * input), reduction)
 
 
