@@ -470,19 +470,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                f"{_TARGET_WORDS.get(target._dtype.name, 'Long')}")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / c
-        prod = logp * target
+        prod = logp * target  # torch's order of operations, so its graph too
         if weight is not None:
             prod = prod * weight.reshape(wshape)
-        loss = -prod.sum(class_dim)
-        if reduction == "mean":
-            return loss.sum() / (input.numel() // c) if input.numel() else loss.sum() / 0.0
-        return _reduce(loss, reduction)
+        if reduction == "none":
+            return -prod.sum(class_dim)
+        if reduction == "sum":
+            return -prod.sum()
+        return -prod.sum() / (input.numel() // c) if input.numel() else -prod.sum() / 0.0
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll
     ignore = target == ignore_index
     smooth = -(logp if weight is None else logp * weight.reshape(wshape)).sum(class_dim)
-    smooth = where(ignore, 0.0, smooth)
+    smooth = smooth.masked_fill(ignore, 0.0)
     if reduction == "mean":
         if weight is not None:
             kept = target._data[~ignore._data]
