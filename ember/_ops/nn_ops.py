@@ -428,7 +428,28 @@ def reduction_enum(reduction):
     return reduction
 
 
-class MseLossBackward0(Op):
+class _LossOp(Op):
+    """A loss node: the elementwise loss reduced here ('none', 'sum', 'mean'), and the incoming
+    gradient scaled back (1/n for 'mean', times the constant weight when there is one)."""
+
+    weight = None
+
+    def _reduced(self, loss, reduction):
+        self.reduction, self.n = reduction, loss.size
+        if reduction == "none":
+            return loss
+        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)  # sum and mean as ember's reductions
+        if reduction == "sum":
+            return s
+        return (s / self.n).astype(loss.dtype, copy=False) if self.n else s * np.nan
+
+    def _scaled(self, g):
+        if self.reduction == "mean" and self.n:
+            g = g / self.n
+        return g if self.weight is None else g * _wrap(self.weight)
+
+
+class MseLossBackward0(_LossOp):
     """mse_loss of same-shaped tensors of one float dtype: (x - t)^2, then its mean, sum or
     itself (reduction 'none'); dx = norm * (x - t) * g with torch's norm, 2/n for 'mean'
     (rounded to the dtype, as torch's kernel takes it) or 2; dt = -dx."""
@@ -438,13 +459,7 @@ class MseLossBackward0(Op):
     def forward(self, x, t, reduction):
         loss = x - t
         loss *= loss
-        self.reduction, self.n = reduction, loss.size
-        if reduction == "none":
-            return loss
-        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)  # sum and mean as ember's reductions
-        if reduction == "sum":
-            return s
-        return (s / self.n).astype(loss.dtype, copy=False) if self.n else s * np.nan
+        return self._reduced(loss, reduction)
 
     def backward(self, g):
         x, t = self.saved_tensors
@@ -454,26 +469,20 @@ class MseLossBackward0(Op):
         return (gx if want_x else None), (-gx if want_t else None)
 
 
-class _PointwiseLoss(Op):
+class _PointwiseLoss(_LossOp):
     """A loss of same-shaped x and t that is elementwise, then reduced, in one node: `f` on arrays,
-    `dfdx` (and `dfdt` where torch differentiates the target) in Tensor ops, scaled by g (g / n for
+    `dfdx` in Tensor ops (the target gets its negative), scaled by g (g / n for
     'mean'), so double backward works."""
 
     save_inputs = True
 
     def forward(self, x, t, reduction, **params):
-        self.params, self.reduction = params, reduction
-        loss = self.f(xp_of(x), x, t, **params).astype(x.dtype, copy=False)
-        self.n = loss.size
-        if reduction == "none":
-            return loss
-        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)
-        return s if reduction == "sum" else (s / self.n).astype(loss.dtype, copy=False)
+        self.params = params
+        return self._reduced(self.f(xp_of(x), x, t, **params).astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
         x, t = self.saved_tensors
-        if self.reduction == "mean":
-            g = g / self.n
+        g = self._scaled(g)
         gx = g * self.dfdx(x, t, **self.params) if self.needs_grad(0) else None
         gt = -gx if gx is not None and self.needs_grad(1) else (
             -(g * self.dfdx(x, t, **self.params)) if self.needs_grad(1) else None)
@@ -521,7 +530,7 @@ class SoftMarginLossBackward0(_PointwiseLoss):
     def backward(self, g):
         (x,) = self.saved_tensors
         t = _wrap(self.target)
-        return (g / self.n if self.reduction == "mean" else g) * -t * (-t * x).sigmoid()
+        return self._scaled(g) * -t * (-t * x).sigmoid()
 
 
 class NllLossBackward0(Op):
@@ -623,7 +632,7 @@ def _legacy_reduction(size_average, reduce, reduction):
     return out
 
 
-class BinaryCrossEntropyBackward0(Op):
+class BinaryCrossEntropyBackward0(_LossOp):
     """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 (torch), then reduced;
     dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = w (log(1 - x) - log x).
     The weight is a constant (torch records input and target only)."""
@@ -637,19 +646,12 @@ class BinaryCrossEntropyBackward0(Op):
         out = -(t * log_x + (1 - t) * log_1mx)
         if weight is not None:
             out *= weight
-        out = out.astype(x.dtype, copy=False)
-        self.weight, self.reduction, self.n = weight, reduction, out.size
-        if reduction == "none":
-            return out
-        s = _accumulate_sum(out, tuple(range(out.ndim)), False)
-        return s if reduction == "sum" else (s / self.n).astype(out.dtype, copy=False)
+        self.weight = weight
+        return self._reduced(out.astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
         x, t = self.saved_tensors
-        if self.reduction == "mean":
-            g = g / self.n
-        if self.weight is not None:
-            g = g * _wrap(self.weight)
+        g = self._scaled(g)
         want_x, want_t = (f[0] is not None for f in self.next_functions)
         gx = None
         if want_x:
@@ -659,7 +661,7 @@ class BinaryCrossEntropyBackward0(Op):
         return gx, gt
 
 
-class BinaryCrossEntropyWithLogitsBackward0(Op):
+class BinaryCrossEntropyWithLogitsBackward0(_LossOp):
     """l = (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t (1 without pos_weight), times
     weight, then reduced; softplus(-x) = log1p(exp(-|x|)) + max(-x, 0), computed in place.
     dl/dx = (1 - t) - lw * sigmoid(-x) (sigmoid(x) - t without pos_weight),
@@ -680,20 +682,13 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
         loss -= t * x
         if weight is not None:
             loss = loss * weight
-        loss = loss.astype(x.dtype, copy=False)
-        self.weight, self.pos_weight, self.reduction, self.n = weight, pos_weight, reduction, loss.size
-        if reduction == "none":
-            return loss
-        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)
-        return s if reduction == "sum" else (s / self.n).astype(loss.dtype, copy=False)
+        self.weight, self.pos_weight = weight, pos_weight
+        return self._reduced(loss.astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
         x, t = self.saved_tensors
         want_x, want_t = (f[0] is not None for f in self.next_functions)
-        if self.reduction == "mean":
-            g = g / self.n
-        if self.weight is not None:
-            g = g * _wrap(self.weight)
+        g = self._scaled(g)
         pw = None if self.pos_weight is None else _wrap(self.pos_weight)
         gx = gt = None
         if want_x:
