@@ -147,6 +147,7 @@ def test_batch_norm_running_statistics_as_torch(momentum):
             bn(m.tensor(x * 2 + 1))
         bn.eval()
         out = bn(m.tensor(x))
-        stats.append([bn.running_mean.numpy(), bn.running_var.numpy(), int(bn.num_batches_tracked), out.detach().numpy()])
+        stats.append([bn.running_mean.numpy(), bn.running_var.numpy(), int(bn.num_batches_tracked),
+                      out.detach().numpy()])
     for a, b in zip(*stats):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
