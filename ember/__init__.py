@@ -39,8 +39,12 @@ from ._legacy import (  # noqa: E402
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
+from ._dlpack import to_dlpack  # noqa: E402
+from ._torch_flags import *  # noqa: E402,F401,F403
 from . import _ops  # noqa: E402
+from ._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
 from ._api import *  # noqa: E402,F401,F403
+from ._functional_api import *  # noqa: E402,F401,F403 - torch.conv2d, torch.dropout... (nn loads on first call)
 from .serialization import save, load  # noqa: E402
 
 half = float16
@@ -74,6 +78,11 @@ def numel(input):
     return input.numel()
 
 
+# torch's parser takes NumPy-style keywords (axis=, keepdims=, x=...): every public function
+# above and every Tensor method gets them here, in one place (see ember/_ops/_arg_parser.py).
+_install_numpy_aliases(globals(), Tensor)
+
+
 # Subpackages that exist but load on first use (keeps `import ember` fast). Names
 # torch has and ember lacks fall through to the error naming the torch name.
 _LAZY = {
@@ -90,6 +99,7 @@ _LAZY = {
     "bench",
     "demo",
     "accelerator",
+    "special",
     "datasets",
     "multiprocessing",
 }

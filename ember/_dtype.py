@@ -8,6 +8,10 @@ import numpy as np
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # categories, in promotion order
 
+# How a dtype names its module when printed (reprs, str(), error messages): `ember.float32`,
+# or `torch.float32` under `ember run`, whose script believes it imported torch (_run.install sets it).
+REPR_PREFIX = "ember."
+
 
 class dtype:
     """A tensor element type. Instances are singletons (`ember.float32`)."""
@@ -28,7 +32,7 @@ class dtype:
         self._rank = rank  # position in the promotion lattice within a category
 
     def __repr__(self):
-        return "ember." + self.name
+        return REPR_PREFIX + self.name
 
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))

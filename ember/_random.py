@@ -58,6 +58,11 @@ class _Unseeded(ISeedSequence):
 _UNSEEDED = _Unseeded()
 
 
+def _os_seed():
+    """A 64-bit seed from the OS's random source (torch's getNonDeterministicRandom)."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
 def _unpack_seed(seed):
     """torch's seed rules: int(seed), any value in [-2**63, 2**64), negatives wrap."""
     seed = int(seed)
@@ -91,8 +96,8 @@ class Generator:
         return self
 
     def seed(self):
-        """Seed from the OS with a fresh 53-bit value (as torch's) and return it."""
-        s = int.from_bytes(os.urandom(8), "little") & ((1 << 53) - 1)
+        """Seed from the OS with a fresh 64-bit value (as torch's CPU generator) and return it."""
+        s = _os_seed()
         self.manual_seed(s)
         return s
 
@@ -268,6 +273,20 @@ class Generator:
         u = self.uniform01(n, "float64")
         return (-1.0 / lambd) * np.log1p(-u)
 
+    def cauchy(self, n, median, sigma):
+        """at::cauchy_distribution<double>: median + sigma * tan(pi * (u - 1/2))."""
+        u = self.uniform01(n, "float64")
+        return median + sigma * np.tan(np.pi * (u - 0.5))
+
+    def log_normal(self, n, mean, std):
+        """at::lognormal_distribution<double>: exp of a serial double normal."""
+        return np.exp(self._normal_serial(n, mean, std))
+
+    def geometric(self, n, p):
+        """at::geometric_distribution<double>: ceil(log(u) / log1p(-p))."""
+        u = self.uniform01(n, "float64")
+        return np.ceil(np.log(u) / np.log1p(-p))
+
 
 # -- floating-point helpers ---------------------------------------------------------------
 def fma32(a, b, c):
@@ -429,6 +448,9 @@ def _box_muller16_avx2(x, mean, std):
 
 
 default_generator = Generator()
+# torch seeds its default CPU generator from the OS at start-up: initial_seed() differs from
+# run to run until manual_seed (a new Generator() still starts from DEFAULT_SEED).
+default_generator.seed()
 # Generators of other devices (cuda:N), made on first use; manual_seed seeds them too.
 _device_generators = {}
 

@@ -49,7 +49,11 @@ class TorchToEmber(importlib.abc.MetaPathFinder):
 
 
 def install():
-    """Make `import torch` load ember for the rest of this process."""
+    """Make `import torch` load ember for the rest of this process; dtypes print as torch's
+    (`torch.float32`), since the script believes it is running on torch."""
+    from . import _dtype
+
+    _dtype.REPR_PREFIX = "torch."
     if not any(isinstance(f, TorchToEmber) for f in sys.meta_path):
         sys.meta_path.insert(0, TorchToEmber())
     from ._run_children import patch_multiprocessing

@@ -1,6 +1,7 @@
 """Built-in ops, one module per family. Each module's `__all__` names the
 functions exported as `ember.<name>`; importing a module also attaches its
-Tensor methods."""
+Tensor methods. Both take torch's NumPy keyword aliases (axis=, keepdims=...)
+with no work of their own: see _arg_parser.py."""
 import importlib
 
 FAMILIES = (

@@ -55,27 +55,25 @@ def _lgamma_stirling(xp, x):
 
 
 def _lgamma_mid(xp, x):
-    """-34 <= x < 13: shift x into [2, 3) with the recurrence, then a rational fit there."""
+    """-34 <= x < 13: shift x into [2, 3) with the recurrence (Cephes: u = x - n with
+    z = (x-1)...(x-n) from above, u = x + m with z = 1 / (x (x+1)...(x+m-1)) from below),
+    then a rational fit there. The step counts come from floor(x), one product per step."""
+    fl = xp.floor(x)
+    n = xp.maximum(fl - 2.0, 0.0)
+    m = xp.maximum(2.0 - fl, 0.0)
+    m = xp.where((m > 0) & (x + (m - 1.0) >= 2.0), m - 1.0, m)  # x + k rounds up to 2 (x = -1e-20)
     z = xp.ones_like(x)
-    u = x.copy()
-    p = xp.zeros_like(x)
-    pole = xp.zeros(x.shape, dtype=bool)
-    down = u >= 3.0
-    while down.any():  # u = x + p decreasing to [2, 3); z = product of the u's passed
-        p = xp.where(down, p - 1.0, p)
-        u = xp.where(down, x + p, u)
-        z = xp.where(down, z * u, z)
-        down = u >= 3.0
-    up = u < 2.0
-    while up.any():  # u increasing to 2; z divided by each u passed (u = 0 is a pole)
-        pole |= up & (u == 0.0)
-        safe = xp.where(up & ~pole, u, 1.0)
-        z = z / safe
-        p = xp.where(up, p + 1.0, p)
-        u = xp.where(up, x + p, u)
-        up = (u < 2.0) & ~pole
-    t = u - 2.0
-    with np.errstate(divide="ignore"):
+    for k in range(1, int(n.max()) + 1 if n.size else 1):
+        z = z * xp.where(k <= n, x - k, 1.0)
+    down = z
+    z = xp.ones_like(x)
+    for k in range(int(m.max()) if m.size else 0):
+        z = z * xp.where(k < m, x + k, 1.0)
+    pole = (x <= 0) & (x == fl)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = down / z
+        u = xp.where(n > 0, x - n, x + m)
+        t = u - 2.0
         r = xp.log(xp.abs(z)) + xp.where(u == 2.0, 0.0, t * polevl(t, _LG_B) / p1evl(t, _LG_C))
     return xp.where(pole, xp.inf, r)
 
@@ -124,11 +122,12 @@ def digamma(xp, x):
         # pi / tan(pi r) with r = x's fractional part: tan(pi r) is more accurate than tan(pi x)
         refl = math.pi / xp.tan(math.pi * xp.where(neg, xp.fmod(x, 1.0), 0.5))
         xr = xp.where(neg, 1.0 - x, x)
+        # push x up to >= 10: result = -sum_{k < n} 1 / (x + k), n steps of the recurrence
+        n = xp.where(xr < 10, xp.ceil(10 - xr), 0.0)
         result = xp.zeros_like(xr)
-        for _ in range(10):  # push x up to >= 10
-            low = xr < 10
-            result = xp.where(low, result - 1.0 / xr, result)
-            xr = xp.where(low, xr + 1.0, xr)
+        for k in range(10):
+            result = result - xp.where(k < n, 1.0 / (xr + k), 0.0)
+        xr = xr + n
         z = 1.0 / (xr * xr)
         y = xp.where(xr < 1.0e17, z * polevl(z, _PSI_A), 0.0)
         out = xp.where(xr == 10, result + _PSI_10, result + xp.log(xr) - 0.5 / xr - y)
@@ -216,7 +215,11 @@ def polygamma(xp, n, x):
         return digamma(xp, x)
     if n == 1:
         return trigamma(xp, x)
-    fact = math.exp(math.lgamma(n + 1.0))
-    z = zeta(xp, float(n + 1), x).reshape(x.shape)
+    # n! and zeta(n + 1, x) each rounded to x's precision (float32 for half types) before the
+    # product, as torch multiplies them: where one overflows and the other underflows the
+    # result is NaN there too (n! is inf past n = 170 in float64, past 34 in float32).
+    ct = np.float64 if x.dtype == np.float64 else np.float32
     with np.errstate(over="ignore", invalid="ignore"):
-        return ((1 if n % 2 else -1) * fact * z).astype(x.dtype, copy=False)
+        fact = ct(np.exp(np.float64(math.lgamma(n + 1.0))))
+        z = zeta(xp, float(n + 1), x).reshape(x.shape).astype(ct)
+        return (ct(1 if n % 2 else -1) * fact * z).astype(x.dtype, copy=False)

@@ -5,6 +5,7 @@ and exponentially scaled). Half types compute in float32 and round, as torch.
 Cephes-derived parts (chbevl, the I0/I1 coefficients) follow PyTorch's
 ATen/native/Math.h: Cephes Math Library, Copyright (c) 2018 Steven Moshier, 3-clause BSD.
 """
+import functools
 import math
 
 import numpy as np
@@ -226,9 +227,11 @@ _I1E_B = (7.51729631084210481353E-18, 4.41434832307170791151E-18, -4.65030536848
 
 
 def _bessel_i(xp, x, order, scaled):
-    """I0 / I1 (order 0 / 1), times exp(-|x|) when scaled, from the two Chebyshev fits."""
+    """I0 / I1 (order 0 / 1), times exp(-|x|) when scaled, from the two Chebyshev fits; in x's
+    precision (half types in float32) as torch, so float32 overflows where torch's does
+    (exp(|x|) past 88.7, though I0 itself fits up to 91.9)."""
     dtype = x.dtype
-    x = x.astype(np.float64)
+    x = x.astype(np.float64 if dtype == np.float64 else np.float32)
     ax = xp.abs(x)
     a_coef, b_coef = (_I0E_A, _I0E_B) if order == 0 else (_I1E_A, _I1E_B)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -244,17 +247,7 @@ def _bessel_i(xp, x, order, scaled):
     return out.astype(dtype, copy=False)
 
 
-def i0(xp, x):
-    return _bessel_i(xp, x, 0, False)
-
-
-def i0e(xp, x):
-    return _bessel_i(xp, x, 0, True)
-
-
-def i1(xp, x):
-    return _bessel_i(xp, x, 1, False)
-
-
-def i1e(xp, x):
-    return _bessel_i(xp, x, 1, True)
+i0 = functools.partial(_bessel_i, order=0, scaled=False)
+i0e = functools.partial(_bessel_i, order=0, scaled=True)
+i1 = functools.partial(_bessel_i, order=1, scaled=False)
+i1e = functools.partial(_bessel_i, order=1, scaled=True)

@@ -28,7 +28,8 @@ ALIASES = {
 INPLACE_METHODS = (
     "acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter", "ldexp",
     "gcd", "lcm", "heaviside", "sgn", "bitwise_left_shift", "bitwise_right_shift", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not", "float_power", "clamp_min", "clamp_max",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "float_power", "clamp_min", "clamp_max", "igamma", "igammac",
+    "addmm", "addbmm", "addmv", "addr", "baddbmm",
 )
 
 # torch-level in-place functions (those torch has): torch.<name>_(input, ...) is input.<name>_(...)
@@ -37,7 +38,7 @@ INPLACE_FUNCTIONS = (
     "atanh", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos", "cosh", "deg2rad", "erf", "erfc", "exp2",
     "exp", "expm1", "fix", "floor", "frac", "gcd", "i0", "lcm", "ldexp", "log10", "log1p", "log2", "log", "logit",
     "nan_to_num", "neg", "negative", "rad2deg", "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sin", "sinc",
-    "sinh", "sqrt", "square", "tan", "tanh", "trunc", "xlogy", "zero", "fill",
+    "sinh", "sqrt", "square", "tan", "tanh", "trunc", "xlogy", "zero", "fill", "addmv",
 )
 
 # in-place forms torch records but cannot differentiate (backward raises)
@@ -79,8 +80,8 @@ def _then(fn, post):
 def _float_power_(self, exponent):
     # torch computes in float64 and refuses to round the result into another dtype
     if self._dtype is not D.float64:
-        raise RuntimeError(f"the base given to float_power_ has dtype {_ew._dtype_str(self._dtype).replace('torch.', '').capitalize()} "
-                           "but the operation's result requires dtype Double")
+        raise RuntimeError(f"the base given to float_power_ has dtype {_ew._TYPE_WORDS[self._dtype.name]} but the "
+                           "operation's result requires dtype Double")
     return inplace(Tensor.float_power, "float_power")(self, exponent)
 
 
@@ -108,8 +109,9 @@ def _install():
         if target + "_" in Tensor.__dict__ and alias + "_" not in Tensor.__dict__:
             setattr(Tensor, alias + "_", getattr(Tensor, target + "_"))
     for name in INPLACE_FUNCTIONS:
-        globals()[name + "_"] = _torch_level(getattr(Tensor, name + "_"))
-        __all__.append(name + "_")
+        if not hasattr(ops, name + "_"):  # (another family may define it, e.g. zero_ and fill_)
+            globals()[name + "_"] = _torch_level(getattr(Tensor, name + "_"))
+            __all__.append(name + "_")
 
 
 _install()

@@ -15,10 +15,12 @@ for basic keys (CopySlices in the graph), `index_put` for advanced ones.
 """
 import re
 import warnings
+from collections.abc import Sequence as _Sequence
 
 import numpy as np
 
 from .. import _dtype as D
+from .._creation import _flat_iter, _python_array
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -34,8 +36,17 @@ _FULL = slice(None)
 
 
 # -- key parsing -------------------------------------------------------------------------
+_SEQUENCES = (list, tuple, range, np.ndarray)
+
+
+def _is_sequence(k):
+    """Python's sequence protocol, which torch's indexing asks for (PySequence_Check): lists,
+    tuples, ranges, arrays, deques... Strings are sequences too, refused as torch refuses them."""
+    return isinstance(k, _SEQUENCES) or isinstance(k, _Sequence) and not isinstance(k, (str, bytes))
+
+
 def _index_array(t, xp):
-    """An index tensor/list/array as an array of int64 or bool, with torch's refusals."""
+    """An index tensor or sequence as an array of integers or bools, with torch's refusals."""
     if isinstance(t, Tensor):
         a, dt = t._data, t._dtype
         if dt is D.bool_ or dt is D.uint8:
@@ -43,14 +54,34 @@ def _index_array(t, xp):
         if dt.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return a
-    a = xp.asarray(t)
-    if a.dtype == bool:
+    return xp.asarray(_sequence_index(t))
+
+
+def _sequence_index(seq):
+    """A Python sequence or NumPy array used as an index, as torch's indexing_tensor_from_data
+    reads it: bool (and uint8, NumPy's byte) data is a mask, anything else becomes int64
+    (floats truncated); tensors inside must be single integers."""
+    if isinstance(seq, np.ndarray):
+        a = seq
+    else:
+        if not isinstance(seq, (list, tuple)):
+            seq = list(seq)  # range, deque...
+        for v in _flat_iter(seq):
+            if isinstance(v, Tensor) and (v._data.size != 1 or v._dtype.is_floating_point):
+                raise TypeError("only integer tensors of a single element can be converted to an index")
+            if isinstance(v, complex):
+                raise TypeError("'complex' object cannot be interpreted as an integer")
+        a = _python_array(seq)
+    kind = a.dtype.kind
+    if kind == "b":
         return a
-    if a.size == 0:
-        return a.astype(np.int64)
-    if a.dtype.kind not in "iu":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    return a
+    if a.dtype == np.uint8:
+        return a.astype(bool)
+    if kind in "iuf" or a.size == 0:
+        return a.astype(np.int64, copy=False)
+    if kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
+    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
 
 
 def _parse(x, key):
@@ -62,8 +93,8 @@ def _parse(x, key):
     if type(key) is not tuple:
         # torch's legacy rule (NumPy's old one): a short list holding sequences,
         # tensors, slices, None or Ellipsis is a tuple of indices.
-        if type(key) is list and len(key) < 32 and any(
-                k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) for k in key):
+        if not isinstance(key, (Tensor, np.ndarray)) and _is_sequence(key) and len(key) < 32 and any(
+                k is None or k is Ellipsis or isinstance(k, (slice, Tensor, str)) or _is_sequence(k) for k in key):
             warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
                           "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
                           "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
@@ -85,13 +116,15 @@ def _parse(x, key):
         elif isinstance(k, (_int_types, slice)) and not isinstance(k, bool):
             used += 1
         else:
-            if not isinstance(k, (bool, list, tuple, Tensor, np.ndarray)):
-                _bad_index(k)
-            if isinstance(k, bool) or (isinstance(k, Tensor) and k._dtype is D.bool_) or \
-                    (isinstance(k, np.ndarray) and k.dtype == bool):
-                used += k._data.ndim if isinstance(k, Tensor) else np.ndim(k)
-            else:
-                used += 1
+            if isinstance(k, bool):
+                k = np.asarray(k)
+            elif not isinstance(k, Tensor):
+                if not _is_sequence(k):
+                    _bad_index(k)
+                k = _sequence_index(k)  # lists, ranges, arrays: int64 or a bool mask
+            mask = isinstance(k, Tensor) and k._dtype in (D.bool_, D.uint8) or \
+                isinstance(k, np.ndarray) and k.dtype == bool
+            used += (k._data.ndim if isinstance(k, Tensor) else k.ndim) if mask else 1
             has_adv = True
         items.append(k)
     if used > ndim:
@@ -142,11 +175,11 @@ def _parse(x, key):
             kind = "Select"
             dim += 1
         else:
-            basic.append(_FULL)
             a = _index_array(k, xp_of(x._data))
             n = a.ndim if a.dtype == bool else 1
             if a.dtype == bool:
                 _check_mask(a, shape, dim)
+            basic.extend([_FULL] * n)  # the dims it indexes (none for a scalar bool)
             adv.append(a)
             dim += n
     return tuple(basic), kind or "Alias", (tuple(adv) if has_adv else None)
@@ -500,7 +533,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return GatherBackward0.apply(input, index=index._data, dim=d)
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     _check_index(index, "scatter")
     if src is None:
         src = value

@@ -20,7 +20,7 @@ from .elementwise import (_Binary, _Predicate, _TYPE_WORDS, _binary, _make_unary
 
 __all__ = ["acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter",
            "ldexp", "frexp", "gcd", "lcm", "heaviside", "float_power", "fmax", "fmin", "signbit",
-           "isposinf", "isneginf", "bitwise_left_shift", "bitwise_right_shift", "positive"]
+           "isposinf", "isneginf", "bitwise_left_shift", "bitwise_right_shift", "positive", "igamma", "igammac"]
 
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -158,6 +158,18 @@ def copysign(input, other, *, out=None):
     return _out(_binary(cls, input, other), out)
 
 
+def _tensor_binary(name, op_cls):
+    """name(input, other, *, out=None) for a binary op whose operands must both be tensors."""
+
+    def fn(input, other, *, out=None):
+        _need_tensor(name, 1, "input", input)
+        _need_tensor(name, 2, "other", other)
+        return _out(_binary(op_cls, input, other), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
 class NextafterBackward0(_Binary):
     def forward(self, a, b, dtype):
         if not dtype.is_floating_point:
@@ -170,23 +182,19 @@ class NextafterBackward0(_Binary):
         return g, g * 0  # as torch: the step is ignored
 
 
-def nextafter(input, other, *, out=None):
-    _need_tensor("nextafter", 1, "input", input)
-    _need_tensor("nextafter", 2, "other", other)
-    return _out(_binary(NextafterBackward0, input, other), out)
+nextafter = _tensor_binary("nextafter", NextafterBackward0)
 
 
 def ldexp(input, other, *, out=None):
     """input * 2**other (a composition, so both get torch's gradients)."""
     _need_tensor("ldexp", 1, "input", input)
     _need_tensor("ldexp", 2, "other", other)
-    return _out(input * _pow2(other), out)
-
-
-def _pow2(e):
+    dt = binary_dtype(input, other)
+    if not dt.is_floating_point:
+        dt = D._default[0]
     from .elementwise import pow as _pow
 
-    return _pow(2.0, e if e._dtype.is_floating_point else e.to(D._default[0]))
+    return _out(input.to(dt) * _pow(2.0, other.to(dt)), out)
 
 
 frexp_result = return_type("frexp", ("mantissa", "exponent"))
@@ -218,7 +226,7 @@ class _IntOnly(Op):
     differentiable = False
 
     def forward(self, a, b, dtype, fn, kernel):
-        if dtype.is_floating_point or (dtype is D.bool_ and kernel in ("gcd_cpu", "lcm_cpu")):
+        if dtype.is_floating_point or dtype is D.bool_:
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         return fn(xp_of(a) if hasattr(a, "dtype") else xp_of(b), cast(a, npdt), cast(b, npdt))
@@ -235,8 +243,6 @@ def _int_binary(fn, kernel):
 def _shift_left(xp, a, b):
     bits = 8 * np.dtype(getattr(a, "dtype", getattr(b, "dtype", np.int64))).itemsize
     a, b = xp.asarray(a), xp.asarray(b)
-    if a.dtype == np.bool_:
-        a, b = a.astype(np.int64), b.astype(np.int64)
     big = (b >= bits) | (b < 0)  # C++ leaves these undefined; torch gives 0
     return xp.where(big, 0, xp.left_shift(a, xp.where(big, 0, b).astype(a.dtype))).astype(a.dtype)
 
@@ -244,8 +250,6 @@ def _shift_left(xp, a, b):
 def _shift_right(xp, a, b):
     bits = 8 * np.dtype(getattr(a, "dtype", getattr(b, "dtype", np.int64))).itemsize
     a, b = xp.asarray(a), xp.asarray(b)
-    if a.dtype == np.bool_:
-        a, b = a.astype(np.int64), b.astype(np.int64)
     big = (b >= bits) | (b < 0)  # torch: the sign fill (-1 for negatives, else 0)
     shifted = xp.right_shift(a, xp.where(big, 0, b).astype(a.dtype))
     return xp.where(big, xp.where(a < 0, -1, 0), shifted).astype(a.dtype)
@@ -314,22 +318,55 @@ class FminBackward0(_Binary):
         return where(take_a, g, 0.0), where(take_a, 0.0, g)
 
 
-def fmax(input, other, *, out=None):
-    _need_tensor("fmax", 1, "input", input)
-    _need_tensor("fmax", 2, "other", other)
-    return _out(_binary(FmaxBackward0, input, other), out)
+fmax = _tensor_binary("fmax", FmaxBackward0)
 
 
-def fmin(input, other, *, out=None):
-    _need_tensor("fmin", 1, "input", input)
-    _need_tensor("fmin", 2, "other", other)
-    return _out(_binary(FminBackward0, input, other), out)
+fmin = _tensor_binary("fmin", FminBackward0)
+
+
+# -- igamma, igammac -----------------------------------------------------------------------------------------
+class IgammaBackward0(_Binary):
+    """The regularized lower incomplete gamma P(a, x); torch differentiates it in x only:
+    dP/dx = x^(a-1) e^-x / Gamma(a) (and dQ/dx = -dP/dx)."""
+
+    save_inputs = True
+    upper = False
+
+    def forward(self, a, x, dtype):
+        if not dtype.is_floating_point:
+            raise NotImplementedError(f"\"{type(self).kernel}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
+        npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
+        from . import _igamma  # its 25 x 25 table loads on first use, not with `import ember`
+
+        xp = xp_of(a) if hasattr(a, "dtype") else xp_of(x)
+        return xp.asarray(_igamma.incomplete_gamma(xp, a, x, self.upper)).astype(npdt)
+
+    kernel = "igamma_cpu"
+
+    def backward(self, g):
+        a, x = self.saved_tensors
+        name = "igammac" if self.upper else "igamma"
+        if self.needs_grad(0):
+            raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+        d = g * ((a - 1) * x.log() - x - a.lgamma()).exp()
+        return None, -d if self.upper else d
+
+
+class IgammacBackward0(IgammaBackward0):
+    upper = True
+    kernel = "igammac_cpu"
+
+
+igamma = _tensor_binary("igamma", IgammaBackward0)
+
+
+igammac = _tensor_binary("igammac", IgammacBackward0)
 
 
 # -- Tensor methods and operators ---------------------------------------------------------------------------
 for _fn in (acosh, asinh, atanh, erfc, erfinv, i0, logit, xlogy, copysign, nextafter, ldexp, frexp, gcd, lcm,
             heaviside, float_power, fmax, fmin, signbit, isposinf, isneginf, bitwise_left_shift,
-            bitwise_right_shift, positive):
+            bitwise_right_shift, positive, igamma, igammac):
     setattr(Tensor, _fn.__name__, _fn)
 
 
@@ -345,3 +382,5 @@ Tensor.__rshift__ = bitwise_right_shift
 Tensor.__rlshift__ = _reflected(bitwise_left_shift)
 Tensor.__rrshift__ = _reflected(bitwise_right_shift)
 Tensor.__pos__ = positive
+Tensor.__ilshift__ = lambda self, other: self.bitwise_left_shift_(other)  # the `_` forms come from aliases.py
+Tensor.__irshift__ = lambda self, other: self.bitwise_right_shift_(other)

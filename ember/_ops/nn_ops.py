@@ -100,14 +100,14 @@ def _softmax_like(cls, kernel, input, dim, dtype):
     return cls.apply(input, dim=dim)
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _softmax_like(SoftmaxBackward0, "softmax_lastdim_kernel_impl", input,
-                         _softmax_dim(input.ndim, dim, "softmax"), dtype)
+def softmax(input, dim, dtype=None):
+    """torch.softmax and Tensor.softmax: dim required, dtype may be positional
+    (F.softmax, with its optional dim and _stacklevel, is in nn/functional.py)."""
+    return _softmax_like(SoftmaxBackward0, "softmax_lastdim_kernel_impl", input, dim, dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _softmax_like(LogSoftmaxBackward0, "log_softmax_lastdim_kernel_impl", input,
-                         _softmax_dim(input.ndim, dim, "log_softmax"), dtype)
+def log_softmax(input, dim, dtype=None):
+    return _softmax_like(LogSoftmaxBackward0, "log_softmax_lastdim_kernel_impl", input, dim, dtype)
 
 
 # -- linear ------------------------------------------------------------------------------------
@@ -837,7 +837,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return HardtanhBackward0.apply(input, min_val=min_val, max_val=max_val)
 
 
-Tensor.softmax = lambda self, dim=None, dtype=None: softmax(self, dim, dtype=dtype)
-Tensor.log_softmax = lambda self, dim=None, dtype=None: log_softmax(self, dim, dtype=dtype)
+Tensor.softmax = softmax
+Tensor.log_softmax = log_softmax
 
 __all__ = ["softmax", "log_softmax"]

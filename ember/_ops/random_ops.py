@@ -160,6 +160,32 @@ def exponential_(self, lambd=1, *, generator=None):
     return _fill(self, g.exponential, float(lambd))
 
 
+@tensor_method("cauchy_")
+def cauchy_(self, median=0, sigma=1, *, generator=None):
+    if not self._dtype.is_floating_point:
+        names = {**_C_NAMES, "int64": "long int", "int16": "short int"}
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {names[self._dtype.name]}")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
+    return _fill(self, _generator(generator, self.device).cauchy, float(median), float(sigma))
+
+
+@tensor_method("log_normal_")
+def log_normal_(self, mean=1, std=2, *, generator=None):
+    _need_float(self, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
+    return _fill(self, _generator(generator, self.device).log_normal, float(mean), float(std))
+
+
+@tensor_method("geometric_")
+def geometric_(self, p, *, generator=None):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+    return _fill(self, _generator(generator, self.device).geometric, float(p))
+
+
 @tensor_method("random_")
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """random_() / random_(to) / random_(from, to): integers drawn as torch draws them."""

@@ -225,6 +225,12 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if isinstance(dim, bool):  # var(x, False): the old unbiased-only form
         dim, unbiased = None, dim
+    if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):
+        # torch's parser: a positional int there is no `unbiased` (correction is keyword-only)
+        raise TypeError(f"{name}() received an invalid combination of arguments - got unbiased="
+                        f"{type(unbiased).__name__}, but expected one of: (Tensor input, tuple of ints dim, "
+                        "bool unbiased = True, bool keepdim = False) or (Tensor input, tuple of ints dim = None, *, "
+                        "Number correction = None, bool keepdim = False)")
     if not input._dtype._differentiable:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = normalize_dims(input, dim)

@@ -110,8 +110,10 @@ def _binomial_one(count, prob, g):
         return count
     if prob <= 0.5:
         return _btrs(count, prob, g) if count * prob >= 10 else _inversion(count, prob, g)
-    q = 1 - prob
-    return count - (_btrs(count, q, g) if count * q >= 10 else _inversion(count, q, g))
+    if prob > 0.5:
+        q = 1 - prob
+        return count - (_btrs(count, q, g) if count * q >= 10 else _inversion(count, q, g))
+    return math.nan  # a NaN probability: torch's sampler falls through to NaN
 
 
 class PoissonBackward0(Op):
@@ -141,7 +143,7 @@ def poisson(input, generator=None):
     """Samples of Poisson(rate) for each element's rate (same dtype as input)."""
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
-    if input._data.size and bool((input._data < 0).any()):
+    if input._data.size and not bool((input._data >= 0).all()):  # NaN is refused too, as ATen's check does
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     return PoissonBackward0.apply(input, generator=_generator(generator, input.device))
 

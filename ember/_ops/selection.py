@@ -53,6 +53,6 @@ def where(condition, input=None, other=None, *, out=None):
         raise
 
 
-Tensor.where = lambda self, condition, y: where(condition, self, y)
+Tensor.where = lambda self, condition, other: where(condition, self, other)
 
 __all__ = ["where"]

@@ -51,7 +51,7 @@ class SortBackward0(Op):
         return _scatter_back(g, _wrap(self.indices), self.dim, self.shape)
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     if input._data.ndim == 0:
         input._wrap_dim(dim)
         values, indices = SortBackward0.apply(input.reshape(1), dim=0, descending=descending)
@@ -64,7 +64,7 @@ def _zero_index(like):
     return Tensor._make(xp_of(like._data).zeros((), dtype=np.int64), D.int64)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, *, stable=False):
     if input._data.ndim == 0:
         input._wrap_dim(dim)
         return _zero_index(input)

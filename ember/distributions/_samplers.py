@@ -1,7 +1,7 @@
-"""torch's CPU samplers for the gamma family, Poisson and binomial, element by element on ember's
-generator (the same stream as torch's), so that a seed gives torch's numbers; and the
-reparameterised gradients of gamma and Dirichlet samples (ATen's Distributions.h/.cpp, rewritten
-on NumPy).
+"""torch's CPU samplers for the gamma family, element by element on ember's generator (the same
+stream as torch's), so that a seed gives torch's numbers; and the reparameterised gradients of gamma
+and Dirichlet samples (ATen's Distributions.h/.cpp, rewritten on NumPy). Poisson and binomial
+samples are the core's ember.poisson and ember.binomial.
 
 Each sampler walks the output in memory order and draws what ATen's `cpu_serial_kernel` draws:
 double uniforms (53 bits of a 64-bit draw) and double normals (Box-Muller, the second value of a
@@ -140,134 +140,6 @@ def dirichlet_array(alpha, device):
     ret = (gamma / gamma.sum(-1, keepdims=True)).astype(alpha.dtype)
     info = np.finfo(alpha.dtype)
     return np.clip(ret, info.tiny, np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0)))
-
-
-def _poisson_one(lam, s):
-    """ATen's sample_poisson: transformed rejection (Hoermann, 1993) for lambda >= 10, else
-    multiplying uniforms until the product drops below exp(-lambda)."""
-    if lam >= 10:
-        slam = math.sqrt(lam)
-        loglam = math.log(lam)
-        b = 0.931 + 2.53 * slam
-        a = -0.059 + 0.02483 * b
-        invalpha = 1.1239 + 1.1328 / (b - 3.4)
-        vr = 0.9277 - 3.6224 / (b - 2)
-        while True:
-            U = s.uniform() - 0.5
-            V = s.uniform()
-            us = 0.5 - abs(U)
-            k = math.floor((2 * a / us + b) * U + lam + 0.43)
-            if us >= 0.07 and V <= vr:
-                return k
-            if k < 0 or (us < 0.013 and V > us):
-                continue
-            if (math.log(V) + math.log(invalpha) - math.log(a / (us * us) + b)
-                    <= -lam + k * loglam - math.lgamma(k + 1.0)):
-                return k
-    if lam == 0:
-        return 0
-    enlam = math.exp(-lam)
-    x, prod = 0, 1.0
-    while True:
-        prod *= s.uniform()
-        if prod > enlam:
-            x += 1
-        else:
-            return x
-
-
-def poisson_array(rates, device):
-    if not (rates >= 0).all():  # NaN fails too, as ATen's check does
-        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    flat = np.ascontiguousarray(rates).astype(np.float64).ravel().tolist()
-    s = _draws(device, len(flat), 8)
-    try:
-        out = [_poisson_one(lam, s) for lam in flat]
-    finally:
-        s.close()
-    return np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape)
-
-
-_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
-                  0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
-                  0.00925546218271273, 0.00833056343336287)
-
-
-def _stirling_approx_tail(k):
-    if k < len(_STIRLING_TAIL):
-        return _STIRLING_TAIL[int(k)]
-    kp1sq = (k + 1) * (k + 1)
-    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
-
-
-def _binomial_inversion(count, prob, s):
-    geom_sum = 0.0
-    num_geom = 0
-    logprob = math.log1p(-prob)
-    while True:
-        geom = math.ceil(math.log(s.uniform()) / logprob)
-        geom_sum += geom
-        if geom_sum > count:
-            return num_geom
-        num_geom += 1
-
-
-def _btrs(count, prob, s):
-    """Hormann's BTRS transformed rejection with squeeze, for count * prob >= 10."""
-    stddev = math.sqrt(count * prob * (1 - prob))
-    b = 1.15 + 2.53 * stddev
-    a = -0.0873 + 0.0248 * b + 0.01 * prob
-    c = count * prob + 0.5
-    v_r = 0.92 - 4.2 / b
-    r = prob / (1 - prob)
-    alpha = (2.83 + 5.1 / b) * stddev
-    m = math.floor((count + 1) * prob)
-    while True:
-        U = s.uniform() - 0.5
-        V = s.uniform()
-        us = 0.5 - abs(U)
-        k = math.floor((2 * a / us + b) * U + c)
-        if k < 0 or k > count:
-            continue
-        if us >= 0.07 and V <= v_r:
-            return k
-        V = math.log(V * alpha / (a / (us * us) + b))
-        upperbound = ((m + 0.5) * math.log((m + 1) / (r * (count - m + 1)))
-                      + (count + 1) * math.log((count - m + 1) / (count - k + 1))
-                      + (k + 0.5) * math.log(r * (count - k + 1) / (k + 1))
-                      + _stirling_approx_tail(m) + _stirling_approx_tail(count - m)
-                      - _stirling_approx_tail(k) - _stirling_approx_tail(count - k))
-        if V <= upperbound:
-            return k
-
-
-def _binomial_one(count, prob, s):
-    if count <= 0.0 or prob <= 0.0:
-        return 0.0
-    if prob >= 1.0:
-        return count
-    if prob <= 0.5:
-        if count * prob >= 10.0:
-            return _btrs(count, prob, s)
-        return _binomial_inversion(count, prob, s)
-    if prob > 0.5:
-        qprob = 1.0 - prob
-        if count * qprob >= 10.0:
-            return count - _btrs(count, qprob, s)
-        return count - _binomial_inversion(count, qprob, s)
-    return math.nan
-
-
-def binomial_array(count, prob, device):
-    """torch.binomial(count, prob) on host arrays of one shape."""
-    counts = np.ascontiguousarray(count).astype(np.float64).ravel().tolist()
-    probs = np.ascontiguousarray(prob).astype(np.float64).ravel().tolist()
-    s = _draws(device, len(counts), 8)
-    try:
-        out = [_binomial_one(n, p, s) for n, p in zip(counts, probs)]
-    finally:
-        s.close()
-    return np.array(out, dtype=np.float64).astype(count.dtype).reshape(count.shape)
 
 
 # -- reparameterised gradients ---------------------------------------------------------------------
@@ -491,13 +363,3 @@ def standard_gamma(concentration):
 
 def sample_dirichlet(concentration):
     return _DirichletBackward.apply(concentration, device=concentration.device)
-
-
-def poisson(rates):
-    """torch.poisson (no gradient)."""
-    return _on_device_of(poisson_array(_host_of(rates), rates.device), rates)
-
-
-def binomial(count, prob):
-    """torch.binomial (no gradient)."""
-    return _on_device_of(binomial_array(_host_of(count), _host_of(prob), count.device), count)

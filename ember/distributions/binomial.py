@@ -2,7 +2,7 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._samplers import binomial
+from .._ops.sampling import binomial
 from .distribution import Distribution
 from .utils import _BinaryProbs, _probs_or_logits
 

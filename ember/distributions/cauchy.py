@@ -3,7 +3,6 @@ import math
 import ember
 from ember import Size
 
-from ._math import cauchy_like
 from .distribution import Distribution
 from .utils import _LocScale
 
@@ -28,7 +27,7 @@ class Cauchy(_LocScale, Distribution):
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        return self.loc + cauchy_like(shape, self.loc.dtype, self.loc.device) * self.scale
+        return self.loc + ember.empty(shape, dtype=self.loc.dtype, device=self.loc.device).cauchy_() * self.scale
 
     def log_prob(self, value):
         if self._validate_args:

@@ -2,7 +2,6 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import gammainc
 from ._samplers import standard_gamma
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape, broadcast_all
@@ -64,4 +63,4 @@ class Gamma(ExponentialFamily):
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return gammainc(self.concentration, self.rate * value)
+        return ember.special.gammainc(self.concentration, self.rate * value)

@@ -7,7 +7,6 @@ from functools import total_ordering
 import ember
 from ember.nn import functional as F
 
-from ._math import solve_triangular_lower
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -33,7 +32,7 @@ from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
-from .utils import _sum_rightmost, euler_constant as _euler_gamma
+from .utils import _solve_lower, _sum_rightmost, euler_constant as _euler_gamma
 
 _KL_REGISTRY = {}  # (type_p, type_q) -> function, as registered
 _KL_MEMOIZE = {}  # (type_p, type_q) -> function found by dispatch
@@ -245,7 +244,7 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     n = p.event_shape[0]
     q_scale_tril = q._unbroadcasted_scale_tril.expand(batch + (n, n))
     p_scale_tril = p._unbroadcasted_scale_tril.expand(batch + (n, n))
-    term2 = _batch_trace_XXT(solve_triangular_lower(q_scale_tril, p_scale_tril))
+    term2 = _batch_trace_XXT(_solve_lower(q_scale_tril, p_scale_tril))
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
 
@@ -322,7 +321,7 @@ def _lowrank_kl_parts(q, p_loc):
     mahalanobis = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p_loc,
                                              q._capacitance_tril)
     qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
-    return logdet, mahalanobis, solve_triangular_lower(q._capacitance_tril, qWt_qDinv)
+    return logdet, mahalanobis, _solve_lower(q._capacitance_tril, qWt_qDinv)
 
 
 @register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
@@ -366,8 +365,8 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
     q_scale_tril = q._unbroadcasted_scale_tril.expand(batch + (n, n))
     p_cov_factor = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.size(-1)))
     p_cov_diag = ember.diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(batch + (n, n))
-    term21 = _batch_trace_XXT(solve_triangular_lower(q_scale_tril, p_cov_factor))
-    term22 = _batch_trace_XXT(solve_triangular_lower(q_scale_tril, p_cov_diag))
+    term21 = _batch_trace_XXT(_solve_lower(q_scale_tril, p_cov_factor))
+    term22 = _batch_trace_XXT(_solve_lower(q_scale_tril, p_cov_diag))
     return 0.5 * (term1 + term21 + term22 + term3 - p.event_shape[0])
 
 

@@ -4,10 +4,9 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import solve_triangular_lower
 from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis, _batch_mv
-from .utils import _CenteredAtLoc, _standard_normal, lazy_property
+from .utils import _solve_lower, _CenteredAtLoc, _standard_normal, lazy_property
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -101,7 +100,7 @@ class LowRankMultivariateNormal(_CenteredAtLoc, Distribution):
     def precision_matrix(self):
         # Woodbury: D^-1 - D^-1 W C^-1 W^T D^-1 with C the capacitance
         Wt_Dinv = self._unbroadcasted_cov_factor.mT / self._unbroadcasted_cov_diag.unsqueeze(-2)
-        A = solve_triangular_lower(self._capacitance_tril, Wt_Dinv)
+        A = _solve_lower(self._capacitance_tril, Wt_Dinv)
         precision = ember.diag_embed(self._unbroadcasted_cov_diag.reciprocal()) - A.mT @ A
         return precision.expand(self._matrix_shape())
 

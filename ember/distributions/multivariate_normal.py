@@ -4,9 +4,8 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import cholesky_inverse, solve_triangular_lower
 from .distribution import Distribution
-from .utils import _CenteredAtLoc, _standard_normal, lazy_property
+from .utils import _solve_lower, _CenteredAtLoc, _standard_normal, lazy_property
 
 __all__ = ["MultivariateNormal"]
 
@@ -21,7 +20,7 @@ def _batch_mahalanobis(bL, bx):
     batch = ember.broadcast_shapes(bL.shape[:-2], bx.shape[:-1])
     n = bx.size(-1)
     L = bL.expand(batch + (n, n))
-    return solve_triangular_lower(L, bx.expand(batch + (n,)).unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
+    return _solve_lower(L, bx.expand(batch + (n,)).unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
 
 
 def _precision_to_scale_tril(P):
@@ -30,7 +29,7 @@ def _precision_to_scale_tril(P):
     Lf = ember.linalg.cholesky(ember.flip(P, (-2, -1)))
     L_inv = ember.transpose(ember.flip(Lf, (-2, -1)), -2, -1)
     Id = ember.eye(P.shape[-1], dtype=P.dtype, device=P.device)
-    return solve_triangular_lower(L_inv, Id)
+    return _solve_lower(L_inv, Id)
 
 
 def _scale_tril_of(covariance_matrix, precision_matrix, scale_tril):
@@ -92,7 +91,7 @@ class MultivariateNormal(_CenteredAtLoc, Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
+        return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def variance(self):

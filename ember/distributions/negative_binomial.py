@@ -3,7 +3,7 @@ from ember import Size
 from ember.nn import functional as F
 
 from . import constraints
-from ._samplers import poisson
+from .._ops.sampling import poisson
 from .distribution import Distribution
 from .gamma import Gamma
 from .utils import _BinaryProbs, _probs_or_logits, lazy_property

@@ -2,7 +2,7 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._samplers import poisson
+from .._ops.sampling import poisson
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape, broadcast_all
 

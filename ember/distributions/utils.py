@@ -195,3 +195,8 @@ class _WrapsCategorical:
     @property
     def param_shape(self):
         return self._categorical.param_shape
+
+
+def _solve_lower(L, b):
+    """L^-1 b for a lower-triangular L (torch's distributions call solve_triangular(..., upper=False))."""
+    return ember.linalg.solve_triangular(L, b, upper=False)

@@ -6,7 +6,6 @@ import ember
 from ember import Size
 
 from . import constraints
-from ._math import cholesky_solve
 from .chi2 import Chi2
 from .exp_family import ExponentialFamily
 from .multivariate_normal import _scale_tril_of
@@ -100,7 +99,7 @@ class Wishart(ExponentialFamily):
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril
         identity = ember.eye(self._event_shape[-1], device=L.device, dtype=L.dtype)
-        return cholesky_solve(identity, L).expand(self._batch_shape + self._event_shape)
+        return ember.cholesky_solve(identity, L).expand(self._batch_shape + self._event_shape)
 
     def _df_matrix(self, factor):
         return factor.view(self._batch_shape + (1, 1))
@@ -167,7 +166,7 @@ class Wishart(ExponentialFamily):
         p = self._event_shape[-1]
         return (-nu * (p * _log_2 / 2 + self._log_det_scale()) - ember.mvlgamma(nu / 2, p=p)
                 + (nu - p - 1) / 2 * ember.linalg.slogdet(value).logabsdet
-                - cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2)
+                - ember.cholesky_solve(value, self._unbroadcasted_scale_tril).diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2)
 
     def entropy(self):
         nu = self.df

@@ -334,3 +334,8 @@ def ifftshift(input, dim=None):
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn",
            "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+
+
+from .._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
+
+_install_numpy_aliases(globals(), python_defined=())  # all of torch's are parser builtins: axis= works

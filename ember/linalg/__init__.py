@@ -14,3 +14,6 @@ from ._ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401
 from ._functions import (  # noqa: F401
     cond, householder_product, matrix_exp, matrix_power, tensorinv, tensorsolve, vander,
 )
+from .._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
+
+_install_numpy_aliases(globals(), python_defined=())  # torch.linalg's functions are all builtins: axis= works

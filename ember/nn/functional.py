@@ -16,14 +16,16 @@ from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
 from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
-    softmax, log_softmax, linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
+    linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
 )
 from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
+from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
+from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
 
@@ -38,7 +40,7 @@ def relu_(input):
 
 
 def relu6(input, inplace=False):
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input):
@@ -49,8 +51,12 @@ def tanh(input):
     return input.tanh()
 
 
-def mish(input, inplace=False):
+def _mish(input):
     return input * softplus(input).tanh()
+
+
+def mish(input, inplace=False):
+    return _inplace_saving_self(_mish)(input) if inplace else _mish(input)
 
 
 def logsigmoid(input):
@@ -65,12 +71,28 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
-def hardsigmoid(input, inplace=False):
+def _hardsigmoid(input):
     return hardtanh(input / 6 + 0.5, 0.0, 1.0)
 
 
+def hardsigmoid(input, inplace=False):
+    return _inplace_saving_self(_hardsigmoid)(input) if inplace else _hardsigmoid(input)
+
+
+def _hardswish(input):
+    return input * _hardsigmoid(input)
+
+
 def hardswish(input, inplace=False):
-    return input * hardsigmoid(input)
+    return _inplace_saving_self(_hardswish)(input) if inplace else _hardswish(input)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _nn.softmax(input, _nn._softmax_dim(input.ndim, dim, "softmax"), dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _nn.log_softmax(input, _nn._softmax_dim(input.ndim, dim, "log_softmax"), dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -98,8 +120,6 @@ def prelu(input, weight):
     return where(input > 0, input, input * weight)
 
 
-def threshold(input, threshold, value, inplace=False):
-    return where(input > threshold, input, value)
 
 
 # -- dropout -----------------------------------------------------------------------------------
@@ -359,14 +379,6 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 # -- losses ---------------------------------------------------------------------------------------
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
 def _warn_size(input, target, stacklevel=3):
     if target._data.shape != input._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
@@ -599,7 +611,41 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return attn @ value
 
 
+# torch's docstring fragments, public in its functional namespace
+reproducibility_notes = {
+    "forward_reproducibility_note": "This operation may behave nondeterministically when given tensors on a CUDA "
+                                    "device. See :doc:`/notes/randomness` for more information.",
+    "backward_reproducibility_note": "This operation may produce nondeterministic gradients when given tensors on a "
+                                     "CUDA device. See :doc:`/notes/randomness` for more information.",
+    "cudnn_reproducibility_note": "In some circumstances when given tensors on a CUDA device and using CuDNN, this "
+                                  "operator may select a nondeterministic algorithm to increase performance. If this "
+                                  "is undesirable, you can try to make the operation deterministic (potentially at a "
+                                  "performance cost) by setting ``torch.backends.cudnn.deterministic = True``. See "
+                                  ":doc:`/notes/randomness` for more information.",
+}
+tf32_notes = {"tf32_note": "This operator supports :ref:`TensorFloat32<tf32_on_ampere>`."}
+
 from ._functional_extra import *  # noqa: E402,F401,F403 - interpolate, instance_norm, rms_norm, ...
+from ._functional_pool import *  # noqa: E402,F401,F403 - 3-d pools, lp/fractional/unpool, fold, shuffles
+from ._functional_act import *  # noqa: E402,F401,F403 - shrinks, rrelu, in-place forms, LRN
+from ._functional_loss import *  # noqa: E402,F401,F403 - margin, triplet and ctc losses, pdist
+from ._functional_vision import *  # noqa: E402,F401,F403 - affine_grid, grid_sample
+from ._functional_attention import *  # noqa: E402,F401,F403 - multi_head_attention_forward
+from ._functional_mm import *  # noqa: E402,F401,F403 - grouped_mm
 
 __all__ = [n for n in dir() if not n.startswith("_") and not n.endswith(("Backward", "Backward0"))
            and n not in ("math", "warnings", "np", "D", "Op", "where", "xp_of")]
+
+# The functions torch.nn.functional takes straight from torch's C++ bindings parse their arguments
+# there, so they take NumPy's keyword names (cosine_similarity(a, b, axis=1)); the rest are Python
+# functions in torch and stay strict. See ember/_ops/_arg_parser.py.
+_PARSER_BUILTINS = {
+    "adaptive_avg_pool1d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "bilinear", "celu_", "channel_shuffle",
+    "conv1d", "conv2d", "conv3d", "conv_tbc", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "cosine_similarity", "elu_", "gelu", "hardshrink", "hardtanh_", "leaky_relu_", "linear", "logsigmoid",
+    "native_channel_shuffle", "one_hot", "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "prelu",
+    "relu_", "rrelu_", "scaled_dot_product_attention", "selu_", "softplus", "softshrink", "threshold_",
+}
+from .._ops._arg_parser import install as _install_numpy_aliases  # noqa: E402
+
+_install_numpy_aliases(globals(), python_defined=set(globals()) - _PARSER_BUILTINS)

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .._creation import empty
+from .._tensor import Tensor  # noqa: F401 - torch.nn.init.Tensor (its annotations' name)
 from ..autograd.grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
@@ -187,3 +188,5 @@ xavier_normal = _deprecated(xavier_normal_)
 kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
+dirac = _deprecated(dirac_)
+eye = _deprecated(eye_)

@@ -20,3 +20,13 @@ from .embedding_bag import *  # noqa: F401,F403
 from .transformer import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
+from .fold import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
+from .pooling_more import *  # noqa: F401,F403
+from .activation_more import *  # noqa: F401,F403
+from .loss_more import *  # noqa: F401,F403
+from .normalization_more import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403

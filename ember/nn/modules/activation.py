@@ -1,8 +1,5 @@
 """Activation layers, Softmax family and MultiheadAttention (as torch groups them)."""
-import math
-
 from ... import _creation
-from ... import _dtype as D
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -38,27 +35,27 @@ class ReLU(_Simple):
 
 class SiLU(_Simple):
     def forward(self, input):
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
 
 class Mish(_Simple):
     def forward(self, input):
-        return F.mish(input)
+        return F.mish(input, inplace=self.inplace)
 
 
 class SELU(_Simple):
     def forward(self, input):
-        return F.selu(input)
+        return F.selu(input, self.inplace)
 
 
 class Hardsigmoid(_Simple):
     def forward(self, input):
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Hardswish(_Simple):
     def forward(self, input):
-        return F.hardswish(input)
+        return F.hardswish(input, self.inplace)
 
 
 class _NoArgs(Module):
@@ -101,7 +98,7 @@ class Hardtanh(Module):
             raise AssertionError(f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})")
 
     def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace, f"min_val={self.min_val}, max_val={self.max_val}")
@@ -123,7 +120,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.threshold(input, self.threshold, self.value)
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace, f"threshold={self.threshold}, value={self.value}")
@@ -136,7 +133,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace, f"negative_slope={self.negative_slope}")
@@ -149,7 +146,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace, f"alpha={self.alpha}")
@@ -157,7 +154,7 @@ class ELU(Module):
 
 class CELU(ELU):
     def forward(self, input):
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, self.inplace)
 
 
 class GELU(Module):
@@ -250,15 +247,6 @@ class NonDynamicallyQuantizableLinear(Linear):
     pass
 
 
-def _additive_mask(mask, dtype):
-    """A boolean mask (True = masked out) as 0 / -inf; float masks are used as they are."""
-    if mask is None:
-        return None
-    if mask._dtype is D.bool_:
-        return _creation.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(mask, float("-inf"))
-    return mask
-
-
 class MultiheadAttention(Module):
     """Multi-head attention with torch's parameter layout: in_proj_weight (3E, E)
     stacks W_q, W_k, W_v when kdim == vdim == embed_dim, else q/k/v_proj_weight."""
@@ -268,8 +256,6 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
                              f"num_heads={num_heads} instead")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("ember's MultiheadAttention does not support add_bias_kv or add_zero_attn")
         factory = {"device": device, "dtype": dtype}
         super().__init__()
         self.embed_dim = embed_dim
@@ -297,7 +283,11 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **factory)
-        self.bias_k = self.bias_v = None
+        if add_bias_kv:
+            self.bias_k = Parameter(_creation.empty((1, 1, embed_dim), **factory))
+            self.bias_v = Parameter(_creation.empty((1, 1, embed_dim), **factory))
+        else:
+            self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
@@ -311,71 +301,23 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
-
-    def _projections(self):
-        e = self.embed_dim
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            ws = (w[:e], w[e:2 * e], w[2 * e:])
-        else:
-            ws = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
-        b = self.in_proj_bias
-        bs = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-        return ws, bs
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         batched = query.dim() == 3
         if self.batch_first and batched:
-            query, key, value = (x.transpose(0, 1) for x in (query, key, value))
-        if not batched:
-            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        tgt_len, bsz, e = query.shape
-        src_len = key.shape[0]
-        if e != self.embed_dim:
-            raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but got {e}")
-        if is_causal and attn_mask is None:
-            raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
-                               "method `generate_square_subsequent_mask` to create this mask.")
-        h, hd = self.num_heads, self.head_dim
-        (wq, wk, wv), (bq, bk, bv) = self._projections()
-        q = F.linear(query, wq, bq).reshape(tgt_len, bsz * h, hd).transpose(0, 1)
-        k = F.linear(key, wk, bk).reshape(src_len, bsz * h, hd).transpose(0, 1)
-        v = F.linear(value, wv, bv).reshape(src_len, bsz * h, hd).transpose(0, 1)
-        mask = _additive_mask(attn_mask, query.dtype)
-        if mask is not None:
-            if mask.dim() == 2:
-                if tuple(mask.shape) != (tgt_len, src_len):
-                    raise RuntimeError(f"The shape of the 2D attn_mask is {mask.shape}, but should be "
-                                       f"{(tgt_len, src_len)}.")
-                mask = mask.unsqueeze(0)
-            elif tuple(mask.shape) != (bsz * h, tgt_len, src_len):
-                raise RuntimeError(f"The shape of the 3D attn_mask is {mask.shape}, but should be "
-                                   f"{(bsz * h, tgt_len, src_len)}.")
-        kpm = _additive_mask(key_padding_mask, query.dtype)
-        if kpm is not None:
-            kpm = kpm.reshape(bsz, 1, 1, src_len).expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
-            mask = kpm if mask is None else mask + kpm
-        scores = (q * math.sqrt(1.0 / hd)) @ k.transpose(-2, -1)
-        if mask is not None:
-            scores = scores + mask
-        weights = F.softmax(scores, -1)
-        dropout_p = self.dropout if self.training else 0.0
-        if dropout_p > 0:
-            weights = F.dropout(weights, dropout_p)
-        out = (weights @ v).transpose(0, 1).reshape(tgt_len * bsz, e)
-        out = F.linear(out, self.out_proj.weight, self.out_proj.bias).reshape(tgt_len, bsz, e)
+            query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+        separate = not self._qkv_same_embed_dim
+        out, weights = F.multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
+            use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights, is_causal=is_causal)
         if self.batch_first and batched:
-            out = out.transpose(0, 1)
-        if not batched:
-            out = out.squeeze(1)
-        if not need_weights:
-            return out, None
-        weights = weights.reshape(bsz, h, tgt_len, src_len)
-        if average_attn_weights:
-            weights = weights.mean(1)
-        if not batched:
-            weights = weights.squeeze(0)
+            out = out.transpose(1, 0)
         return out, weights

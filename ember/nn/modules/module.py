@@ -11,7 +11,7 @@ from collections import OrderedDict, namedtuple
 from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd import grad_mode
-from ..parameter import Parameter
+from ..parameter import Parameter, is_lazy
 
 __all__ = ["Module"]
 
@@ -233,10 +233,14 @@ class Module:
             modules[name] = value
             return
         buffers = d.get("_buffers")
-        if buffers is not None and name in buffers:
+        if buffers is not None and (name in buffers or getattr(value, "_is_buffer", False)):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' "
                                 "(torch.nn.Buffer, torch.Tensor or None expected)")
+            if getattr(value, "_is_buffer", False):  # an nn.Buffer says whether it persists
+                remove_from(d, self._parameters, self._modules)
+                self.register_buffer(name, value, value.persistent)
+                return
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
@@ -420,6 +424,8 @@ class Module:
             if not isinstance(value, Tensor):
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                                   f"Tensor-like object from checkpoint but received {type(value)}")
+                continue
+            if is_lazy(param):  # still uninitialized: the checkpoint's is too (a lazy module's hook ran)
                 continue
             if tuple(value.shape) != tuple(param.shape):
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
