@@ -1,9 +1,11 @@
-"""Fused neural-network ops: softmax, log_softmax, linear, normalisation,
-embedding, nll_loss, binary_cross_entropy and the activations with a closed-form
-derivative. Convolution and pooling live in `_conv.py` (re-exported here).
+"""Fused neural-network ops: softmax, log_softmax, normalisation, embedding, the losses
+torch computes as one node (nll_loss, mse, binary cross-entropy, huber, smooth L1, soft margin)
+and the activations with a closed-form derivative; linear, lowered onto addmm/mm as torch
+lowers it. Convolution and pooling live in `_conv.py` (re-exported here).
 
-Each op computes its forward in one pass on arrays and writes its backward
-with ember Tensor ops, so higher-order gradients work.
+Each op is the node torch records (same name, same inputs in the same order): its forward
+works on arrays, its backward is written with ember Tensor ops (or, for the norms, one formula
+that runs on arrays when no graph is recorded), so higher-order gradients work.
 """
 import math
 
