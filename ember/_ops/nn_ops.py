@@ -1,9 +1,11 @@
-"""Fused neural-network ops: softmax, log_softmax, linear, normalisation,
-embedding, nll_loss, binary_cross_entropy and the activations with a closed-form
-derivative. Convolution and pooling live in `_conv.py` (re-exported here).
+"""Fused neural-network ops: softmax, log_softmax, normalisation, embedding, the losses
+torch computes as one node (nll_loss, mse, binary cross-entropy, huber, smooth L1, soft margin)
+and the activations with a closed-form derivative; linear, lowered onto addmm/mm as torch
+lowers it. Convolution and pooling live in `_conv.py` (re-exported here).
 
-Each op computes its forward in one pass on arrays and writes its backward
-with ember Tensor ops, so higher-order gradients work.
+Each op is the node torch records (same name, same inputs in the same order): its forward
+works on arrays, its backward is written with ember Tensor ops (or, for the norms, one formula
+that runs on arrays when no graph is recorded), so higher-order gradients work.
 """
 import math
 
@@ -13,14 +15,19 @@ from .. import _dtype as D
 from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ._base import Op, _wrap
 from ._conv import (  # noqa: F401 - re-exported family members
     conv_nd, conv_transpose_nd, max_pool_nd, avg_pool_nd, adaptive_avg_pool_nd,
 )
 from ._special import erf as _erf
-from .matmul import matmul, matmul_arrays
+from .matmul import AddmmBackward0, MmBackward0, matmul
+from .shape import (SqueezeBackward0, TBackward0, UnsafeViewBackward0, UnsqueezeBackward0, ViewBackward0,
+                    reshape)
 from .reduction import _accumulate_sum
 from .selection import where
+
+_state = grad_mode.state
 
 
 # -- softmax -------------------------------------------------------------------------------
@@ -40,8 +47,16 @@ def _float_only(x, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{D._SCALAR_TYPE_NAMES[x._dtype.name]}\'')
 
 
+def _reduce_kept(ufunc, x, dim):
+    """ufunc.reduce over one dim, kept: the ufunc's own reduce (ndarray.max/.sum add a Python layer
+    that costs more than the work on small inputs); CuPy arrays take their method."""
+    if type(x) is np.ndarray:
+        return ufunc.reduce(x, axis=dim, keepdims=True)
+    return (x.max if ufunc is np.maximum else x.sum)(axis=dim, keepdims=True)
+
+
 class SoftmaxBackward0(Op):
-    """y = exp(x - max) / sum(exp(x - max));  dx = y * (g - sum(g * y))."""
+    """y = exp(x - max) / sum(exp(x - max)), in one buffer;  dx = y * (g - sum(g * y))."""
 
     save_output = True
 
@@ -51,8 +66,10 @@ class SoftmaxBackward0(Op):
             return np.ones_like(x) if type(x) is np.ndarray else x * 0 + 1
         if x.size == 0:  # nothing to normalise (and max() of an empty axis raises)
             return x.copy()
-        e = xp_of(x).exp(x - x.max(axis=dim, keepdims=True))
-        e /= e.sum(axis=dim, keepdims=True)
+        xp = xp_of(x)
+        e = xp.subtract(x, _reduce_kept(np.maximum, x, dim))
+        xp.exp(e, out=e)
+        e /= _reduce_kept(np.add, e, dim)
         return e
 
     def backward(self, g):
@@ -72,8 +89,9 @@ class LogSoftmaxBackward0(Op):
         if x.size == 0:
             return x.copy()
         xp = xp_of(x)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = xp.subtract(x, _reduce_kept(np.maximum, x, dim))
+        lse = _reduce_kept(np.add, xp.exp(shifted), dim)
+        shifted -= xp.log(lse, out=lse)
         return shifted
 
     def backward(self, g):
@@ -100,57 +118,39 @@ def log_softmax(input, dim, dtype=None):
 
 
 # -- linear ------------------------------------------------------------------------------------
-class LinearBackward0(Op):
-    """y = x @ W^T + b over the last dim of x;
-    dx = g @ W,  dW = g^T @ x (leading dims flattened),  db = sum of g over leading dims."""
-
-    save_inputs = True
-
-    def forward(self, x, w, b):
-        if b is not None and x.dtype.itemsize == 2 and x.dtype.kind not in "iu":
-            # torch adds a half/bfloat16 bias to the float32 product and rounds once
-            return (matmul_arrays(x.astype("float32"), w.T.astype("float32")) + b.astype("float32")).astype(x.dtype)
-        out = matmul_arrays(x, w.T)
-        if b is not None:
-            out += b
-        return out
-
-    def backward(self, g):
-        x, w, b = self.saved_tensors
-        want_x, want_w, want_b = (f[0] is not None for f in self.next_functions)
-        gx = g @ w if want_x else None
-        gw = None
-        if want_w:
-            if g.ndim == 2:  # the usual (batch, features): no reshape ops in the graph
-                gw = g.mT @ x
-            else:
-                n_out, n_in = w._data.shape
-                gw = g.reshape(-1, n_out).mT @ x.reshape(-1, n_in)
-        gb = None
-        if want_b:
-            gb = g if g.ndim == 1 else g.sum(0 if g.ndim == 2 else tuple(range(g.ndim - 1)))
-        return gx, gw, gb
-
-
-# torch reports F.linear's node by the kernel it lowers to: one node here, named as torch names it.
-_LINEAR_NODES = {(ndim, has_bias): type(name, (LinearBackward0,), {"__doc__": LinearBackward0.__doc__})
-                 for (ndim, has_bias), name in {(1, False): "SqueezeBackward4", (1, True): "ViewBackward0",
-                                                (2, False): "MmBackward0", (2, True): "AddmmBackward0",
-                                                (3, False): "UnsafeViewBackward0", (3, True): "ViewBackward0"}.items()}
+class SqueezeBackward4(SqueezeBackward0):
+    """squeeze over a list of dims (torch's squeeze.dims overload, which linear's 1-D case records)."""
 
 
 def linear(input, weight, bias=None):
+    """torch's own lowering, so the graph is torch's: 2-D input -> addmm(bias, x, w.t()) or
+    mm(x, w.t()); other ranks flatten the leading dims into a matrix (a view), multiply, and view
+    the result back (ViewBackward0 with a bias, UnsafeViewBackward0 without, as torch's
+    _flatten_nd_linear and matmul record them); a 1-D input without bias is unsqueezed and
+    squeezed. A non-contiguous input with a bias goes through matmul + bias, as in torch."""
     if _amp.active: return _autocast("linear", linear, input, weight, bias)  # noqa: E701
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
     if input.ndim == 0 or weight.ndim != 2 or (bias is not None and bias.ndim != 1):
         return _linear_unfused(input, weight, bias)
-    if input._data.shape[-1] != weight._data.shape[-1]:
-        rows = math.prod(input._data.shape[:-1])
-        cols = input._data.shape[-1]
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+    shape = input._data.shape
+    if shape[-1] != weight._data.shape[-1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(shape[:-1])}x{shape[-1]} and "
                            f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
-    return _LINEAR_NODES[min(input._data.ndim, 3), bias is not None].apply(input, weight, bias)
+    wt = TBackward0.apply(weight, dim0=0, dim1=1)
+    if input.ndim == 2:
+        return MmBackward0.apply(input, wt) if bias is None else AddmmBackward0.apply(bias, input, wt, beta=1, alpha=1)
+    out_shape = shape[:-1] + (weight._data.shape[0],)
+    if bias is None:
+        if input.ndim == 1:
+            prod = MmBackward0.apply(UnsqueezeBackward0.apply(input, dim=0), wt)
+            return SqueezeBackward4.apply(prod, dims=(0,))
+        prod = MmBackward0.apply(reshape(input, (-1, shape[-1])), wt)
+        return UnsafeViewBackward0.apply(prod, shape=out_shape)
+    if not input._data.flags.c_contiguous:
+        return matmul(input, wt) + bias
+    flat = ViewBackward0.apply(input, shape=(-1, shape[-1]))
+    return ViewBackward0.apply(AddmmBackward0.apply(bias, flat, wt, beta=1, alpha=1), shape=out_shape)
 
 
 def _linear_unfused(input, weight, bias):
@@ -180,48 +180,124 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # -- normalisation ------------------------------------------------------------------------------
-class NativeLayerNormBackward0(Op):
-    """y = (x - mean) * rstd * w + b, statistics over `dims` (given by the caller,
-    computed there once). Backward, with xhat = (x - mean) * rstd and h = g * w:
-    dx = rstd * (h - mean(h) - xhat * mean(h * xhat)),  dw = g * xhat,  db = g
-    (dw, db summed down to w's and b's shapes by Op._apply)."""
+# layer_norm, batch_norm and group_norm are one op each, as in torch: y = (x - mean) * rstd * w + b with
+# the statistics over `dims` of a "statistics view" of x (x itself, or (N, G, -1) for group_norm) and
+# w, b broadcast over x as `wshape`. The backward formula is written once, on values that are either
+# arrays (the fast path, when no graph is recorded: in-place ufuncs on fresh temporaries) or Tensors
+# (create_graph: every step is an ember op, so double backward differentiates it, statistics included).
+def _mean(a, dims):
+    return a.mean(dims, keepdim=True) if isinstance(a, Tensor) else a.mean(axis=dims, keepdims=True)
+
+
+def _sum(a, dims):
+    return a.sum(dims) if isinstance(a, Tensor) else a.sum(axis=dims)
+
+
+def _into(ufunc, a, b, fresh):
+    """ufunc(a, b), written into `fresh` (one of a, b, a temporary of the result's shape) when the
+    values are arrays; a recorded Tensor op when they are Tensors."""
+    if isinstance(fresh, Tensor):
+        return {np.multiply: Tensor.__mul__, np.subtract: Tensor.__sub__, np.add: Tensor.__add__}[ufunc](a, b)
+    return getattr(xp_of(fresh), ufunc.__name__)(a, b, out=fresh)
+
+
+def _compute_dtype(x):
+    """Half types are normalised in float32 and rounded once at the end, as torch does."""
+    return np.float32 if x.dtype.itemsize == 2 and x.dtype.kind == "f" or x.dtype.kind == "V" else x.dtype
+
+
+def _moments(x, dims, centered=False):
+    """Mean and biased variance of an array over dims (kept), in the compute dtype; with centered,
+    also x - mean (the forward normalises that buffer in place instead of subtracting again)."""
+    x = x.astype(_compute_dtype(x), copy=False)
+    mean = x.mean(axis=dims, keepdims=True)
+    xc = x - mean
+    var = (xc * xc if centered else _into(np.multiply, xc, xc, xc)).mean(axis=dims, keepdims=True)
+    return (mean, var, xc) if centered else (mean, var)
+
+
+class _NativeNorm(Op):
+    """Params: stat_shape (x's statistics view, None for x itself), dims (statistics dims of that view),
+    wshape (w and b broadcast over x, None for as they are), rdims (x's dims that dw, db sum over),
+    eps, stats ((mean, var) arrays, or None to compute them) and batch (whether the statistics are
+    x's own, so dx flows through them, or constants: batch_norm's running statistics)."""
 
     save_inputs = True
 
-    def forward(self, x, w, b, dims, eps, mean, var):
-        self.dims, self.eps = dims, eps
+    def forward(self, x, w, b, stat_shape, dims, wshape, rdims, eps, stats, batch):
+        self.stat_shape, self.dims, self.wshape, self.rdims, self.eps, self.batch = \
+            stat_shape, dims, wshape, rdims, eps, batch
         xp = xp_of(x)
-        out = (x - mean) * (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
+        ct = _compute_dtype(x)
+        xs = x.astype(ct, copy=False).reshape(stat_shape or x.shape)
+        if stats is None:
+            mean, var, out = _moments(xs, dims, centered=True)
+        else:
+            mean, var = (a.astype(ct, copy=False) for a in stats)
+            out = xp.subtract(xs, mean, dtype=ct)
+        rstd = var + eps
+        xp.sqrt(rstd, out=rstd)
+        xp.reciprocal(rstd, out=rstd)
+        self.mean, self.rstd = mean, rstd
+        out *= rstd
+        out = out.reshape(x.shape)
         if w is not None:
-            out *= w
+            out *= w.reshape(wshape or w.shape)
         if b is not None:
-            out += b
-        return out
+            out += b.reshape(wshape or b.shape)
+        return out.astype(x.dtype, copy=False)
 
     def backward(self, g):
-        x, w, b = self.saved_tensors
-        dims = self.dims
-        mean = x.mean(dims, keepdim=True)
-        xc = x - mean
-        rstd = ((xc * xc).mean(dims, keepdim=True) + self.eps).rsqrt()
-        xhat = xc * rstd
+        x, w, _ = self.saved_tensors
         want_x, want_w, want_b = (f[0] is not None for f in self.next_functions)
+        dims, shape = self.dims, x._data.shape
+        view = self.stat_shape or shape
+        if _state.enabled:  # create_graph: Tensor ops throughout
+            ct = D._BY_NP[np.dtype(_compute_dtype(x._data))]
+            G, X = g.to(ct), x.to(ct)
+            W = None if w is None else w.to(ct).reshape(self.wshape or w.shape)
+            if self.batch:
+                mean = _mean(X.reshape(view), dims)
+                xc = X.reshape(view) - mean
+                rstd = (_mean(xc * xc, dims) + self.eps).rsqrt()
+            else:
+                mean, rstd = _wrap(self.mean), _wrap(self.rstd)
+        else:  # no graph: the same formula on arrays, in place where a temporary is ours
+            ct = _compute_dtype(x._data)
+            G, X = g._data.astype(ct, copy=False), x._data.astype(ct, copy=False)
+            W = None if w is None else w._data.astype(ct, copy=False).reshape(self.wshape or w._data.shape)
+            mean, rstd = self.mean, self.rstd
+        xhat = X.reshape(view) - mean
+        xhat = _into(np.multiply, xhat, rstd, xhat).reshape(shape)
+        gb = _sum(G, self.rdims) if want_b else None
+        gw = _sum(G * xhat, self.rdims) if want_w else None
         gx = None
         if want_x:
-            h = g if w is None else g * w
-            gx = rstd * (h - h.mean(dims, keepdim=True) - xhat * (h * xhat).mean(dims, keepdim=True))
-        return gx, (g * xhat if want_w else None), (g if want_b else None)
+            hs = (G if W is None else G * W).reshape(view)
+            if self.batch:  # dx = rstd * (h - mean(h) - xhat * mean(h * xhat)) over the statistics dims
+                xhs = xhat.reshape(view)
+                c = _mean(hs * xhs, dims)
+                t = _into(np.multiply, xhs, c, xhs)  # xhat is spent: reuse it
+                t = _into(np.add, t, _mean(hs, dims), t)
+                t = _into(np.subtract, hs, t, t)
+                gx = _into(np.multiply, t, rstd, t).reshape(shape)
+            else:  # constant statistics: y is affine in x
+                gx = (hs * rstd).reshape(shape)
+        # dw, db are cast to w's and b's dtypes by Op._apply; dx needs its own cast
+        gx, gw, gb = (v if v is None or isinstance(v, Tensor) else _wrap(v) for v in (gx, gw, gb))
+        return (gx if gx is None or gx._dtype is x._dtype else gx.to(x._dtype)), gw, gb
 
 
-class NativeBatchNormBackward0(NativeLayerNormBackward0):
+class NativeLayerNormBackward0(_NativeNorm):
     pass
 
 
-def _moments(x, dims):
-    """Mean and biased variance of an array over dims (kept), in x's dtype."""
-    mean = x.mean(axis=dims, keepdims=True)
-    xc = x - mean
-    return mean, (xc * xc).mean(axis=dims, keepdims=True)
+class NativeBatchNormBackward0(_NativeNorm):
+    pass
+
+
+class NativeGroupNormBackward0(_NativeNorm):
+    pass
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -230,9 +306,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if tuple(input._data.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{input.shape}")
-    dims = tuple(range(input.ndim - k, input.ndim))
-    mean, var = _moments(input._data, dims)
-    return NativeLayerNormBackward0.apply(input, weight, bias, dims=dims, eps=eps, mean=mean, var=var)
+    nd = input.ndim
+    return NativeLayerNormBackward0.apply(input, weight, bias, stat_shape=None, dims=tuple(range(nd - k, nd)),
+                                          wshape=None, rdims=tuple(range(nd - k)), eps=eps, stats=None, batch=True)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -245,9 +321,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             input._wrap_dim(1)  # torch's IndexError
         return input.clone()
     c = input._data.shape[1]
-    shape = (1, c) + (1,) * (input.ndim - 2)
-    w = weight.reshape(shape) if weight is not None else None
-    b = bias.reshape(shape) if bias is not None else None
+    wshape = (1, c) + (1,) * (input.ndim - 2)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         n = input._data.size // c
@@ -265,14 +339,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             rv += momentum * (var.reshape(c) * (n / (n - 1))).astype(rv.dtype, copy=False)
             running_var._bump_version()
     else:
-        mean = running_mean._data.reshape(shape).astype(input._data.dtype, copy=False)
-        var = running_var._data.reshape(shape).astype(input._data.dtype, copy=False)
-        # Constant statistics: the op is affine in x, so compose it from differentiable pieces.
-        scale = _wrap((1 / xp_of(var).sqrt(var + eps)).astype(var.dtype, copy=False))
-        scale = scale if w is None else w * scale
-        out = (input - _wrap(mean)) * scale
-        return out if b is None else out + b
-    return NativeBatchNormBackward0.apply(input, w, b, dims=dims, eps=eps, mean=mean, var=var)
+        mean, var = running_mean._data.reshape(wshape), running_var._data.reshape(wshape)
+    return NativeBatchNormBackward0.apply(input, weight, bias, stat_shape=None, dims=dims, wshape=wshape, rdims=dims,
+                                          eps=eps, stats=(mean, var), batch=training)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -280,17 +349,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {input.shape} and num_groups={num_groups}")
-    grouped = input.reshape(n, num_groups, -1)
-    dims = (2,)
-    mean, var = _moments(grouped._data, dims)
-    out = NativeLayerNormBackward0.apply(grouped, None, None, dims=dims, eps=eps, mean=mean, var=var)
-    out = out.reshape(input.shape)
-    shape = (1, c) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+    nd = input.ndim
+    return NativeGroupNormBackward0.apply(
+        input, weight, bias, stat_shape=(n, num_groups, input._data.size // max(n * num_groups, 1)), dims=(2,),
+        wshape=(1, c) + (1,) * (nd - 2), rdims=(0,) + tuple(range(2, nd)), eps=eps, stats=None, batch=True)
 
 
 def index_add_arrays(out, idx, values):
@@ -377,7 +439,28 @@ def reduction_enum(reduction):
     return reduction
 
 
-class MseLossBackward0(Op):
+class _LossOp(Op):
+    """A loss node: the elementwise loss reduced here ('none', 'sum', 'mean'), and the incoming
+    gradient scaled back (1/n for 'mean', times the constant weight when there is one)."""
+
+    weight = None
+
+    def _reduced(self, loss, reduction):
+        self.reduction, self.n = reduction, loss.size
+        if reduction == "none":
+            return loss
+        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)  # sum and mean as ember's reductions
+        if reduction == "sum":
+            return s
+        return (s / self.n).astype(loss.dtype, copy=False) if self.n else s * np.nan
+
+    def _scaled(self, g):
+        if self.reduction == "mean" and self.n:
+            g = g / self.n
+        return g if self.weight is None else g * _wrap(self.weight)
+
+
+class MseLossBackward0(_LossOp):
     """mse_loss of same-shaped tensors of one float dtype: (x - t)^2, then its mean, sum or
     itself (reduction 'none'); dx = norm * (x - t) * g with torch's norm, 2/n for 'mean'
     (rounded to the dtype, as torch's kernel takes it) or 2; dt = -dx."""
@@ -387,13 +470,7 @@ class MseLossBackward0(Op):
     def forward(self, x, t, reduction):
         loss = x - t
         loss *= loss
-        self.reduction, self.n = reduction, loss.size
-        if reduction == "none":
-            return loss
-        s = _accumulate_sum(loss, tuple(range(loss.ndim)), False)  # sum and mean as ember's reductions
-        if reduction == "sum":
-            return s
-        return (s / self.n).astype(loss.dtype, copy=False) if self.n else s * np.nan
+        return self._reduced(loss, reduction)
 
     def backward(self, g):
         x, t = self.saved_tensors
@@ -403,47 +480,123 @@ class MseLossBackward0(Op):
         return (gx if want_x else None), (-gx if want_t else None)
 
 
+class _PointwiseLoss(_LossOp):
+    """A loss of same-shaped x and t that is elementwise, then reduced, in one node: `f` on arrays,
+    `dfdx` in Tensor ops (the target gets its negative), scaled by g (g / n for
+    'mean'), so double backward works."""
+
+    save_inputs = True
+
+    def forward(self, x, t, reduction, **params):
+        self.params = params
+        return self._reduced(self.f(xp_of(x), x, t, **params).astype(x.dtype, copy=False), reduction)
+
+    def backward(self, g):
+        x, t = self.saved_tensors
+        g = self._scaled(g)
+        gx = g * self.dfdx(x, t, **self.params) if self.needs_grad(0) else None
+        gt = -gx if gx is not None and self.needs_grad(1) else (
+            -(g * self.dfdx(x, t, **self.params)) if self.needs_grad(1) else None)
+        return gx, gt
+
+
+class HuberLossBackward0(_PointwiseLoss):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = x - t;  dl/dx = clamp(d, -delta, delta)."""
+
+    @staticmethod
+    def f(xp, x, t, delta):
+        d = xp.abs(x - t)
+        return xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+
+    @staticmethod
+    def dfdx(x, t, delta):
+        return (x - t).clamp(-delta, delta)
+
+
+class SmoothL1LossBackward0(_PointwiseLoss):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta;  dl/dx = clamp(d / beta, -1, 1) (sign(d) for beta 0)."""
+
+    @staticmethod
+    def f(xp, x, t, beta):
+        d = xp.abs(x - t)
+        return d if beta == 0 else xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+
+    @staticmethod
+    def dfdx(x, t, beta):
+        d = x - t
+        return d.sign() if beta == 0 else (d / beta).clamp(-1, 1)
+
+
+class SoftMarginLossBackward0(_PointwiseLoss):
+    """log(1 + exp(-t x));  dl/dx = -t sigmoid(-t x). The target is a constant (torch records x only)."""
+
+    def forward(self, x, target, reduction):
+        self.target = target
+        return super().forward(x, target, reduction)
+
+    @staticmethod
+    def f(xp, x, t):
+        return xp.logaddexp(0, -t * x)
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        t = _wrap(self.target)
+        return self._scaled(g) * -t * (-t * x).sigmoid()
+
+
 class NllLossBackward0(Op):
-    """loss_n = -w[t_n] * logp[n, t_n] (0 where t_n == ignore_index); 'mean' divides
-    by the sum of the weights used. The gradient puts -w[t_n]/denominator at
-    (n, t_n), so it is linear in g and built from the saved target."""
+    """loss_i = -w[t_i] * logp[i, t_i] over the class dim (0 for a 1-D input, else 1), 0 where
+    t_i == ignore_index; 'mean' divides by the sum of the weights used. The gradient puts
+    -w[t_i]/denominator at (i, t_i): it is linear in g (so double backward is g's product with a
+    constant). target and weight are parameters, not inputs: torch records only the log-probs."""
 
     def forward(self, logp, target, weight, reduction, ignore_index):
         xp = xp_of(logp)
-        c = logp.shape[1] if logp.ndim > 1 else logp.shape[0]
-        valid = target != ignore_index
-        if valid.all():  # nothing ignored (the usual case): no masking
-            safe, bad = target.copy(), target  # a copy: the backward needs the targets of now
+        ax = 0 if logp.ndim == 1 else 1
+        c = logp.shape[ax]
+        lo, hi = (int(target.min()), int(target.max())) if target.size else (0, 0)
+        if lo >= 0 and hi < c and not lo <= ignore_index <= hi:  # nothing ignored (the usual case): no mask
+            safe = target.copy()  # a copy: the backward needs the targets of now
+            wt = None if weight is None else weight[safe]
         else:
+            valid = target != ignore_index
             safe, bad = xp.where(valid, target, 0), target[valid]
-        if bad.size and (bad.min() < 0 or bad.max() >= c):
-            raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
-        wt = valid.astype(logp.dtype) if weight is None else weight[safe] * valid
-        if logp.ndim == 1:
-            picked = logp[safe]
-        else:
+            if bad.size and (bad.min() < 0 or bad.max() >= c):
+                raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
+            wt = valid.astype(logp.dtype) if weight is None else weight[safe] * valid
+        if logp.ndim == 2:
             picked = logp[xp.arange(len(safe)), safe]
-        loss = -picked * wt
+        else:
+            picked = xp.take_along_axis(logp, xp.expand_dims(safe, ax), axis=ax).squeeze(ax)
+        loss = -picked if wt is None else -(picked * wt)
         self.shape, self.safe, self.wt, self.reduction = logp.shape, safe, wt, reduction
         if reduction == "none":
             return loss
         total = loss.sum()
         if reduction == "sum":
             return total
-        self.denom = wt.sum()
+        self.denom = loss.dtype.type(loss.size) if wt is None else wt.sum()
         return total / self.denom
 
     def backward(self, g):
-        xp = xp_of(self.wt)
-        coef = -self.wt if self.reduction != "mean" else -self.wt / self.denom
-        full = xp.zeros(self.shape, dtype=coef.dtype)
-        if len(self.shape) == 1:
-            full[self.safe] = coef
-        else:
+        xp = xp_of(self.safe)
+        coef = -1.0 if self.wt is None else -self.wt
+        if self.reduction == "mean":
+            coef = coef / self.denom
+        full = xp.zeros(self.shape, dtype=g._data.dtype)
+        if len(self.shape) == 2:
             full[xp.arange(len(self.safe)), self.safe] = coef
-            if self.reduction == "none":
-                g = g.unsqueeze(1)
-        return g * _wrap(full), None, None
+        else:
+            ax = 0 if len(self.shape) == 1 else 1
+            xp.put_along_axis(full, xp.expand_dims(self.safe, ax), xp.expand_dims(xp.asarray(coef), ax)
+                              if xp.ndim(coef) else coef, axis=ax)
+        if self.reduction == "none" and len(self.shape) > 1:
+            g = g.unsqueeze(1)
+        return g * _wrap(full)
+
+
+class NllLoss2DBackward0(NllLossBackward0):
+    """nll_loss of a 4-D (N, C, H, W) input: torch's nll_loss2d kernel."""
 
 
 _TARGET_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int32": "Int",
@@ -463,14 +616,18 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._dtype is not D.int64 and target._dtype is not D.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TARGET_WORDS[target._dtype.name]}")
-    if input.ndim > 2:
-        # (N, C, d1, ...) -> (N * d1 * ..., C)
-        c = input._data.shape[1]
-        flat_in = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
-        out = NllLossBackward0.apply(flat_in, target.reshape(-1), weight, reduction=reduction,
-                                     ignore_index=ignore_index)
-        return out.reshape(target.shape) if reduction == "none" else out
-    return NllLossBackward0.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
+    params = dict(target=target._data, weight=None if weight is None else weight._data, reduction=reduction,
+                  ignore_index=ignore_index)
+    if input.ndim <= 2:
+        return NllLossBackward0.apply(input, **params)
+    if input.ndim == 4:
+        return NllLoss2DBackward0.apply(input, **params)
+    # other ranks: torch views (N, C, d1, ...) as (N, C, 1, d1 * ...) for nll_loss2d
+    n, c = input._data.shape[:2]
+    flat = input.view(n, c, 1, -1)
+    params["target"] = target._data.reshape(n, 1, -1)
+    out = NllLoss2DBackward0.apply(flat, **params)
+    return out.view(target.shape) if reduction == "none" else out
 
 
 def _legacy_reduction(size_average, reduce, reduction):
@@ -487,32 +644,70 @@ def _legacy_reduction(size_average, reduce, reduction):
     return out
 
 
-class BinaryCrossEntropyBackward0(Op):
-    """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 (torch);
-    dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = w (log(1 - x) - log x)."""
+class BinaryCrossEntropyBackward0(_LossOp):
+    """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 (torch), then reduced;
+    dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = w (log(1 - x) - log x).
+    The weight is a constant (torch records input and target only)."""
 
     save_inputs = True
 
-    def forward(self, x, t, w):
+    def forward(self, x, t, weight, reduction):
         xp = xp_of(x)
         log_x = xp.maximum(xp.log(x), -100)
         log_1mx = xp.maximum(xp.log1p(-x), -100)
         out = -(t * log_x + (1 - t) * log_1mx)
-        if w is not None:
-            out *= w
-        return out.astype(x.dtype, copy=False)
+        if weight is not None:
+            out *= weight
+        self.weight = weight
+        return self._reduced(out.astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
-        x, t, w = self.saved_tensors
-        if w is not None:
-            g = g * w
-        want_x, want_t, _ = (f[0] is not None for f in self.next_functions)
+        x, t = self.saved_tensors
+        g = self._scaled(g)
+        want_x, want_t = (f[0] is not None for f in self.next_functions)
         gx = None
         if want_x:
             denom = x * (1 - x)
             gx = g * (x - t) / where(denom < 1e-12, 1e-12, denom)
         gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) if want_t else None
-        return gx, gt, None
+        return gx, gt
+
+
+class BinaryCrossEntropyWithLogitsBackward0(_LossOp):
+    """l = (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t (1 without pos_weight), times
+    weight, then reduced; softplus(-x) = log1p(exp(-|x|)) + max(-x, 0), computed in place.
+    dl/dx = (1 - t) - lw * sigmoid(-x) (sigmoid(x) - t without pos_weight),
+    dl/dt = -x + (pos_weight - 1) softplus(-x); weight and pos_weight are constants, as in torch."""
+
+    save_inputs = True
+
+    def forward(self, x, t, weight, pos_weight, reduction):
+        xp = xp_of(x)
+        loss = xp.abs(x)
+        xp.negative(loss, out=loss)
+        xp.exp(loss, out=loss)
+        xp.log1p(loss, out=loss)
+        loss += xp.maximum(-x, 0)
+        if pos_weight is not None:
+            loss = loss * ((pos_weight - 1) * t + 1)
+        loss += x
+        loss -= t * x
+        if weight is not None:
+            loss = loss * weight
+        self.weight, self.pos_weight = weight, pos_weight
+        return self._reduced(loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(self, g):
+        x, t = self.saved_tensors
+        want_x, want_t = (f[0] is not None for f in self.next_functions)
+        g = self._scaled(g)
+        pw = None if self.pos_weight is None else _wrap(self.pos_weight)
+        gx = gt = None
+        if want_x:
+            gx = g * (x.sigmoid() - t if pw is None else (1 - t) - ((pw - 1) * t + 1) * (-x).sigmoid())
+        if want_t:
+            gt = g * (-x if pw is None else (pw - 1) * SoftplusBackward0.apply(-x, beta=1, threshold=20) - x)
+        return gx, gt
 
 
 # -- activations with a closed-form derivative ---------------------------------------------

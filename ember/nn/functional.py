@@ -25,6 +25,7 @@ from .._ops.random_ops import _fill_perm
 from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
 from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
@@ -410,12 +411,20 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+def _same_shape_loss(input, target):
+    """Whether a pointwise loss can be torch's single node (same shapes and float dtype)."""
+    return (input._dtype is target._dtype and input._dtype.is_floating_point
+            and input._data.shape == target._data.shape)
+
+
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     if _amp.active: return _autocast("smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce, reduction, beta)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if _same_shape_loss(input, target):
+        return _nn.SmoothL1LossBackward0.apply(input, target, reduction=reduction, beta=beta)
     d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction)
@@ -426,6 +435,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if _amp.active: return _autocast("huber_loss", huber_loss, input, target, reduction, delta, weight)  # noqa: E701
     _nn.reduction_enum(reduction)
     _warn_size(input, target)
+    if _same_shape_loss(input, target):
+        if weight is None:
+            return _nn.HuberLossBackward0.apply(input, target, reduction=reduction, delta=delta)
+        return _reduce(_nn.HuberLossBackward0.apply(input, target, reduction="none", delta=delta) * weight, reduction)
     d = (input - target).abs()
     loss = where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
     return _reduce(loss if weight is None else loss * weight, reduction)
@@ -440,24 +453,24 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return _reduce(_nn.BinaryCrossEntropyBackward0.apply(input, target, weight), reduction)
+    return _nn.BinaryCrossEntropyBackward0.apply(input, target, weight=None if weight is None else weight._data,
+                                                 reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """(1 - t) x + (1 + (pw - 1) t) * softplus(-x), softplus written stably."""
+    """One node, as torch records it (see nn_ops.BinaryCrossEntropyWithLogitsBackward0)."""
     if _amp.active: return _autocast("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, input, target, weight, size_average, reduce, reduction, pos_weight)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    log_sig_neg = (-input).relu() + (-input.abs()).exp().log1p()  # softplus(-x) = -log(sigmoid(x))
-    if pos_weight is not None:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sig_neg
-    else:
-        loss = (1 - target) * input + log_sig_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+        if t is not None and t.requires_grad and _is_grad_enabled():
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with respect "
+                               f"to argument '{name}'. This input cannot have requires_grad True.")
+    return _nn.BinaryCrossEntropyWithLogitsBackward0.apply(
+        input, target, weight=None if weight is None else weight._data,
+        pos_weight=None if pos_weight is None else pos_weight._data, reduction=reduction)
 
 
 nll_loss = _nn.nll_loss
@@ -481,19 +494,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                f"{_TARGET_WORDS.get(target._dtype.name, 'Long')}")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / c
-        prod = logp * target
+        prod = logp * target  # torch's order of operations, so its graph too
         if weight is not None:
             prod = prod * weight.reshape(wshape)
-        loss = -prod.sum(class_dim)
-        if reduction == "mean":
-            return loss.sum() / (input.numel() // c) if input.numel() else loss.sum() / 0.0
-        return _reduce(loss, reduction)
+        if reduction == "none":
+            return -prod.sum(class_dim)
+        if reduction == "sum":
+            return -prod.sum()
+        return -prod.sum() / (input.numel() // c) if input.numel() else -prod.sum() / 0.0
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll
     ignore = target == ignore_index
     smooth = -(logp if weight is None else logp * weight.reshape(wshape)).sum(class_dim)
-    smooth = where(ignore, 0.0, smooth)
+    smooth = smooth.masked_fill(ignore, 0.0)
     if reduction == "mean":
         if weight is not None:
             kept = target._data[~ignore._data]
@@ -559,6 +573,11 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     if _amp.active: return _autocast("soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.requires_grad and _is_grad_enabled():
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument "
+                           "'target'. This input cannot have requires_grad True.")
+    if _same_shape_loss(input, target):
+        return _nn.SoftMarginLossBackward0.apply(input, target=target._data, reduction=reduction)
     return _reduce(softplus(-target * input), reduction)
 
 
