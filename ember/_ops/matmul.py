@@ -275,12 +275,17 @@ class AddmmBackward0(Op):
 
     def forward(self, c, a, b, beta, alpha):
         self.beta, self.alpha = beta, alpha
+        half = type(a) is np.ndarray and a.dtype.itemsize == 2 and a.dtype.kind not in "iu"
+        if half:  # torch accumulates in float32 and adds input before its one rounding
+            dtype = a.dtype
+            a, b = a.astype(np.float32), b.astype(np.float32)
+            c = c.astype(np.float32) if isinstance(c, np.ndarray) else c
         out = matmul_arrays(a, b)
         if alpha != 1:
             out *= alpha
         if beta != 0:
             out += c if beta == 1 else c * beta
-        return out
+        return out.astype(dtype) if half else out
 
     def backward(self, g):
         c, a, b = self.saved_tensors
