@@ -21,6 +21,7 @@ import numpy as np
 
 from .._device import xp_of
 from ._base import Op, _wrap
+from .matmul import matmul_arrays
 
 
 # -- windows --------------------------------------------------------------------------------
@@ -50,66 +51,92 @@ def _scatter_windows(cols, padded_shape, kernel, stride, dilation, out_size):
     xp = xp_of(cols)
     out = xp.zeros(padded_shape, dtype=cols.dtype)
     for k in itertools.product(*(range(n) for n in kernel)):
-        region = (slice(None), slice(None)) + tuple(
-            slice(ki * d, ki * d + s * (o - 1) + 1, s) for ki, d, s, o in zip(k, dilation, stride, out_size))
-        out[region] += cols[k]
+        out[(slice(None), slice(None)) + _offset_region(k, dilation, stride, out_size)] += cols[k]
     return out
+
+
+def _offset_region(k, dilation, stride, out_size):
+    """The input cells that kernel offset k meets, one per output position (spatial slices)."""
+    return tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s) for ki, d, s, o in zip(k, dilation, stride, out_size))
 
 
 def _crop(a, pads, size):
     return a[(slice(None), slice(None)) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, size))]
 
 
-# -- convolution --------------------------------------------------------------------------------
-def _conv_arrays(x, w, stride, pads, dilation, groups):
+# -- im2col / col2im: the one buffer every convolution GEMM reads or writes ----------------------
+def im2col_arrays(x, pads, kernel, stride, dilation):
+    """(N, C, *S) -> cols (N, C*prod(K), prod(O)), one copy of the windows (none for a 1x1,
+    stride-1, unpadded kernel: then the input itself is the column matrix)."""
     xp = xp_of(x)
-    nd = w.ndim - 2
-    kernel = w.shape[2:]
+    nd = len(kernel)
+    n, c = x.shape[:2]
+    if all(k == 1 for k in kernel) and all(s == 1 for s in stride) and not any(lo or hi for lo, hi in pads):
+        return xp.ascontiguousarray(x).reshape(n, c, -1)
     xpad = _pad(x, pads)
     out_size = _out_size(xpad.shape[2:], kernel, stride, dilation)
-    win = _windows(xpad, out_size, kernel, stride, dilation)
-    axes_win = [1] + list(range(2 + nd, 2 + 2 * nd))
-    axes_w = list(range(1, 2 + nd))
-    if groups == 1:
-        out = xp.tensordot(win, w, axes=(axes_win, axes_w))  # (N, *O, Cout)
-    else:
-        cg, og = x.shape[1] // groups, w.shape[0] // groups
-        out = xp.concatenate([xp.tensordot(win[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og],
-                                           axes=(axes_win, axes_w)) for g in range(groups)], axis=-1)
-    return xp.ascontiguousarray(xp.moveaxis(out, -1, 1))
+    # one strided copy per kernel offset (measured 5-8x faster than copying the 2+2nd-dim window
+    # view in one assignment, whose iteration order NumPy picks badly)
+    cols = xp.empty((n, c) + tuple(kernel) + tuple(out_size), dtype=x.dtype)
+    for k in itertools.product(*(range(m) for m in kernel)):
+        cols[(slice(None), slice(None)) + k] = xpad[(slice(None), slice(None)) + _offset_region(
+            k, dilation, stride, out_size)]
+    return cols.reshape(n, c * math.prod(kernel), -1)
 
 
-def _conv_input_arrays(g, w, x_shape, stride, pads, dilation, groups):
-    """The gradient of conv wrt its input (= transposed convolution of g with w)."""
-    xp = xp_of(g)
-    nd = w.ndim - 2
-    kernel = w.shape[2:]
-    out_size = g.shape[2:]
-    og = w.shape[0] // groups
-    # cols (N, *O, C, *K), laid out as (*K, N, C, *O) for the scatter
-    parts = [xp.tensordot(g[:, i * og:(i + 1) * og], w[i * og:(i + 1) * og], axes=([1], [0]))
-             for i in range(groups)]
-    cols = parts[0] if groups == 1 else xp.concatenate(parts, axis=1 + nd)
-    cols = cols.transpose(tuple(range(2 + nd, 2 + 2 * nd)) + (0, 1 + nd) + tuple(range(1, 1 + nd)))
-    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[2:], pads))
-    full = _scatter_windows(cols, tuple(x_shape[:2]) + padded, kernel, stride, dilation, out_size)
+def col2im_arrays(cols, x_shape, pads, kernel, stride, dilation, out_size):
+    """Adjoint of im2col_arrays: cols (N, C*prod(K), prod(O)) summed back into (N, C, *S)."""
+    xp = xp_of(cols)
+    nd = len(kernel)
+    n, c = x_shape[:2]
+    if all(k == 1 for k in kernel) and all(s == 1 for s in stride) and not any(lo or hi for lo, hi in pads):
+        return cols.reshape(x_shape)
+    blocks = cols.reshape((n, c) + tuple(kernel) + tuple(out_size))
+    # laid out (*K, N, C, *O) for the window scatter (a view)
+    blocks = blocks.transpose(tuple(range(2, 2 + nd)) + (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)))
+    padded = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], pads))
+    full = _scatter_windows(blocks, padded, kernel, stride, dilation, out_size)
     return xp.ascontiguousarray(_crop(full, pads, x_shape[2:]))
 
 
-def _conv_weight_arrays(x, g, w_shape, stride, pads, dilation, groups):
-    """The gradient of conv wrt its weight: windows of x contracted with g over (N, *O)."""
-    xp = xp_of(x)
-    nd = len(w_shape) - 2
+# -- convolution: GEMMs over the im2col buffer, batched over samples and groups -------------------
+def _conv_arrays(x, w, stride, pads, dilation, groups, cols=None):
+    """y[n, g] = W_g (og, Cg*K) @ cols[n, g] (Cg*K, O): the output comes out in (N, Cout, *O)."""
+    kernel = w.shape[2:]
+    n = x.shape[0]
+    if cols is None:
+        cols = im2col_arrays(x, pads, kernel, stride, dilation)
+    out_size = _out_size([s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)], kernel, stride, dilation)
+    cout = w.shape[0]
+    wg = w.reshape(groups, cout // groups, -1)
+    out = matmul_arrays(wg, cols.reshape(n, groups, wg.shape[2], -1))  # (N, G, og, O)
+    return out.reshape((n, cout) + tuple(out_size))
+
+
+def _conv_input_arrays(g, w, x_shape, stride, pads, dilation, groups):
+    """The gradient of conv wrt its input (= transposed convolution of g with w):
+    cols[n, g] = W_g^T @ g[n, g], then col2im."""
+    kernel = w.shape[2:]
+    n, cout = g.shape[:2]
+    wg = w.reshape(groups, cout // groups, -1)
+    cols = matmul_arrays(wg.swapaxes(-1, -2), g.reshape(n, groups, cout // groups, -1))  # (N, G, Cg*K, O)
+    cols = cols.reshape(n, -1, cols.shape[-1])
+    return col2im_arrays(cols, tuple(x_shape), pads, kernel, stride, dilation, g.shape[2:])
+
+
+def _conv_weight_arrays(x, g, w_shape, stride, pads, dilation, groups, cols=None):
+    """The gradient of conv wrt its weight: sum over samples of g[n, g] @ cols[n, g]^T."""
     kernel = w_shape[2:]
-    xpad = _pad(x, pads)
-    out_size = g.shape[2:]
-    win = _windows(xpad, out_size, kernel, stride, dilation)
-    axes = [0] + list(range(2, 2 + nd))
-    if groups == 1:
-        return xp.tensordot(g, win, axes=(axes, axes))
-    cg, og = x.shape[1] // groups, g.shape[1] // groups
-    return xp.concatenate([xp.tensordot(g[:, i * og:(i + 1) * og], win[:, i * cg:(i + 1) * cg], axes=(axes, axes))
-                           for i in range(groups)], axis=0)
+    n, cout = g.shape[:2]
+    if cols is None:
+        cols = im2col_arrays(x, pads, kernel, stride, dilation)
+    cols = cols.reshape(n, groups, -1, cols.shape[-1])
+    gg = g.reshape(n, groups, cout // groups, -1)
+    if n == 1:
+        gw = matmul_arrays(gg[0], cols[0].swapaxes(-1, -2))
+    else:  # one GEMM per sample into a stack, then the sum over samples
+        gw = matmul_arrays(gg, cols.swapaxes(-1, -2)).sum(axis=0)
+    return gw.reshape(w_shape)
 
 
 def _geom_kwargs(geom):
@@ -121,13 +148,16 @@ class ConvolutionBackward0(Op):
 
     def forward(self, x, w, stride, pads, dilation, groups):
         self.geom = (stride, pads, dilation, groups)
-        return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups)
+        # the im2col buffer, kept for the weight gradient (which reads the same columns)
+        self.cols = im2col_arrays(x, pads, w.shape[2:], stride, dilation)
+        return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups, cols=self.cols)
 
     def backward(self, g):
         x, w = self.saved_tensors
         want_x, want_w = (f[0] is not None for f in self.next_functions)
         gx = ConvInputBackward.apply(g, w, x_shape=x._data.shape, geom=self.geom) if want_x else None
-        gw = ConvWeightBackward.apply(x, g, w_shape=w._data.shape, geom=self.geom) if want_w else None
+        gw = ConvWeightBackward.apply(x, g, w_shape=w._data.shape, geom=self.geom,
+                                      cols=self.cols) if want_w else None
         return gx, gw
 
 
@@ -154,9 +184,9 @@ class ConvInputBackward(Op):
 class ConvWeightBackward(Op):
     save_inputs = True
 
-    def forward(self, x, g, w_shape, geom):
+    def forward(self, x, g, w_shape, geom, cols=None):
         self.geom = geom
-        return _conv_weight_arrays(x, g, w_shape, *geom)
+        return _conv_weight_arrays(x, g, w_shape, *geom, cols=cols)
 
     def backward(self, h):
         x, g = self.saved_tensors

@@ -8,6 +8,7 @@ with one matmul, then steps through time with the recurrent matmul only.
 import math
 
 from ... import _creation
+from ..._ops._rnn_cell import LstmCellBackward0
 from ..._ops.joining import cat, stack
 from .. import functional as F
 from .. import init
@@ -29,10 +30,7 @@ def _rnn_relu_step(xw, h, w_hh, b_hh, state=None):
 
 def _lstm_step(xw, h, w_hh, b_hh, c):
     """gates = xW_ih + b_ih + hW_hh + b_hh = [i, f, g, o];  c' = f c + i g;  h' = o tanh(c')."""
-    gates = xw + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
+    return LstmCellBackward0.apply(xw + F.linear(h, w_hh, b_hh), c)  # the pointwise part fused
 
 
 def _gru_step(xw, h, w_hh, b_hh, state=None):
@@ -156,9 +154,12 @@ class RNNBase(Module):
                 c = c0[idx] if c0 is not None else None
                 steps = range(seq_len - 1, -1, -1) if direction == 1 else range(seq_len)
                 out = [None] * seq_len
+                # unbind: one node whose backward stacks the T step gradients into one buffer
+                # (indexing xw[t] would add T full-size gradients: cost quadratic in T)
+                xw_steps = xw.unbind(0) if batch_sizes is None else None
                 for t in steps:
                     if batch_sizes is None:
-                        h, c = step(xw[t], h, w_hh, b_hh, c)
+                        h, c = step(xw_steps[t], h, w_hh, b_hh, c)
                         if w_hr is not None:
                             h = F.linear(h, w_hr)
                         out[t] = h
