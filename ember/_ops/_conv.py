@@ -286,34 +286,108 @@ class _PoolGeom:
         self.out_size, self.pads = tuple(out), tuple(pads)
 
 
+def _offsets(geom):
+    """Each kernel offset with the (N, C, *O) region of the padded input it meets."""
+    full = (slice(None), slice(None))
+    return [full + _offset_region(k, geom.dilation, geom.stride, geom.out_size)
+            for k in itertools.product(*(range(n) for n in geom.kernel))]
+
+
+def _padded_shape(geom):
+    return tuple(geom.x_shape[:2]) + tuple(n + lo + hi for n, (lo, hi) in zip(geom.x_shape[2:], geom.pads))
+
+
+def _window_max(x, geom, fill):
+    """Max pooling's values and window positions in one pass over the kernel offsets (a running
+    max; NaN wins, the last NaN of a window as in torch's kernel)."""
+    xp = xp_of(x)
+    regions = _offsets(geom)
+    xpad = _pad(x, geom.pads, fill)
+    out = xpad[regions[0]].copy()
+    arg = xp.zeros(out.shape, dtype=np.int64)
+    check_nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())
+    for j, region in enumerate(regions[1:], 1):
+        v = xpad[region]
+        better = v > out
+        if check_nan:
+            better |= xp.isnan(v)
+        xp.copyto(out, v, where=better)
+        xp.copyto(arg, j, where=better)
+    return out, arg
+
+
+def _window_sum(x, geom):
+    """Avg pooling's window sums: one add per kernel offset, in window order."""
+    regions = _offsets(geom)
+    xpad = _pad(x, geom.pads)
+    out = xpad[regions[0]].copy()
+    for region in regions[1:]:
+        out += xpad[region]
+    return out
+
+
+def _padded_positions(arg, geom):
+    """Window position -> flat index into one padded (sample, channel) plane, as (N*C, prod(O)):
+    the window's first cell (a small grid, broadcast) plus the kernel offset's flat step (a lookup)."""
+    xp = xp_of(arg)
+    padded = _padded_shape(geom)[2:]
+    start = xp.zeros((), dtype=np.int64)
+    step = xp.zeros((), dtype=np.int64)
+    for n, o, k, s, d in zip(padded, geom.out_size, geom.kernel, geom.stride, geom.dilation):
+        start = start[..., None] * n + xp.arange(o) * s
+        step = step[..., None] * n + xp.arange(k) * d
+    return (step.reshape(-1)[arg] + start).reshape(arg.shape[0] * arg.shape[1], -1)
+
+
 def _gather(x, arg, geom, fill):
     """Windows of x reduced over K: the entry at `arg` (max pooling) or the sum (arg None)."""
-    xp = xp_of(x)
-    nd = len(geom.kernel)
-    win = _windows(_pad(x, geom.pads, fill), geom.out_size, geom.kernel, geom.stride, geom.dilation)
     if arg is None:
-        return win.sum(axis=tuple(range(-nd, 0)))
-    flat = win.reshape(win.shape[:2 + nd] + (-1,))
-    return xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+        return _window_sum(x, geom)
+    xp = xp_of(x)
+    planes = _pad(x, geom.pads, fill).reshape(arg.shape[0] * arg.shape[1], -1)
+    return xp.take_along_axis(planes, _padded_positions(arg, geom), axis=1).reshape(arg.shape)
+
+
+def _overlapping(geom):
+    return any(s < d * (k - 1) + 1 for k, s, d in zip(geom.kernel, geom.stride, geom.dilation))
 
 
 def _scatter(g, arg, geom):
     """Adjoint of _gather: g goes back to the window positions (all, or those at arg)."""
     xp = xp_of(g)
-    k_total = math.prod(geom.kernel)
+    padded = _padded_shape(geom)
     if arg is None:
         cols = xp.broadcast_to(g, tuple(geom.kernel) + g.shape)
+        full = _scatter_windows(cols, padded, geom.kernel, geom.stride, geom.dilation, geom.out_size)
     else:
-        cols = xp.where(arg == xp.arange(k_total).reshape((k_total,) + (1,) * g.ndim), g, 0)
-        cols = cols.reshape(tuple(geom.kernel) + g.shape)
-    padded = tuple(n + lo + hi for n, (lo, hi) in zip(geom.x_shape[2:], geom.pads))
-    full = _scatter_windows(cols, tuple(geom.x_shape[:2]) + padded, geom.kernel, geom.stride, geom.dilation,
-                            geom.out_size)
+        pos = _padded_positions(arg, geom)
+        planes = xp.zeros((pos.shape[0], math.prod(padded[2:])), dtype=g.dtype)
+        if not _overlapping(geom):  # each input cell in one window at most: a plain assignment
+            xp.put_along_axis(planes, pos, g.reshape(pos.shape), axis=1)
+        else:  # windows share cells: their gradients add up (one weighted count, summed in float64)
+            flat = pos + (xp.arange(pos.shape[0]) * planes.shape[1])[:, None]
+            planes = xp.bincount(flat.reshape(-1), weights=g.reshape(-1),
+                                 minlength=planes.size).astype(g.dtype, copy=False)
+        full = planes.reshape(padded)
     return xp.ascontiguousarray(_crop(full, geom.pads, geom.x_shape[2:]))
 
 
 class MaxPool2DWithIndicesBackward0(Op):
-    """Picks each window's entry at `arg` (sum of the window when arg is None)."""
+    """Max pooling: each window's max and its position (a second, non-differentiable output)."""
+
+    n_diff_outputs = 1
+
+    def forward(self, x, geom, fill):
+        self.geom = geom
+        out, self.arg = _window_max(x, geom, fill)
+        return out, self.arg
+
+    def backward(self, g, *_):
+        return PoolScatterBackward.apply(g, arg=self.arg, geom=self.geom)
+
+
+class AvgPool2DBackward0(Op):
+    """Picks each window's entry at `arg` (the sum of the window when arg is None)."""
 
     def forward(self, x, arg, geom, fill=0):
         self.arg, self.geom = arg, geom
@@ -323,17 +397,13 @@ class MaxPool2DWithIndicesBackward0(Op):
         return PoolScatterBackward.apply(g, arg=self.arg, geom=self.geom)
 
 
-class AvgPool2DBackward0(MaxPool2DWithIndicesBackward0):
-    pass
-
-
 class PoolScatterBackward(Op):
     def forward(self, g, arg, geom):
         self.arg, self.geom = arg, geom
         return _scatter(g, arg, geom)
 
     def backward(self, h):
-        return MaxPool2DWithIndicesBackward0.apply(h, arg=self.arg, geom=self.geom)
+        return AvgPool2DBackward0.apply(h, arg=self.arg, geom=self.geom)
 
 
 def _pool_args(nd, name, input, kernel_size, stride, padding, dilation):
@@ -358,22 +428,14 @@ def max_pool_nd(nd, input, kernel_size, stride=None, padding=0, dilation=1, ceil
     if unbatched:
         input = input.unsqueeze(0)
     x = input._data
-    xp = xp_of(x)
     geom = _PoolGeom(x.shape, kernel, stride, padding, dilation, ceil_mode)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    win = _windows(_pad(x, geom.pads, fill), geom.out_size, kernel, stride, dilation)
-    flat = win.reshape(win.shape[:2 + nd] + (-1,))
-    arg = flat.argmax(axis=-1)
-    # NaN wins a max, as in torch
-    if x.dtype.kind == "f":
-        nan_arg = xp.isnan(flat).argmax(axis=-1)
-        arg = xp.where(xp.isnan(flat).any(axis=-1), nan_arg, arg)
-    out = MaxPool2DWithIndicesBackward0.apply(input, arg=arg, geom=geom, fill=fill)
+    out, arg_t = MaxPool2DWithIndicesBackward0.apply(input, geom=geom, fill=fill)
     if unbatched:
         out = out.squeeze(0)
     if not return_indices:
         return out
-    idx = _flat_indices(arg, geom)
+    idx = _flat_indices(arg_t._data, geom)
     idx = _wrap(idx[0] if unbatched else idx)
     return out, idx
 
