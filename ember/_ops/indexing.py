@@ -283,7 +283,15 @@ def add_rows(out, idx, values):
     rows = idx[order]
     starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
     values = np.broadcast_to(values, idx.shape + out.shape[1:])[order]
-    out[rows[starts]] += values if starts.size == rows.size else np.add.reduceat(values, starts, axis=0)
+    lengths = np.diff(np.append(starts, rows.size))
+    if lengths.max() > 64:  # long runs: reduceat, whose cost grows with the number of runs
+        out[rows[starts]] += np.add.reduceat(values, starts, axis=0)
+        return
+    # else one fancy add per rank within a run (each touches every row at most once), in order
+    rank = np.arange(rows.size) - np.repeat(starts, lengths)
+    for r in range(int(lengths.max())):
+        sel = rank == r
+        out[rows[sel]] += values[sel]
 
 
 def _row_key(key, out):
