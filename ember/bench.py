@@ -161,8 +161,13 @@ def mlp_784_step(m):
     nn = m.nn
     m.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
+    return _sgd_classifier_step(m, model, x, y)
+
+
+def _sgd_classifier_step(m, model, x, y):
+    """One step of cross-entropy training with SGD momentum on a fixed batch."""
     opt = m.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = m.nn.CrossEntropyLoss()
 
     def step():
         opt.zero_grad()
@@ -182,15 +187,7 @@ def lenet5_step(m):
     model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-    opt = m.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss_fn(model(x), y).backward()
-        opt.step()
-
-    return step
+    return _sgd_classifier_step(m, model, x, y)
 
 
 def conv_bn_block_step(m):
