@@ -16,9 +16,9 @@ from .joining import cat
 _state = grad_mode.state
 
 
-def _sigmoid_inplace(xp, a):
-    """sigmoid(a) written over a (4 passes, no branches); exp overflow gives 1/inf = 0, correctly."""
-    xp.negative(a, out=a)
+def _sigmoid_into(xp, x, a):
+    """sigmoid(x) written into a (4 passes, no branches); exp overflow gives 1/inf = 0, correctly."""
+    xp.negative(x, out=a)
     with np.errstate(over="ignore"):
         xp.exp(a, out=a)
     a += 1
@@ -38,7 +38,7 @@ class LstmCellBackward0(Op):
     def forward(self, gates, c):
         xp = xp_of(gates)
         hs = c.shape[-1]
-        act = _sigmoid_inplace(xp, gates.astype(gates.dtype, copy=True))
+        act = _sigmoid_into(xp, gates, xp.empty_like(gates))
         act[..., 2 * hs:3 * hs] = xp.tanh(gates[..., 2 * hs:3 * hs])
         i, f, g, o = (act[..., k * hs:(k + 1) * hs] for k in range(4))
         c2 = f * c
