@@ -161,12 +161,102 @@ def mlp_784_step(m):
     nn = m.nn
     m.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
+    return _sgd_classifier_step(m, model, x, y)
+
+
+def _sgd_classifier_step(m, model, x, y):
+    """One step of cross-entropy training with SGD momentum on a fixed batch."""
     opt = m.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = m.nn.CrossEntropyLoss()
 
     def step():
         opt.zero_grad()
         loss_fn(model(x), y).backward()
+        opt.step()
+
+    return step
+
+
+def lenet5_step(m):
+    """A LeNet-5 training step at batch 64 (28x28 inputs, max-pool, SGD momentum)."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((64, 1, 28, 28)), dtype=m.float32)
+    y = m.tensor(rng.integers(0, 10, 64))
+    nn = m.nn
+    m.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    return _sgd_classifier_step(m, model, x, y)
+
+
+def conv_bn_block_step(m):
+    """A 3x3 conv + BatchNorm + ReLU block at batch 32 (64 channels, 32x32), forward and backward."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((32, 64, 32, 32)), dtype=m.float32)
+    nn = m.nn
+    m.manual_seed(0)
+    block = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU())
+    opt = m.optim.SGD(block.parameters(), lr=0.01)
+
+    def step():
+        opt.zero_grad()
+        block(x).square().mean().backward()
+        opt.step()
+
+    return step
+
+
+def char_lstm_step(m):
+    """A char-level LSTM language-model step: 2 layers of 128, seq 64, batch 32, vocab 65, Adam."""
+    rng = np.random.default_rng(0)
+    tokens = m.tensor(rng.integers(0, 65, (64, 32)))
+    target = m.tensor(rng.integers(0, 65, (64 * 32,)))
+    nn = m.nn
+    m.manual_seed(0)
+    emb, lstm, head = nn.Embedding(65, 64), nn.LSTM(64, 128, num_layers=2), nn.Linear(128, 65)
+    params = list(emb.parameters()) + list(lstm.parameters()) + list(head.parameters())
+    opt = m.optim.Adam(params, lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        out, _ = lstm(emb(tokens))
+        loss_fn(head(out).reshape(-1, 65), target).backward()
+        opt.step()
+
+    return step
+
+
+def embedding_backward(m):
+    """Embedding(10000, 200) forward and backward over 32x64 token ids."""
+    rng = np.random.default_rng(0)
+    idx = m.tensor(rng.integers(0, 10000, (32, 64)))
+    m.manual_seed(0)
+    emb = m.nn.Embedding(10000, 200)
+
+    def step():
+        emb.weight.grad = None
+        emb(idx).sum().backward()
+
+    return step
+
+
+def policy_gradient_b1_step(m):
+    """A REINFORCE-style step at batch 1: 784-256-4 policy, 16 single-sample forward passes."""
+    rng = np.random.default_rng(0)
+    obs = [m.tensor(rng.standard_normal((1, 784)), dtype=m.float32) for _ in range(16)]
+    actions = rng.integers(0, 4, 16).tolist()
+    nn = m.nn
+    m.manual_seed(0)
+    policy = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 4))
+    opt = m.optim.SGD(policy.parameters(), lr=0.01)
+
+    def step():
+        opt.zero_grad()
+        for o, a in zip(obs, actions):
+            logp = m.log_softmax(policy(o), dim=-1)[0, a]
+            (-logp).backward()
         opt.step()
 
     return step
@@ -183,6 +273,11 @@ WORKLOADS = [
     ("Housing step 20640x8 (s0)", housing_step, 20, 1.0),
     ("MLP 64-128-128-10 digits epoch", mlp_digits_epoch, 1, 1.0),
     ("MLP 784-1024-1024-10 step b256", mlp_784_step, 3, 1.1),
+    ("LeNet-5 step b64", lenet5_step, 5, 1.2),
+    ("conv3x3+BN block step b32", conv_bn_block_step, 2, 1.2),
+    ("char-LSTM 2x128 seq64 b32 step", char_lstm_step, 1, 1.2),
+    ("Embedding(10000, 200) backward", embedding_backward, 20, 1.2),
+    ("policy-gradient b1 step", policy_gradient_b1_step, 5, 1.2),
 ]
 
 

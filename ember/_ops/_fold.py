@@ -9,7 +9,7 @@ import numpy as np
 
 from .._device import xp_of
 from ._base import Op
-from ._conv import _crop, _out_size, _pad, _scatter_windows, _windows
+from ._conv import _out_size, col2im_arrays, im2col_arrays
 
 
 class _Geom:
@@ -21,15 +21,15 @@ class _Geom:
         self.out_size = _out_size([n + 2 * p for n, p in zip(size, padding)], kernel, stride, dilation)
 
 
+def _fresh(out, source):
+    """A 1x1 kernel's columns are the input itself: an op's output must not alias its input."""
+    return out.copy() if xp_of(out).may_share_memory(out, source) else out
+
+
 class Im2ColBackward0(Op):
     def forward(self, x, geom):
         self.geom = geom
-        nd = len(geom.kernel)
-        win = _windows(_pad(x, geom.pads), geom.out_size, geom.kernel, geom.stride, geom.dilation)
-        # (N, C, *O, *K) -> (N, C, *K, *O) -> (N, C*prod(K), prod(O))
-        win = win.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
-        n, c = x.shape[:2]
-        return xp_of(x).ascontiguousarray(win).reshape(n, c * int(np.prod(geom.kernel)), -1)
+        return _fresh(im2col_arrays(x, geom.pads, geom.kernel, geom.stride, geom.dilation), x)
 
     def backward(self, g):
         return Col2ImBackward0.apply(g, geom=self.geom)
@@ -38,15 +38,10 @@ class Im2ColBackward0(Op):
 class Col2ImBackward0(Op):
     def forward(self, cols, geom):
         self.geom = geom
-        nd = len(geom.kernel)
         n = cols.shape[0]
         c = cols.shape[1] // int(np.prod(geom.kernel))
-        blocks = cols.reshape((n, c) + tuple(geom.kernel) + tuple(geom.out_size))
-        # laid out (*K, N, C, *O) for the window scatter
-        blocks = blocks.transpose(tuple(range(2, 2 + nd)) + (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)))
-        padded = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(geom.size, geom.pads))
-        full = _scatter_windows(blocks, padded, geom.kernel, geom.stride, geom.dilation, geom.out_size)
-        return xp_of(cols).ascontiguousarray(_crop(full, geom.pads, geom.size))
+        return _fresh(col2im_arrays(cols, (n, c) + geom.size, geom.pads, geom.kernel, geom.stride,
+                                    geom.dilation, geom.out_size), cols)
 
     def backward(self, g):
         return Im2ColBackward0.apply(g, geom=self.geom)

@@ -356,14 +356,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 
 def index_add_arrays(out, idx, values):
-    """out[idx] += values, repeated indices accumulating (np.add.at; cupyx.scatter_add on CUDA)."""
-    xp = xp_of(out)
-    if xp is np:
-        np.add.at(out, idx, values)
-    else:
-        import cupyx
+    """out[idx] += values along out's first axis, repeated indices accumulating (indexing.add_rows)."""
+    from .indexing import add_rows
 
-        cupyx.scatter_add(out, idx, values)
+    add_rows(out, idx, values)
 
 
 # -- embedding ----------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ with one matmul, then steps through time with the recurrent matmul only.
 import math
 
 from ... import _creation
+from ..._ops._rnn_cell import LstmCellBackward0
 from ..._ops.joining import cat, stack
+from ..._ops.matmul import addmm
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -18,26 +20,28 @@ from .module import Module
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 
-# -- one time step ------------------------------------------------------------------------------
-def _rnn_tanh_step(xw, h, w_hh, b_hh, state=None):
-    return F.linear(h, w_hh, b_hh).add(xw).tanh(), None
+# -- one time step (w_hh_t: the recurrent weight transposed once per layer) -------------------------
+def _gates(xw, h, w_hh_t, b_hh):
+    """xw + h W_hh^T + b_hh as one addmm node (a layer folds b_hh into xw up front: b_hh None)."""
+    return addmm(xw if b_hh is None else xw + b_hh, h, w_hh_t)
 
 
-def _rnn_relu_step(xw, h, w_hh, b_hh, state=None):
-    return F.linear(h, w_hh, b_hh).add(xw).relu(), None
+def _rnn_tanh_step(xw, h, w_hh_t, b_hh, state=None):
+    return _gates(xw, h, w_hh_t, b_hh).tanh(), None
 
 
-def _lstm_step(xw, h, w_hh, b_hh, c):
+def _rnn_relu_step(xw, h, w_hh_t, b_hh, state=None):
+    return _gates(xw, h, w_hh_t, b_hh).relu(), None
+
+
+def _lstm_step(xw, h, w_hh_t, b_hh, c):
     """gates = xW_ih + b_ih + hW_hh + b_hh = [i, f, g, o];  c' = f c + i g;  h' = o tanh(c')."""
-    gates = xw + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
+    return LstmCellBackward0.apply(_gates(xw, h, w_hh_t, b_hh), c)  # the pointwise part fused
 
 
-def _gru_step(xw, h, w_hh, b_hh, state=None):
+def _gru_step(xw, h, w_hh_t, b_hh, state=None):
     """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h."""
-    hw = F.linear(h, w_hh, b_hh)
+    hw = h @ w_hh_t if b_hh is None else addmm(b_hh, h, w_hh_t)
     x_r, x_z, x_n = xw.chunk(3, -1)
     h_r, h_z, h_n = hw.chunk(3, -1)
     r = (x_r + h_r).sigmoid()
@@ -152,13 +156,19 @@ class RNNBase(Module):
                 b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
                 w_hr = params[-1] if self.proj_size > 0 else None
                 xw = F.linear(layer_input, w_ih, b_ih)  # every time step at once
+                if b_hh is not None and self.mode != "GRU":  # (GRU's b_hn sits inside r * (.))
+                    xw, b_hh = xw + b_hh, None
+                w_hh = w_hh.t()
                 h = h0[idx]
                 c = c0[idx] if c0 is not None else None
                 steps = range(seq_len - 1, -1, -1) if direction == 1 else range(seq_len)
                 out = [None] * seq_len
+                # unbind: one node whose backward stacks the T step gradients into one buffer
+                # (indexing xw[t] would add T full-size gradients: cost quadratic in T)
+                xw_steps = xw.unbind(0) if batch_sizes is None else None
                 for t in steps:
                     if batch_sizes is None:
-                        h, c = step(xw[t], h, w_hh, b_hh, c)
+                        h, c = step(xw_steps[t], h, w_hh, b_hh, c)
                         if w_hr is not None:
                             h = F.linear(h, w_hr)
                         out[t] = h
@@ -338,7 +348,7 @@ class RNNCell(RNNCellBase):
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "RNNCell")
         step = _rnn_tanh_step if self.nonlinearity == "tanh" else _rnn_relu_step
-        h, _ = step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
+        h, _ = step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(), self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
@@ -357,7 +367,8 @@ class LSTMCell(RNNCellBase):
             hx = (zeros, zeros)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), hx[0], self.weight_hh, self.bias_hh, hx[1])
+        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), hx[0], self.weight_hh.t(), self.bias_hh,
+                          hx[1])
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -367,5 +378,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "GRUCell")
-        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
+        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(), self.bias_hh)
         return h if batched else h.squeeze(0)
