@@ -347,8 +347,9 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "RNNCell")
-        step = _rnn_tanh_step if self.nonlinearity == "tanh" else _rnn_relu_step
-        h, _ = step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(), self.bias_hh)
+        # torch's graph for one cell: Add(Addmm(hidden), Addmm(input)), then the nonlinearity
+        pre = F.linear(hx, self.weight_hh, self.bias_hh) + F.linear(input, self.weight_ih, self.bias_ih)
+        h = pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
         return h if batched else h.squeeze(0)
 
 
