@@ -37,6 +37,7 @@ _ndarray = np.ndarray
 
 
 _NO_EDGE = (None, 0)
+_in_backward = [0]  # > 0 while an op's backward formula runs (see Op.saved_tensors)
 
 
 def _edge(x):
@@ -87,6 +88,15 @@ class Op(Node):
 
     def backward(self, *grads):
         raise NotImplementedError(f"the derivative for '{type(self).__name__}' is not implemented.")
+
+    @property
+    def saved_tensors(self):
+        # Backward formulas read it; to everyone else a built-in node has no `saved_tensors`
+        # (as torch's: its saved values are the `_saved_<name>` attributes), which is how
+        # tools such as torchviz tell built-in nodes from custom Functions'.
+        if not _in_backward[0]:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
+        return Node.saved_tensors.fget(self)
 
     def needs_grad(self, i):
         """Whether input i gets a gradient (backward formulas skip the others' work)."""
@@ -196,10 +206,14 @@ class Op(Node):
 
     def _apply(self, grads):
         g0 = grads[0]
-        if g0 is not None and g0._dtype.is_complex and self.holomorphic:
-            out = _conj_grads(self.backward(*[g if g is None else g.conj() for g in grads]))
-        else:
-            out = self.backward(*grads)
+        _in_backward[0] += 1
+        try:
+            if g0 is not None and g0._dtype.is_complex and self.holomorphic:
+                out = _conj_grads(self.backward(*[g if g is None else g.conj() for g in grads]))
+            else:
+                out = self.backward(*grads)
+        finally:
+            _in_backward[0] -= 1
         if type(out) is not tuple:
             out = (out,)
         meta = self._in_meta

@@ -119,6 +119,8 @@ def _geom_kwargs(geom):
 class ConvolutionBackward0(Op):
     save_inputs = True
 
+    saved_names = ("input", "weight", "stride=geom[0]", "padding=geom[1]", "dilation=geom[2]", "groups=geom[3]", "transposed=transposed:False")
+
     def forward(self, x, w, stride, pads, dilation, groups):
         self.geom = (stride, pads, dilation, groups)
         return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups)
@@ -284,6 +286,8 @@ def _scatter(g, arg, geom):
 
 class MaxPool2DWithIndicesBackward0(Op):
     """Picks each window's entry at `arg` (sum of the window when arg is None)."""
+
+    saved_names = ("kernel_size=geom.kernel", "dilation=geom.dilation")
 
     def forward(self, x, arg, geom, fill=0):
         self.arg, self.geom = arg, geom

@@ -46,6 +46,8 @@ class MmBackward0(Op):
 
     save_inputs = True
 
+    saved_names = ("self?mat2", "mat2?self", "self_sym_sizes", "self_sym_strides?self", "mat2_sym_sizes", "mat2_sym_strides?mat2")
+
     def forward(self, a, b):
         return matmul_arrays(a, b)
 
@@ -265,6 +267,8 @@ class AddmmBackward0(Op):
     fresh array is scaled and accumulated in place. beta == 0 ignores input (even NaN)."""
 
     save_inputs = True
+
+    saved_names = ("", "mat1?mat2", "mat2?mat1", "mat1_sym_sizes", "mat1_sym_strides?mat1", "mat2_sym_sizes", "mat2_sym_strides?mat2", "alpha=alpha", "beta=beta")
 
     def forward(self, c, a, b, beta, alpha):
         self.beta, self.alpha = beta, alpha

@@ -44,6 +44,8 @@ class SoftmaxBackward0(Op):
 
     save_output = True
 
+    saved_names = ("dim=dim", "result")
+
     def forward(self, x, dim):
         self.dim = dim
         if x.ndim == 0:
@@ -61,6 +63,8 @@ class LogSoftmaxBackward0(Op):
     """y = x - max - log(sum(exp(x - max)));  dx = g - exp(y) * sum(g)."""
 
     save_output = True
+
+    saved_names = ("dim=dim", "result")
 
     def forward(self, x, dim):
         self.dim = dim
@@ -178,6 +182,8 @@ class NativeLayerNormBackward0(Op):
     (dw, db summed down to w's and b's shapes by Op._apply)."""
 
     save_inputs = True
+
+    saved_names = ("input", "weight", "bias")
 
     def forward(self, x, w, b, dims, eps, mean, var):
         self.dims, self.eps = dims, eps
@@ -297,6 +303,8 @@ class EmbeddingBackward0(Op):
     """Row lookup weight[indices]; the gradient adds g's rows back into the looked-up
     rows (padding_idx's row gets none)."""
 
+    saved_names = ("padding_idx=padding_idx", "scale_grad_by_freq=scale_grad_by_freq:False", "sparse=sparse:False", "weight_sym_argsize_0=num")
+
     def forward(self, w, idx, padding_idx):
         self.idx, self.padding_idx, self.num = idx, padding_idx, w.shape[0]
         return w[idx]
@@ -372,6 +380,8 @@ class MseLossBackward0(Op):
 
     save_inputs = True
 
+    saved_names = ("self", "target", "reduction=reduction")
+
     def forward(self, x, t, reduction):
         loss = x - t
         loss *= loss
@@ -395,6 +405,8 @@ class NllLossBackward0(Op):
     """loss_n = -w[t_n] * logp[n, t_n] (0 where t_n == ignore_index); 'mean' divides
     by the sum of the weights used. The gradient puts -w[t_n]/denominator at
     (n, t_n), so it is linear in g and built from the saved target."""
+
+    saved_names = ("reduction=reduction",)
 
     def forward(self, logp, target, weight, reduction, ignore_index):
         xp = xp_of(logp)

@@ -57,6 +57,8 @@ def _infer_shape(shape, numel):
 class ViewBackward0(Op):
     is_view = True
 
+    saved_names = ("self_sym_sizes=in_shape",)
+
     def forward(self, x, shape):
         self.in_shape = x.shape
         out = x.view()
@@ -182,6 +184,8 @@ def expand_as(self, other):
 class TransposeBackward0(Op):
     is_view = True
 
+    saved_names = ("dim0=dims[0]", "dim1=dims[1]")
+
     def forward(self, x, dim0, dim1):
         self.dims = (dim0, dim1)
         return x.swapaxes(dim0, dim1)
@@ -196,7 +200,7 @@ def transpose(input, dim0, dim1):
 
 
 class TBackward0(TransposeBackward0):
-    pass
+    saved_names = ()
 
 
 def t(input):
