@@ -28,7 +28,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.anomaly_mode import anomaly_state, record_trace
-from ..autograd.graph import Node
+from ..autograd.graph import Node, _backward_running, _unpack_saved
 
 _state = grad_mode.state
 _from_np = D._BY_NP
@@ -37,7 +37,6 @@ _ndarray = np.ndarray
 
 
 _NO_EDGE = (None, 0)
-_in_backward = [0]  # > 0 while an op's backward formula runs (see Op.saved_tensors)
 
 
 def _edge(x):
@@ -91,12 +90,12 @@ class Op(Node):
 
     @property
     def saved_tensors(self):
-        # Backward formulas read it; to everyone else a built-in node has no `saved_tensors`
-        # (as torch's: its saved values are the `_saved_<name>` attributes), which is how
-        # tools such as torchviz tell built-in nodes from custom Functions'.
-        if not _in_backward[0]:
+        # Backward formulas read it (while the engine runs); outside backward a built-in node
+        # has no `saved_tensors`, as torch's (its saved values are the `_saved_<name>`
+        # attributes): tools such as torchviz tell built-in nodes from custom Functions' by it.
+        if not _backward_running[0]:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
-        return Node.saved_tensors.fget(self)
+        return _unpack_saved(self)
 
     def needs_grad(self, i):
         """Whether input i gets a gradient (backward formulas skip the others' work)."""
@@ -206,14 +205,10 @@ class Op(Node):
 
     def _apply(self, grads):
         g0 = grads[0]
-        _in_backward[0] += 1
-        try:
-            if g0 is not None and g0._dtype.is_complex and self.holomorphic:
-                out = _conj_grads(self.backward(*[g if g is None else g.conj() for g in grads]))
-            else:
-                out = self.backward(*grads)
-        finally:
-            _in_backward[0] -= 1
+        if g0 is not None and g0._dtype.is_complex and self.holomorphic:
+            out = _conj_grads(self.backward(*[g if g is None else g.conj() for g in grads]))
+        else:
+            out = self.backward(*grads)
         if type(out) is not tuple:
             out = (out,)
         meta = self._in_meta

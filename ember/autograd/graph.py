@@ -19,6 +19,7 @@ from .. import _tensor as _T  # partly initialised here (it imports autograd): r
 from . import grad_mode
 
 _RELEASED = object()
+_backward_running = [0]  # how many engine runs are under way (built-in nodes show saved_tensors only then)
 _NOT_TENSOR = object()
 
 _FREED_MSG = (
@@ -53,16 +54,18 @@ class Node:
     def name(self):
         return type(self).__name__
 
-    def __getattr__(self, name):  # only reached for names not found the usual way
-        if name.startswith("_saved_"):
-            get = _saved_spec(type(self)).get(name[7:])
-            if get is not None:
-                return get(self)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def __init_subclass__(cls, **kwargs):
+        # One descriptor per declared name (a class-level __getattr__ would slow every attribute
+        # read of every node); what it reads is worked out on first use.
+        super().__init_subclass__(**kwargs)
+        for entry in cls.__dict__.get("saved_names", ()):
+            name = entry.partition("?")[0].partition("=")[0]
+            if name:
+                setattr(cls, "_saved_" + name, _SavedAttr(name))
 
     def __dir__(self):
-        # The internal `_saved_output` is not one of torch's saved attributes.
-        return [n for n in super().__dir__() if n != "_saved_output"] + \
+        # Only this class's declared names (not a parent's, nor the internal `_saved_output`).
+        return [n for n in super().__dir__() if not n.startswith("_saved_")] + \
             ["_saved_" + k for k in _saved_spec(type(self))]
 
     def _unpack_input(self, i):
@@ -94,17 +97,7 @@ class Node:
 
     @property
     def saved_tensors(self):
-        saved = self._saved
-        if saved is _RELEASED:
-            raise RuntimeError(_FREED_MSG)
-        out = []
-        for t, version in saved or ():
-            if version is not None and t._version_value() != version:
-                _raise_version_error(t, version, t._version_value())
-            out.append(t)
-        if self._saved_output is not None:
-            out.append(self._unpack_output())
-        return tuple(out)
+        return _unpack_saved(self)
 
     def _unpack_output(self):
         from .._tensor import Tensor
@@ -166,6 +159,38 @@ class Node:
         if "_metadata" not in self.__dict__:
             self._metadata = {}
         return self._metadata
+
+
+def _unpack_saved(node):
+    """The saved tensors, checked against changes in place since they were saved."""
+    saved = node._saved
+    if saved is _RELEASED:
+        raise RuntimeError(_FREED_MSG)
+    out = []
+    for t, version in saved or ():
+        if version is not None and t._version_value() != version:
+            _raise_version_error(t, version, t._version_value())
+        out.append(t)
+    if node._saved_output is not None:
+        out.append(node._unpack_output())
+    return tuple(out)
+
+
+class _SavedAttr:
+    """A node's `_saved_<name>`, served from its class's `saved_names` when read."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        get = _saved_spec(type(node)).get(self.name)
+        if get is None:  # declared by a parent class only
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{self.name}'")
+        return get(node)
 
 
 _SPECS = {}
