@@ -208,8 +208,6 @@ SAVED_DIFFERENCES = {
     "conv2d": "torch also saves output_padding and bias_sym_sizes_opt, which ember's node does not keep",
     "max_pool2d": "ember keeps the window geometry, not self, the indices (result1), ceil_mode or the stride as given",
     "layer_norm": "ember recomputes mean and rstd in backward: no result1/result2, and normalized_shape is not kept",
-    "embedding": "ember keeps the indices as an array (torch's `indices` tensor is not available)",
-    "embedding_padding": "ember keeps the indices as an array (torch's `indices` tensor is not available)",
 }
 
 

@@ -901,7 +901,8 @@ _NOT_HOLOMORPHIC = {"abs"}
 def _make_unary(name, node_name, compute, grad, saves, to_float):
     attrs = {"grad": staticmethod(grad), "to_float": to_float, "rejects": _REJECTS.get(name),
              "save_inputs": "x" in saves, "save_output": "y" in saves,
-             "saved_names": ("self",) * ("x" in saves) + ("result",) * ("y" in saves), "holomorphic": name not in _NOT_HOLOMORPHIC}
+             "saved_names": ("self",) * ("x" in saves) + ("result",) * ("y" in saves),
+             "holomorphic": name not in _NOT_HOLOMORPHIC}
     if isinstance(compute, str):
         attrs["ufunc"] = compute
     else:

@@ -303,7 +303,7 @@ class EmbeddingBackward0(Op):
     """Row lookup weight[indices]; the gradient adds g's rows back into the looked-up
     rows (padding_idx's row gets none)."""
 
-    saved_names = ("padding_idx=padding_idx", "scale_grad_by_freq=scale_grad_by_freq:False", "sparse=sparse:False", "weight_sym_argsize_0=num")
+    saved_names = ("indices=idx", "padding_idx=padding_idx", "scale_grad_by_freq=scale_grad_by_freq:False", "sparse=sparse:False", "weight_sym_argsize_0=num")
 
     def forward(self, w, idx, padding_idx):
         self.idx, self.padding_idx, self.num = idx, padding_idx, w.shape[0]

@@ -197,13 +197,15 @@ _SPECS = {}
 
 
 def _plain(value):
-    """A saved argument as torch shows it: sequences as tuples of ints."""
+    """A saved argument as torch shows it: sequences as tuples of ints, arrays as tensors."""
     if isinstance(value, (list, tuple)):
         return tuple(_plain(v) for v in value)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
+    if isinstance(value, np.ndarray) or hasattr(value, "__cuda_array_interface__"):
+        return _T.Tensor._make(value)  # an index array kept from a tensor argument (embedding's indices)
     return value
 
 
