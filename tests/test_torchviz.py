@@ -180,6 +180,8 @@ OPS = {
     "transpose": lambda F, t, v: v["img"].transpose(1, 3),
     "view": lambda F, t, v: v["x"].view(12),
     "reshape": lambda F, t, v: v["x"].reshape(4, 3),
+    "reshape_copy": lambda F, t, v: v["x"].t().reshape(12),
+    "max_pool2d_padded": lambda F, t, v: F.max_pool2d(v["img"], 3, stride=2, padding=1, ceil_mode=True),
     "sum": lambda F, t, v: v["x"].sum(),
     "sum_dim": lambda F, t, v: v["x"].sum(1, keepdim=True),
     "mean": lambda F, t, v: v["x"].mean(),
@@ -207,6 +209,7 @@ SAVED_DIFFERENCES = {
                 "target, weight, total_weight and ignore_index",
     "conv2d": "torch also saves output_padding and bias_sym_sizes_opt, which ember's node does not keep",
     "max_pool2d": "ember keeps the window geometry, not self, the indices (result1), ceil_mode or the stride as given",
+    "max_pool2d_padded": "ember keeps the window geometry, not self, the indices (result1) or ceil_mode",
     "layer_norm": "ember recomputes mean and rstd in backward: no result1/result2, and normalized_shape is not kept",
 }
 

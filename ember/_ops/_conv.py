@@ -287,7 +287,7 @@ def _scatter(g, arg, geom):
 class MaxPool2DWithIndicesBackward0(Op):
     """Picks each window's entry at `arg` (sum of the window when arg is None)."""
 
-    saved_names = ("kernel_size=geom.kernel", "dilation=geom.dilation")
+    saved_names = ("kernel_size=geom.kernel", "padding=geom.pads", "dilation=geom.dilation")
 
     def forward(self, x, arg, geom, fill=0):
         self.arg, self.geom = arg, geom

@@ -100,9 +100,13 @@ class BmmBackward0(MmBackward0):
 class SqueezeBackward4(MmBackward0):
     """vector @ matrix: torch computes it as a squeezed (1, k) @ (k, n) product."""
 
+    saved_names = ()  # torch's node of this name is a view of the product, not the product
+
 
 class UnsafeViewBackward0(MmBackward0):
     """Batched products: torch folds batch dims into one bmm/mm and views the result."""
+
+    saved_names = ()  # torch's node of this name is a view of the product, not the product
 
 
 _NODE_BY_RANKS = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4, (2, 2): MmBackward0}

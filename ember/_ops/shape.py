@@ -81,6 +81,8 @@ class ReshapeAliasBackward0(ViewBackward0):
 class UnsafeViewBackward0(Op):
     """reshape that had to copy: not a view."""
 
+    saved_names = ("self_sym_sizes=in_shape",)
+
     def forward(self, x, shape):
         self.in_shape = x.shape
         return x.reshape(shape)
