@@ -401,6 +401,9 @@ class Tensor:
     def __hash__(self):
         return id(self)
 
+    def _is_view(self):
+        return self._base is not None
+
     def __contains__(self, element):
         if isinstance(element, (Tensor, int, float, bool)):
             return bool((self == element).any().item())

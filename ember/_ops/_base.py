@@ -28,7 +28,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.anomaly_mode import anomaly_state, record_trace
-from ..autograd.graph import Node
+from ..autograd.graph import Node, _backward_running, _unpack_saved
 
 _state = grad_mode.state
 _from_np = D._BY_NP
@@ -87,6 +87,15 @@ class Op(Node):
 
     def backward(self, *grads):
         raise NotImplementedError(f"the derivative for '{type(self).__name__}' is not implemented.")
+
+    @property
+    def saved_tensors(self):
+        # Backward formulas read it (while the engine runs); outside backward a built-in node
+        # has no `saved_tensors`, as torch's (its saved values are the `_saved_<name>`
+        # attributes): tools such as torchviz tell built-in nodes from custom Functions' by it.
+        if not _backward_running[0]:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
+        return _unpack_saved(self)
 
     def needs_grad(self, i):
         """Whether input i gets a gradient (backward formulas skip the others' work)."""

@@ -170,6 +170,8 @@ def _geom_kwargs(geom):
 class ConvolutionBackward0(Op):
     save_inputs = True
 
+    saved_names = ("input", "weight", "stride=geom[0]", "padding=geom[1]", "dilation=geom[2]", "groups=geom[3]", "transposed=transposed:False")
+
     def forward(self, x, w, stride, pads, dilation, groups, out_size=None):
         # out_size: as the adjoint of conv_input (conv_transpose), the output is g's size, which can
         # be smaller than every window that fits (conv_transpose's output_padding adds rows)
@@ -407,6 +409,7 @@ class MaxPool2DWithIndicesBackward0(Op):
     """Max pooling: each window's max and its position (a second, non-differentiable output)."""
 
     n_diff_outputs = 1
+    saved_names = ("kernel_size=geom.kernel", "padding=geom.pads", "dilation=geom.dilation")
 
     def forward(self, x, geom, fill):
         self.geom = geom

@@ -114,6 +114,8 @@ def _broadcast_check(a, b):
 class _Binary(Op):
     """Binary elementwise op; `fn(xp, a, b)` computes on arrays of the result dtype."""
 
+    numbers_are_tensors = True
+
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         return self.fn(cast(a, npdt), cast(b, npdt))
@@ -146,6 +148,8 @@ def _wrap_int(x, dt):
 
 # -- arithmetic -----------------------------------------------------------------------------
 class AddBackward0(_Binary):
+    saved_names = ("alpha=alpha:1",)
+
     def forward(self, a, b, dtype, alpha=1):
         if dtype is None:  # the operator fast path: two arrays of one dtype
             return a + b
@@ -166,6 +170,8 @@ def _is_bool(x):
 
 
 class SubBackward0(_Binary):
+    saved_names = ("alpha=alpha:1",)
+
     def forward(self, a, b, dtype, alpha=1):
         if dtype is None:
             return a - b
@@ -201,6 +207,7 @@ class RsubBackward1(SubBackward0):
 
 
 class MulBackward0(_Binary):
+    saved_names = ("other", "self")  # saved as (other, self): see _link
     fn = staticmethod(lambda a, b: a * b)
 
     def _link(self, inputs, result=None):
@@ -226,6 +233,7 @@ class MulBackward0(_Binary):
 
 class DivBackward0(_Binary):
     save_inputs = True
+    saved_names = ("self?other", "other")
     rounding_mode = None
 
     def forward(self, a, b, dtype, rounding_mode=None):
@@ -274,6 +282,8 @@ class PowBackward0(Op):
 
     save_inputs = True
 
+    saved_names = ("self", "exponent")
+
     def forward(self, x, e, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         x = cast(x, npdt)
@@ -313,6 +323,8 @@ class PowBackward1(_Binary):
 
     save_inputs = True
     save_output = True
+
+    saved_names = ("self", "exponent", "result")
 
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
@@ -888,7 +900,9 @@ _NOT_HOLOMORPHIC = {"abs"}
 
 def _make_unary(name, node_name, compute, grad, saves, to_float):
     attrs = {"grad": staticmethod(grad), "to_float": to_float, "rejects": _REJECTS.get(name),
-             "save_inputs": "x" in saves, "save_output": "y" in saves, "holomorphic": name not in _NOT_HOLOMORPHIC}
+             "save_inputs": "x" in saves, "save_output": "y" in saves,
+             "saved_names": ("self",) * ("x" in saves) + ("result",) * ("y" in saves),
+             "holomorphic": name not in _NOT_HOLOMORPHIC}
     if isinstance(compute, str):
         attrs["ufunc"] = compute
     else:

@@ -51,6 +51,8 @@ class MmBackward0(Op):
 
     save_inputs = True
 
+    saved_names = ("self?mat2", "mat2?self", "self_sym_sizes", "self_sym_strides?self", "mat2_sym_sizes", "mat2_sym_strides?mat2")
+
     def forward(self, a, b):
         return matmul_arrays(a, b)
 
@@ -103,9 +105,13 @@ class BmmBackward0(MmBackward0):
 class SqueezeBackward4(MmBackward0):
     """vector @ matrix: torch computes it as a squeezed (1, k) @ (k, n) product."""
 
+    saved_names = ()  # torch's node of this name is a view of the product, not the product
+
 
 class UnsafeViewBackward0(MmBackward0):
     """Batched products: torch folds batch dims into one bmm/mm and views the result."""
+
+    saved_names = ()  # torch's node of this name is a view of the product, not the product
 
 
 _NODE_BY_RANKS = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4, (2, 2): MmBackward0}
@@ -276,6 +282,8 @@ class AddmmBackward0(Op):
     fresh array is scaled and accumulated in place. beta == 0 ignores input (even NaN)."""
 
     save_inputs = True
+
+    saved_names = ("", "mat1?mat2", "mat2?mat1", "mat1_sym_sizes", "mat1_sym_strides?mat1", "mat2_sym_sizes", "mat2_sym_strides?mat2", "alpha=alpha", "beta=beta")
 
     def forward(self, c, a, b, beta, alpha):
         self.beta, self.alpha = beta, alpha

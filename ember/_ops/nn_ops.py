@@ -60,6 +60,8 @@ class SoftmaxBackward0(Op):
 
     save_output = True
 
+    saved_names = ("dim=dim", "result")
+
     def forward(self, x, dim):
         self.dim = dim
         if x.ndim == 0:
@@ -81,6 +83,8 @@ class LogSoftmaxBackward0(Op):
     """y = x - max - log(sum(exp(x - max)));  dx = g - exp(y) * sum(g)."""
 
     save_output = True
+
+    saved_names = ("dim=dim", "result")
 
     def forward(self, x, dim):
         self.dim = dim
@@ -223,6 +227,8 @@ class _NativeNorm(Op):
     x's own, so dx flows through them, or constants: batch_norm's running statistics)."""
 
     save_inputs = True
+
+    saved_names = ("input", "weight", "bias")
 
     def forward(self, x, w, b, stat_shape, dims, wshape, rdims, eps, stats, batch):
         self.stat_shape, self.dims, self.wshape, self.rdims, self.eps, self.batch = \
@@ -367,6 +373,8 @@ class EmbeddingBackward0(Op):
     """Row lookup weight[indices]; the gradient adds g's rows back into the looked-up
     rows (padding_idx's row gets none)."""
 
+    saved_names = ("indices=idx", "padding_idx=padding_idx", "scale_grad_by_freq=scale_grad_by_freq:False", "sparse=sparse:False", "weight_sym_argsize_0=num")
+
     def forward(self, w, idx, padding_idx):
         self.idx, self.padding_idx, self.num = idx, padding_idx, w.shape[0]
         return w[idx]
@@ -463,6 +471,8 @@ class MseLossBackward0(_LossOp):
 
     save_inputs = True
 
+    saved_names = ("self", "target", "reduction=reduction")
+
     def forward(self, x, t, reduction):
         loss = x - t
         loss *= loss
@@ -545,6 +555,8 @@ class NllLossBackward0(Op):
     t_i == ignore_index; 'mean' divides by the sum of the weights used. The gradient puts
     -w[t_i]/denominator at (i, t_i): it is linear in g (so double backward is g's product with a
     constant). target and weight are parameters, not inputs: torch records only the log-probs."""
+
+    saved_names = ("reduction=reduction",)
 
     def forward(self, logp, target, weight, reduction, ignore_index):
         xp = xp_of(logp)

@@ -92,6 +92,8 @@ class SumBackward0(Op):
 
     grads_in_input_shape = True  # expand_reduced gives back the input's shape
 
+    saved_names = ("self_sym_sizes=shape",)
+
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         if dtype is not None:
@@ -103,7 +105,7 @@ class SumBackward0(Op):
 
 
 class SumBackward1(SumBackward0):
-    pass
+    saved_names = ("dim=dims", "keepdim=keepdim", "self_sym_sizes=shape")
 
 
 def _int_to_long(t, dtype):
@@ -135,6 +137,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 class MeanBackward0(Op):
     grads_in_input_shape = True  # expand_reduced gives back the input's shape
 
+    saved_names = ("self_sym_numel=n", "self_sym_sizes=shape")
+
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.n = n = _count(x.shape, dims)
@@ -148,7 +152,7 @@ class MeanBackward0(Op):
 
 
 class MeanBackward1(MeanBackward0):
-    pass
+    saved_names = ("dim=dims", "keepdim=keepdim", "self_sym_numel=n", "self_sym_sizes=shape")
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):

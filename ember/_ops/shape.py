@@ -57,6 +57,8 @@ def _infer_shape(shape, numel):
 class ViewBackward0(Op):
     is_view = True
 
+    saved_names = ("self_sym_sizes=in_shape",)
+
     def forward(self, x, shape):
         self.in_shape = x.shape
         out = x.view()
@@ -78,6 +80,8 @@ class ReshapeAliasBackward0(ViewBackward0):
 
 class UnsafeViewBackward0(Op):
     """reshape that had to copy: not a view."""
+
+    saved_names = ("self_sym_sizes=in_shape",)
 
     def forward(self, x, shape):
         self.in_shape = x.shape
@@ -205,6 +209,8 @@ def expand_as(self, other):
 class TransposeBackward0(Op):
     is_view = True
 
+    saved_names = ("dim0=dims[0]", "dim1=dims[1]")
+
     def forward(self, x, dim0, dim1):
         self.dims = (dim0, dim1)
         return x.swapaxes(dim0, dim1) if x.ndim else x[...]  # a 0-d tensor transposes (0, 0) / (-1, -1)
@@ -219,7 +225,7 @@ def transpose(input, dim0, dim1):
 
 
 class TBackward0(TransposeBackward0):
-    pass
+    saved_names = ()
 
 
 def t(input):

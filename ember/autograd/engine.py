@@ -13,7 +13,7 @@ import gc
 
 from . import grad_mode
 from .anomaly_mode import anomaly_state, check_nan
-from .graph import AccumulateGrad, _accumulate
+from .graph import AccumulateGrad, _accumulate, _backward_running
 
 _state = grad_mode.state
 
@@ -98,6 +98,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     prev_mode = _state.enabled
     _state.enabled = create_graph
+    _backward_running[0] += 1
     check_anomaly = anomaly_state.enabled
     # The engine makes no reference cycles (its temporaries die by reference counting), so
     # Python's cyclic collector has nothing to find here; pausing it saves its repeated
@@ -145,6 +146,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             grads = out = g = None
     finally:
         _state.enabled = prev_mode
+        _backward_running[0] -= 1
         if collecting:
             gc.enable()
 

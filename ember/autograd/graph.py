@@ -19,6 +19,7 @@ from .. import _tensor as _T  # partly initialised here (it imports autograd): r
 from . import grad_mode
 
 _RELEASED = object()
+_backward_running = [0]  # how many engine runs are under way (built-in nodes show saved_tensors only then)
 _NOT_TENSOR = object()
 
 _FREED_MSG = (
@@ -44,8 +45,44 @@ class Node:
     _n_outputs = 1
     _output_meta = None  # [(shape, dtype, device)] for outputs whose missing grads must be zeros
 
+    # torch's names for what backward keeps, served as `_saved_<name>` (torchviz and
+    # users inspect them); see `_saved_spec` for the forms. Declared once per class,
+    # resolved only when asked: nothing more is saved at forward time.
+    saved_names = ()
+    numbers_are_tensors = False  # a Python-number input stands for a tensor (torch saves it wrapped)
+
     def name(self):
         return type(self).__name__
+
+    def __init_subclass__(cls, **kwargs):
+        # One descriptor per declared name (a class-level __getattr__ would slow every attribute
+        # read of every node); what it reads is worked out on first use.
+        super().__init_subclass__(**kwargs)
+        for entry in cls.__dict__.get("saved_names", ()):
+            name = entry.partition("?")[0].partition("=")[0]
+            if name:
+                setattr(cls, "_saved_" + name, _SavedAttr(name))
+
+    def __dir__(self):
+        # Only this class's declared names (not a parent's, nor the internal `_saved_output`).
+        return [n for n in super().__dir__() if not n.startswith("_saved_")] + \
+            ["_saved_" + k for k in _saved_spec(type(self))]
+
+    def _unpack_input(self, i):
+        """The i-th input as saved (version-checked, as torch unpacks it); None for an input not saved."""
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED_MSG)
+        if saved is None or i >= len(saved):
+            return None
+        t, version = saved[i]
+        if version is None:  # a Python number, or None
+            if self.numbers_are_tensors and t is not None:
+                return _T.Tensor._make(np.asarray(t), None)  # torch's wrapped-number tensor (int64, float64...)
+            return _plain(t)
+        if t._version_value() != version:
+            _raise_version_error(t, version, t._version_value())
+        return t
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -60,17 +97,7 @@ class Node:
 
     @property
     def saved_tensors(self):
-        saved = self._saved
-        if saved is _RELEASED:
-            raise RuntimeError(_FREED_MSG)
-        out = []
-        for t, version in saved or ():
-            if version is not None and t._version_value() != version:
-                _raise_version_error(t, version, t._version_value())
-            out.append(t)
-        if self._saved_output is not None:
-            out.append(self._unpack_output())
-        return tuple(out)
+        return _unpack_saved(self)
 
     def _unpack_output(self):
         from .._tensor import Tensor
@@ -132,6 +159,139 @@ class Node:
         if "_metadata" not in self.__dict__:
             self._metadata = {}
         return self._metadata
+
+
+def _unpack_saved(node):
+    """The saved tensors, checked against changes in place since they were saved."""
+    saved = node._saved
+    if saved is _RELEASED:
+        raise RuntimeError(_FREED_MSG)
+    out = []
+    for t, version in saved or ():
+        if version is not None and t._version_value() != version:
+            _raise_version_error(t, version, t._version_value())
+        out.append(t)
+    if node._saved_output is not None:
+        out.append(node._unpack_output())
+    return tuple(out)
+
+
+class _SavedAttr:
+    """A node's `_saved_<name>`, served from its class's `saved_names` when read."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        get = _saved_spec(type(node)).get(self.name)
+        if get is None:  # declared by a parent class only
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{self.name}'")
+        return get(node)
+
+
+_SPECS = {}
+
+
+def _plain(value):
+    """A saved argument as torch shows it: sequences as tuples of ints, arrays as tensors."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray) or hasattr(value, "__cuda_array_interface__"):
+        return _T.Tensor._make(value)  # an index array kept from a tensor argument (embedding's indices)
+    return value
+
+
+def _saved_spec(cls):
+    """{torch name: getter(node)} from `cls.saved_names`, built once per class. Entries:
+    - "self", "other", ...: the saved inputs, in input order ("" skips an input);
+    - "result": the saved output;
+    - "<input>_sym_sizes" / "_sym_strides" / "_sym_numel" / "_sym_argsize_<d>": from that saved input;
+    - "name=attr" or "name=attr:default": the node's attribute `attr` (a Python literal default
+      when the op only sets it sometimes); "geom[0]" and "geom.kernel" reach inside one;
+    - any of these + "?<input>": only saved (by torch) when that input needs a gradient."""
+    spec = _SPECS.get(cls)
+    if spec is not None:
+        return spec
+    import ast
+
+    spec = {}
+    inputs = {}  # input name -> its index among the op's inputs
+    n_inputs = 0
+    conditions = {}
+    for entry in cls.saved_names:
+        entry, _, when = entry.partition("?")
+        if when:
+            conditions[entry] = when
+        if "=" in entry:
+            name, attr = entry.split("=", 1)
+            attr, sep, default = attr.partition(":")
+            default = ast.literal_eval(default) if sep else None
+            spec[name] = lambda node, path=_path(attr), d=default, f=_TORCH_FORM.get(name, _plain): \
+                f(_follow(node, path, d))
+        elif entry == "result":
+            spec[entry] = _saved_result
+        elif "_sym_" in entry and entry.split("_sym_")[0] in inputs:
+            base, what = entry.split("_sym_")
+            spec[entry] = _SYM[what.split("_")[0]](inputs[base], what)
+        else:
+            if entry:
+                inputs[entry] = n_inputs
+                spec[entry] = lambda node, i=n_inputs: node._unpack_input(i)
+            n_inputs += 1
+    for name, when in conditions.items():
+        # torch saves it only when that input needs a gradient (what is not saved reads None,
+        # or () for a list of sizes)
+        spec[name] = lambda node, get=spec[name], i=inputs[when], empty=None if name in inputs else (): \
+            get(node) if node.next_functions[i][0] is not None else empty
+    _SPECS[cls] = spec
+    return spec
+
+
+def _saved_result(node):
+    if node._saved is _RELEASED:
+        raise RuntimeError(_FREED_MSG)
+    return node._unpack_output() if node._saved_output is not None else None
+
+
+def _path(attr):
+    """"geom[0]" -> ["geom", 0]; "geom.kernel" -> ["geom", "kernel"]: where an argument lies in a node."""
+    return [int(p) if p.isdigit() else p for p in attr.replace("]", "").replace("[", ".").split(".")]
+
+
+def _follow(node, path, default):
+    value = getattr(node, path[0], default)
+    for step in path[1:]:
+        value = value[step] if type(step) is int else getattr(value, step)
+    return value
+
+
+def _unsigned(index):
+    """torch shows a saved int64 index (ignore_index=-100, padding_idx None) as unsigned."""
+    return (-1 if index is None else int(index)) % 2 ** 64
+
+
+# Arguments that torch saves in another form than ember keeps them.
+_TORCH_FORM = {
+    "reduction": lambda r: {"none": 0, "mean": 1, "sum": 2}.get(r, r),
+    "ignore_index": _unsigned,
+    "padding_idx": _unsigned,
+    "padding": lambda pads: tuple(p[0] if isinstance(p, tuple) else p for p in pads),  # ember keeps (lo, hi)
+}
+
+_SYM = {
+    "sizes": lambda i, what: lambda node: tuple(node._unpack_input(i)._data.shape),
+    "strides": lambda i, what: lambda node: tuple(node._unpack_input(i).stride()),
+    "numel": lambda i, what: lambda node: int(node._unpack_input(i)._data.size),
+    "argsize": lambda i, what: lambda node: int(node._unpack_input(i)._data.shape[int(what.rsplit("_", 1)[1])]),
+}
 
 
 class AccumulateGrad(Node):
