@@ -50,3 +50,53 @@ def test_trunc_normal_global_generator_matches_torch():
     t = torch.nn.init.trunc_normal_(torch.empty(300), std=0.02)
     e = ember.nn.init.trunc_normal_(ember.empty(300), std=0.02)
     assert np.array_equal(e.numpy(), t.numpy())
+
+
+# Creation with a value the dtype cannot hold: torch raises, NumPy would wrap silently.
+_CREATORS = {
+    "full": lambda lib, dt, v: lib.full((2,), v, dtype=dt),
+    "fill_": lambda lib, dt, v: lib.zeros(2, dtype=dt).fill_(v),
+    "full_like": lambda lib, dt, v: lib.full_like(lib.zeros(2, dtype=dt), v),
+    "new_full": lambda lib, dt, v: lib.zeros(2, dtype=dt).new_full((2,), v),
+    "scalar_tensor": lambda lib, dt, v: lib.scalar_tensor(v, dtype=dt),
+    "tensor": lambda lib, dt, v: lib.tensor(v, dtype=dt),
+    "tensor_list": lambda lib, dt, v: lib.tensor([1, v], dtype=dt),
+    "as_tensor": lambda lib, dt, v: lib.as_tensor(v, dtype=dt),
+}
+_DTYPES = ["int8", "uint8", "int16", "int32", "int64", "bool", "float32", "float64"]
+_VALUES = [1e10, 300, 128, -1, -255, -256, -1.0, 0.5, 2 ** 31, 2 ** 63 - 1, -2 ** 63, 70000.0, 1e300,
+           3.4028235e38, float("nan"), float("inf"), -float("inf"), True, complex(1, 2), complex(300, 0)]
+
+
+def _outcome(fn):
+    try:
+        return "ok", repr(fn().tolist())
+    except Exception as exc:  # noqa: BLE001 - the class and message are compared
+        return type(exc).__name__, str(exc)
+
+
+@pytest.mark.parametrize("name", list(_CREATORS))
+def test_creation_overflow_matches_torch(name):
+    make = _CREATORS[name]
+    for dt in _DTYPES:
+        for v in _VALUES:
+            expected = _outcome(lambda: make(torch, getattr(torch, dt), v))
+            got = _outcome(lambda: make(ember, getattr(ember, dt), v))
+            assert got == expected, (name, dt, v)
+
+
+@pytest.mark.parametrize("name", ["full", "fill_", "scalar_tensor"])
+def test_scalar_path_python_ints_beyond_64_bits(name):
+    make = _CREATORS[name]
+    for dt in ["int8", "uint8", "int64", "float32", "bool"]:
+        for v in [2 ** 63, 2 ** 64 - 1, 2 ** 64, -2 ** 63 - 1]:
+            assert _outcome(lambda: make(ember, getattr(ember, dt), v)) == \
+                _outcome(lambda: make(torch, getattr(torch, dt), v)), (dt, v)
+
+
+def test_tensor_list_with_int_beyond_int64_raises_not_wraps():
+    for dt in ["int8", "int64"]:
+        for v in [2 ** 63, 2 ** 64 - 1]:
+            expected = _outcome(lambda: torch.tensor([1, v], dtype=getattr(torch, dt)))
+            assert expected[0] == "ValueError"
+            assert _outcome(lambda: ember.tensor([1, v], dtype=getattr(ember, dt))) == expected
