@@ -100,3 +100,74 @@ def test_tensor_list_with_int_beyond_int64_raises_not_wraps():
             expected = _outcome(lambda: torch.tensor([1, v], dtype=getattr(torch, dt)))
             assert expected[0] == "ValueError"
             assert _outcome(lambda: ember.tensor([1, v], dtype=getattr(ember, dt))) == expected
+
+
+# DataLoader: a dead worker or a timeout is reported at once (torch: SIGCHLD), and the
+# other workers, which may be stuck, are terminated rather than waited for.
+class _SlowAfter(ember.utils.data.Dataset):
+    """Items from `fast` on take a long time, as a hung worker would."""
+
+    def __init__(self, fast):
+        self.fast = fast
+
+    def __len__(self):
+        return 100
+
+    def __getitem__(self, i):
+        if i >= self.fast:
+            import time
+            time.sleep(60)
+        return i
+
+
+def _drain(it):
+    import time
+    start = time.monotonic()
+    try:
+        with pytest.raises(RuntimeError) as err:
+            while True:
+                next(it)
+        return time.monotonic() - start, str(err.value)
+    finally:
+        alive = [w for w in it._workers if w.is_alive()]
+        for w in alive:  # torch leaves its stuck worker for a 5 s join when collected: end it here
+            w.kill()
+            w.join()
+        it.__dict__["_alive_after_error"] = alive
+
+
+@pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])
+def test_killed_worker_is_reported_promptly(lib):
+    import os
+    import signal
+    loader = lib.utils.data.DataLoader(_SlowAfter(4), batch_size=2, num_workers=2,
+                                       multiprocessing_context="fork")
+    it = iter(loader)
+    assert next(it).tolist() == [0, 1]
+    victim = it._workers[0]
+    os.kill(victim.pid, signal.SIGKILL)
+    elapsed, message = _drain(it)
+    assert message.startswith(f"DataLoader worker (pid(s) {victim.pid}) exited unexpectedly")
+    assert elapsed < 3
+    if lib is ember:
+        assert it._alive_after_error == []  # the stuck one was terminated too
+
+
+@pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])
+def test_timeout_is_reported_after_timeout_seconds(lib):
+    loader = lib.utils.data.DataLoader(_SlowAfter(4), batch_size=2, num_workers=2, timeout=1,
+                                       multiprocessing_context="fork")
+    it = iter(loader)
+    assert [next(it).tolist(), next(it).tolist()] == [[0, 1], [2, 3]]
+    elapsed, message = _drain(it)
+    assert message.startswith("DataLoader timed out after 1 seconds")
+    assert 0.9 < elapsed < 3
+    if lib is ember:
+        assert it._alive_after_error == []
+
+
+def test_normal_shutdown_still_stops_workers_politely():
+    loader = ember.utils.data.DataLoader(list(range(10)), batch_size=3, num_workers=2)
+    it = iter(loader)
+    assert [b.tolist() for b in it] == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert all(w.exitcode == 0 for w in it._workers)
