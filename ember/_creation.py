@@ -140,7 +140,10 @@ def _array_from(data, dtype, device, copy=True):
             inferred = _float_dtype_of(data, arr.ndim)
         elif kind == "c":
             inferred = _float_dtype_of(data, arr.ndim).to_complex()
-            if dtype is not None and not D.canonical(dtype).is_complex:
+            target = D.canonical(dtype)
+            if target is not None and target.category == D._INT:
+                raise TypeError("'complex' object cannot be interpreted as an integer")
+            if target is not None and target.category == D._FLOAT:
                 raise TypeError("must be real number, not complex")
         else:  # NumPy promotes NumPy integer scalars with Python ints and bools as torch does
             inferred = _NUMPY_INTS.get(arr.dtype.name) or _CATEGORY[kind]
@@ -151,6 +154,14 @@ def _array_from(data, dtype, device, copy=True):
             lo = -int(info.max) if info.min == 0 else int(info.min)  # torch lets negatives wrap to unsigned
             if arr.min() < lo or arr.max() > info.max:
                 raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+        elif kind == "f" and dtype.category == D._INT and arr.size:
+            # NaN, inf and out-of-range floats would wrap silently in astype; floats never wrap to unsigned
+            info = np.iinfo(D.np_dtype(dtype))
+            if not np.isfinite(arr).all() or arr.min() < info.min or arr.max() >= min(info.max + 1, 2.0 ** 63):
+                if any(isinstance(x, int) and not -2 ** 63 <= x < 2 ** 63 for x in _flat_iter(data)):
+                    raise ValueError("Overflow when unpacking long long")  # NumPy made a float of a big int
+                if arr.max() > info.max or not np.isfinite(arr).all() or arr.min() < info.min:
+                    raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
         copy = False
     npdt = D.np_dtype(dtype)
     if xp is np:
@@ -252,9 +263,58 @@ def _write_out(result, out):
     return fill_inplace(out, result._data)
 
 
+# The C++ type names torch's Scalar conversion errors use.
+_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+            "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t", "float32": "float"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _overflow(dtype, name=None):
+    return RuntimeError(f"value cannot be converted to type {name or _C_NAMES[dtype.name]} without overflow")
+
+
+def checked_scalar(value, dtype):
+    """The Python number `value` as stored in `dtype` (full, fill_, scalar_tensor),
+    raising as torch's Scalar conversion (c10::checked_convert) does where NumPy
+    would wrap silently (1e10 -> int8 gave 0, nan -> int64 gave -2**63). Python ints
+    wrap to unsigned types down to -max, as in torch. float16/bfloat16 are not checked."""
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        value = int(value)
+        if value > 2 ** 64 - 1:
+            raise OverflowError("int too big to convert")
+        if value < -2 ** 63:
+            raise OverflowError("can't convert negative int to unsigned")
+        if dtype.category == D._BOOL:
+            return bool(value)
+        if dtype.category != D._INT:
+            return value
+        info = np.iinfo(D.np_dtype(dtype))
+        if value > info.max or value < (-int(info.max) if info.min == 0 else int(info.min)):
+            raise _overflow(dtype)
+        return value % (int(info.max) + 1) if value < 0 and info.min == 0 else value
+    if dtype.category in (D._BOOL, D._COMPLEX):
+        return value
+    if isinstance(value, (complex, np.complexfloating)):
+        if value.imag != 0:
+            raise _overflow(dtype, _C_NAMES.get(dtype.name, "double"))
+        value = value.real
+    value = float(value)
+    if dtype.category == D._INT:
+        info = np.iinfo(D.np_dtype(dtype))
+        if not math.isfinite(value) or value < float(info.min) or value > float(info.max):
+            raise _overflow(dtype)
+    elif dtype.name == "float32" and math.isfinite(value) and abs(value) > _FLOAT32_MAX:
+        raise _overflow(dtype)
+    return value
+
+
 def _filled(fill, size, dtype, device, requires_grad, fname, out=None):
     dtype = D.canonical(dtype)
     dtype = dtype or (out._dtype if out is not None else D._default[0])
+    if fill != 0:
+        fill = checked_scalar(fill, dtype)
     xp = xp_for(as_device(device))
     shape = _shape(size, fname)
     npdt = D.np_dtype(dtype)

@@ -21,6 +21,7 @@ w.r.t. src), fill_ and zero_.
 import numpy as np
 
 from .. import _dtype as D
+from .._creation import checked_scalar
 from .._device import xp_of
 from .._tensor import Tensor, _dtype_str
 from ..autograd import grad_mode
@@ -206,7 +207,7 @@ def fill_(self, value):
         if value._requires_grad and _state.enabled:
             return copy_(self, value)
         value = value.item()
-    return fill_inplace(self, value)
+    return fill_inplace(self, checked_scalar(value, self._dtype))
 
 
 def zero_(self):

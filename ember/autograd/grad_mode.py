@@ -1,19 +1,20 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode.
 
-The flag lives in one module-level object that every op reads, so it is a
-plain attribute read. It is process-wide, not per thread (ember runs ops on
-one thread; DataLoader workers are processes).
+The flags live in one module-level object that every op reads (often through
+a module alias such as `_state = grad_mode.state`), so a check is a plain
+attribute read. As in torch they are per thread: the object is a
+threading.local, so one thread's `no_grad` (an optimizer step, say) does not
+switch recording off for another thread's forward. The class attributes are
+the defaults every new thread starts with (grad on, not inference).
 """
 import functools
 import inspect
+import threading
 
 
-class _State:
-    __slots__ = ("enabled", "inference")
-
-    def __init__(self):
-        self.enabled = True
-        self.inference = False
+class _State(threading.local):
+    enabled = True
+    inference = False
 
 
 state = _State()

@@ -7,7 +7,8 @@ import warnings
 
 import numpy as np
 
-from .._creation import empty
+from .._creation import empty, empty_like
+from .._ops.selection import where
 from .._tensor import Tensor  # noqa: F401 - torch.nn.init.Tensor (its annotations' name)
 from ..autograd.grad_mode import no_grad
 
@@ -63,17 +64,58 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) restricted to [a, b]: draws outside are redrawn."""
+    """Normal(mean, std) restricted to [a, b], drawn as torch 2.13 draws it (same
+    values for the same seed): plain rejection of normal draws when [a, b] holds
+    more than 30% of the mass; otherwise uniform proposals on [a, b] accepted with
+    probability pdf(x) / pdf(mode), which stays fast far in the tail."""
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
     with no_grad():
-        tensor.normal_(mean, std, generator=generator)
-        data = tensor._data
-        bad = (data < a) | (data > b)
-        while bad.any():
-            fresh = tensor.detach().clone().normal_(mean, std, generator=generator)._data
-            data[bad] = fresh[bad]
-            bad = (data < a) | (data > b)
-        tensor._bump_version()
+        p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+        if p > 0.3:
+            _trunc_normal_by_rejection(tensor, mean, std, a, b, generator)
+        else:
+            _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator)
         return tensor
+
+
+def _norm_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def _trunc_normal_by_rejection(tensor, mean, std, a, b, generator):
+    # Bounds rounded to the tensor's dtype so the mask agrees with representable values.
+    lo, hi = tensor.new_tensor(a, device="cpu").item(), tensor.new_tensor(b, device="cpu").item()
+    result = tensor.normal_(mean, std, generator=generator)
+    while True:
+        mask = (result < lo) | (result > hi)
+        if not mask.any():
+            break
+        result = where(mask, empty_like(result).normal_(mean, std, generator=generator), result)
+    if result is not tensor:
+        tensor.copy_(result)
+
+
+def _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator):
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    candidates, accept_buf = empty_like(tensor), empty_like(tensor)
+    tensor.uniform_(a, b, generator=generator)  # raises for a > b, as torch does
+    candidates.copy_(tensor)
+    candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)  # log pdf relative to the peak
+    pending = accept_buf.uniform_(generator=generator).log_().gt(candidates)
+    if not pending.any():
+        return
+    result = tensor
+    while True:
+        candidates.uniform_(a, b, generator=generator)
+        result = where(pending, candidates, result)
+        candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+        pending = where(pending, accept_buf.uniform_(generator=generator).log_().gt(candidates), pending)
+        if not pending.any():
+            break
+    tensor.copy_(result)
 
 
 def constant_(tensor, val):

@@ -10,7 +10,9 @@ exception), unless persistent_workers keeps them for the next epoch.
 import itertools
 import multiprocessing
 import queue
+import time
 import warnings
+from multiprocessing import connection as _mp_connection
 
 from ..._device import cuda_available
 from . import _worker
@@ -267,21 +269,32 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._send_idx += 1
 
     def _try_get_data(self, timeout):
-        try:
-            return True, self._worker_result_queue.get(timeout=timeout)
-        except queue.Empty:
-            failed = [w for w, active in zip(self._workers, self._workers_status) if active and not w.is_alive()]
+        """(True, a result) within `timeout` seconds, else (False, None). Waits on the result
+        queue and the live workers' process sentinels together, so a worker that dies is
+        reported at once (torch learns it from SIGCHLD), not at the next status check."""
+        results = self._worker_result_queue
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return True, results.get(block=False)
+            except queue.Empty:
+                pass
+            active = [w for w, on in zip(self._workers, self._workers_status) if on]
+            failed = [w for w in active if not w.is_alive()]
             if failed:
-                self._shutdown_workers()
+                self._shutdown_workers(force=True)
                 pids = ", ".join(str(w.pid) for w in failed)
                 raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from None
-            return False, None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False, None
+            _mp_connection.wait([results._reader] + [w.sentinel for w in active], left)
 
     def _get_data(self):
         if self._timeout > 0:
             ok, data = self._try_get_data(self._timeout)
             if not ok:
-                self._shutdown_workers()
+                self._shutdown_workers(force=True)  # a stuck worker would not stop when asked
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
             return data
         while True:
@@ -336,21 +349,30 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data.reraise()
         return data
 
-    def _shutdown_workers(self):
-        """Stop every worker: ask politely, wait a little, then terminate. Safe to call twice."""
+    def _shutdown_workers(self, force=False):
+        """Stop every worker: ask politely and wait a little (one wait for all of them, not one
+        per worker), then terminate what is left. With `force` (a worker died or timed out, so
+        the others may be stuck too) terminate at once. Safe to call twice."""
         if self._shutdown:
             return
         self._shutdown = True
-        for q, w in zip(self._index_queues, self._workers):
-            if w.is_alive():
-                try:
-                    q.put(None)
-                except (OSError, ValueError):
-                    pass
+        if not force:
+            for q, w in zip(self._index_queues, self._workers):
+                if w.is_alive():
+                    try:
+                        q.put(None)
+                    except (OSError, ValueError):
+                        pass
+            deadline = time.monotonic() + _worker.MP_STATUS_CHECK_INTERVAL
+            for w in self._workers:
+                w.join(timeout=max(0.0, deadline - time.monotonic()))
         for w in self._workers:
-            w.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL)
             if w.is_alive():
                 w.terminate()
+        for w in self._workers:
+            w.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL)
+            if w.is_alive():  # SIGTERM ignored or blocked
+                w.kill()
                 w.join()
         for q in self._index_queues:
             q.cancel_join_thread()
