@@ -10,7 +10,8 @@
 3. Logistic regression: is a block's median house value above the median?
 4. An MLP classifier (64-128-128-10, Adam, DataLoader) on the 1797 digits.
 
-Loss curves are written as PNG files when matplotlib is installed.
+When matplotlib is installed, PNG pictures are written: the sin(x) fits, predicted
+against true house values, the loss curves and the digits' confusion matrix.
 Written exactly as PyTorch code, with `import ember as torch`.
 """
 import argparse
@@ -45,7 +46,7 @@ class Progress:
 
 def fit_sin(predict, params, lr, steps):
     """Fit y = sin(x) on [-pi, pi] with `predict(x)` by gradient descent written by hand
-    (torch's autograd tutorial loop), printing the loss four times; returns every loss."""
+    (torch's autograd tutorial loop), printing the loss four times; returns what the plots need."""
     x = torch.linspace(-math.pi, math.pi, 2000)
     y = torch.sin(x)
     losses = []
@@ -59,15 +60,18 @@ def fit_sin(predict, params, lr, steps):
             for p in params:
                 p -= lr * p.grad
                 p.grad = None
-    return losses
+    with torch.no_grad():
+        fit = predict(x)
+    return {"x": x.tolist(), "y": y.tolist(), "fit": fit.tolist(), "losses": losses}
 
 
 def fit_cubic(steps):
     print("1a. y = sin(x) by a cubic, autograd")
     torch.manual_seed(0)
     a, b, c, d = (torch.randn((), requires_grad=True) for _ in range(4))
-    fit_sin(lambda x: a + b * x + c * x ** 2 + d * x ** 3, (a, b, c, d), 1e-6, steps)
+    result = fit_sin(lambda x: a + b * x + c * x ** 2 + d * x ** 3, (a, b, c, d), 1e-6, steps)
     print(f"  Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2 + {d.item():.4f} x^3")
+    return result
 
 
 class LegendrePolynomial3(torch.autograd.Function):
@@ -87,9 +91,9 @@ class LegendrePolynomial3(torch.autograd.Function):
 def fit_legendre(steps):
     print("1b. y = sin(x) by a + b P3(c + d x), a custom autograd Function")
     a, b, c, d = (torch.full((), v, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
-    losses = fit_sin(lambda x: a + b * LegendrePolynomial3.apply(c + d * x), (a, b, c, d), 5e-6, steps)
+    result = fit_sin(lambda x: a + b * LegendrePolynomial3.apply(c + d * x), (a, b, c, d), 5e-6, steps)
     print(f"  Result: y = {a.item():.4f} + {b.item():.4f} * P3({c.item():.4f} + {d.item():.4f} x)")
-    return losses
+    return result
 
 
 def split(n, test_fraction, seed):
@@ -127,14 +131,17 @@ def housing_regression(epochs):
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     losses = train_full_batch(model, loss_fn, opt, X[train], y[train], epochs, "mse")
     with torch.no_grad():
-        test_mse = loss_fn(model(X[test]), y[test]).item()
+        sgd_pred = model(X[test])
+        test_mse = loss_fn(sgd_pred, y[test]).item()
     # Closed form: least squares on [X, 1].
     A = torch.cat([X[train], torch.ones(len(train), 1)], dim=1).double()
     theta = torch.linalg.lstsq(A, y[train].double()).solution
     A_test = torch.cat([X[test], torch.ones(len(test), 1)], dim=1).double()
-    ls_mse = ((A_test @ theta - y[test].double()) ** 2).mean().item()
+    ls_pred = A_test @ theta
+    ls_mse = ((ls_pred - y[test].double()) ** 2).mean().item()
     print(f"  test MSE: SGD {test_mse:.4f}, least squares {ls_mse:.4f}")
-    return losses
+    return {"losses": losses, "true": y[test].view(-1).tolist(), "sgd": sgd_pred.view(-1).tolist(),
+            "least_squares": ls_pred.view(-1).tolist(), "sgd_mse": test_mse, "ls_mse": ls_mse}
 
 
 def logistic_regression(epochs):
@@ -153,7 +160,7 @@ def logistic_regression(epochs):
     with torch.no_grad():
         acc = (model(X[test]).round() == y[test]).float().mean().item()
     print(f"  test accuracy: {acc:.4f}")
-    return losses
+    return {"losses": losses, "accuracy": acc}
 
 
 def mlp_digits(epochs):
@@ -184,48 +191,110 @@ def mlp_digits(epochs):
         bar.update(epoch, loss=total / count)
     model.eval()
     with torch.no_grad():
-        acc = (model(X[test]).argmax(1) == y[test]).float().mean().item()
+        pred = model(X[test]).argmax(1)
+    acc = (pred == y[test]).float().mean().item()
     print(f"  test accuracy: {acc:.4f}")
-    return losses
+    # confusion[t][p]: how many test digits t were predicted as p
+    confusion = torch.bincount(y[test] * 10 + pred, minlength=100).view(10, 10)
+    return {"losses": losses, "accuracy": acc, "confusion": confusion.tolist()}
 
 
-def plot(curves, out_dir):
+def plot_sin_fits(plt, cubic, legendre):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, fit, title in ((axes[0], cubic, "cubic a + bx + cx² + dx³"),
+                           (axes[1], legendre, "Legendre a + b P3(c + dx)")):
+        ax.plot(fit["x"], fit["y"], color="0.6", lw=4, label="true sin(x)")
+        ax.plot(fit["x"], fit["fit"], color="C3", lw=1.5, label=f"fit (sum of squared errors {fit['losses'][-1]:.1f})")
+        ax.set(title=title, xlabel="x")
+        ax.legend(loc="upper left")
+    axes[0].set_ylabel("y")
+    fig.suptitle("y = sin(x) on [-π, π] fitted by gradient descent")
+    return fig
+
+
+def plot_housing_predictions(plt, h):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), sharex=True, sharey=True)
+    lo, hi = min(h["true"]), max(h["true"])
+    for ax, key, name, mse in ((axes[0], "sgd", "nn.Linear trained by SGD", h["sgd_mse"]),
+                               (axes[1], "least_squares", "least squares (closed form)", h["ls_mse"])):
+        ax.scatter(h["true"], h[key], s=4, alpha=0.3, label="test blocks")
+        ax.plot([lo, hi], [lo, hi], color="k", lw=1, label="y = x (perfect)")
+        ax.set(title=f"{name}: test MSE {mse:.3f}", xlabel="true value ($100,000)")
+        ax.legend(loc="upper left")
+    axes[0].set_ylabel("predicted value ($100,000)")
+    fig.suptitle("California Housing: predicted against true median house value (test set)")
+    return fig
+
+
+def plot_loss(plt, losses, title, ylabel):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(range(1, len(losses) + 1), losses, marker="o" if len(losses) < 40 else None)
+    ax.set(title=title, xlabel="epoch", ylabel=ylabel, yscale="log")
+    # plain numbers (0.6, 2) instead of 6x10^-1 on the log axis; whole epochs only
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(ScalarFormatter())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return fig
+
+
+def plot_confusion(plt, confusion, acc):
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    ax.imshow(confusion, cmap="Blues")
+    top = max(max(row) for row in confusion)
+    for t, row in enumerate(confusion):
+        for p, n in enumerate(row):
+            if n:
+                ax.text(p, t, n, ha="center", va="center", fontsize=8, color="white" if n > top / 2 else "black")
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit",
+           title=f"Digits MLP on its test set: accuracy {acc:.1%}")
+    return fig
+
+
+def plot(results, out_dir):
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("(matplotlib not installed: no loss-curve plots)")
+        print("(matplotlib not installed: no plots)")
         return
     os.makedirs(out_dir, exist_ok=True)
-    for name, values in curves.items():
-        plt.figure(figsize=(5, 3.5))
-        plt.plot(values)
-        plt.title(name)
-        plt.xlabel("step" if "legendre" in name else "epoch")
-        plt.ylabel("loss")
-        plt.yscale("log")
-        plt.tight_layout()
-        path = os.path.join(out_dir, f"{name}.png")
-        plt.savefig(path)
-        plt.close()
-    print(f"loss curves written to {out_dir}/")
+    h, lr, mlp = results["housing"], results["logistic"], results["digits"]
+    figures = {
+        "sin_fits": plot_sin_fits(plt, results["cubic"], results["legendre"]),
+        "housing_predictions": plot_housing_predictions(plt, h),
+        "housing_linear_regression_loss": plot_loss(
+            plt, h["losses"], f"California Housing: linear regression, MSE per epoch\n"
+                              f"(test MSE: SGD {h['sgd_mse']:.3f}, least squares {h['ls_mse']:.3f})",
+            "training MSE"),
+        "housing_logistic_regression_loss": plot_loss(
+            plt, lr["losses"], f"California Housing: logistic regression (value above median?),\n"
+                               f"BCE per epoch (test accuracy {lr['accuracy']:.1%})", "training BCE"),
+        "digits_mlp_loss": plot_loss(
+            plt, mlp["losses"], f"Digits: MLP classifier, cross-entropy per epoch\n"
+                                f"(test accuracy {mlp['accuracy']:.1%})", "training cross-entropy"),
+        "digits_confusion": plot_confusion(plt, mlp["confusion"], mlp["accuracy"]),
+    }
+    for name, fig in figures.items():
+        fig.tight_layout()
+        fig.savefig(os.path.join(out_dir, f"{name}.png"), dpi=100)
+        plt.close(fig)
+    print(f"plots written to {out_dir}/")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="train the ember demo models")
     ap.add_argument("--quick", action="store_true", help="fewer steps")
-    ap.add_argument("--out", default="demo_output", help="folder for the loss-curve plots")
+    ap.add_argument("--out", default="demo_output", help="folder for the PNG plots")
     args = ap.parse_args(argv)
     scale = 10 if args.quick else 1
     t0 = time.perf_counter()
-    fit_cubic(2000 // scale)
-    curves = {"legendre": fit_legendre(2000 // scale)}
-    curves["housing_linear_regression"] = housing_regression(300 // scale)
-    curves["housing_logistic_regression"] = logistic_regression(300 // scale)
-    curves["digits_mlp"] = mlp_digits(30 // scale if not args.quick else 3)
-    plot(curves, args.out)
+    results = {"cubic": fit_cubic(2000 // scale), "legendre": fit_legendre(2000 // scale),
+               "housing": housing_regression(300 // scale), "logistic": logistic_regression(300 // scale),
+               "digits": mlp_digits(30 // scale if not args.quick else 3)}
+    plot(results, args.out)
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
 

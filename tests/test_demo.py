@@ -16,5 +16,6 @@ def test_demo_quick_runs_and_learns(tmp_path):
     assert 0.4 < ls < 0.7 and sgd < 1.5
     acc = [float(a) for a in re.findall(r"test accuracy: ([\d.]+)", out)]
     assert len(acc) == 2 and acc[0] > 0.7 and acc[1] > 0.8
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["digits_mlp.png", "housing_linear_regression.png",
-                                                          "housing_logistic_regression.png", "legendre.png"]
+    assert sorted(f.name for f in tmp_path.iterdir()) == [
+        "digits_confusion.png", "digits_mlp_loss.png", "housing_linear_regression_loss.png",
+        "housing_logistic_regression_loss.png", "housing_predictions.png", "sin_fits.png"]
