@@ -386,7 +386,25 @@ def to_ember(x, memo):
         raise Missing("torch.Generator arguments")
     if isinstance(x, types.FunctionType) and is_test_lambda(x):
         return rebind(x)
+    if isinstance(x, torch.nn.Module):
+        return _ember_module(x)
     return x
+
+
+def _ember_module(m):
+    """ember's module of the same class with the same (stateless) settings, e.g. a distance_function=
+    nn.PairwiseDistance() sample argument: an ember function must not be handed a torch module."""
+    if any(True for _ in m.parameters()) or any(True for _ in m.buffers()):
+        raise Missing(f"torch module arguments with state ({type(m).__name__})")
+    cls = ember_attr(f"nn.{type(m).__name__}")
+    if cls is None:
+        raise Missing(f"nn.{type(m).__name__}")
+    e = cls.__new__(cls)
+    ember.nn.Module.__init__(e)
+    for k, v in vars(m).items():
+        if not k.startswith("_"):
+            setattr(e, k, v)
+    return e
 
 
 def leaves(x, out=None):
