@@ -691,7 +691,7 @@ class BinaryCrossEntropyWithLogitsBackward0(_LossOp):
 
     def forward(self, x, t, weight, pos_weight, reduction):
         xp = xp_of(x)
-        loss = xp.abs(x)
+        loss = xp.abs(x, out=xp.empty_like(x))  # an array even for 0-d x (NumPy returns a scalar there)
         xp.negative(loss, out=loss)
         xp.exp(loss, out=loss)
         xp.log1p(loss, out=loss)

@@ -27,10 +27,11 @@ def _reduce(loss, reduction):
 
 
 def _as_matrix(input, name):
-    if input.dim() > 2 or input.dim() == 0 or input.numel() == 0 and input.dim() != 2:
+    # torch takes a 0-d input as one sample of one class (nframe = dim = 1)
+    if input.dim() > 2 or input.numel() == 0 and input.dim() != 2:
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
                            f"{list(input.shape)}")
-    return input.unsqueeze(0) if input.dim() == 1 else input
+    return input.reshape(1, -1) if input.dim() <= 1 else input
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -58,7 +59,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         z = z * weight[t].unsqueeze(1)
     others = t.unsqueeze(1) != _wrap(x.xp.arange(c))
     loss = where(others, z, z * 0).sum(1) / c
-    if input.dim() == 1:
+    if input.dim() <= 1:
         loss = loss.squeeze(0)
     return _reduce(loss, reduction)
 
@@ -69,8 +70,13 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if _amp.active: return _autocast("multilabel_margin_loss", multilabel_margin_loss, input, target, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _nn._legacy_reduction(size_average, reduce, reduction)
     x = _as_matrix(input, "multilabel_margin_loss")
-    t = target.unsqueeze(0) if target.dim() == 1 else target
-    if tuple(t.shape) != tuple(x.shape) or target.dim() != input.dim():
+    if input.dim() <= 1:  # torch: a target of <= 1 dims with one entry per class
+        ok = target.dim() <= 1 and target.numel() == x.shape[1]
+        t = target.reshape(1, -1)
+    else:
+        ok = tuple(target.shape) == tuple(x.shape)
+        t = target
+    if not ok:
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     c = x.shape[1]
     tgt = np.asarray(t.numpy(force=True))
@@ -86,7 +92,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     pair = (1 - xy.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)
     mask = _wrap(xp.asarray((valid[:, :, None] & ~is_target[:, None, :]).astype(pair._data.dtype)))
     loss = (pair * mask).sum((1, 2)) / c
-    if input.dim() == 1:
+    if input.dim() <= 1:
         loss = loss.squeeze(0)
     return _reduce(loss, reduction)
 

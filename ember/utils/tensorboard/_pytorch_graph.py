@@ -21,6 +21,14 @@ def _node(name, op, inputs=(), attr=""):
                     + _attr_string("attr", attr))
 
 
+def _is_parameter_transpose(fn, children, names):
+    """Whether grad_fn fn is the transpose (TBackward0) of one named parameter."""
+    if type(fn).__name__ != "TBackward0" or len(children) != 1:
+        return False
+    variable = getattr(children[0], "variable", None)
+    return variable is not None and id(variable) in names and not names[id(variable)].startswith("input/")
+
+
 def graph(model, args):
     """The serialized GraphDef of model(*args)."""
     from ... import autograd
@@ -59,6 +67,11 @@ def graph(model, args):
             if not expanded:
                 stack.append((f, True))
                 stack.extend((c, False) for c in children if id(c) not in seen)
+                continue
+            if _is_parameter_transpose(f, children, names):
+                # F.linear records addmm(bias, x, t(weight)) as torch's autograd does; torch's traced graph
+                # has no transpose there (aten::linear takes the weight itself), so the weight feeds addmm
+                seen[id(f)] = seen[id(children[0])]
                 continue
             op = re.sub(r"Backward\d*$", "", type(f).__name__)
             k = counts[op] = counts.get(op, -1) + 1
