@@ -472,7 +472,14 @@ def _len(x):
 
 
 def float_outputs(out, lib_tensor):
-    return [o for o in leaves(out) if isinstance(o, lib_tensor) and o.is_floating_point() and o.requires_grad]
+    return [o for o in leaves(out) if isinstance(o, lib_tensor) and (o.is_floating_point() or o.is_complex())
+            and o.requires_grad]
+
+
+def _weighted(o, w, lib):
+    """sum(w * o), a real scalar: a complex output enters through its real part (the loss must be real)."""
+    s = (o * lib.tensor(w, dtype=o.dtype)).sum()
+    return s.real if o.is_complex() else s
 
 
 # ---------------------------------------------------------------- running one entry
@@ -617,8 +624,8 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
         return
     rng = np.random.default_rng(1)
     ws = [rng.uniform(0.5, 1.5, size=tuple(o.shape)) for o in t_outs]
-    t_loss = sum((o * torch.tensor(w, dtype=o.dtype)).sum() for o, w in zip(t_outs, ws))
-    e_loss = sum((o * ember.tensor(w, dtype=o.dtype)).sum() for o, w in zip(e_outs, ws))
+    t_loss = sum(_weighted(o, w, torch) for o, w in zip(t_outs, ws))
+    e_loss = sum(_weighted(o, w, ember) for o, w in zip(e_outs, ws))
     t_g = torch.autograd.grad(t_loss, t_leaves, allow_unused=True)
     with ember_errors("ember backward"):
         e_g = ember.autograd.grad(e_loss, e_leaves, allow_unused=True)
