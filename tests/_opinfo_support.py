@@ -435,7 +435,9 @@ class Mismatch(AssertionError):
 
 def _np(x):
     if isinstance(x, torch.Tensor):
-        return x.detach().numpy() if x.dtype != torch.bfloat16 else x.detach().double().numpy()
+        # force=True: torch hands out lazily-conjugated / negated views and ZeroTensors (fft, sgn
+        # gradients) that plain .numpy() refuses; force materialises them
+        return x.numpy(force=True) if x.dtype != torch.bfloat16 else x.detach().double().numpy()
     return np.asarray(x.detach().numpy())
 
 
@@ -457,7 +459,9 @@ def compare(e, t, what, values=True, grad=False):
         if values:
             a, b = _np(e), _np(t)
             table = GRAD_TOL if grad else TOL
-            tl = table.get(dtype_name(t.dtype), dict(rtol=0, atol=0)) if t.is_floating_point() else {}
+            # a complex result is held to the tolerance of its real component dtype
+            real = t.real.dtype if t.is_complex() else t.dtype
+            tl = table.get(dtype_name(real), dict(rtol=0, atol=0)) if real.is_floating_point else {}
             try:
                 if tl:
                     np.testing.assert_allclose(a, b, equal_nan=True, **tl)
@@ -491,7 +495,14 @@ def _len(x):
 
 
 def float_outputs(out, lib_tensor):
-    return [o for o in leaves(out) if isinstance(o, lib_tensor) and o.is_floating_point() and o.requires_grad]
+    return [o for o in leaves(out) if isinstance(o, lib_tensor) and (o.is_floating_point() or o.is_complex())
+            and o.requires_grad]
+
+
+def _weighted(o, w, lib):
+    """sum(w * o), a real scalar: a complex output enters through its real part (the loss must be real)."""
+    s = (o * lib.tensor(w, dtype=o.dtype)).sum()
+    return s.real if o.is_complex() else s
 
 
 # ---------------------------------------------------------------- running one entry
@@ -636,8 +647,8 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
         return
     rng = np.random.default_rng(1)
     ws = [rng.uniform(0.5, 1.5, size=tuple(o.shape)) for o in t_outs]
-    t_loss = sum((o * torch.tensor(w, dtype=o.dtype)).sum() for o, w in zip(t_outs, ws))
-    e_loss = sum((o * ember.tensor(w, dtype=o.dtype)).sum() for o, w in zip(e_outs, ws))
+    t_loss = sum(_weighted(o, w, torch) for o, w in zip(t_outs, ws))
+    e_loss = sum(_weighted(o, w, ember) for o, w in zip(e_outs, ws))
     t_g = torch.autograd.grad(t_loss, t_leaves, allow_unused=True)
     with ember_errors("ember backward"):
         e_g = ember.autograd.grad(e_loss, e_leaves, allow_unused=True)

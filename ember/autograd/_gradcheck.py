@@ -45,6 +45,24 @@ def _diff_outputs(out):
     return tuple(o for o in _as_tuple(out) if _is_tensor(o) and o._requires_grad)
 
 
+def _real_outputs(func):
+    """func with each complex output replaced by its real and imaginary parts (two real outputs).
+
+    Like PyTorch, a complex output is checked as the two real functions Re f and Im f;
+    without this, complex outputs took no part in the numerical Jacobian at all.
+    """
+    def split(*inputs):
+        out = func(*inputs)
+        if not any(_is_tensor(o) and o._dtype.is_complex for o in _as_tuple(out)):
+            return out
+        parts = []
+        for o in _as_tuple(out):
+            parts.extend((o.real, o.imag) if _is_tensor(o) and o._dtype.is_complex else (o,))
+        return tuple(parts)
+
+    return split
+
+
 def _float_outputs(out):
     return tuple(o for o in _as_tuple(out) if _is_tensor(o) and o._dtype.is_floating_point)
 
@@ -212,6 +230,7 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
     to input i, ...") or, with raise_exception=False, returns False.
     """
     inputs = _as_tuple(inputs)
+    func = _real_outputs(func)
     diff = _check_inputs(inputs, "gradcheck")
     diff_inputs = tuple(inputs[i] for i in diff)
     out = func(*inputs)
