@@ -193,8 +193,8 @@ def vander(x, *, N=None):
     """torch.linalg.vander: increasing powers of the last dim's elements, (..., n) -> (..., n, N)."""
     if x._dtype is D.bool_:
         raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
-    if x._data.ndim < 1:
-        raise RuntimeError("linalg.vander: x must have at least one dimension.")
+    if x._data.ndim == 0:  # torch treats a 0-d x as one element: (1, N)
+        x = x.unsqueeze(0)
     n = x._data.shape[-1] if N is None else N
     if n <= 1:
         raise RuntimeError("N must be greater than 1.")
