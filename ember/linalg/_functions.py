@@ -271,6 +271,10 @@ def householder_product(A, tau, *, out=None):
     from .. import _creation
 
     eye = _creation.eye(m, n, dtype=A._dtype, device=A.device).expand(A._data.shape)
+    if tau._data.shape[-1] == 0:
+        # no reflectors: Q is eye, yet torch's output still hangs off A and tau in the graph
+        # (empty sums: zeros even where A holds NaN, and a zero gradient)
+        eye = eye + A.narrow(-1, 0, 0).sum(-1, keepdim=True) + tau.sum(-1, keepdim=True).unsqueeze(-1)
     return _out(_apply_reflectors(A, tau, eye, True, False), out)
 
 
