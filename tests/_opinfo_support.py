@@ -52,6 +52,10 @@ RANDOM_OPS = {
 
 # Ops whose outputs are unique only up to sign/phase (eigenvectors, singular vectors): the
 # forward is compared after the sample's output_process_fn_grad (torch's own normalisation).
+# Matrix functions whose float32 error is normwise (relative to the largest entry), not per entry:
+# torch's float32 matrix_exp of a matrix with entries near 1e5 is off by ~0.05 in its small entries
+# (checked against torch's float64 result, which ember's float64-internal value matches).
+NORMWISE = {"matrix_exp"}
 SIGN_AMBIGUOUS = {"linalg.eigh", "linalg.eig", "linalg.svd", "svd", "eig", "lobpcg"}
 # Ops that return indices of equal elements (ties): any index of an equal element is accepted.
 TIE_OPS = {"sort", "argsort", "kthvalue", "topk", "mode", "median", "nanmedian", "cummax", "cummin",
@@ -416,13 +420,13 @@ def _np(x):
     return np.asarray(x.detach().numpy())
 
 
-def compare(e, t, what, values=True, grad=False):
+def compare(e, t, what, values=True, grad=False, normwise=False):
     """ember result e matches torch result t (structure, shape, dtype and - with values - values)."""
     if isinstance(t, (tuple, list)):
         if not isinstance(e, (tuple, list)) or len(e) != len(t):
             raise Mismatch(f"{what}: {type(e).__name__} of {_len(e)} vs torch {type(t).__name__} of {len(t)}")
         for i, (a, b) in enumerate(zip(e, t)):
-            compare(a, b, f"{what}[{i}]", values, grad)
+            compare(a, b, f"{what}[{i}]", values, grad, normwise)
         return
     if isinstance(t, torch.Tensor):
         if not isinstance(e, ember.Tensor):
@@ -435,6 +439,8 @@ def compare(e, t, what, values=True, grad=False):
             a, b = _np(e), _np(t)
             table = GRAD_TOL if grad else TOL
             tl = table.get(dtype_name(t.dtype), dict(rtol=0, atol=0)) if t.is_floating_point() else {}
+            if tl and normwise and b.size:
+                tl = dict(tl, atol=max(tl["atol"], tl["rtol"] * float(np.nanmax(np.abs(b)))))
             try:
                 if tl:
                     np.testing.assert_allclose(a, b, equal_nan=True, **tl)
@@ -595,7 +601,7 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
     elif entry_id(op) in TIE_OPS or op.name in TIE_OPS:
         compare_with_ties(op, sample, e_out, t_out)
     else:
-        compare(e_out, t_out, "output", values=not random_op)
+        compare(e_out, t_out, "output", values=not random_op, normwise=op.name in NORMWISE)
     if inplace:
         compare(e_inputs[0], sample.input, "in-place input", values=not random_op)
     if not grads or random_op:
@@ -623,7 +629,7 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
             b = torch.zeros_like(t_leaves[i])
         if a is None:
             a = ember.zeros_like(e_leaves[i])
-        compare(a, b, f"grad[{i}]", grad=True)
+        compare(a, b, f"grad[{i}]", grad=True, normwise=op.name in NORMWISE)
 
 
 def torch_skips_gradcheck(op):
