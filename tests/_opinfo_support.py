@@ -349,10 +349,26 @@ def ember_dtype(d):
     return _DTYPES[d]
 
 
-def to_ember(x, memo):
+# Ops that read a tensor's storage beyond its view (storage_offset is absolute): their sample
+# input keeps its whole storage (as_strided.partial_views passes base[5:15] of a 20-element base).
+STORAGE_OPS = {"as_strided"}
+
+
+def _with_storage(x):
+    """ember view of a copy of x's whole storage, at x's size, stride and storage offset."""
+    full = torch.empty(0, dtype=x.dtype).set_(x.untyped_storage())
+    base = ember.tensor(full.detach().numpy().copy(), dtype=ember_dtype(x.dtype))
+    e = base.as_strided(tuple(x.shape), tuple(x.stride()), x.storage_offset()).detach()
+    return e.requires_grad_(True) if x.requires_grad else e
+
+
+def to_ember(x, memo, keep_storage=False):
     """ember counterpart of a sample value; one ember tensor per torch tensor (identity kept)."""
     if isinstance(x, torch.Tensor):
         if id(x) in memo:
+            return memo[id(x)][1]
+        if keep_storage and x.dtype in (torch.float32, torch.float64, torch.int64, torch.bool):
+            memo[id(x)] = (x, _with_storage(x))
             return memo[id(x)][1]
         if x.is_complex() or x.layout != torch.strided or x.dtype in (torch.bfloat16, torch.float16) and \
                 getattr(ember, dtype_name(x.dtype), None) is None:
@@ -576,7 +592,8 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
     if inplace:
         sample = sample.transform(lambda t: t.detach().clone() if isinstance(t, torch.Tensor) else t)
     memo = {}
-    e_inputs = (to_ember(sample.input, memo), to_ember(sample.args, memo), to_ember(sample.kwargs, memo))
+    e_inputs = (to_ember(sample.input, memo, keep_storage=op.name in STORAGE_OPS), to_ember(sample.args, memo),
+                to_ember(sample.kwargs, memo))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
