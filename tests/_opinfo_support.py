@@ -52,6 +52,9 @@ RANDOM_OPS = {
 
 # Ops whose outputs are unique only up to sign/phase (eigenvectors, singular vectors): the
 # forward is compared after the sample's output_process_fn_grad (torch's own normalisation).
+# Ops whose torch backward the OpInfo itself marks wrong (test_fn_grad expectedFailure): their
+# gradients are not compared with torch's; ember's own gradcheck (finite differences) checks them.
+TORCH_GRAD_WRONG = {"as_strided_scatter"}
 # Matrix functions whose float32 error is normwise (relative to the largest entry), not per entry:
 # torch's float32 matrix_exp of a matrix with entries near 1e5 is off by ~0.05 in its small entries
 # (checked against torch's float64 result, which ember's float64-internal value matches).
@@ -621,7 +624,7 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
         compare(e_out, t_out, "output", values=not random_op, normwise=op.name in NORMWISE)
     if inplace:
         compare(e_inputs[0], sample.input, "in-place input", values=not random_op)
-    if not grads or random_op:
+    if not grads or random_op or op.name in TORCH_GRAD_WRONG:
         return
     t_leaves = [t for t in leaves((sample.input, sample.args, sample.kwargs)) if t.requires_grad]
     if not t_leaves:
@@ -723,7 +726,7 @@ def run_entry(op, skip_reason=None):
     if efn is None:
         return Result("missing", 0, 0, [f"ember lacks {label}"])
     random_op = op.name in RANDOM_OPS
-    gradcheck = not random_op and not torch_skips_gradcheck(op)
+    gradcheck = not random_op and (op.name in TORCH_GRAD_WRONG or not torch_skips_gradcheck(op))
     passed, failed, msgs, lacks = 0, 0, [], []
     for dtype in tested_dtypes(op):
         grads = op.supports_autograd and dtype.is_floating_point
