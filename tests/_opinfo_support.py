@@ -55,6 +55,13 @@ RANDOM_OPS = {
 # of dropout_p in sample.args.
 DROPOUT_ARG = {"nn.functional.multi_head_attention_forward": 9}
 
+# Ops whose torch backward the OpInfo itself marks wrong (test_fn_grad expectedFailure): their
+# gradients are not compared with torch's; ember's own gradcheck (finite differences) checks them.
+TORCH_GRAD_WRONG = {"as_strided_scatter"}
+# Matrix functions whose float32 error is normwise (relative to the largest entry), not per entry:
+# torch's float32 matrix_exp of a matrix with entries near 1e5 is off by ~0.05 in its small entries
+# (checked against torch's float64 result, which ember's float64-internal value matches).
+NORMWISE = {"matrix_exp"}
 # Ops whose outputs are unique only up to sign/phase (eigenvectors, singular vectors): the
 # forward is compared after the sample's output_process_fn_grad (torch's own normalisation).
 SIGN_AMBIGUOUS = {"linalg.eigh", "linalg.eig", "linalg.svd", "svd", "eig", "lobpcg"}
@@ -350,10 +357,26 @@ def ember_dtype(d):
     return _DTYPES[d]
 
 
-def to_ember(x, memo):
+# Ops that read a tensor's storage beyond its view (storage_offset is absolute): their sample
+# input keeps its whole storage (as_strided.partial_views passes base[5:15] of a 20-element base).
+STORAGE_OPS = {"as_strided"}
+
+
+def _with_storage(x):
+    """ember view of a copy of x's whole storage, at x's size, stride and storage offset."""
+    full = torch.empty(0, dtype=x.dtype).set_(x.untyped_storage())
+    base = ember.tensor(full.detach().numpy().copy(), dtype=ember_dtype(x.dtype))
+    e = base.as_strided(tuple(x.shape), tuple(x.stride()), x.storage_offset()).detach()
+    return e.requires_grad_(True) if x.requires_grad else e
+
+
+def to_ember(x, memo, keep_storage=False):
     """ember counterpart of a sample value; one ember tensor per torch tensor (identity kept)."""
     if isinstance(x, torch.Tensor):
         if id(x) in memo:
+            return memo[id(x)][1]
+        if keep_storage and x.dtype in (torch.float32, torch.float64, torch.int64, torch.bool):
+            memo[id(x)] = (x, _with_storage(x))
             return memo[id(x)][1]
         if x.is_complex() or x.layout != torch.strided or x.dtype in (torch.bfloat16, torch.float16) and \
                 getattr(ember, dtype_name(x.dtype), None) is None:
@@ -441,13 +464,13 @@ def _np(x):
     return np.asarray(x.detach().numpy())
 
 
-def compare(e, t, what, values=True, grad=False):
+def compare(e, t, what, values=True, grad=False, normwise=False):
     """ember result e matches torch result t (structure, shape, dtype and - with values - values)."""
     if isinstance(t, (tuple, list)):
         if not isinstance(e, (tuple, list)) or len(e) != len(t):
             raise Mismatch(f"{what}: {type(e).__name__} of {_len(e)} vs torch {type(t).__name__} of {len(t)}")
         for i, (a, b) in enumerate(zip(e, t)):
-            compare(a, b, f"{what}[{i}]", values, grad)
+            compare(a, b, f"{what}[{i}]", values, grad, normwise)
         return
     if isinstance(t, torch.Tensor):
         if not isinstance(e, ember.Tensor):
@@ -462,6 +485,8 @@ def compare(e, t, what, values=True, grad=False):
             # a complex result is held to the tolerance of its real component dtype
             real = t.real.dtype if t.is_complex() else t.dtype
             tl = table.get(dtype_name(real), dict(rtol=0, atol=0)) if real.is_floating_point else {}
+            if tl and normwise and b.size:
+                tl = dict(tl, atol=max(tl["atol"], tl["rtol"] * float(np.nanmax(np.abs(b)))))
             try:
                 if tl:
                     np.testing.assert_allclose(a, b, equal_nan=True, **tl)
@@ -604,7 +629,8 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
     if inplace:
         sample = sample.transform(lambda t: t.detach().clone() if isinstance(t, torch.Tensor) else t)
     memo = {}
-    e_inputs = (to_ember(sample.input, memo), to_ember(sample.args, memo), to_ember(sample.kwargs, memo))
+    e_inputs = (to_ember(sample.input, memo, keep_storage=op.name in STORAGE_OPS), to_ember(sample.args, memo),
+                to_ember(sample.kwargs, memo))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -629,10 +655,10 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
     elif entry_id(op) in TIE_OPS or op.name in TIE_OPS:
         compare_with_ties(op, sample, e_out, t_out)
     else:
-        compare(e_out, t_out, "output", values=not random_op)
+        compare(e_out, t_out, "output", values=not random_op, normwise=op.name in NORMWISE)
     if inplace:
         compare(e_inputs[0], sample.input, "in-place input", values=not random_op)
-    if not grads or random_op:
+    if not grads or random_op or op.name in TORCH_GRAD_WRONG:
         return
     t_leaves = [t for t in leaves((sample.input, sample.args, sample.kwargs)) if t.requires_grad]
     if not t_leaves:
@@ -657,7 +683,7 @@ def check_sample(op, efn, tfn, sample, dtype, grads, random_op, inplace=False):
             b = torch.zeros_like(t_leaves[i])
         if a is None:
             a = ember.zeros_like(e_leaves[i])
-        compare(a, b, f"grad[{i}]", grad=True)
+        compare(a, b, f"grad[{i}]", grad=True, normwise=op.name in NORMWISE)
 
 
 def torch_skips_gradcheck(op):
@@ -747,7 +773,7 @@ def run_entry(op, skip_reason=None):
     if efn is None:
         return Result("missing", 0, 0, [f"ember lacks {label}"])
     random_op = op.name in RANDOM_OPS
-    gradcheck = not random_op and not torch_skips_gradcheck(op)
+    gradcheck = not random_op and (op.name in TORCH_GRAD_WRONG or not torch_skips_gradcheck(op))
     passed, failed, msgs, lacks = 0, 0, [], []
     for dtype in tested_dtypes(op):
         grads = op.supports_autograd and dtype.is_floating_point

@@ -77,9 +77,11 @@ def im2col_arrays(x, pads, kernel, stride, dilation, samples_inner=False, out_si
     xp = xp_of(x)
     n, c = x.shape[:2]
     if _is_pointwise(kernel, stride, pads):
+        # sizes spelled out, never -1: reshape cannot infer it when a batch is empty
+        size = math.prod(x.shape[2:])
         if samples_inner:
-            return xp.ascontiguousarray(x.reshape(n, c, -1).swapaxes(0, 1)).reshape(c, -1)
-        return xp.ascontiguousarray(x).reshape(n, c, -1)
+            return xp.ascontiguousarray(x.reshape(n, c, size).swapaxes(0, 1)).reshape(c, n * size)
+        return xp.ascontiguousarray(x).reshape(n, c, size)
     xpad = _pad(x, pads)
     # out_size: given when the output is another conv's input size (the adjoint of conv_transpose,
     # whose output_padding can leave fewer windows than fit)
@@ -94,9 +96,10 @@ def im2col_arrays(x, pads, kernel, stride, dilation, samples_inner=False, out_si
             cols[(slice(None),) + k] = region.swapaxes(0, 1)
         else:
             cols[(slice(None), slice(None)) + k] = region
+    windows = math.prod(out_size)
     if samples_inner:
-        return cols.reshape(c * math.prod(kernel), -1)
-    return cols.reshape(n, c * math.prod(kernel), -1)
+        return cols.reshape(c * math.prod(kernel), n * windows)
+    return cols.reshape(n, c * math.prod(kernel), windows)
 
 
 def col2im_arrays(cols, x_shape, pads, kernel, stride, dilation, out_size, samples_inner=False):

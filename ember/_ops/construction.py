@@ -344,6 +344,8 @@ def sum_to_size(self, *size):
     if not ok:
         raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
                            f"{{[{', '.join(map(str, shape))}]}}.")
+    if not size:  # torch's sum_to answers an empty size with tensor.sum(): bool/int -> int64
+        return self.sum()
     return sum_to(self, size)
 
 

@@ -200,19 +200,25 @@ def ldexp(input, other, *, out=None):
 frexp_result = return_type("frexp", ("mantissa", "exponent"))
 
 
-class _Frexp(Op):
-    differentiable = False
+class FrexpBackward0(Op):
+    """x = m * 2^e: the mantissa's gradient is grad / 2^e (the exponent has none, as torch's)."""
+
+    n_diff_outputs = 1
 
     def forward(self, x):
         m, e = xp_of(x).frexp(x)
+        self.scale = xp_of(x).ldexp(np.ones((), x.dtype), -e)  # exactly 2^-e, in x's dtype
         return m, e.astype(np.int32, copy=False)
+
+    def backward(self, g, *_):
+        return g * _wrap(self.scale)
 
 
 def frexp(input, *, out=None):
     _need_tensor("frexp", 1, "input", input)
     if not input._dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    result = frexp_result(*_Frexp.apply(input))
+    result = frexp_result(*FrexpBackward0.apply(input))
     if out is not None:
         _out(result[0], out[0])
         _out(result[1], out[1])

@@ -443,6 +443,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         dims = [input._wrap_dim(int(d)) for d in dim]
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if spacing is None:  # torch's "unspecified": unit spacing
+        spacing = 1
     if isinstance(spacing, (list, tuple)):
         if len(spacing) != len(dims):
             raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "

@@ -193,8 +193,8 @@ def vander(x, *, N=None):
     """torch.linalg.vander: increasing powers of the last dim's elements, (..., n) -> (..., n, N)."""
     if x._dtype is D.bool_:
         raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
-    if x._data.ndim < 1:
-        raise RuntimeError("linalg.vander: x must have at least one dimension.")
+    if x._data.ndim == 0:  # torch treats a 0-d x as one element: (1, N)
+        x = x.unsqueeze(0)
     n = x._data.shape[-1] if N is None else N
     if n <= 1:
         raise RuntimeError("N must be greater than 1.")
@@ -271,6 +271,10 @@ def householder_product(A, tau, *, out=None):
     from .. import _creation
 
     eye = _creation.eye(m, n, dtype=A._dtype, device=A.device).expand(A._data.shape)
+    if tau._data.shape[-1] == 0:
+        # no reflectors: Q is eye, yet torch's output still hangs off A and tau in the graph
+        # (empty sums: zeros even where A holds NaN, and a zero gradient)
+        eye = eye + A.narrow(-1, 0, 0).sum(-1, keepdim=True) + tau.sum(-1, keepdim=True).unsqueeze(-1)
     return _out(_apply_reflectors(A, tau, eye, True, False), out)
 
 

@@ -145,7 +145,8 @@ class LinalgLdlFactorExBackward0(Op):
 
     def forward(self, a):
         host = _host(a)
-        mats = host.reshape((-1,) + host.shape[-2:])
+        # the batch count spelled out: reshape cannot infer -1 when a matrix is 0 x 0
+        mats = host.reshape((int(np.prod(host.shape[:-2])),) + host.shape[-2:])
         out = [_sytf2(m) for m in mats]
         xp = xp_of(a)
         ld = np.stack([o[0] for o in out]).reshape(host.shape) if out else host.copy()
