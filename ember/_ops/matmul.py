@@ -310,7 +310,14 @@ class AddmmBackward0(Op):
         if self.next_functions[0][0] is not None:
             gc = g if beta == 1 else g * beta
         ga = g_prod @ b.mT if self.next_functions[1][0] is not None else None
-        gb = a.mT @ g_prod if self.next_functions[2][0] is not None else None
+        gb = None
+        if self.next_functions[2][0] is not None:
+            if b._data.flags.f_contiguous and not b._data.flags.c_contiguous:
+                # b is a transposed matrix (linear's weight.t()): its gradient in b's layout, so
+                # that the weight's gradient comes out of TBackward0 contiguous, as torch's does
+                gb = (g_prod.mT @ a).mT
+            else:
+                gb = a.mT @ g_prod
         return gc, ga, gb
 
 
