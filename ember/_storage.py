@@ -10,14 +10,14 @@ import os
 import numpy as np
 
 from . import _shared_memory
+from ._ops.strided import _allocation
 from ._tensor import Tensor
 
 
 def _owner(array):
-    """The array that owns the memory `array` views (NumPy's .base chain)."""
-    while isinstance(getattr(array, "base", None), np.ndarray):
-        array = array.base
-    return array
+    """The NumPy array that owns the memory `array` views (the walk strided._allocation makes,
+    which also sees through as_strided's intermediate arrays); a CuPy array stands for itself."""
+    return _allocation(array)[0] if isinstance(array, np.ndarray) else array
 
 
 def _ptr(array):
