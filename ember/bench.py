@@ -262,6 +262,131 @@ def policy_gradient_b1_step(m):
     return step
 
 
+def gelu_alone(m):
+    """Exact F.gelu forward and backward on 16x64x512 float32."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((16, 64, 512)), dtype=m.float32, requires_grad=True)
+
+    def step():
+        x.grad = None
+        m.nn.functional.gelu(x).sum().backward()
+
+    return step
+
+
+def layer_norm_fwd_bwd(m):
+    """LayerNorm(512) forward and backward on 16x64x512."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((16, 64, 512)), dtype=m.float32, requires_grad=True)
+    ln = m.nn.LayerNorm(512)
+
+    def step():
+        x.grad = None
+        ln(x).sum().backward()
+
+    return step
+
+
+def max_pool_fwd_bwd(m):
+    """max_pool2d(2) forward and backward on 32x16x32x32."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((32, 16, 32, 32)), dtype=m.float32, requires_grad=True)
+
+    def step():
+        x.grad = None
+        m.nn.functional.max_pool2d(x, 2).sum().backward()
+
+    return step
+
+
+def gpt_step(m):
+    """A GPT training step: 4 layers, 4 heads, n_embd 128, block 64, batch 8, vocab 65, exact GELU,
+    LayerNorm, causal attention written with masked_fill + softmax, AdamW."""
+    nn, F = m.nn, m.nn.functional
+    T, C, H, V, B = 64, 128, 4, 65, 8
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(C), nn.LayerNorm(C)
+            self.qkv, self.proj = nn.Linear(C, 3 * C), nn.Linear(C, C)
+            self.fc, self.out = nn.Linear(C, 4 * C), nn.Linear(4 * C, C)
+            self.register_buffer("mask", m.tril(m.ones(T, T)).view(1, 1, T, T))
+
+        def forward(self, x):
+            b, t, c = x.shape
+            q, k, v = self.qkv(self.ln1(x)).split(C, dim=2)
+            q, k, v = (z.view(b, t, H, c // H).transpose(1, 2) for z in (q, k, v))
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(c // H))
+            att = F.softmax(att.masked_fill(self.mask[:, :, :t, :t] == 0, float("-inf")), dim=-1)
+            y = (att @ v).transpose(1, 2).contiguous().view(b, t, c)
+            x = x + self.proj(y)
+            return x + self.out(F.gelu(self.fc(self.ln2(x))))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok, self.pos = nn.Embedding(V, C), nn.Embedding(T, C)
+            self.blocks = nn.Sequential(*[Block() for _ in range(4)])
+            self.ln, self.head = nn.LayerNorm(C), nn.Linear(C, V)
+
+        def forward(self, idx):
+            x = self.tok(idx) + self.pos(m.arange(idx.shape[1]))
+            return self.head(self.ln(self.blocks(x)))
+
+    rng = np.random.default_rng(0)
+    idx = m.tensor(rng.integers(0, V, (B, T)))
+    tgt = m.tensor(rng.integers(0, V, (B, T)))
+    m.manual_seed(0)
+    model = GPT()
+    opt = m.optim.AdamW(model.parameters(), lr=3e-4)
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(idx).view(-1, V), tgt.view(-1)).backward()
+        opt.step()
+
+    return step
+
+
+def inference_loop(m):
+    """A no_grad evaluation loop: 64 single samples through a 64-128-128-10 MLP and argmax."""
+    rng = np.random.default_rng(0)
+    xs = [m.tensor(rng.standard_normal((1, 64)), dtype=m.float32) for _ in range(64)]
+    nn = m.nn
+    m.manual_seed(0)
+    net = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 10))
+    net.eval()
+
+    def step():
+        with m.no_grad():
+            for x in xs:
+                m.softmax(net(x), dim=-1).argmax(dim=-1)
+
+    return step
+
+
+def _tiny_forward(op):
+    """A tiny forward-only call (no grad) on 4x8 float32 inputs."""
+    def setup(m):
+        a = m.ones(4, 8)
+        b = m.ones(4, 8)
+        t = m.zeros(4, dtype=m.int64)
+        F = m.nn.functional
+        fns = {
+            "view": lambda: a.view(8, 4),
+            "reshape": lambda: a.reshape(-1),
+            "cat": lambda: m.cat([a, b]),
+            "stack": lambda: m.stack([a, b]),
+            "softmax": lambda: m.softmax(a, dim=-1),
+            "sigmoid": lambda: m.sigmoid(a),
+            "relu": lambda: m.relu(a),
+            "cross_entropy": lambda: F.cross_entropy(a, t),
+        }
+        return fns[op]
+    return setup
+
+
 # (name, setup, iterations per repeat, target ratio ember/torch)
 WORKLOADS = [
     ("tiny op, no grad (a + b)", tiny_op_nograd, 20000, 1.5),
@@ -278,7 +403,13 @@ WORKLOADS = [
     ("char-LSTM 2x128 seq64 b32 step", char_lstm_step, 1, 1.2),
     ("Embedding(10000, 200) backward", embedding_backward, 20, 1.2),
     ("policy-gradient b1 step", policy_gradient_b1_step, 5, 1.2),
-]
+    ("GPT 4x128 step b8 (AdamW)", gpt_step, 1, 1.2),
+    ("F.gelu exact fwd+bwd 16x64x512", gelu_alone, 3, 1.5),
+    ("LayerNorm fwd+bwd 16x64x512", layer_norm_fwd_bwd, 3, 1.2),
+    ("max_pool2d fwd+bwd 32x16x32x32", max_pool_fwd_bwd, 3, 1.2),
+    ("no_grad inference loop (64 x b1)", inference_loop, 10, 1.5),
+] + [(f"tiny forward: {op}", _tiny_forward(op), 5000, 1.5)
+     for op in ("view", "reshape", "cat", "stack", "softmax", "sigmoid", "relu", "cross_entropy")]
 
 
 def time_pair(setup, iters, repeats, ember, torch):
