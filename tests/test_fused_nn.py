@@ -75,6 +75,8 @@ CASES = {
     "smooth_l1_loss none": (lambda m, x, t: F(m).smooth_l1_loss(x, t, reduction="none", beta=0.5), [(4, 5), (4, 5)]),
     "smooth_l1_loss beta 0": (lambda m, x, t: F(m).smooth_l1_loss(x, t, beta=0.0), [(4, 5), (4, 5)]),
     "soft_margin_loss": (lambda m, x, t: F(m).soft_margin_loss(x, t.sign()), [(4, 5), [4, 5]]),
+    "gelu": (lambda m, x: F(m).gelu(x * 3), [(4, 5, 6)]),
+    "gelu tanh": (lambda m, x: F(m).gelu(x * 3, approximate="tanh"), [(4, 5)]),
 }
 
 
@@ -98,7 +100,7 @@ def _requires(shapes):
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-@pytest.mark.parametrize("name", ["layer_norm affine", "batch_norm train", "batch_norm eval", "group_norm"])
+@pytest.mark.parametrize("name", ["layer_norm affine", "batch_norm train", "batch_norm eval", "group_norm", "gelu"])
 def test_half_types_compute_in_float32(name, dtype):
     fn, shapes = CASES[name]
     check(_seeded(fn), shapes, dtype)
@@ -122,7 +124,7 @@ NODES = {
     "nll_loss 4-D none": "NllLoss2DBackward0", "cross_entropy": "NllLossBackward0",
     "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0", "bce sum": "BinaryCrossEntropyBackward0",
     "mse_loss": "MseLossBackward0", "huber_loss": "HuberLossBackward0", "smooth_l1_loss none": "SmoothL1LossBackward0",
-    "soft_margin_loss": "SoftMarginLossBackward0",
+    "soft_margin_loss": "SoftMarginLossBackward0", "gelu": "GeluBackward0",
 }
 
 
@@ -151,3 +153,19 @@ def test_batch_norm_running_statistics_as_torch(momentum):
                       out.detach().numpy()])
     for a, b in zip(*stats):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+def test_gelu_backward_twice_and_on_a_retained_graph_match_torch():
+    """The array fast path of exact GELU's backward reuses the forward's Phi(x): a second backward over
+    a retained graph must give the same gradient (nothing consumed in place)."""
+    xn = R.standard_normal((3, 7)).astype(np.float32) * 4
+    grads = []
+    for m in (torch, ember):
+        x = m.tensor(xn, requires_grad=True)
+        y = m.nn.functional.gelu(x)
+        y.backward(m.ones_like(y), retain_graph=True)
+        first = x.grad.clone()
+        y.backward(m.ones_like(y))
+        grads.append((np.asarray(first.tolist()), np.asarray(x.grad.tolist())))
+    np.testing.assert_allclose(grads[1][0], grads[0][0], rtol=2e-6, atol=1e-7)
+    np.testing.assert_allclose(grads[1][1], grads[0][1], rtol=2e-6, atol=1e-7)
