@@ -802,11 +802,18 @@ def _no_complex(name):
 
 
 def _sigmoid_array(xp, x):
-    if x.dtype.kind == "c":  # no overflow-safe branches for complex numbers (no ordering)
+    """torch's formula, 1 / (1 + exp(-x)), in four passes: float32 below -88.7 gives exp's inf and so
+    0, as torch's kernel does (not the subnormal e / (1 + e) would give). Half types compute in float32
+    and round once."""
+    if x.dtype.kind == "c":
         return 1 / (1 + xp.exp(-x))
-    # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) for x < 0.
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    dt, shape = x.dtype, x.shape
+    x = x.reshape(-1) if not shape else x  # NumPy makes scalars of 0-d results, which out= cannot take
+    e = xp.negative(x, dtype=np.float32) if dt.itemsize == 2 else xp.negative(x)
+    with np.errstate(over="ignore"):
+        xp.exp(e, out=e)
+    e += 1
+    return xp.reciprocal(e, out=e).astype(dt, copy=False).reshape(shape)
 
 
 def _erf_array(xp, x):
