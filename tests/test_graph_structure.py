@@ -271,7 +271,6 @@ KNOWN_DIFFERENT = {
     'Hardsigmoid': 'hardsigmoid is composed as hardtanh(x / 6 + 0.5); torch: one HardsigmoidBackward0',
     'Hardswish': 'hardswish is composed as x * hardsigmoid(x); torch: one HardswishBackward0',
     'HingeEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
-    'LSTM': "torch's CPU LSTM is one MkldnnRnnLayerBackward0 per layer; ember unrolls the cells",
     'LSTMCell': 'ember splits the gates with SplitBackward0, torch with UnsafeSplitBackward0',
     'LogSigmoid': 'logsigmoid is composed as -softplus(-x); torch: one LogSigmoidBackward0',
     'MarginRankingLoss': ('clamp(min=0) records ClampBackward1 (torch: ClampMinBackward0); also ') + _SCALAR,

@@ -9,6 +9,7 @@ import math
 
 from ... import _creation
 from ..._ops._rnn_cell import LstmCellBackward0
+from ..._ops._rnn_layer import lstm_layer
 from ..._ops.joining import cat, stack
 from ..._ops.matmul import addmm
 from .. import functional as F
@@ -155,6 +156,12 @@ class RNNBase(Module):
                 w_ih, w_hh = params[0], params[1]
                 b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
                 w_hr = params[-1] if self.proj_size > 0 else None
+                if self.mode == "LSTM" and w_hr is None and batch_sizes is None:  # one node per layer, as torch
+                    out, h, c = lstm_layer(layer_input, w_ih, w_hh, b_ih, b_hh, h0[idx], c0[idx], direction == 1)
+                    outs.append(out)
+                    h_n.append(h)
+                    c_n.append(c)
+                    continue
                 xw = F.linear(layer_input, w_ih, b_ih)  # every time step at once
                 if b_hh is not None and self.mode != "GRU":  # (GRU's b_hn sits inside r * (.))
                     xw, b_hh = xw + b_hh, None
