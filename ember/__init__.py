@@ -13,6 +13,7 @@ import warnings as _warnings
 # is silent there and so are we. Scoped to ember's modules, not the user's code.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 
+from . import _malloc  # noqa: E402,F401  (first: before the first large array)
 from ._dtype import (  # noqa: E402
     dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
     complex32, complex64, complex128,

@@ -1,6 +1,7 @@
 """The fast paths of convolution, pooling, the LSTM cell, row-scatter backward and inner-dim-1
 products against torch: values and gradients for the shapes that take each branch, and
 gradients of gradients through the fused nodes."""
+import os
 import numpy as np
 import pytest
 import torch
@@ -189,3 +190,19 @@ def test_inner_dim_one_products(a, b):
 
 def test_linear_at_batch_one():
     check(lambda m, x, w, b: m.nn.functional.linear(x, w, b), [(1, 9), (4, 9), (4,)])
+
+
+def test_malloc_tuning_is_applied_on_glibc_and_can_be_switched_off():
+    """ember keeps freed large arrays' pages (glibc mallopt) unless told not to or malloc is tuned already."""
+    import platform
+    import subprocess
+    import sys
+
+    code = "import ember; print(ember._malloc.tuned)"
+    run = lambda env: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: E731
+                                     env={**{k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")},
+                                          **env}).stdout.strip()
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert run({}) == str(glibc)
+    assert run({"EMBER_MALLOC_TUNING": "0"}) == "False"
+    assert run({"MALLOC_ARENA_MAX": "2"}) == "False"
