@@ -1,0 +1,168 @@
+"""explain(fn, *inputs): find the node whose backward disagrees with finite differences.
+
+fn runs in float64. Backward gives the gradient of a scalar L (a fixed random
+weighting of fn's outputs) with respect to every intermediate value. Then,
+from the output towards the inputs, each value is perturbed along a random
+direction while fn is run again (the value is replaced as its node makes it:
+nodes are made in the same order on every run of a deterministic fn), and the
+directional derivative of L is compared with the one backward gave. The first
+value (counted from the output) whose gradient disagrees, while the values
+computed from it all agree, was given a wrong gradient by a node that used it:
+that node is named, with its creation line and shapes.
+"""
+import copy
+import os
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.anomaly_mode import anomaly_state
+from ._model import dtype_name, shape_text, source_line
+from ._record import Recorder
+
+
+class _Capture:
+    """Recorder that lists the nodes made and their outputs, and perturbs one output as it is made."""
+
+    def __init__(self, target=None, delta=None):
+        self.nodes, self.outputs = [], []
+        self.target, self.delta = target, delta
+
+    def __call__(self, node, output):
+        if len(self.nodes) == self.target and output is not None:
+            output._data = output._data + self.delta
+        self.nodes.append(node)
+        self.outputs.append(output)
+
+
+class Report:
+    """What explain() found. `node` is None when every checked backward agrees."""
+
+    def __init__(self, node, checked, skipped, analytic=None, numeric=None, also=()):
+        self.node, self.checked, self.skipped = node, checked, skipped
+        self.analytic, self.numeric, self.also = analytic, numeric, list(also)
+        self.op = node.name() if node is not None else None
+        self.line = source_line(node) if node is not None else None
+        info = getattr(node, "_viz", None)
+        self.output_shapes = [s for s, _ in info.outputs] if info is not None and info.outputs else []
+        self.input_shapes = [tuple(s) for s in _input_shapes(node)] if node is not None else []
+
+    def __bool__(self):
+        return self.node is not None
+
+    def __str__(self):
+        if self.node is None:
+            return (f"ember.viz.explain: the backward of all {self.checked} checked nodes agrees with finite "
+                    f"differences" + (f" ({self.skipped} not float64, not checked)" if self.skipped else ""))
+        where = f"{os.path.basename(self.line[0])}:{self.line[1]}: {self.line[3]}" if self.line else "(unknown line)"
+        ins = ", ".join(shape_text(s) for s in self.input_shapes)
+        outs = ", ".join(shape_text(s) for s in self.output_shapes)
+        text = (f"ember.viz.explain: {self.op} (made at {where}; inputs {ins} -> {outs}) computes a gradient "
+                f"that disagrees with finite differences: directional derivative {self.analytic:.6g} from "
+                f"backward, {self.numeric:.6g} numerically")
+        if self.also:
+            text += "; the value also feeds " + ", ".join(n.name() for n in self.also)
+        return text
+
+    __repr__ = __str__
+
+
+def _input_shapes(node):
+    shapes = []
+    for child, nr in node.next_functions:
+        if child is None:
+            continue
+        var = getattr(child, "variable", None)
+        if var is not None:
+            shapes.append(var.shape)
+            continue
+        info = getattr(child, "_viz", None)
+        if info is not None and info.outputs and nr < len(info.outputs):
+            shapes.append(info.outputs[nr][0])
+    return shapes
+
+
+def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
+    """Check every node's backward of fn(*inputs) against finite differences (float64; fn must be
+    deterministic). Returns a Report naming the first node that disagrees (`report.node`, `.op`,
+    `.line`, `.input_shapes`, `.output_shapes`), or saying that all agree; print it to read it."""
+    from .. import random as _random
+
+    mod = __import__("sys").modules.get("ember.nn.modules.module")
+    if mod is not None and isinstance(fn, mod.Module):
+        fn = copy.deepcopy(fn).double()
+    args = []
+    for x in inputs:
+        if isinstance(x, Tensor) and x._dtype.is_floating_point:
+            x = x.detach().to(D.float64).requires_grad_(True)
+        args.append(x)
+    rng_state = _random.get_rng_state()
+    rs = np.random.RandomState(seed)
+
+    def run(capture, perturbed_args=None):
+        _random.set_rng_state(rng_state)
+        anomaly_state.add_recorder(capture)
+        try:
+            out = fn(*(perturbed_args or args))
+        finally:
+            anomaly_state.remove_recorder(capture)
+        return [out] if isinstance(out, Tensor) else [o for o in out if isinstance(o, Tensor)]
+
+    lines = Recorder(grads=False)
+    anomaly_state.add_recorder(lines)
+    try:
+        first = _Capture()
+        outs = run(first)
+    finally:
+        anomaly_state.remove_recorder(lines)
+        lines.close()
+    weights = [rs.standard_normal(o._data.shape) for o in outs]
+
+    def loss(ys):
+        return sum(float((np.asarray(y.detach().to(D.float64)._data) * w).sum()) for y, w in zip(ys, weights))
+
+    values = [(k, o) for k, o in enumerate(first.outputs) if o is not None and o._requires_grad]
+    leaves = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
+    from ..autograd import grad
+
+    diff = [o for o in outs if o._requires_grad]
+    targets = [o for _, o in values] + [a for _, a in leaves]
+    grads = grad(diff, targets, [Tensor._make(w, D.float64).to(o._dtype) for o, w in zip(outs, weights)
+                                 if o._requires_grad], retain_graph=True, allow_unused=True) if diff else []
+
+    checked = skipped = 0
+    consumers = {}
+    for node in first.nodes:
+        for child, nr in node.next_functions:
+            if child is not None:
+                consumers.setdefault(child, []).append(node)
+    order = [("value", k, o, g) for (k, o), g in zip(values, grads[:len(values)])][::-1] + \
+        [("input", i, a, g) for (i, a), g in zip(leaves, grads[len(values):])]
+    for kind, k, value, g in order:
+        if value._dtype is not D.float64:
+            skipped += 1
+            continue
+        checked += 1
+        v = rs.standard_normal(value._data.shape)
+        analytic = float((np.asarray(g._data) * v).sum()) if g is not None else 0.0
+        sides = []
+        for sign in (1, -1):
+            delta = sign * eps * v
+            if kind == "value":
+                ys = run(_Capture(k, delta))
+            else:
+                moved = list(args)
+                moved[k] = Tensor._make(args[k]._data + delta, D.float64)
+                ys = run(_Capture(), moved)
+            sides.append(loss(ys))
+        numeric = (sides[0] - sides[1]) / (2 * eps)
+        if abs(analytic - numeric) > atol + rtol * max(abs(analytic), abs(numeric)):
+            source = first.nodes[k] if kind == "value" else value._grad_accumulator()
+            users = consumers.get(source, [])
+            if not users:
+                continue
+            # Several users: a custom Function is the likelier culprit than a built-in op.
+            users = sorted(users, key=lambda n: not hasattr(n, "_forward_cls"))
+            return Report(users[0], checked, skipped, analytic, numeric, users[1:])
+    return Report(None, checked, skipped)
