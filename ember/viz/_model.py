@@ -94,7 +94,7 @@ class Graph:
                 src = self._vnode(t._grad_fn, by_fn, stack)
                 info = getattr(t._grad_fn, "_viz", None)
                 g = info.grad_out[t._output_nr] if info is not None and info.grad_out else None
-                if g is None and t.grad is not None:
+                if g is None and t._retains_grad and t.grad is not None:
                     g = Stats(t.grad._data)
                 self.edges.append(VEdge(src, out, g, t._output_nr))
             elif t._requires_grad:

@@ -180,11 +180,10 @@ def saved_of(node, output=None):
         spec = _saved_spec(type(node))
         if spec:
             for name, get in spec.items():
-                value = get(node)
+                # while the node is being made its output is not yet stored: it is `output`
+                value = output if name == "result" and output is not None else get(node)
                 if isinstance(value, Tensor):
                     out.append((name, tuple(value._data.shape), value._dtype, int(value._data.nbytes)))
-            if getattr(node, "save_output", False) and "result" not in spec and output is not None:
-                out.append(("result", tuple(output._data.shape), output._dtype, int(output._data.nbytes)))
         elif node._saved is not None and node._saved is not _RELEASED:
             for i, (t, _) in enumerate(node._saved):
                 if isinstance(t, Tensor):

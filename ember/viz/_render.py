@@ -179,7 +179,8 @@ _SCRIPT = """
   root.querySelectorAll("g.node[data-opens]").forEach(function(g){
     g.addEventListener("click",function(){show(g.getAttribute("data-opens"));});
   });
-  show("v0");
+  var start=location.hash.slice(1);
+  show(start&&byId(start)?start:"v0");
 })();
 """
 

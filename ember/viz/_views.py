@@ -26,6 +26,10 @@ def views(graph, collapse="auto", threshold=150):
     if not collapse or not graph.scoped():
         return [View("v0", "graph", list(graph.nodes), list(graph.edges), None)]
     _scope_leaves(graph)
+    graph.incident = {}
+    for e in graph.edges:
+        graph.incident.setdefault(e.src, []).append(e)
+        graph.incident.setdefault(e.dst, []).append(e)
     out = []
     _build(graph, "graph", [(v, list(v.scope)) for v in graph.nodes], None, True, out)
     return out
@@ -49,6 +53,7 @@ def _scope_leaves(graph):
 
 def _build(graph, title, entries, parent, may_group, out):
     """Make the view of these (node, remaining scope) entries and, recursively, of its boxes."""
+    entries = _open_lone_call(entries)
     view = View(f"v{len(out)}", title, [], [], parent)
     out.append(view)
     item = {}  # graph node -> the node of this view standing for it
@@ -74,9 +79,9 @@ def _build(graph, title, entries, parent, may_group, out):
     for box, contents in inner.items():
         ops = sum(1 for v, _ in contents if v.kind == "op")
         if box.kind == "module":
-            box.lines.append(f"{ops} ops")
+            box.lines.append(f"{ops} op" + ("" if ops == 1 else "s"))
         box.tooltip = "click to open"
-    view.edges = _edges(graph, view, item)
+    view.edges = _edges([e for v, _ in entries for e in graph.incident.get(v, ())], view, item)
     for box, contents in list(inner.items()):
         if box.kind == "group":
             members = [(v, rest) for v, rest in contents]
@@ -85,6 +90,53 @@ def _build(graph, title, entries, parent, may_group, out):
             child = _build(graph, box.title, contents, view.id, True, out)
         box.members = child.id  # the view the box opens
     return view
+
+
+def _open_lone_call(entries):
+    """A view that would hold one module box and almost nothing else (the model called once,
+    its loss) shows that call's contents instead: there is nothing to collapse there."""
+    while True:
+        calls = {rest[0] for _, rest in entries if rest}
+        others = sum(1 for _, rest in entries if not rest)
+        if len(calls) != 1 or others > 3:
+            return entries
+        entries = [(v, rest[1:] if rest else rest) for v, rest in entries]
+
+
+def _chained(runs, boxes, inner):
+    """Split runs where a call does not feed the next one (two embeddings side by side are
+    not a stack): the next call must be reached from the previous within a few edges."""
+    out = []
+    for key, run in runs:
+        part = [run[0]]
+        for prev, call in zip(run, run[1:]):
+            if _feeds(inner[boxes[prev]], inner[boxes[call]]):
+                part.append(call)
+            else:
+                out.append((key, part))
+                part = [call]
+        out.append((key, part))
+    return out
+
+
+def _feeds(a, b, hops=4):
+    """Whether a value made in `a` reaches `b` within `hops` edges (edges are found on the nodes'
+    autograd links, made to point forward here)."""
+    inside_a = {v.node for v, _ in a if v.node is not None}
+    inside_b = {v.node for v, _ in b if v.node is not None}
+    frontier = set(inside_b)
+    for _ in range(hops + 1):
+        nxt = set()
+        for fn in frontier:
+            for child, _ in fn.next_functions:
+                if child is None:
+                    continue
+                if child in inside_a:
+                    return True
+                if child not in inside_b:
+                    nxt.add(child)
+        frontier = nxt
+    return False
 
 
 def _signature(contents):
@@ -101,7 +153,7 @@ def _group(view, boxes, inner, item):
             runs[-1][1].append(call)
         else:
             runs.append((key, [call]))
-    for key, run in runs:
+    for key, run in _chained(runs, boxes, inner):
         if len(run) < 2:
             continue
         first, last = run[0], run[-1]
@@ -122,11 +174,15 @@ def _group(view, boxes, inner, item):
     view.nodes.sort(key=lambda v: (v.index, v.id))
 
 
-def _edges(graph, view, item):
+def _edges(edges, view, item):
     """Edges between this view's nodes; outside ends become input/output boxes. Parallel edges merge."""
     merged = {}
     ports = {}
-    for e in graph.edges:
+    seen = set()
+    for e in edges:
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
         s, d = item.get(e.src), item.get(e.dst)
         if s is None and d is None or s is d:
             continue
