@@ -334,7 +334,7 @@ class BadSquare(ember.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * x
+        return x.square()
 
     @staticmethod
     def backward(ctx, g):
