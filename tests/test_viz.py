@@ -192,9 +192,22 @@ def test_values_option_shows_forward_statistics():
     x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
     with viz.record(values=True):
         y = (x * 2).exp().sum()
-    v = {n.title: n for n in viz.graph(y, values=True).graph.nodes}["MulBackward0"]
+    v = {n.title: n for n in viz.graph(y).graph.nodes}["MulBackward0"]
     assert "mean=4 max|x|=6" in v.lines
-    assert not any("mean=" in line for n in viz.graph(y).graph.nodes for line in n.lines)
+    assert not any("mean=" in line for n in viz.graph(y, values=False).graph.nodes for line in n.lines)
+    with viz.record():
+        z = (x * 2).exp().sum()
+    assert not any("mean=" in line for n in viz.graph(z, values=True).graph.nodes for line in n.lines)
+
+
+def test_multi_output_nodes_show_every_output():
+    x = ember.arange(6.0, requires_grad=True)
+    with viz.record():
+        a, b = x.split([2, 4])
+        y = a.sum() + b.prod()
+    y.backward()
+    v = {n.title: n for n in viz.graph(y).graph.nodes}["SplitWithSizesBackward0"]
+    assert v.lines[0] == "(2,) float32 (4,) float32"
 
 
 def test_text_tree():

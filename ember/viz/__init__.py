@@ -25,7 +25,7 @@ __all__ = ["graph", "record", "explain", "GraphView"]
 class GraphView:
     """What `graph()` returns: renders on demand (SVG, HTML, DOT, text)."""
 
-    def __init__(self, outputs, params=None, values=False, collapse="auto"):
+    def __init__(self, outputs, params=None, values=None, collapse="auto"):
         self.graph = Graph(outputs, params, values)
         self.collapse = collapse
         self._drawn = None
@@ -97,11 +97,11 @@ class GraphView:
         return f"<ember.viz graph: {ops} ops, {len(self.graph.edges)} edges>"
 
 
-def graph(y, params=None, values=False, collapse="auto"):
+def graph(y, params=None, values=None, collapse="auto"):
     """The graph that made `y` (a tensor or a sequence of tensors).
 
     params: {name: tensor} naming the leaves (default: the parameters of the modules called
-    inside record(), or of the nn.Modules among the caller's variables). values: show the
-    forward values' statistics (recorded with record(values=True)). collapse: one box per
+    inside record(), or of the nn.Modules among the caller's variables). values: whether to show
+    the forward values' statistics (default: when recorded, by record(values=True)). collapse: one box per
     module call ("auto": when more than 150 ops were recorded inside modules)."""
     return GraphView(y, params, values, collapse)

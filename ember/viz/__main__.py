@@ -33,7 +33,7 @@ def main(argv=None):
             done.append(True)
             rec.__exit__(None, None, None)
             _restore()
-            graph(tuple(tensors), values=opts.values).save(out)
+            graph(tuple(tensors)).save(out)
             print(f"ember.viz: wrote the graph of the first backward() to {out}", file=sys.stderr)
         return result
 

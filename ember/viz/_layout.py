@@ -38,7 +38,7 @@ def layout(sizes, edges, gap_x=28, gap_y=56, margin=16, dummy_width=12, sweeps=6
     rank = _ranks(n, succ)
 
     # Dummy nodes: one per layer an edge crosses.
-    width = [w for w, _ in sizes] + []
+    width = [w for w, _ in sizes]
     rank = list(rank)
     pred = [[] for _ in range(n)]
     succ = [[] for _ in range(n)]

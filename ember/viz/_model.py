@@ -132,10 +132,12 @@ class Graph:
             v = VNode(f"n{len(by_fn)}", "op", fn.name(), index=info.index if info is not None else len(by_fn))
             if info is not None:
                 v.scope = info.scope
-                if info.outputs:
-                    v.lines.append(" ".join(f"{shape_text(s)} {dtype_name(d)}" for s, d in info.outputs))
+                # a multi-output node's outputs are listed just after the recorder saw it
+                outputs = info.outputs or [(tuple(s), d) for s, d, _ in fn._output_meta or ()]
+                if outputs:
+                    v.lines.append(" ".join(f"{shape_text(s)} {dtype_name(d)}" for s, d in outputs))
                 saved = info.saved
-                if info.values is not None and self.show_values:
+                if info.values is not None and self.show_values is not False:
                     s = info.values
                     v.lines.append(f"mean={s.mean:.3g} max|x|={s.max_abs:.3g}" + (" NaN" if s.nan else "")
                                    + (" inf" if s.inf else ""))
