@@ -16,6 +16,7 @@ import os
 import numpy as np
 
 from .. import _dtype as D
+from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd.anomaly_mode import anomaly_state
 from ._model import dtype_name, shape_text, source_line
@@ -26,14 +27,15 @@ class _Capture:
     """Recorder that lists the nodes made and their outputs, and perturbs one output as it is made."""
 
     def __init__(self, target=None, delta=None):
-        self.nodes, self.outputs = [], []
+        self.nodes, self.outputs, self.versions = [], [], []
         self.target, self.delta = target, delta
 
     def __call__(self, node, output):
         if len(self.nodes) == self.target and output is not None:
-            output._data = output._data + self.delta
+            output._data = output._data + xp_of(output._data).asarray(self.delta)
         self.nodes.append(node)
         self.outputs.append(output)
+        self.versions.append(None if output is None else output._version_value())
 
 
 class Report:
@@ -66,6 +68,10 @@ class Report:
         return text
 
     __repr__ = __str__
+
+
+def _numpy(t):
+    return t.detach().to(D.float64).cpu().numpy()
 
 
 def _input_shapes(node):
@@ -120,16 +126,20 @@ def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
     weights = [rs.standard_normal(o._data.shape) for o in outs]
 
     def loss(ys):
-        return sum(float((np.asarray(y.detach().to(D.float64)._data) * w).sum()) for y, w in zip(ys, weights))
+        return sum(float((_numpy(y) * w).sum()) for y, w in zip(ys, weights))
 
-    values = [(k, o) for k, o in enumerate(first.outputs) if o is not None and o._requires_grad]
+    # Values changed in place after they were made are not checked (the perturbation would
+    # land on the first version, the gradient belongs to the last).
+    values = [(k, o) for k, (o, version) in enumerate(zip(first.outputs, first.versions))
+              if o is not None and o._requires_grad and o._version_value() == version]
     leaves = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
     from ..autograd import grad
 
     diff = [o for o in outs if o._requires_grad]
     targets = [o for _, o in values] + [a for _, a in leaves]
-    grads = grad(diff, targets, [Tensor._make(w, D.float64).to(o._dtype) for o, w in zip(outs, weights)
-                                 if o._requires_grad], retain_graph=True, allow_unused=True) if diff else []
+    seeds = [Tensor._make(w, D.float64).to(device=o.device, dtype=o._dtype) for o, w in zip(outs, weights)
+             if o._requires_grad]
+    grads = grad(diff, targets, seeds, retain_graph=True, allow_unused=True) if diff else []
 
     checked = skipped = 0
     consumers = {}
@@ -145,7 +155,7 @@ def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
             continue
         checked += 1
         v = rs.standard_normal(value._data.shape)
-        analytic = float((np.asarray(g._data) * v).sum()) if g is not None else 0.0
+        analytic = float((_numpy(g) * v).sum()) if g is not None else 0.0
         sides = []
         for sign in (1, -1):
             delta = sign * eps * v
@@ -153,7 +163,7 @@ def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
                 ys = run(_Capture(k, delta))
             else:
                 moved = list(args)
-                moved[k] = Tensor._make(args[k]._data + delta, D.float64)
+                moved[k] = args[k].detach() + Tensor._make(delta, D.float64).to(args[k].device)
                 ys = run(_Capture(), moved)
             sides.append(loss(ys))
         numeric = (sides[0] - sides[1]) / (2 * eps)
