@@ -18,9 +18,15 @@ NO_GRAD = "#8c8c8c"
 RAMP = ["#2c7bb6", "#5e60b8", "#8e4ea8", "#c0508a", "#e6743d"]
 
 
+def shown_lines(v):
+    """The lines under a box's title: shape and dtype, saved tensors..., then where it was made."""
+    return v.lines + ([f"@ {os.path.basename(v.line[0])}:{v.line[1]}"] if v.line else [])
+
+
 def box_size(v):
-    w = max([len(v.title) * TITLE_PX] + [len(t) * LINE_PX for t in v.lines]) + 2 * PAD
-    return max(w, 60), TITLE_H + LINE_H * len(v.lines) + PAD
+    lines = shown_lines(v)
+    w = max([len(v.title) * TITLE_PX] + [len(t) * LINE_PX for t in lines]) + 2 * PAD
+    return max(w, 60), TITLE_H + LINE_H * len(lines) + PAD
 
 
 def edge_color(grad, lo, hi):
@@ -113,8 +119,9 @@ def svg(drawn, uid=""):
         weight = "bold" if v.kind in ("op", "module", "group") else "normal"
         out.append(f'<text x="{x + w / 2:.1f}" y="{y + 14:.1f}" font-size="12" font-weight="{weight}" '
                    f'text-anchor="middle">{escape(v.title)}</text>')
-        for k, line in enumerate(v.lines):
-            fill = BAD if ("NaN" in line or "inf" in line.split()) else "#333333"
+        for k, line in enumerate(shown_lines(v)):
+            fill = "#777777" if line.startswith("@ ") else BAD if ("NaN" in line or "inf" in line.split()) \
+                else "#333333"
             out.append(f'<text x="{x + w / 2:.1f}" y="{y + TITLE_H + 10 + LINE_H * k:.1f}" font-size="11" '
                        f'font-family="Menlo, Consolas, monospace" text-anchor="middle" fill="{fill}">'
                        f'{escape(line)}</text>')
@@ -214,7 +221,7 @@ def dot(graph):
     tree = {}  # call -> [child calls], [nodes]
     top = []
     for v in graph.nodes:
-        label = "\\n".join([v.title] + v.lines).replace('"', "'")
+        label = "\\n".join([v.title] + shown_lines(v)).replace('"', "'")
         color = BAD if v.bad else STROKE[v.kind]
         line = f'  {v.id} [label="{label}", fillcolor="{FILL[v.kind]}", color="{color}"'
         if v.tooltip:
