@@ -494,3 +494,14 @@ def test_layout_breaks_cycles_and_removes_avoidable_crossings():
     # a cycle (possible between module boxes) is drawn, one edge pointing up
     L = layout(sizes[:3], [(0, 1), (1, 2), (2, 0)])
     assert len({round(y) for y in L.y}) == 3 and all(len(r) >= 2 for r in L.routes)
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz's `dot` is not installed")
+def test_dot_text_is_valid_graphviz_and_engine_dot_draws_it(tmp_path):
+    g = viz.graph(gpt_step(2))
+    r = subprocess.run(["dot", "-Tplain"], input=g.dot(), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    nodes = [line.split()[1] for line in r.stdout.splitlines() if line.startswith("node ")]
+    assert sorted(nodes) == sorted(v.id for v in g.graph.nodes)
+    root = ET.parse(g.save(tmp_path / "g.svg", engine="dot")).getroot()
+    assert root.tag == SVG + "svg" and "NllLossBackward0" in ET.tostring(root, encoding="unicode")
