@@ -188,6 +188,17 @@ def test_nan_gradient_flagged_red():
     assert "x" in g.text() and "!! NaN" in g.text()
 
 
+def test_gradient_statistics():
+    from ember.viz._record import Stats
+
+    s = Stats(np.array([[3.0, -4.0]], dtype=np.float32))
+    assert (s.norm, s.max_abs, s.nan, s.inf, s.bad) == (5.0, 4.0, False, False, False)
+    s = Stats(np.array([1.0, -3.0, np.nan, -np.inf]), mean=True)
+    assert (s.norm, s.max_abs, s.nan, s.inf, s.bad) == (math.sqrt(10), 3.0, True, True, True)
+    assert s.short() == "NaN inf |g|=3.16 max=3"
+    assert Stats(np.array([3 + 4j])).norm == 5.0 and Stats(np.zeros((0, 3))).norm == 0.0
+
+
 def test_values_option_shows_forward_statistics():
     x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
     with viz.record(values=True):

@@ -12,6 +12,7 @@ attribute read). The recorder stores on the node, as `node._viz`:
 and, through a hook on the node, the gradients that flow along its edges once
 backward runs.
 """
+import math
 import os
 import sys
 
@@ -43,20 +44,29 @@ class Stats:
 
     __slots__ = ("norm", "max_abs", "mean", "nan", "inf", "numel")
 
-    def __init__(self, array):
+    def __init__(self, array, mean=False):
         xp = xp_of(array)
         a = array
         if a.dtype.kind == "c":
             a = xp.abs(a)
-        a = a.astype("float64", copy=False)
-        self.numel = int(a.size)
-        finite = xp.isfinite(a)
-        self.nan = bool(xp.isnan(a).any())
-        self.inf = bool(xp.isinf(a).any())
-        clean = a if (not self.nan and not self.inf) else xp.where(finite, a, 0.0)
-        self.norm = float(xp.sqrt((clean * clean).sum())) if a.size else 0.0
-        self.max_abs = float(xp.abs(clean).max()) if a.size else 0.0
-        self.mean = float(clean.mean()) if a.size else 0.0
+        flat = a.astype("float64", copy=False).ravel()
+        self.numel = int(flat.size)
+        self.mean = 0.0
+        if not flat.size:
+            self.norm = self.max_abs = 0.0
+            self.nan = self.inf = False
+            return
+        squares = float(flat @ flat)  # one BLAS call; finite means no NaN and no inf (the common case)
+        if math.isfinite(squares):
+            self.nan = self.inf = False
+        else:
+            self.nan, self.inf = bool(xp.isnan(flat).any()), bool(xp.isinf(flat).any())
+            flat = xp.where(xp.isfinite(flat), flat, 0.0)
+            squares = float(flat @ flat)
+        self.norm = math.sqrt(squares) if math.isfinite(squares) else float(xp.linalg.norm(flat))
+        self.max_abs = max(float(flat.max()), -float(flat.min()))
+        if mean:
+            self.mean = float(flat.mean())
 
     @property
     def bad(self):
@@ -126,7 +136,7 @@ class Recorder:
         if output is not None:
             info.outputs = [(tuple(output._data.shape), output._dtype)]
             if self.values:
-                info.values = Stats(output._data)
+                info.values = Stats(output._data, mean=True)
         elif node._output_meta is not None:
             info.outputs = [(tuple(s), d) for s, d, _ in node._output_meta]
         info.saved = saved_of(node, output)
