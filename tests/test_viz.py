@@ -399,6 +399,18 @@ def test_explain_names_the_wrong_function_inside_a_larger_graph():
     assert "BadSquareBackward (made at test_viz.py:" in str(report)
 
 
+def test_explain_tells_apart_the_users_of_one_value():
+    def fn(a):
+        h = a.tanh()
+        good = GoodSquare.apply(h)  # made first: the right one of two custom Functions using h
+        bad = BadSquare.apply(h)
+        return good * 3 + bad.sin() + h
+
+    report = viz.explain(fn, ember.randn(5))
+    assert report.op == "BadSquareBackward" and report.line[3] == "bad = BadSquare.apply(h)"
+    assert sorted(n.name() for n in report.also) == ["AddBackward0", "GoodSquareBackward"]
+
+
 def test_explain_second_input_and_module():
     class Net(enn.Module):
         def __init__(self):

@@ -8,7 +8,9 @@ nodes are made in the same order on every run of a deterministic fn), and the
 directional derivative of L is compared with the one backward gave. The first
 value (counted from the output) whose gradient disagrees, while the values
 computed from it all agree, was given a wrong gradient by a node that used it:
-that node is named, with its creation line and shapes.
+that node is named, with its creation line and shapes. When several nodes used
+it, each one's share is checked on its own (the others get their unperturbed
+outputs back on the replay).
 """
 import copy
 import os
@@ -24,18 +26,27 @@ from ._record import Recorder
 
 
 class _Capture:
-    """Recorder that lists the nodes made and their outputs, and perturbs one output as it is made."""
+    """Recorder that lists the nodes made and their outputs, and on a replay perturbs one output
+    as it is made (`target`, `delta`), or sets outputs to given values (`restore`). `keep`: also
+    copy every output and hook every node to keep the gradients its backward sends."""
 
-    def __init__(self, target=None, delta=None):
-        self.nodes, self.outputs, self.versions = [], [], []
-        self.target, self.delta = target, delta
+    def __init__(self, target=None, delta=None, restore=None, keep=False):
+        self.nodes, self.outputs, self.versions, self.values, self.sent = [], [], [], [], {}
+        self.target, self.delta, self.restore, self.keep = target, delta, restore or {}, keep
 
     def __call__(self, node, output):
-        if len(self.nodes) == self.target and output is not None:
-            output._data = output._data + xp_of(output._data).asarray(self.delta)
+        k = len(self.nodes)
+        if output is not None:
+            if k == self.target:
+                output._data = output._data + xp_of(output._data).asarray(self.delta)
+            elif k in self.restore:
+                output._data = self.restore[k].copy()
         self.nodes.append(node)
         self.outputs.append(output)
         self.versions.append(None if output is None else output._version_value())
+        if self.keep:
+            self.values.append(None if output is None else output._data.copy())
+            node.register_hook(lambda grads_in, grads_out, k=k: self.sent.__setitem__(k, grads_in))
 
 
 class Report:
@@ -118,14 +129,15 @@ def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
     lines = Recorder(grads=False)
     anomaly_state.add_recorder(lines)
     try:
-        first = _Capture()
+        first = _Capture(keep=True)
         outs = run(first)
     finally:
         anomaly_state.remove_recorder(lines)
         lines.close()
     weights = [rs.standard_normal(o._data.shape) for o in outs]
 
-    def loss(ys):
+    def loss(capture, moved_args=None):
+        ys = run(capture, moved_args)
         return sum(float((_numpy(y) * w).sum()) for y, w in zip(ys, weights))
 
     # Values changed in place after they were made are not checked (the perturbation would
@@ -141,12 +153,32 @@ def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
              if o._requires_grad]
     grads = grad(diff, targets, seeds, retain_graph=True, allow_unused=True) if diff else []
 
-    checked = skipped = 0
-    consumers = {}
-    for node in first.nodes:
-        for child, nr in node.next_functions:
+    index = {node: k for k, node in enumerate(first.nodes)}
+    users = {}  # node -> [(user's index, input slot)]
+    for k, node in enumerate(first.nodes):
+        for slot, (child, _) in enumerate(node.next_functions):
             if child is not None:
-                consumers.setdefault(child, []).append(node)
+                users.setdefault(child, []).append((k, slot))
+
+    def replay(kind, k, delta, restore=None):
+        """A run with the k-th value (or input) moved by delta: (L, the capture)."""
+        if kind == "value":
+            capture = _Capture(k, delta, restore)
+            return loss(capture), capture
+        moved = list(args)
+        moved[k] = args[k].detach() + Tensor._make(delta, D.float64).to(args[k].device)
+        capture = _Capture(restore=restore)
+        return loss(capture, moved), capture
+
+    def derivative(kind, k, v):
+        """Central difference of L along v at the k-th value or input; and the two runs."""
+        (plus, run_plus), (minus, run_minus) = replay(kind, k, eps * v), replay(kind, k, -eps * v)
+        return (plus - minus) / (2 * eps), (run_plus, run_minus)
+
+    def disagree(a, b):
+        return abs(a - b) > atol + rtol * max(abs(a), abs(b))
+
+    checked = skipped = 0
     order = [("value", k, o, g) for (k, o), g in zip(values, grads[:len(values)])][::-1] + \
         [("input", i, a, g) for (i, a), g in zip(leaves, grads[len(values):])]
     for kind, k, value, g in order:
@@ -156,23 +188,37 @@ def explain(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0):
         checked += 1
         v = rs.standard_normal(value._data.shape)
         analytic = float((_numpy(g) * v).sum()) if g is not None else 0.0
-        sides = []
-        for sign in (1, -1):
-            delta = sign * eps * v
-            if kind == "value":
-                ys = run(_Capture(k, delta))
-            else:
-                moved = list(args)
-                moved[k] = args[k].detach() + Tensor._make(delta, D.float64).to(args[k].device)
-                ys = run(_Capture(), moved)
-            sides.append(loss(ys))
-        numeric = (sides[0] - sides[1]) / (2 * eps)
-        if abs(analytic - numeric) > atol + rtol * max(abs(analytic), abs(numeric)):
-            source = first.nodes[k] if kind == "value" else value._grad_accumulator()
-            users = consumers.get(source, [])
-            if not users:
-                continue
-            # Several users: a custom Function is the likelier culprit than a built-in op.
-            users = sorted(users, key=lambda n: not hasattr(n, "_forward_cls"))
-            return Report(users[0], checked, skipped, analytic, numeric, users[1:])
+        numeric, runs = derivative(kind, k, v)
+        if not disagree(analytic, numeric):
+            continue
+        source = first.nodes[k] if kind == "value" else value._grad_accumulator()
+        found = users.get(source, [])
+        if not found:
+            continue
+        culprit = found[0]
+        if len({u for u, _ in found}) > 1:
+            culprit = _one_user(found, first, runs, v, eps, loss, disagree) or culprit
+        node = first.nodes[culprit[0]]
+        return Report(node, checked, skipped, analytic, numeric,
+                      [first.nodes[u] for u, _ in found if first.nodes[u] is not node])
     return Report(None, checked, skipped)
+
+
+def _one_user(found, first, runs, v, eps, loss, disagree):
+    """The value has several users: check the gradient each one sent back on its own. An
+    unperturbed replay in which only this user's output takes the values it had in the
+    perturbed runs moves L through this user alone; backward's share is what the user's hook
+    saw it send. None when a user has several outputs (they cannot be set)."""
+    by_user = {}
+    for u, slot in found:
+        by_user.setdefault(u, []).append(slot)
+    if any(first.values[u] is None for u in by_user):
+        return None
+    for u, slots in sorted(by_user.items()):
+        sent = first.sent.get(u)
+        share = sum(float((_numpy(sent[s]) * v).sum()) for s in slots
+                    if sent is not None and s < len(sent) and sent[s] is not None)
+        plus, minus = (loss(_Capture(restore={u: run.outputs[u]._data})) for run in runs)
+        if disagree(share, (plus - minus) / (2 * eps)):
+            return u, slots[0]
+    return None
