@@ -9,8 +9,8 @@ directional derivative of L is compared with the one backward gave. The first
 value (counted from the output) whose gradient disagrees, while the values
 computed from it all agree, was given a wrong gradient by a node that used it:
 that node is named, with its creation line and shapes. When several nodes used
-it, each one's share is checked on its own (the others get their unperturbed
-outputs back on the replay).
+it, each one's share is checked on its own (an unperturbed replay in which only
+that user's output moves as it did in the perturbed runs).
 """
 import copy
 import os
