@@ -127,6 +127,20 @@ def test_params_argument_names_leaves():
     assert leaves == {"first", "last", "leaf"}
 
 
+def test_two_models_name_their_parameters_apart():
+    class Generator(enn.Linear):
+        pass
+
+    class Critic(enn.Linear):
+        pass
+
+    gen, critic = Generator(2, 3), Critic(3, 1)
+    with viz.record():
+        score = critic(gen(ember.randn(4, 2))).mean()
+    leaves = {v.title for v in viz.graph(score).graph.nodes if v.kind == "leaf"}
+    assert leaves == {"Generator.weight", "Generator.bias", "Critic.weight", "Critic.bias"}
+
+
 def test_outside_record_nothing_is_kept_and_the_graph_still_draws():
     model, x, t = mlp(ember)
     loss = mlp_loss(ember, model, x, t)

@@ -80,7 +80,6 @@ class Graph:
         if isinstance(outputs, Tensor):
             outputs = (outputs,)
         outputs = tuple(outputs)
-        self.names = _param_names(params, outputs)
         self.nodes = []
         self.edges = []
         self.show_values = values
@@ -115,6 +114,7 @@ class Graph:
             if e.grad is not None and e.grad.bad:
                 e.src.bad = True
         self._fill_shapes()
+        self._name_leaves(params)
         self.nodes.sort(key=lambda v: (v.index, v.id))
         self.recorded = any(getattr(v.node, "_viz", None) is not None for v in self.nodes if v.node is not None)
 
@@ -125,9 +125,8 @@ class Graph:
         info = getattr(fn, "_viz", None)
         if type(fn) is AccumulateGrad:
             var = fn.variable
-            name = self.names.get(id(var)) if var is not None else None
             lines = [f"{shape_text(var.shape)} {dtype_name(var._dtype)}"] if var is not None else []
-            v = VNode(f"n{len(by_fn)}", "leaf", name or "leaf", lines, index=-1)
+            v = VNode(f"n{len(by_fn)}", "leaf", "leaf", lines, index=-1)  # named in _name_leaves
         else:
             v = VNode(f"n{len(by_fn)}", "op", fn.name(), index=info.index if info is not None else len(by_fn))
             if info is not None:
@@ -170,44 +169,30 @@ class Graph:
                 elif e.dst.kind == "output":
                     src.lines.insert(0, e.dst.lines[0])
 
+    def _name_leaves(self, params):
+        """Leaves take their names from `params`, else from the modules called while recording
+        (class-prefixed when there were several: a GAN's two models), else from the nn.Modules
+        among the caller's variables."""
+        if params is not None:
+            items = params.items() if hasattr(params, "items") else params
+            names = {id(t): name for name, t in items}
+        else:
+            roots = []
+            for v in self.nodes:
+                if v.scope and all(m is not v.scope[0].module for m in roots):
+                    roots.append(v.scope[0].module)
+            prefix = len(roots) > 1
+            names = {}
+            for module in roots or _modules_in_caller():
+                for name, t in list(module.named_parameters()) + list(module.named_buffers()):
+                    names.setdefault(id(t), f"{type(module).__name__}.{name}" if prefix else name)
+        for v in self.nodes:
+            if v.kind == "leaf" and v.node.variable is not None:
+                v.title = names.get(id(v.node.variable), v.title)
+
     def scoped(self):
         """Whether module calls were recorded (a large graph can then collapse by module)."""
         return any(v.scope for v in self.nodes)
-
-
-def _param_names(params, outputs):
-    """{id(tensor): name} from `params`, else from the modules called while recording, else from
-    nn.Modules among the caller's variables."""
-    names = {}
-    if params is not None:
-        items = params.items() if hasattr(params, "items") else params
-        for name, t in items:
-            names[id(t)] = name
-        return names
-    roots = []
-    for t in outputs:
-        fn = t._grad_fn
-        seen = set()
-        stack = [fn] if fn is not None else []
-        while stack and not roots:
-            f = stack.pop()
-            info = getattr(f, "_viz", None)
-            if info is not None and info.scope:
-                call = info.scope[0]
-                roots.append(call.module)
-                break
-            for c, _ in f.next_functions:
-                if c is not None and c not in seen:
-                    seen.add(c)
-                    stack.append(c)
-    if not roots:
-        roots = _modules_in_caller()
-    for i, module in enumerate(roots):
-        for name, p in module.named_parameters():
-            names.setdefault(id(p), name)
-        for name, b in module.named_buffers():
-            names.setdefault(id(b), name)
-    return names
 
 
 def _modules_in_caller():

@@ -114,7 +114,6 @@ class Recorder:
         self.calls = []  # ModuleCalls in call order
         self._frames = {}  # id(frame) -> (frame, ModuleCall): frames held while recording, so ids stay unique
         self._names = {}  # id(root module) -> {id(submodule): qualified name}
-        self.roots = []  # outermost modules called (for parameter names)
 
     def __call__(self, node, output):
         info = NodeInfo(self.count)
@@ -154,8 +153,6 @@ class Recorder:
                 call = ModuleCall(len(self.calls), module, self._name(module, parent), parent)
                 self.calls.append(call)
                 entry = self._frames[id(frame)] = (frame, call)
-                if parent is None and all(r is not module for r in self.roots):
-                    self.roots.append(module)
             parent = entry[1]
             scope.append(parent)
         return tuple(scope)
