@@ -150,6 +150,8 @@ def test_outside_record_nothing_is_kept_and_the_graph_still_draws():
     # names come from the module among the caller's variables; shapes from what the nodes know
     assert {v.title for v in g.graph.nodes if v.kind == "leaf"} == {"0.weight", "0.bias", "2.weight", "2.bias"}
     assert all(v.line is None for v in g.graph.nodes)
+    shapes = {v.title: v.lines[:1] for v in g.graph.nodes}
+    assert shapes["TanhBackward0"] == ["(5, 8) float32"] and shapes["MseLossBackward0"] == ["() float32"]
     assert_clean_layout(g.svg())
 
 

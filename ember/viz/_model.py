@@ -9,6 +9,7 @@ import os
 import sys
 
 from .._tensor import Tensor
+from .._ops._base import Op
 from ..autograd.graph import AccumulateGrad
 from ._record import Stats, saved_of
 
@@ -76,7 +77,7 @@ def _from_trace(trace):
 class Graph:
     """All nodes reachable from the outputs; `nodes` in a stable order (outputs first, then by creation)."""
 
-    def __init__(self, outputs, params=None, values=False):
+    def __init__(self, outputs, params=None, values=None):
         if isinstance(outputs, Tensor):
             outputs = (outputs,)
         outputs = tuple(outputs)
@@ -116,7 +117,6 @@ class Graph:
         self._fill_shapes()
         self._name_leaves(params)
         self.nodes.sort(key=lambda v: (v.index, v.id))
-        self.recorded = any(getattr(v.node, "_viz", None) is not None for v in self.nodes if v.node is not None)
 
     def _vnode(self, fn, by_fn, stack):
         v = by_fn.get(fn)
@@ -157,12 +157,12 @@ class Graph:
         return v
 
     def _fill_shapes(self):
-        """Ops made outside record(): their output shape is known from the gradient that reached them,
-        or the shape the consumer noted for the gradient it sends."""
+        """Ops made outside record(): their output's shape and dtype are what a built-in consumer
+        noted for the gradient it sends back (when it must reduce or cast it), or the output's."""
         for e in self.edges:
             src = e.src
-            if src.kind == "op" and len(src.lines) == 0 or (src.kind == "op" and not src.lines[0].startswith("(")):
-                meta = getattr(e.dst.node, "_in_meta", None) if e.dst.node is not None else None
+            if src.kind == "op" and not (src.lines and src.lines[0].startswith("(")):
+                meta = getattr(e.dst.node, "_in_meta", None) if isinstance(e.dst.node, Op) else None
                 m = meta[e.slot] if meta is not None and e.slot < len(meta) else None
                 if m is not None:
                     src.lines.insert(0, f"{shape_text(m[0])} {dtype_name(m[1])}")
