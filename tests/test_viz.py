@@ -155,6 +155,20 @@ def test_outside_record_nothing_is_kept_and_the_graph_still_draws():
     assert_clean_layout(g.svg())
 
 
+def test_record_turns_tracing_off_again_even_after_an_error():
+    state = ember.autograd.anomaly_mode.anomaly_state
+    with pytest.raises(ZeroDivisionError):
+        with viz.record():
+            assert state.tracing
+            1 / 0
+    assert not state.tracing and state.recorders == ()
+    with ember.autograd.set_detect_anomaly(True):
+        with viz.record():
+            pass
+        assert state.tracing  # anomaly mode still wants the traces
+    assert not state.tracing
+
+
 def test_anomaly_mode_gives_source_lines():
     x = ember.ones(3, requires_grad=True)
     with ember.autograd.set_detect_anomaly(True):
@@ -484,8 +498,9 @@ def test_cli_writes_the_first_backward_graph(tmp_path):
     assert "args ['--lr', '3'] ember" in r.stdout
     html = (tmp_path / "train.graph.html").read_text()
     assert "MseLossBackward0" in html and "0.weight" in html and "train.py:10" in html and "|g|=1" in html
-    r = run_cli("-o", str(tmp_path / "mine.html"), str(script), cwd=tmp_path)
-    assert r.returncode == 0 and (tmp_path / "mine.html").exists()
+    assert "mean=" not in html
+    r = run_cli("-o", str(tmp_path / "mine.html"), "--values", str(script), cwd=tmp_path)
+    assert r.returncode == 0 and "mean=" in (tmp_path / "mine.html").read_text()
     (tmp_path / "nobackward.py").write_text("import torch\nprint(torch.ones(2) * 2)\n")
     r = run_cli(str(tmp_path / "nobackward.py"), cwd=tmp_path)
     assert r.returncode == 1 and "made no backward() call" in r.stderr
