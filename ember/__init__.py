@@ -115,6 +115,7 @@ _LAZY = {
     "vision",
     "amp",
     "cpu",
+    "viz",
 }
 # Top-level names that live in a lazy subpackage.
 _LAZY_NAMES = {

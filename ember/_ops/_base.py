@@ -177,8 +177,8 @@ class Op(Node):
         self._in_meta = meta if fix else None
         if self.save_inputs:
             self._save(inputs)
-        if anomaly_state.enabled:
-            record_trace(self)
+        if anomaly_state.tracing:
+            record_trace(self, result)
 
     def _finish_many(self, outs, inputs):
         """Multi-output ops (split, max with dim, sort...): one node, several outputs."""

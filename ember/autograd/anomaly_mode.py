@@ -5,11 +5,33 @@ import warnings
 
 
 class _AnomalyState:
-    __slots__ = ("enabled", "check_nan")
+    # `tracing` is the one flag node creation reads (Op._link, Function.apply): True while
+    # anomaly mode is on or a recorder (ember.viz.record) is installed, False otherwise, so
+    # the fast path pays one attribute read.
+    __slots__ = ("_enabled", "check_nan", "tracing", "recorders")
 
     def __init__(self):
-        self.enabled = False
+        self._enabled = False
         self.check_nan = True
+        self.tracing = False
+        self.recorders = ()  # fn(node, output or None), called for every node made
+
+    @property
+    def enabled(self):
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value):
+        self._enabled = value
+        self.tracing = bool(value or self.recorders)
+
+    def add_recorder(self, fn):
+        self.recorders = self.recorders + (fn,)
+        self.tracing = True
+
+    def remove_recorder(self, fn):
+        self.recorders = tuple(r for r in self.recorders if r is not fn)
+        self.tracing = bool(self._enabled or self.recorders)
 
 
 anomaly_state = _AnomalyState()
@@ -58,9 +80,13 @@ class detect_anomaly(_AnomalyMode):
         return wrapper
 
 
-def record_trace(node):
-    """Called when a node is made in anomaly mode: keep the forward stack."""
-    node._anomaly_trace = "".join(traceback.format_stack()[:-3])
+def record_trace(node, output=None):
+    """Called when a node is made while tracing: in anomaly mode keep the forward stack;
+    hand the node (and its output, for single-output nodes) to the recorders."""
+    if anomaly_state._enabled:
+        node._anomaly_trace = "".join(traceback.format_stack()[:-3])
+    for recorder in anomaly_state.recorders:
+        recorder(node, output)
 
 
 def check_nan(node, grads):

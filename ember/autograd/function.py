@@ -227,8 +227,8 @@ class Function(metaclass=_FunctionMeta):
             ctx._n_outputs = len(outputs)
             ctx._output_meta = metas if len(metas) == len(outputs) else \
                 [(o._data.shape, o._dtype, o.device) if isinstance(o, Tensor) else ((), None, None) for o in outputs]
-            if anomaly_state.enabled:
-                record_trace(ctx)
+            if anomaly_state.tracing:
+                record_trace(ctx, wrapped[0] if single else None)
         return wrapped[0] if single else tuple(wrapped)
 
 
