@@ -206,3 +206,28 @@ def test_malloc_tuning_is_applied_on_glibc_and_can_be_switched_off():
     assert run({}) == str(glibc)
     assert run({"EMBER_MALLOC_TUNING": "0"}) == "False"
     assert run({"MALLOC_ARENA_MAX": "2"}) == "False"
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=2, ceil_mode=True), dict(kernel_size=(2, 3), dilation=(2, 1))])
+def test_max_pool_ties_nan_indices_and_gradients_match_torch(kw):
+    """The running-max pooling keeps torch's position for ties (the first equal value), NaN windows
+    (NaN wins), return_indices, and the gradient scatter, for disjoint and overlapping windows."""
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 3, (2, 3, 7, 9)).astype(np.float32)  # many ties
+    a[0, 1, 2, 3] = np.nan
+    res = []
+    for m in (torch, ember):
+        x = m.tensor(a, requires_grad=True)
+        out, idx = m.nn.functional.max_pool2d(x, return_indices=True, **kw)
+        out.sum().backward()
+        res.append((out.detach().numpy(), idx.numpy(), x.grad.numpy()))
+    for e, t in zip(res[1], res[0]):
+        np.testing.assert_array_equal(e, t)
+
+
+def test_relu_gradient_keeps_torch_zeros_where_incoming_gradient_is_not_finite():
+    for m in (torch, ember):
+        x = m.tensor([-1., 0., 2., float("nan"), 3., -2.], requires_grad=True)
+        m.relu(x).backward(m.tensor([1., 2., 3., 4., float("inf"), float("nan")]))
+        np.testing.assert_array_equal(x.grad.numpy(), [0., 0., 3., 4., np.inf, 0.])

@@ -334,19 +334,35 @@ def _padded_shape(geom):
 
 
 def _window_max(x, geom, fill):
-    """Max pooling's values and window positions in one pass over the kernel offsets (a running
-    max; NaN wins, the last NaN of a window as in torch's kernel)."""
+    """Max pooling's values and window positions (the kernel offset, first of equal values as in
+    torch's kernel): a running np.maximum over the kernel offsets, then the position as the count of
+    leading offsets that miss the max (compares and adds on bytes, not K copyto-where passes). A
+    window holding a NaN takes the slower loop: there NaN wins, the last NaN as in torch."""
     xp = xp_of(x)
     regions = _offsets(geom)
     xpad = _pad(x, geom.pads, fill)
     out = xpad[regions[0]].copy()
+    for region in regions[1:]:
+        xp.maximum(out, xpad[region], out=out)
+    if x.dtype.kind == "f" and bool(xp.isnan(out).any()):
+        return _window_max_nan(xpad, regions)
+    arg = xp.zeros(out.shape, dtype=np.uint8 if len(regions) < 256 else np.int64)
+    if len(regions) > 1:
+        run = xp.not_equal(xpad[regions[0]], out)
+        for region in regions[1:]:
+            arg += run
+            run &= xp.not_equal(xpad[region], out)
+    return out, arg
+
+
+def _window_max_nan(xpad, regions):
+    xp = xp_of(xpad)
+    out = xpad[regions[0]].copy()
     arg = xp.zeros(out.shape, dtype=np.int64)
-    check_nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())
     for j, region in enumerate(regions[1:], 1):
         v = xpad[region]
         better = v > out
-        if check_nan:
-            better |= xp.isnan(v)
+        better |= xp.isnan(v)
         xp.copyto(out, v, where=better)
         xp.copyto(arg, j, where=better)
     return out, arg
@@ -396,15 +412,15 @@ def _scatter(g, arg, geom):
         cols = xp.broadcast_to(g, tuple(geom.kernel) + g.shape)
         full = _scatter_windows(cols, padded, geom.kernel, geom.stride, geom.dilation, geom.out_size)
     else:
-        pos = _padded_positions(arg, geom)
-        planes = xp.zeros((pos.shape[0], math.prod(padded[2:])), dtype=g.dtype)
-        if not _overlapping(geom):  # each input cell in one window at most: a plain assignment
-            xp.put_along_axis(planes, pos, g.reshape(pos.shape), axis=1)
+        if not _overlapping(geom):  # each input cell in one window at most: g masked into each offset's cells
+            full = xp.zeros(padded, dtype=g.dtype)
+            for j, region in enumerate(_offsets(geom)):
+                xp.multiply(g, arg == j, out=full[region])
         else:  # windows share cells: their gradients add up (one weighted count, summed in float64)
-            flat = pos + (xp.arange(pos.shape[0]) * planes.shape[1])[:, None]
-            planes = xp.bincount(flat.reshape(-1), weights=g.reshape(-1),
-                                 minlength=planes.size).astype(g.dtype, copy=False)
-        full = planes.reshape(padded)
+            pos = _padded_positions(arg, geom)
+            flat = pos + (xp.arange(pos.shape[0]) * math.prod(padded[2:]))[:, None]
+            full = xp.bincount(flat.reshape(-1), weights=g.reshape(-1),
+                               minlength=math.prod(padded)).astype(g.dtype, copy=False).reshape(padded)
     return xp.ascontiguousarray(_crop(full, geom.pads, geom.x_shape[2:]))
 
 

@@ -816,6 +816,22 @@ def _sigmoid_array(xp, x):
     return xp.reciprocal(e, out=e).astype(dt, copy=False).reshape(shape)
 
 
+def _relu_grad(g, x, y):
+    """torch's threshold_backward: 0 where y <= 0, g elsewhere (a NaN result passes g). Without a
+    graph to record it is g times the kept mask (one multiply, ~13x cheaper than where); only when
+    that product is not finite (an inf or NaN in g, which the mask must not turn into NaN) does it
+    take where."""
+    if _state.enabled or g._data.dtype.kind != "f" or g._data.dtype != y._data.dtype or not y._data.ndim:
+        return where(y <= 0, 0.0, g)
+    xp = xp_of(y._data)
+    keep = xp.less_equal(y._data, 0)
+    xp.logical_not(keep, out=keep)
+    out = xp.multiply(g._data, keep)
+    if not xp.isfinite(out.sum()):
+        return where(y <= 0, 0.0, g)
+    return _wrap(out)
+
+
 def _erf_array(xp, x):
     """erf without SciPy: W. J. Cody's rational approximations (float64-accurate)."""
     return _special.erf(xp, x)
@@ -878,8 +894,8 @@ _UNARY = {
     # torch's abs'(0) = sign(0) = 0 and relu'(0) = 0.
     "abs": ("AbsBackward0", "abs", lambda g, x, y: g * x.sgn(), "x", False),  # complex: g z / |z|
     "square": ("PowBackward0", _square_array, lambda g, x, y: g * (2 * x), "x", False),
-    "relu": ("ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
-             lambda g, x, y: where(y <= 0, 0.0, g), "y", False),  # torch: a NaN result passes g
+    "relu": ("ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False), _relu_grad, "y",
+             False),
     "sign": ("SignBackward0", _sign_array, lambda g, x, y: g * 0, "", False),
     "floor": ("FloorBackward0", _int_identity("floor"), lambda g, x, y: g * 0, "", False),
     "ceil": ("CeilBackward0", _int_identity("ceil"), lambda g, x, y: g * 0, "", False),
