@@ -51,11 +51,6 @@ SKIP = {
     "torch.ops.aten._safe_softmax.default": "private aten op",
     "native_dropout_backward": "aten backward kernel, not a public function",
     "max_pool2d_with_indices_backward": "aten backward kernel, not a public function",
-    # known ember bugs in files other helpers are editing now (math, conventions, linalg, nn)
-    "nn.functional.interpolate.area": "bug: mode='area' raises NotImplementedError (ember/nn/functional.py)",
-    "nn.functional.interpolate.bicubic": "bug: mode='bicubic' raises NotImplementedError (ember/nn/functional.py)",
-    "nn.functional.interpolate.trilinear": "bug: mode='trilinear' raises NotImplementedError "
-                                           "(ember/nn/functional.py)",
 }
 
 
