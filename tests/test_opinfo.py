@@ -19,7 +19,7 @@ import _opinfo_support as S
 #  variant: reason}. Reasons starting "bug:" are ember bugs to fix (in files other helpers own now);
 # the others are out of ember's scope.
 SKIP = {
-    # out of scope: sparse layouts, CUDA-only kernels, complex-only ops, private aten entry points
+    # out of scope: sparse layouts, CUDA-only kernels, complex32, private aten entry points
     "to_sparse": "sparse layout (ember has strided tensors only)",
     "sparse.sampled_addmm": "sparse layout (ember has strided tensors only)",
     "sparse.mm.reduce": "sparse layout (ember has strided tensors only)",
@@ -32,13 +32,8 @@ SKIP = {
     "torch._scaled_mm_v2": "CUDA-only float8 matmul",
     "torch.ops.aten._flash_attention_forward": "CUDA-only attention kernel",
     "torch.ops.aten._efficient_attention_forward": "CUDA-only attention kernel",
-    "complex": "complex-only (ember has no complex dtypes yet)",
-    "polar": "complex-only (ember has no complex dtypes yet)",
-    "view_as_complex": "complex-only (ember has no complex dtypes yet)",
-    "view_as_real": "complex-only (ember has no complex dtypes yet)",
-    "cfloat": "complex-only (ember has no complex dtypes yet)",
-    "cdouble": "complex-only (ember has no complex dtypes yet)",
-    "chalf": "complex-only (ember has no complex dtypes yet)",
+    "nn.functional.batch_norm.without_cudnn": "CUDA-only (onlyCUDA: batch_norm with cuDNN disabled)",
+    "chalf": "complex32 (torch.chalf / complex32): ember has complex64 and complex128 only",
     "_softmax_backward_data": "private aten op (torch._softmax_backward_data)",
     "_native_batch_norm_legit": "private aten op",
     "_batch_norm_with_update": "private aten op",
