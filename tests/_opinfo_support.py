@@ -332,7 +332,7 @@ def other_variants(op):
     add("inplace", op.inplace_variant, inplace=True)
     for a in getattr(op, "aliases", ()) or ():
         if a.op is not None:
-            path = a.name
+            path = a.name[len("torch."):] if a.name.startswith("torch.") else a.name
             efn = ember_attr(path)
             if path not in seen:
                 seen.add(path)

@@ -1266,7 +1266,7 @@ Tensor.__isub__ = Tensor.sub_
 Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_
 Tensor.__truediv__ = _truediv
-Tensor.__rtruediv__ = _reflected(div)
+Tensor.__rtruediv__ = Tensor.__rdiv__ = _reflected(div)  # (__rdiv__: torch keeps the Python 2 name)
 Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
 Tensor.__rfloordiv__ = _reflected(floor_divide)

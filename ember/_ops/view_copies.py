@@ -1,0 +1,68 @@
+"""torch's view-copy functions (torch.t_copy, torch.expand_copy, ...): the view op followed by
+a contiguous clone, so the result owns its memory (they exist for functionalization), and the
+unsafe_ split / chunk forms (torch's split / chunk without the view-aliasing checks ember does
+not have). Each is made here from the view op by one helper; gradients are the view's and clone's.
+"""
+from .._tensor import Tensor
+from .complex_ops import view_as_complex, view_as_real
+from .elementwise import _out
+from .shape import clone, contiguous_format
+
+# name of the copy function: the Tensor method it copies
+VIEW_COPIES = {
+    "alias_copy": "view_as", "as_strided_copy": "as_strided", "detach_copy": "detach",
+    "diagonal_copy": "diagonal", "expand_copy": "expand", "narrow_copy": "narrow", "permute_copy": "permute",
+    "select_copy": "select", "slice_copy": None, "split_copy": "split", "split_with_sizes_copy": "split_with_sizes",
+    "squeeze_copy": "squeeze", "t_copy": "t", "transpose_copy": "transpose", "unbind_copy": "unbind",
+    "unfold_copy": "unfold", "unsqueeze_copy": "unsqueeze", "view_as_complex_copy": None,
+    "view_as_real_copy": None, "view_copy": "view",
+}
+UNSAFE = {"unsafe_chunk": "chunk", "unsafe_split": "split", "unsafe_split_with_sizes": "split_with_sizes"}
+
+__all__ = list(VIEW_COPIES) + list(UNSAFE)
+
+
+def _slice(input, dim=0, start=None, end=None, step=1):
+    """torch.ops.aten.slice: input[start:end:step] along dim."""
+    return input[(slice(None),) * input._wrap_dim(dim) + (slice(start, end, step),)]
+
+
+def _alias(input):
+    return input.view_as(input)
+
+
+def _expand(input, size, *, implicit=False):
+    return input.expand(size)
+
+
+def _own(t):
+    return clone(t, memory_format=contiguous_format)
+
+
+def _copy_fn(name, view):
+    def fn(input, *args, out=None, **kwargs):
+        result = view(input, *args, **kwargs)
+        if isinstance(result, (tuple, list)):
+            result = tuple(_own(t) for t in result)
+            if out is None:
+                return result
+            for o, r in zip(out, result):
+                _out(r, o)
+            return None
+        return _out(_own(result), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: a contiguous copy of what `{view.__name__}` returns."
+    return fn
+
+
+_SPECIAL = {"slice_copy": _slice, "alias_copy": _alias, "expand_copy": _expand,
+            "view_as_complex_copy": view_as_complex, "view_as_real_copy": view_as_real}
+
+for _name, _method in VIEW_COPIES.items():
+    globals()[_name] = _copy_fn(_name, _SPECIAL.get(_name) or getattr(Tensor, _method))
+Tensor.narrow_copy = globals()["narrow_copy"]
+
+for _name, _method in UNSAFE.items():
+    globals()[_name] = getattr(Tensor, _method)
+    setattr(Tensor, _name, getattr(Tensor, _method))
