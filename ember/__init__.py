@@ -115,6 +115,7 @@ _LAZY = {
     "amp",
     "cpu",
     "signal",
+    "masked",
 }
 # Top-level names that live in a lazy subpackage.
 _LAZY_NAMES = {

@@ -4,6 +4,8 @@ unsafe_ split / chunk forms (torch's split / chunk without the view-aliasing che
 not have). Each is made here from the view op by one helper; gradients are the view's and clone's.
 """
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
+from ._base import Op
 from .complex_ops import view_as_complex, view_as_real
 from .elementwise import _out
 from .shape import clone, contiguous_format
@@ -35,6 +37,30 @@ def _expand(input, size, *, implicit=False):
     return input.expand(size)
 
 
+class _NotImplemented(Op):
+    """torch's detach_copy output requires grad through a node whose backward raises."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::detach_copy is not implemented")
+
+    def name(self):
+        return "torch::autograd::NotImplemented"
+
+
+def _detach(input):
+    return _NotImplemented.apply(input)
+
+
+def _to_complex(input):
+    if input.requires_grad and is_grad_enabled():  # torch has no derivative formula for this one
+        raise RuntimeError("view_as_complex_copy does not support automatic differentiation for outputs with "
+                           "complex dtype.")
+    return view_as_complex(input)
+
+
 def _own(t):
     return clone(t, memory_format=contiguous_format)
 
@@ -49,15 +75,15 @@ def _copy_fn(name, view):
             for o, r in zip(out, result):
                 _out(r, o)
             return None
-        return _out(_own(result), out)
+        return _out(result if view is _detach else _own(result), out)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}: a contiguous copy of what `{view.__name__}` returns."
     return fn
 
 
-_SPECIAL = {"slice_copy": _slice, "alias_copy": _alias, "expand_copy": _expand,
-            "view_as_complex_copy": view_as_complex, "view_as_real_copy": view_as_real}
+_SPECIAL = {"slice_copy": _slice, "alias_copy": _alias, "expand_copy": _expand, "detach_copy": _detach,
+            "view_as_complex_copy": _to_complex, "view_as_real_copy": view_as_real}
 
 for _name, _method in VIEW_COPIES.items():
     globals()[_name] = _copy_fn(_name, _SPECIAL.get(_name) or getattr(Tensor, _method))
