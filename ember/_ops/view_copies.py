@@ -5,6 +5,7 @@ not have). Each is made here from the view op by one helper; gradients are the v
 """
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
+from ._arg_parser import _alias_table, accept_aliases
 from ._base import Op
 from .complex_ops import view_as_complex, view_as_real
 from .elementwise import _out
@@ -19,7 +20,7 @@ VIEW_COPIES = {
     "unfold_copy": "unfold", "unsqueeze_copy": "unsqueeze", "view_as_complex_copy": None,
     "view_as_real_copy": None, "view_copy": "view",
 }
-UNSAFE = {"unsafe_chunk": "chunk", "unsafe_split": "split", "unsafe_split_with_sizes": "split_with_sizes"}
+UNSAFE = ("unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes")
 
 __all__ = list(VIEW_COPIES) + list(UNSAFE)
 
@@ -79,7 +80,8 @@ def _copy_fn(name, view):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}: a contiguous copy of what `{view.__name__}` returns."
-    return fn
+    # torch's parser aliases (axis=...) of the view's parameters, which fn passes on as *args / **kwargs
+    return accept_aliases(fn, {**_alias_table(fn), **_alias_table(getattr(view, "__wrapped__", view))})
 
 
 _SPECIAL = {"slice_copy": _slice, "alias_copy": _alias, "expand_copy": _expand, "detach_copy": _detach,
@@ -89,6 +91,19 @@ for _name, _method in VIEW_COPIES.items():
     globals()[_name] = _copy_fn(_name, _SPECIAL.get(_name) or getattr(Tensor, _method))
 Tensor.narrow_copy = globals()["narrow_copy"]
 
-for _name, _method in UNSAFE.items():
-    globals()[_name] = getattr(Tensor, _method)
-    setattr(Tensor, _name, getattr(Tensor, _method))
+
+
+def unsafe_split(input, split_size, dim=0):
+    return input.split(split_size, dim)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return input.chunk(chunks, dim)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return input.split_with_sizes(split_sizes, dim)
+
+
+for _name in UNSAFE:
+    setattr(Tensor, _name, globals()[_name])
