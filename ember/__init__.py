@@ -108,14 +108,14 @@ _LAZY = {
     "demo",
     "accelerator",
     "special",
+    "signal",
+    "masked",
     "datasets",
     "multiprocessing",
     "hub",
     "vision",
     "amp",
     "cpu",
-    "signal",
-    "masked",
 }
 # Top-level names that live in a lazy subpackage.
 _LAZY_NAMES = {

@@ -33,7 +33,7 @@ SKIP = {
     "torch.ops.aten._flash_attention_forward": "CUDA-only attention kernel",
     "torch.ops.aten._efficient_attention_forward": "CUDA-only attention kernel",
     "nn.functional.batch_norm.without_cudnn": "CUDA-only (onlyCUDA: batch_norm with cuDNN disabled)",
-    "chalf": "complex32 (torch.chalf / complex32): ember has complex64 and complex128 only",
+    "chalf": "complex32 (torch.chalf): ember names the dtype but makes no half-precision complex tensors",
     "_softmax_backward_data": "private aten op (torch._softmax_backward_data)",
     "_native_batch_norm_legit": "private aten op",
     "_batch_norm_with_update": "private aten op",
