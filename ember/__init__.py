@@ -109,6 +109,8 @@ _LAZY = {
     "demo",
     "accelerator",
     "special",
+    "signal",
+    "masked",
     "datasets",
     "multiprocessing",
     "hub",

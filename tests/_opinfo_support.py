@@ -33,7 +33,7 @@ import torch
 import ember
 from oracle import GRAD_TOL, TOL, dtype_name
 
-SAMPLE_CAP = {"float64": 8, "float32": 3, "int64": 3, "bool": 2}
+SAMPLE_CAP = {"float64": 8, "float32": 3, "int64": 3, "bool": 2, "complex128": 4, "complex64": 2}
 GRADCHECK_SAMPLES = 2
 GRADCHECK_MAX_NUMEL = 60
 VARIANT_SAMPLES = 2
@@ -332,7 +332,7 @@ def other_variants(op):
     add("inplace", op.inplace_variant, inplace=True)
     for a in getattr(op, "aliases", ()) or ():
         if a.op is not None:
-            path = a.name
+            path = a.name[len("torch."):] if a.name.startswith("torch.") else a.name
             efn = ember_attr(path)
             if path not in seen:
                 seen.add(path)
@@ -378,7 +378,7 @@ def to_ember(x, memo, keep_storage=False):
         if keep_storage and x.dtype in (torch.float32, torch.float64, torch.int64, torch.bool):
             memo[id(x)] = (x, _with_storage(x))
             return memo[id(x)][1]
-        if x.is_complex() or x.layout != torch.strided or x.dtype in (torch.bfloat16, torch.float16) and \
+        if x.layout != torch.strided or x.dtype in (torch.bfloat16, torch.float16, torch.complex32) and \
                 getattr(ember, dtype_name(x.dtype), None) is None:
             raise Missing(f"{x.dtype} / {x.layout} tensors")
         arr = x.detach().numpy() if x.dtype != torch.bfloat16 else x.detach().float().numpy()
@@ -591,8 +591,11 @@ def _missing(name, passed, failed, msgs):
 
 
 def tested_dtypes(op):
+    """float64, float32, int64, bool where the op supports them; complex128 / complex64 for an op
+    that supports none of those (complex-only entries: imag, istft, view_as_real, ...)."""
     supported = op.supported_dtypes("cpu")
-    return [d for d in (torch.float64, torch.float32, torch.int64, torch.bool) if d in supported]
+    real = [d for d in (torch.float64, torch.float32, torch.int64, torch.bool) if d in supported]
+    return real or [d for d in (torch.complex128, torch.complex64) if d in supported]
 
 
 def _call(fn, inputs):
@@ -765,7 +768,7 @@ def run_entry(op, skip_reason=None):
     if skip_reason is not None:
         return Result("skip", 0, 0, [skip_reason])
     if not tested_dtypes(op):
-        return Result("skip", 0, 0, ["no CPU sample dtype among float64/float32/int64/bool"])
+        return Result("skip", 0, 0, ["no CPU sample dtype among float64/float32/int64/bool/complex128/complex64"])
     fv = function_variant(op)
     if fv is None:
         return Result("skip", 0, 0, ["no function variant"])
@@ -776,7 +779,7 @@ def run_entry(op, skip_reason=None):
     gradcheck = not random_op and (op.name in TORCH_GRAD_WRONG or not torch_skips_gradcheck(op))
     passed, failed, msgs, lacks = 0, 0, [], []
     for dtype in tested_dtypes(op):
-        grads = op.supports_autograd and dtype.is_floating_point
+        grads = op.supports_autograd and (dtype.is_floating_point or dtype.is_complex)
         try:
             samples = _seeded_samples(op, dtype, grads)
         except Exception as exc:  # noqa: BLE001 - torch's own sample generator failing is not ember's fault
@@ -796,7 +799,7 @@ def run_entry(op, skip_reason=None):
                 failed += 1
                 msgs.append(f"{dtype_name(dtype)} sample {i} ({_describe(s)}): {m}")
                 continue
-            if dtype == torch.float64 and grads and checked < GRADCHECK_SAMPLES and gradcheck and not lacks:
+            if dtype in (torch.float64, torch.complex128) and grads and checked < GRADCHECK_SAMPLES and gradcheck and not lacks:
                 try:
                     checked += run_gradcheck(op, efn, s)
                 except Missing as m:

@@ -32,6 +32,17 @@ INTERP = [
     ((1, 2, 4, 5), dict(scale_factor=1.3, mode="bilinear", recompute_scale_factor=True)),
     ((1, 2, 6, 6), dict(size=(1, 1), mode="bilinear", align_corners=True)),
     ((1, 1, 2, 2, 3), dict(scale_factor=2, mode="nearest")),
+    ((1, 2, 3, 4, 5), dict(size=(5, 2, 7), mode="trilinear")),
+    ((1, 2, 3, 4, 5), dict(scale_factor=1.7, mode="trilinear", align_corners=True)),
+    ((1, 2, 4, 5), dict(size=(7, 3), mode="bicubic")),
+    ((1, 2, 4, 5), dict(scale_factor=2.5, mode="bicubic", align_corners=True)),
+    ((1, 2, 4, 5), dict(scale_factor=0.6, mode="bicubic", recompute_scale_factor=True)),
+    ((2, 3, 7), dict(size=3, mode="area")),
+    ((1, 2, 4, 5), dict(scale_factor=1.7, mode="area")),
+    ((1, 1, 3, 4, 5), dict(size=(2, 5, 3), mode="area")),
+    ((1, 2, 9, 11), dict(size=(4, 13), mode="bilinear", antialias=True)),
+    ((1, 2, 9, 11), dict(scale_factor=0.4, mode="bicubic", antialias=True, align_corners=True)),
+    ((1, 2, 9, 11), dict(size=(3, 17), mode="lanczos", antialias=True)),
 ]
 
 
@@ -53,6 +64,15 @@ def test_interpolate_gradcheck_and_errors():
     same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4), scale_factor=2, align_corners=True))
     same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4)))
     same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4), size=2, scale_factor=2))
+    _gradcheck(lambda x: F.interpolate(x, size=(3, 5), mode="bicubic"), (1, 1, 4, 3))
+    _gradcheck(lambda x: F.interpolate(x, size=(2, 3, 3), mode="trilinear", align_corners=True), (1, 1, 3, 2, 2))
+    _gradcheck(lambda x: F.interpolate(x, size=(2, 2), mode="bilinear", antialias=True), (1, 1, 5, 4))
+    same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4), size=2, mode="area", align_corners=False))
+    same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4), size=2, mode="linear", antialias=True))
+    same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4), size=2, mode="lanczos"))
+    same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4, dtype=m.int64), size=2, mode="bicubic"))
+    same_error(lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4, dtype=m.int64), size=2, mode="area"))
+    check(lambda m, x: m.nn.functional.interpolate((x.abs() * 50).to(m.uint8), scale_factor=1.5), [(1, 2, 3, 4)], "float32")
 
 
 @pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 3)), dict(scale_factor=2, mode="bilinear"),

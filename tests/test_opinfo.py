@@ -18,9 +18,8 @@ import _opinfo_support as S
 # {OpInfo name, name.variant_test_name, or "<entry>:<variant kind>" for one method / in-place / alias
 #  variant: reason}. Reasons starting "bug:" are ember bugs to fix (in files other helpers own now);
 # the others are out of ember's scope.
-_INPLACE_ACT = "bug: F.{}(x, inplace=True) does not write its result into x (ember/nn/functional.py)"
 SKIP = {
-    # out of scope: sparse layouts, CUDA-only kernels, complex-only ops, private aten entry points
+    # out of scope: sparse layouts, CUDA-only kernels, complex32, private aten entry points
     "to_sparse": "sparse layout (ember has strided tensors only)",
     "sparse.sampled_addmm": "sparse layout (ember has strided tensors only)",
     "sparse.mm.reduce": "sparse layout (ember has strided tensors only)",
@@ -33,13 +32,8 @@ SKIP = {
     "torch._scaled_mm_v2": "CUDA-only float8 matmul",
     "torch.ops.aten._flash_attention_forward": "CUDA-only attention kernel",
     "torch.ops.aten._efficient_attention_forward": "CUDA-only attention kernel",
-    "complex": "complex-only (ember has no complex dtypes yet)",
-    "polar": "complex-only (ember has no complex dtypes yet)",
-    "view_as_complex": "complex-only (ember has no complex dtypes yet)",
-    "view_as_real": "complex-only (ember has no complex dtypes yet)",
-    "cfloat": "complex-only (ember has no complex dtypes yet)",
-    "cdouble": "complex-only (ember has no complex dtypes yet)",
-    "chalf": "complex-only (ember has no complex dtypes yet)",
+    "nn.functional.batch_norm.without_cudnn": "CUDA-only (onlyCUDA: batch_norm with cuDNN disabled)",
+    "chalf": "complex32 (torch.chalf): ember names the dtype but makes no half-precision complex tensors",
     "_softmax_backward_data": "private aten op (torch._softmax_backward_data)",
     "_native_batch_norm_legit": "private aten op",
     "_batch_norm_with_update": "private aten op",
@@ -52,41 +46,9 @@ SKIP = {
     "torch.ops.aten._safe_softmax.default": "private aten op",
     "native_dropout_backward": "aten backward kernel, not a public function",
     "max_pool2d_with_indices_backward": "aten backward kernel, not a public function",
-    # known ember bugs in files other helpers are editing now (math, conventions, linalg, nn)
-    "__rpow__": "bug: int64 tensor ** negative int64 tensor raises 'Integers to negative integer powers are not "
-                "allowed' (NumPy's error); torch gives 0 / +-1 (ember/_ops/elementwise.py)",
-    "gather": "bug: an empty uint8 index raises 'Expected dtype int32/int64 for index'; torch accepts an empty "
-              "index of any integer dtype (ember/_ops/indexing.py)",
-    "index_fill": "bug: the gradient of a 0-d tensor fill value counts a repeated index once per repeat; torch "
-                  "counts each filled element once (index T(5,) with repeats, dim=-1) (ember/_ops/indexing.py)",
-    "take_along_dim": "bug: negative indices (-5 .. -1) raise 'index -5 is out of bounds'; torch wraps them "
-                      "(ember/_ops/indexing.py)",
-    "scatter_reduce.amin": "bug: bool tensors raise NumPy's ValueError 'Invalid integer data type' "
-                           "(ember/_ops/indexing.py)",
-    "scatter_reduce.amax": "bug: bool tensors raise NumPy's ValueError 'Invalid integer data type' "
-                           "(ember/_ops/indexing.py)",
-    "nn.functional.cosine_similarity": "bug: values differ when x1 and x2 broadcast against each other, "
-                                       "(1, 2, 3) with (2, 1, 3), dim=-2 (ember/_ops/extra_math.py)",
-    "linalg.lstsq": "bug: the residuals output does not require grad (torch: solution and residuals do) "
-                    "(ember/linalg)",
-    "linalg.lstsq.grad_oriented": "bug: the residuals output does not require grad (torch: solution and "
-                                  "residuals do) (ember/linalg)",
-    "nn.functional.pad.circular": "bug: values differ for negative circular pads, (-1, 1, -2, 1) on a 4-D "
-                                  "input (ember/nn/functional.py)",
-    "nn.functional.prelu": "bug: a 0-d input with a (1,) weight gives shape (1,); torch keeps () "
-                           "(ember/nn/functional.py)",
-    "nn.functional.interpolate.area": "bug: mode='area' raises NotImplementedError (ember/nn/functional.py)",
-    "nn.functional.interpolate.bicubic": "bug: mode='bicubic' raises NotImplementedError (ember/nn/functional.py)",
-    "nn.functional.interpolate.trilinear": "bug: mode='trilinear' raises NotImplementedError "
-                                           "(ember/nn/functional.py)",
-    "nn.functional.alpha_dropout": "bug: p=1.0 with training=True raises ZeroDivisionError; torch returns zeros "
-                                   "(ember/nn/functional.py)",
-    "nn.functional.elu:inplace": _INPLACE_ACT.format("elu"),
-    "nn.functional.celu:inplace": _INPLACE_ACT.format("celu"),
-    "nn.functional.selu:inplace": _INPLACE_ACT.format("selu"),
-    "nn.functional.silu:inplace": _INPLACE_ACT.format("silu"),
-    "nn.functional.leaky_relu:inplace": _INPLACE_ACT.format("leaky_relu"),
-    "nn.functional.threshold:inplace": _INPLACE_ACT.format("threshold"),
+    "slice": "aten op (torch.ops.aten.slice); torch has no public torch.slice (x[a:b:c] is __getitem__, "
+             "torch.slice_copy is tested by tests/test_view_copies.py)",
+    "hash_tensor": "returns torch.uint64 (ember has no uint64 dtype)",
 }
 
 

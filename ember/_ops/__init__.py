@@ -28,6 +28,8 @@ FAMILIES = (
     "sampling",
     "gamma",
     "more_math",
+    "view_copies",
+    "native_norms",
     "aliases",
 )
 

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype as D
 from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from ._base import Op, _wrap
@@ -552,6 +553,9 @@ def _adaptive_matrix(n_in, n_out, like):
 
 def adaptive_avg_pool_nd(nd, input, output_size):
     """Adaptive average pooling as one small matmul per spatial dim (exactly torch's windows)."""
+    if not input.dtype.is_floating_point and not input.dtype.is_complex:
+        kernel = "adaptive_avg_pool3d_cpu" if nd == 3 else "adaptive_avg_pool2d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D._SCALAR_TYPE_NAMES[input.dtype.name]}'")
     sizes = _tuple(output_size, nd)
     out = input
     for i, o in enumerate(sizes):

@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import xp_of
+from .._creation import _finish
+from .._device import as_device, xp_for, xp_of
 from .._tensor import Tensor
 from ._base import Op, sum_to, tensor_method
 from ._inplace import _TYPE_WORDS, check_inplace, commit, inplace_method
@@ -22,7 +23,28 @@ from ._inplace import _TYPE_WORDS, check_inplace, commit, inplace_method
 __all__ = ["isin", "cartesian_prod", "combinations", "block_diag", "diagflat", "diagonal_scatter", "unravel_index",
            "renorm", "scalar_tensor", "frombuffer", "split_with_sizes", "index_reduce", "index_put_", "fill", "fill_",
            "zero_", "detach", "detach_", "is_same_size", "is_nonzero", "is_signed", "typename", "get_device",
-           "resize_as_", "nonzero_static"]
+           "resize_as_", "nonzero_static", "tril_indices", "triu_indices"]
+
+
+# -- tril_indices / triu_indices --------------------------------------------------------------------
+def _tri_indices(name, lower, row, col, offset, dtype, device):
+    """The (2, n) row / column indices of a row x col matrix's lower (upper) triangle from diagonal
+    `offset`, in row-major order, as torch lists them."""
+    dtype = D.canonical(dtype) or D.int64
+    if dtype.category != D._INT:
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_TYPE_WORDS[dtype.name]}'")
+    if row < 0 or col < 0:
+        raise RuntimeError(f"{'row' if row < 0 else 'col'} must be non-negative, got{row if row < 0 else col}")
+    r, c = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return _finish(xp_for(as_device(device)).asarray(np.stack([r, c]).astype(D.np_dtype(dtype))), dtype, False)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices("tril_indices", True, row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices("triu_indices", False, row, col, offset, dtype, device)
 
 
 # -- isin -------------------------------------------------------------------------------------------

@@ -318,6 +318,18 @@ class PowBackward0(Op):
         return g * (e * x.pow(e - 1)), None
 
 
+def _int_pow(a, b):
+    """Integer a ** b with tensor exponents as torch's powi: a negative exponent gives 1 for a == 1,
+    +-1 for a == -1 (by the exponent's parity) and 0 otherwise (NumPy raises instead)."""
+    neg = b < 0
+    if not neg.any():
+        return a ** b
+    xp = xp_of(a)
+    y = a ** xp.where(neg, 0, b)
+    inv = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b & 1), 0)).astype(y.dtype)
+    return xp.where(neg, inv, y)
+
+
 class PowBackward1(_Binary):
     """tensor ** tensor"""
 
@@ -331,8 +343,8 @@ class PowBackward1(_Binary):
         if dtype is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = cast(a, npdt), cast(b, npdt)
-        if dtype.category <= D._INT and (b < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if dtype.category <= D._INT:
+            return _int_pow(a, b)
         return a ** b
 
     def backward(self, g):
@@ -353,7 +365,8 @@ class PowBackward2(Op):
         if dtype is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         self.base = base
-        return xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt) ** cast(e, npdt)
+        b = xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt)
+        return _int_pow(b, cast(e, npdt)) if dtype.category <= D._INT else b ** cast(e, npdt)
 
     def backward(self, g):
         e, _, y = self.saved_tensors
@@ -1276,7 +1289,7 @@ Tensor.__isub__ = Tensor.sub_
 Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_
 Tensor.__truediv__ = _truediv
-Tensor.__rtruediv__ = _reflected(div)
+Tensor.__rtruediv__ = Tensor.__rdiv__ = _reflected(div)  # (__rdiv__: torch keeps the Python 2 name)
 Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
 Tensor.__rfloordiv__ = _reflected(floor_divide)

@@ -468,13 +468,19 @@ def index_put_(self, indices, values, accumulate=False):
 
 # -- gather / scatter ----------------------------------------------------------------------------
 def _check_index(index, name):
+    """The index of a gather / scatter as an int32/int64 tensor (torch accepts an empty index of any dtype)."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._dtype is not D.int64 and index._dtype is not D.int32:
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+        if index._data.size:
+            raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+        return index.to(D.int64)
+    return index
 
 
 def _check_gather_shapes(name, input, dim, index, src=None):
+    if not index._data.size:  # torch checks nothing more for an empty index
+        return
     nd = max(input._data.ndim, 1)
     if max(index._data.ndim, 1) != nd:
         raise RuntimeError("Index tensor must have the same number of dimensions as "
@@ -520,7 +526,7 @@ def _fit_grad(grad, index, shape):
 class GatherBackward0(Op):
     def forward(self, x, index, dim):
         self.in_shape, self.index, self.dim = x.shape, index, dim
-        return x[_grid(index, dim)]
+        return x[_grid(index, dim)] if index.size else xp_of(x).empty(index.shape, dtype=x.dtype)
 
     def backward(self, g):
         return ScatterAddBackward0.apply(_zeros(g, self.in_shape), g, index=self.index, dim=self.dim)
@@ -530,7 +536,8 @@ class ScatterAddBackward0(Op):
     def forward(self, x, src, index, dim):
         self.src_shape, self.index, self.dim = src.shape, index, dim
         out = x.copy()
-        xp_of(x).add.at(out, _grid(index, dim), src[_region(index)])
+        if index.size:
+            xp_of(x).add.at(out, _grid(index, dim), src[_region(index)])
         return out
 
     def backward(self, g):
@@ -547,7 +554,8 @@ class ScatterBackward0(Op):
         if hasattr(src, "shape"):
             self.src_shape = src.shape
             src = src[_region(index)]
-        out[_grid(index, dim)] = src
+        if index.size:
+            out[_grid(index, dim)] = src
         return out
 
     def backward(self, g):
@@ -570,7 +578,7 @@ def _as_1d(fn, shape, input, dim, index, *rest, **kwargs):
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
-    _check_index(index, "gather")
+    index = _check_index(index, "gather")
     d = input._wrap_dim(dim)
     if input._data.ndim == 0 or index._data.ndim == 0:
         return _as_1d(gather, index._data.shape, input, d, index)
@@ -579,7 +587,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    _check_index(index, "scatter")
+    index = _check_index(index, "scatter")
     if src is None:
         src = value
     if reduce is not None:
@@ -603,7 +611,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
 
 def scatter_add(input, dim, index, src):
-    _check_index(index, "scatter_add")
+    index = _check_index(index, "scatter_add")
     d = input._wrap_dim(dim)
     if input._data.ndim == 0 or index._data.ndim == 0 or src._data.ndim == 0:
         return _as_1d(scatter_add, input._data.shape, input, d, index, src)
@@ -668,6 +676,8 @@ def _reduce_identity(reduce, npdt):
         return 1
     if npdt.kind == "f":
         return -np.inf if reduce == "amax" else np.inf
+    if npdt.kind == "b":
+        return reduce == "amin"
     info = np.iinfo(npdt)
     return info.min if reduce == "amax" else info.max
 
@@ -684,7 +694,7 @@ def _region_of(src, index):
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
-    _check_index(index, "scatter_reduce")
+    index = _check_index(index, "scatter_reduce")
     if reduce not in _REDUCE_UFUNC:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     d = input._wrap_dim(dim)
@@ -714,6 +724,9 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     shape = [max(a, b) for a, b in zip(input._data.shape, indices._data.shape)]
     ishape, xshape = list(shape), list(shape)
     ishape[d], xshape[d] = input._data.shape[d], indices._data.shape[d]
+    if isinstance(indices, Tensor) and indices._data.size and indices._dtype.category == D._INT:
+        # torch wraps negative indices along dim (not in the flattened dim=None form)
+        indices = indices + (indices < 0).to(indices.dtype) * input._data.shape[d]
     x = input if tuple(ishape) == input._data.shape else input.expand(ishape)
     i = indices if tuple(xshape) == indices._data.shape else indices.expand(xshape)
     return gather(x, d, i)
@@ -810,6 +823,11 @@ def index_fill(input, dim, index, value):
                                f"{value._data.ndim} dimension(s).")
         if not value._requires_grad:
             value = value.item()
+        elif idx.size:
+            # each filled element counts once in the value's gradient, however often index repeats it
+            n = input._data.shape[d]
+            if -n <= int(idx.min()) and int(idx.max()) < n:
+                idx = xp_of(idx).unique(idx % n)
     return IndexPutBackward0.apply(input, value, key=_along(d, idx), accumulate=False)
 
 

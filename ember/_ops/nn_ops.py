@@ -884,7 +884,8 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    _float_only(input, "silu")
+    if not input._dtype.is_complex:  # torch's silu has complex kernels (holomorphic: x * sigmoid(x))
+        _float_only(input, "silu")
     return SiluBackward0.apply(input)
 
 

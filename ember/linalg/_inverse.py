@@ -252,8 +252,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if driver in ("gelsd", "gelss"):
         sv = _wrap(xp_of(A._data).linalg.svd(A._data, compute_uv=False))
     if m > n and driver != "gelsy" and bool((rank._data == n).all()):
-        r = (A.detach() @ x.detach().unsqueeze(-1) if vector else A.detach() @ x.detach()) - b.detach()
-        residuals = (r * r).sum(-2)
+        # on the graph (torch's residuals have a gradient in A and B)
+        r = (A @ x.unsqueeze(-1) if vector else A @ x) - b
+        residuals = (r.abs().square() if r.is_complex() else r * r).sum(-2)
         if vector:
             residuals = residuals.squeeze(-1)
     return lstsq_result(x, residuals, rank, sv)

@@ -14,6 +14,7 @@ from .._creation import zeros, zeros_like, empty_like
 from .._device import xp_of
 from .._ops._base import Op, _wrap
 from .._ops._inplace import _TYPE_WORDS
+from .._ops import nn_ops as _nn
 from .._ops.nn_ops import batch_norm, softmax
 from ..autograd import grad_mode
 from ._embedding_bag import embedding_bag
@@ -21,8 +22,12 @@ from ._embedding_bag import embedding_bag
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "instance_norm", "rms_norm", "gumbel_softmax", "embedding_bag"]
 
-_INTERP_MODES = ("nearest", "nearest-exact", "linear", "bilinear")
-_MODE_DIMS = {"linear": 3, "bilinear": 4}
+_INTERP_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area", "lanczos")
+_MODE_DIMS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5, "lanczos": 4}
+# the kernel torch names when an integer input reaches it
+_INT_KERNEL = {"linear": "compute_indices_weights_linear", "trilinear": "compute_indices_weights_linear",
+               "bilinear": "upsample_bilinear2d_channels_last", "bicubic": "compute_indices_weights_cubic",
+               "lanczos": "compute_indices_weights_aa"}
 
 
 # -- interpolate ----------------------------------------------------------------------------------
@@ -62,43 +67,103 @@ def _nearest_index(n_in, n_out, scale, exact):
     return np.minimum(src, n_in - 1)
 
 
-def _linear_weights(n_in, n_out, scale, align_corners):
+def _cubic(x, a):
+    """Keys' cubic convolution kernel at |x| (torch's cubic_convolution1 / cubic_convolution2)."""
+    x = np.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+
+def _lanczos(x):
+    """Lanczos-3 window: sinc(x) sinc(x / 3) on |x| < 3."""
+    return np.where(np.abs(x) < 3, np.sinc(x) * np.sinc(x / 3), 0.0)
+
+
+def _taps(mode, n_in, n_out, scale, align_corners):
+    """torch's separable interpolation along one dim as taps: out[i] = sum_k w[k, i] * in[idx[k, i]]
+    (upsample's compute_indices_weights: linear 2 taps, cubic 4 with A = -0.75, indices clamped)."""
     s = _scale(n_in, n_out, scale, align_corners)
     dst = np.arange(n_out, dtype=np.float64)
-    src = dst * s if align_corners else np.maximum(s * (dst + 0.5) - 0.5, 0.0)
-    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    return i0, i1, src - i0
+    cubic = mode == "bicubic"
+    src = dst * s if align_corners else s * (dst + 0.5) - 0.5
+    if not align_corners and not cubic:
+        src = np.maximum(src, 0.0)
+    # guard_index_and_lambda (floorf: the index in float32)
+    i0 = np.minimum(np.floor(src.astype(np.float32)).astype(np.int64), n_in - 1)
+    lam = np.clip(src - i0, 0.0, 1.0)
+    if not cubic:
+        return np.stack([i0, np.minimum(i0 + 1, n_in - 1)]), np.stack([1 - lam, lam])
+    idx = np.clip(i0 + np.arange(-1, 3)[:, None], 0, n_in - 1)
+    return idx, _cubic(np.stack([lam + 1, lam, 1 - lam, 2 - lam]), -0.75)
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dims of an (N, C, *spatial) input: nearest, nearest-exact, linear (3-D), bilinear (4-D)."""
+def _taps_aa(mode, n_in, n_out, scale, align_corners):
+    """torch's antialiased weights (_compute_indices_min_size_weights_aa, as PIL): the filter is
+    stretched by the scale when downsampling, cut to the input and normalised to sum 1."""
+    s = _scale(n_in, n_out, scale, align_corners)
+    interp, filt = {"bilinear": (2, lambda x: np.maximum(0.0, 1 - np.abs(x))),
+                    "bicubic": (4, lambda x: _cubic(x, -0.5)), "lanczos": (6, _lanczos)}[mode]
+    support = interp * 0.5 * s if s >= 1.0 else interp * 0.5
+    k = int(math.ceil(support)) * 2 + 1
+    center = s * (np.arange(n_out, dtype=np.float64) + 0.5)
+    invscale = 1.0 / s if s >= 1.0 else 1.0
+    xmin = np.maximum((center - support + 0.5).astype(np.int64), 0)
+    xsize = np.clip(np.minimum((center + support + 0.5).astype(np.int64), n_in) - xmin, 0, k)
+    j = np.arange(k)[:, None]
+    w = np.where(j < xsize, filt((j + xmin - center + 0.5) * invscale), 0.0)
+    total = w.sum(0)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w)
+    return np.minimum(xmin + j, n_in - 1), w
+
+
+def _check_interpolate(input, mode, align_corners, antialias):
+    """torch's argument checks, in its order; returns align_corners as the kernels take it."""
     if mode not in _INTERP_MODES:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
-                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
                                   f"nearest-exact (got {mode})")
-    if mode.startswith("nearest"):
+    if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
                              "linear | bilinear | bicubic | trilinear")
     elif align_corners is None:
         align_corners = False
-    if antialias:
-        raise NotImplementedError("Anti-alias option is only supported for bilinear and bicubic modes")
-    k = input.dim() - 2
-    if mode in _MODE_DIMS and input.dim() != _MODE_DIMS[mode]:
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                         "4-D tensor as input")
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    if mode in _MODE_DIMS and input.dim() != _MODE_DIMS[mode] and 3 <= input.dim() <= 5:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {_MODE_DIMS[mode]}D input")
-    if k < 1:
+    if not 3 <= input.dim() <= 5:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
-                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
                                   f"nearest-exact (got {mode})")
+    return align_corners
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize the spatial dims of an (N, C, *spatial) input as torch's upsample kernels do, one dim
+    at a time (they are separable): nearest(-exact) picks input cells, linear / bilinear / trilinear /
+    bicubic (and their antialiased forms) sum weighted input cells, area is adaptive average pooling."""
+    align_corners = _check_interpolate(input, mode, align_corners, antialias)
+    k = input.dim() - 2
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     sizes, scales = _output_sizes(input, size, scale_factor, k)
-    if not input.dtype.is_floating_point:
-        kernel = f"upsample_{mode.replace('-', '_')}{k}d" if mode.startswith("nearest") else f"upsample_{mode}{k}d"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input.dtype.name]}'")
-    if recompute_scale_factor:
+    if recompute_scale_factor or mode == "area":
         scales = [None] * k
+    if mode == "area":
+        return _nn.adaptive_avg_pool_nd(k, input, sizes)
+    if not input.dtype.is_floating_point and not (mode.startswith("nearest") and input.dtype is D.uint8):
+        kernel = _INT_KERNEL.get(mode, "upsample_nearest2d_channels_last" if k == 2 else
+                                 "compute_indices_weights_nearest")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input.dtype.name]}'")
     xp = xp_of(input._data)
     out = input
     for d, (n_out, scale) in enumerate(zip(sizes, scales)):
@@ -108,12 +173,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             idx = _nearest_index(n_in, n_out, scale, mode == "nearest-exact")
             out = out.index_select(dim, _wrap(xp.asarray(idx)))
             continue
-        i0, i1, lam = _linear_weights(n_in, n_out, scale, align_corners)
+        idx, w = (_taps_aa if antialias else _taps)(mode, n_in, n_out, scale, align_corners)
         shape = (n_out,) + (1,) * (input.dim() - dim - 1)
-        lam = _wrap(xp.asarray(lam.reshape(shape), dtype=input._data.dtype))
-        lo = out.index_select(dim, _wrap(xp.asarray(i0)))
-        hi = out.index_select(dim, _wrap(xp.asarray(i1)))
-        out = lo * (1 - lam) + hi * lam
+        acc = None
+        for i_k, w_k in zip(idx, w):
+            term = out.index_select(dim, _wrap(xp.asarray(i_k))) * \
+                _wrap(xp.asarray(w_k.reshape(shape), dtype=input._data.dtype))
+            acc = term if acc is None else acc + term
+        out = acc
     return out
 
 

@@ -24,6 +24,7 @@ from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
 from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
+from .._ops.shape import broadcast_tensors as _broadcast_tensors
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
 from ._functional_loss import _reduce
@@ -119,6 +120,8 @@ def prelu(input, weight):
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{weight.numel()} and channel size = {input.shape[1]}.")
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
+    elif weight.numel() == 1 and weight.ndim:
+        weight = weight.reshape(())  # the result keeps input's shape (a 0-d input stays 0-d)
     return where(input > 0, input, input * weight)
 
 
@@ -187,12 +190,15 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     _check_p(p)
     if not training or p == 0:
         return input
+    if p == 1:  # torch: input * 0 (no mask, no division by 1 - p)
+        return input.mul_(0) if inplace else input * 0
     alpha_p = -_nn._SELU_ALPHA * _nn._SELU_SCALE
     keep = _dropout_mask(input, p, input.shape)
     keep._data = (keep._data > 0).astype(keep._data.dtype)
     a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
     b = -a * alpha_p * p
-    return (input * keep + alpha_p * (1 - keep)) * a + b
+    out = (input * keep + alpha_p * (1 - keep)) * a + b
+    return input.copy_(out) if inplace else out
 
 
 # -- embedding, one_hot, pad, normalize ----------------------------------------------------
@@ -282,7 +288,10 @@ def _pad_index(n, lo, hi, mode):
         return np.clip(i, 0, n - 1)
     if lo > n or hi > n:
         raise RuntimeError("Padding value causes wrapping around more than once.")
-    return i % n
+    # torch crops first (negative pads), then wraps around what is left: input[start:start + m]
+    start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+    i = np.arange(-max(lo, 0), m + max(hi, 0))
+    return start + i % m if m > 0 else i[:0]
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -322,7 +331,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1/max(|x1|, eps) * x2/max(|x2|, eps)) over dim, as torch computes it."""
+    """sum(x1/max(|x1|, eps) * x2/max(|x2|, eps)) over dim of the broadcast x1, x2, as torch computes it."""
+    if x1.shape != x2.shape:
+        x1, x2 = _broadcast_tensors(x1, x2)
     n1 = _norm(x1, 2, dim).clamp(min=eps)
     n2 = _norm(x2, 2, dim).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
