@@ -5,10 +5,11 @@ import os
 
 import numpy as np
 
-from .. import autograd
+from .. import autograd, random
 from .._tensor import Tensor
 from . import _graph, _modules
 from ._symbolic import onnx_type
+from .errors import OnnxExporterError
 
 # torch.onnx._constants.ONNX_DEFAULT_OPSET in torch 2.13; ember's symbolics need opset 13 or later
 # (Softmax over one axis, Squeeze/Unsqueeze axes as inputs).
@@ -97,6 +98,7 @@ def trace(model, args, kwargs, input_names, output_names, dynamic_axes, opset, e
             else:
                 call_args.append(a)
         wrapped = _modules.wrap_modules(model, tracer) if hasattr(model, "modules") else []
+        rng = random.get_rng_state()
         _graph.install(tracer)
         _exporting[0] = True
         try:
@@ -105,6 +107,10 @@ def trace(model, args, kwargs, input_names, output_names, dynamic_axes, opset, e
             _exporting[0] = False
             _graph.uninstall()
             _modules.unwrap_modules(wrapped)
+    if not np.array_equal(random.get_rng_state()._data, rng._data):
+        # The draws would be baked into the graph as constants (dropout's mask, say).
+        raise OnnxExporterError("torch.onnx.export: the model drew random numbers while it was traced (dropout or "
+                                "another random op in training mode?); call model.eval() before exporting")
     results = _flat_outputs(out)
     out_names = list(output_names or [])
     outputs = []

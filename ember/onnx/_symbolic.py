@@ -359,7 +359,7 @@ def _batch_norm(ctx, inputs, params, out):
     """Eval mode only (the running statistics are constants); nn.BatchNorm* modules export their
     buffers by name instead (see _modules)."""
     stats = params.get("stats")
-    if stats is None:
+    if stats is None or params.get("batch"):
         raise ctx.unsupported("batch norm in training mode: call model.eval() before exporting")
     x, w, b = (list(inputs) + [None, None])[:3]
     c = x.shape[1]
