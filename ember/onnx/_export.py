@@ -150,7 +150,28 @@ def build_model(graph, inputs, outputs):
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", graph.opset)],
                               producer_name="ember")
     model.ir_version = min(model.ir_version, 10)  # what current runtimes read
+    if graph.dynamic:
+        _infer_output_dims(onnx, model)
     return model
+
+
+def _infer_output_dims(onnx, model):
+    """Fill the output dims left unknown from ONNX shape inference (which carries the input's
+    symbols through), as torch's exporter shows them: e.g. (batch, 3) rather than (?, ?)."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model).graph.output
+    except Exception:  # inference is a refinement: a graph it cannot follow keeps unknown dims
+        return
+    for out, got in zip(model.graph.output, inferred):
+        dims, new = out.type.tensor_type.shape.dim, got.type.tensor_type.shape.dim
+        if len(dims) != len(new):
+            continue
+        for d, n in zip(dims, new):
+            if not d.dim_param and not d.HasField("dim_value"):
+                if n.HasField("dim_value"):
+                    d.dim_value = n.dim_value
+                elif n.dim_param:
+                    d.dim_param = n.dim_param
 
 
 class ONNXProgram:
