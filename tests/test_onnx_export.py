@@ -241,6 +241,11 @@ def test_dropout_in_training_mode_is_refused():
     assert [n.op_type for n in program.model_proto.graph.node] == ["Identity"]
 
 
+def test_dynamo_false_warns_as_torch():
+    with pytest.warns(DeprecationWarning, match="legacy TorchScript-based ONNX export"):
+        ember.onnx.export(ember.nn.Linear(2, 2), (ember.randn(1, 2),), io.BytesIO(), dynamo=False)
+
+
 def test_missing_onnx_package(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ImportError, match="needs the 'onnx' package"):

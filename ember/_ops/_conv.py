@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype as D
 from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from ._base import Op, _wrap
@@ -238,6 +239,19 @@ def _tuple(v, nd, name="value"):
     return (v,) * nd
 
 
+def _biased(run, input, weight, bias, nd):
+    """run(input, weight) plus the bias over the channel dim. In bfloat16/float16 torch adds the bias
+    inside the kernel, before the one rounding to the low precision: so does this (in float32, then
+    one cast), rather than rounding twice."""
+    low = input._dtype if bias is not None and input._dtype in (D.bfloat16, D.float16) else None
+    if low is not None:
+        input, weight, bias = input.float(), weight.float(), bias.float()
+    out = run(input, weight)
+    if bias is not None:
+        out = out + bias.reshape((-1,) + (1,) * nd)
+    return out if low is None else out.to(low)
+
+
 def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
     """Convolution over nd spatial dims with torch's argument forms and checks."""
     if _amp.active: return _autocast(f"conv{nd}d", conv_nd, nd, input, weight, bias, stride, padding, dilation, groups)  # noqa: E701,E501
@@ -273,9 +287,8 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for d, k in zip(dilation, kernel))}). Kernel "
                            "size can't be greater than actual input size")
-    out = ConvolutionBackward0.apply(input, weight, stride=stride, pads=pads, dilation=dilation, groups=groups)
-    if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * nd)
+    out = _biased(lambda x, w: ConvolutionBackward0.apply(x, w, stride=stride, pads=pads, dilation=dilation,
+                                                           groups=groups), input, weight, bias, nd)
     return out.squeeze(0) if unbatched else out
 
 
@@ -296,9 +309,7 @@ def conv_transpose_nd(nd, input, weight, bias, stride, padding, output_padding, 
                  zip(input._data.shape[2:], stride, padding, dilation, kernel, output_padding))
     x_shape = (n, weight._data.shape[1] * groups) + size
     geom = (stride, tuple((p, p) for p in padding), dilation, groups)
-    out = ConvInputBackward.apply(input, weight, x_shape=x_shape, geom=geom)
-    if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * nd)
+    out = _biased(lambda x, w: ConvInputBackward.apply(x, w, x_shape=x_shape, geom=geom), input, weight, bias, nd)
     return out.squeeze(0) if unbatched else out
 
 
@@ -466,7 +477,8 @@ def max_pool_nd(nd, input, kernel_size, stride=None, padding=0, dilation=1, ceil
         input = input.unsqueeze(0)
     x = input._data
     geom = _PoolGeom(x.shape, kernel, stride, padding, dilation, ceil_mode)
-    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    # integers pad with their minimum; floats (ml_dtypes' bfloat16 too, NumPy kind 'V') with -inf
+    fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -np.inf
     out, arg_t = MaxPool2DWithIndicesBackward0.apply(input, geom=geom, fill=fill)
     if unbatched:
         out = out.squeeze(0)

@@ -2,6 +2,7 @@
 build the ModelProto with the `onnx` package (an optional dependency, imported here only)."""
 import inspect
 import os
+import warnings
 
 import numpy as np
 
@@ -214,6 +215,13 @@ def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=Non
            dynamic_axes=None, training=None, operator_export_type=None, do_constant_folding=True,
            custom_opsets=None, export_modules_as_functions=False, autograd_inlining=True):
     _import_onnx()
+    if dynamo is False:
+        warnings.warn(
+            "You are using the legacy TorchScript-based ONNX export. Starting in PyTorch 2.9, the new "
+            "torch.export-based ONNX exporter has become the default. Learn more about the new export logic: "
+            "https://docs.pytorch.org/docs/stable/onnx_export.html. For exporting control flow: "
+            "https://pytorch.org/tutorials/beginner/onnx/export_control_flow_model_to_onnx_tutorial.html",
+            category=DeprecationWarning, stacklevel=2)
     if dynamic_shapes is not None:
         raise NotImplementedError("torch.onnx.export: ember's exporter takes dynamic_axes, not dynamic_shapes")
     opset = ONNX_DEFAULT_OPSET if opset_version is None else int(opset_version)
