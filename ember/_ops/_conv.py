@@ -239,19 +239,6 @@ def _tuple(v, nd, name="value"):
     return (v,) * nd
 
 
-def _biased(run, input, weight, bias, nd):
-    """run(input, weight) plus the bias over the channel dim. In bfloat16/float16 torch adds the bias
-    inside the kernel, before the one rounding to the low precision: so does this (in float32, then
-    one cast), rather than rounding twice."""
-    low = input._dtype if bias is not None and input._dtype in (D.bfloat16, D.float16) else None
-    if low is not None:
-        input, weight, bias = input.float(), weight.float(), bias.float()
-    out = run(input, weight)
-    if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * nd)
-    return out if low is None else out.to(low)
-
-
 def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
     """Convolution over nd spatial dims with torch's argument forms and checks."""
     if _amp.active: return _autocast(f"conv{nd}d", conv_nd, nd, input, weight, bias, stride, padding, dilation, groups)  # noqa: E701,E501
@@ -287,8 +274,17 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for d, k in zip(dilation, kernel))}). Kernel "
                            "size can't be greater than actual input size")
-    out = _biased(lambda x, w: ConvolutionBackward0.apply(x, w, stride=stride, pads=pads, dilation=dilation,
-                                                           groups=groups), input, weight, bias, nd)
+    # In bfloat16/float16 torch's convolution adds the bias inside the kernel, before the one rounding
+    # to the low precision: so does this (in float32, then one cast), rather than rounding twice.
+    # (conv_transpose adds it after rounding, in the low precision, as below.)
+    low = input._dtype if bias is not None and input._dtype in (D.bfloat16, D.float16) else None
+    if low is not None:
+        input, weight, bias = input.float(), weight.float(), bias.float()
+    out = ConvolutionBackward0.apply(input, weight, stride=stride, pads=pads, dilation=dilation, groups=groups)
+    if bias is not None:
+        out = out + bias.reshape((-1,) + (1,) * nd)
+        if low is not None:
+            out = out.to(low)
     return out.squeeze(0) if unbatched else out
 
 
@@ -309,7 +305,9 @@ def conv_transpose_nd(nd, input, weight, bias, stride, padding, output_padding, 
                  zip(input._data.shape[2:], stride, padding, dilation, kernel, output_padding))
     x_shape = (n, weight._data.shape[1] * groups) + size
     geom = (stride, tuple((p, p) for p in padding), dilation, groups)
-    out = _biased(lambda x, w: ConvInputBackward.apply(x, w, x_shape=x_shape, geom=geom), input, weight, bias, nd)
+    out = ConvInputBackward.apply(input, weight, x_shape=x_shape, geom=geom)
+    if bias is not None:
+        out = out + bias.reshape((-1,) + (1,) * nd)
     return out.squeeze(0) if unbatched else out
 
 
