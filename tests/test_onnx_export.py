@@ -67,6 +67,27 @@ def functional_model(nn):
     return Mixed()
 
 
+def encoder_layer(nn):  # multi-head attention: split, bmm, softmax, transposes
+    return nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True)
+
+
+def gru(nn):
+    class Last(nn.Module):  # unbind over time, the gates' chunk and sigmoid/tanh
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(4, 8, batch_first=True)
+
+        def forward(self, x):
+            return self.rnn(x)[0]
+
+    return Last()
+
+
+def group_norm_prelu(nn):  # GroupNorm's decomposition; PReLU is a comparison and a where
+    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.GroupNorm(2, 4), nn.PReLU(), nn.Hardswish(), nn.Flatten(),
+                         nn.Linear(64, 3), nn.ReLU6())
+
+
 def torch_like(nn):
     return torch if nn is torch.nn else ember
 
@@ -102,7 +123,8 @@ def _run(session, x):
 
 
 CASES = [(mlp, (5, 6)), (cnn, (2, 3, 16, 16)), (norm_gelu, (4, 8)), (activations, (3, 5)),
-         (conv_head, (2, 2, 6, 6)), (functional_model, (3, 12))]
+         (conv_head, (2, 2, 6, 6)), (functional_model, (3, 12)), (encoder_layer, (2, 5, 16)), (gru, (2, 5, 4)),
+         (group_norm_prelu, (2, 3, 6, 6))]
 
 
 @pytest.mark.parametrize("build,shape", CASES, ids=[c[0].__name__ for c in CASES])
@@ -137,8 +159,9 @@ def test_embedding_model_and_integer_input():
         np.testing.assert_allclose(got, t(torch.from_numpy(tokens)).numpy(), rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("build,shape", [(mlp, (5, 6)), (cnn, (2, 3, 16, 16)), (functional_model, (3, 12))],
-                         ids=["mlp", "cnn", "functional"])
+@pytest.mark.parametrize("build,shape", [(mlp, (5, 6)), (cnn, (2, 3, 16, 16)), (functional_model, (3, 12)),
+                                         (encoder_layer, (2, 5, 16)), (group_norm_prelu, (2, 3, 6, 6))],
+                         ids=["mlp", "cnn", "functional", "encoder_layer", "group_norm"])
 def test_dynamic_batch_axis(build, shape):
     e, _ = _pair(build)
     x = ember.randn(*shape)
@@ -152,6 +175,14 @@ def test_dynamic_batch_axis(build, shape):
     bigger = np.random.default_rng(1).standard_normal((7,) + shape[1:]).astype(np.float32)
     got = session.run(None, {"x": bigger})[0]
     np.testing.assert_allclose(got, e(ember.from_numpy(bigger)).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_dynamic_axis_the_trace_depends_on_is_refused():
+    e, _ = _pair(gru)  # GRU makes its zero initial state from the batch size
+    with pytest.raises(ember.onnx.errors.OnnxExporterError, match="made from the size of a dynamic axis"):
+        _export(e, ember.randn(2, 5, 4), input_names=["x"], dynamic_axes={"x": {0: "batch"}})
+    with pytest.raises(ember.onnx.errors.OnnxExporterError, match="traced ops change with the size"):
+        _export(e, ember.randn(2, 5, 4), input_names=["x"], dynamic_axes={"x": {1: "time"}})  # a loop over time
 
 
 def test_static_shapes_by_default():

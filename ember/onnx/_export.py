@@ -67,20 +67,17 @@ def _flat_outputs(out):
     raise TypeError(f"torch.onnx.export: the model returned {type(out).__name__}; expected Tensors")
 
 
-def trace(model, args, kwargs, input_names, output_names, dynamic_axes, opset, export_params,
-          keep_initializers_as_inputs):
-    """The ONNX graph pieces of one traced run: (graph, inputs, outputs), inputs/outputs as
-    (name, dtype, shape with symbols)."""
-    graph = _graph.Graph(opset, dynamic=bool(dynamic_axes))
-    tracer = _graph.Tracer(graph)
+def _run(model, args, kwargs, graph, names, recording=None):
+    """Run the model once with a tracer on `graph`: (tracer, output, params {state_dict name: tensor},
+    graph inputs as (name, tensor)). recording: None, or a list the tracer fills with each recorded
+    op's shapes instead of translating it."""
+    tracer = _graph.Tracer(graph, recording)
     params = {}
     if hasattr(model, "state_dict"):
         for name, t in model.state_dict(keep_vars=True).items():
             if isinstance(t, Tensor) and id(t) not in tracer.by_id:
                 tracer.bind(t, graph.reserve(name))
                 params[name] = t
-    tensors = [a for a in args if isinstance(a, Tensor)]
-    names = _input_names(model, tensors, input_names)
     call_args, inputs, k = [], [], 0
     with autograd.enable_grad():
         for a in args:
@@ -91,9 +88,7 @@ def trace(model, args, kwargs, input_names, output_names, dynamic_axes, opset, e
                 x = leaf.clone()  # not a leaf: in-place ops on the input stay legal
                 if not x._requires_grad:
                     x._requires_grad = True  # integer inputs keep being traced through the operator fast paths
-                name = graph.reserve(names[k])
-                tracer.bind(x, name)
-                inputs.append((name, a._dtype, a.shape, _dim_names(dynamic_axes, name)))
+                inputs.append((tracer.bind(x, graph.reserve(names[k])), a))
                 call_args.append(x)
                 k += 1
             else:
@@ -112,6 +107,48 @@ def trace(model, args, kwargs, input_names, output_names, dynamic_axes, opset, e
         # The draws would be baked into the graph as constants (dropout's mask, say).
         raise OnnxExporterError("torch.onnx.export: the model drew random numbers while it was traced (dropout or "
                                 "another random op in training mode?); call model.eval() before exporting")
+    return tracer, out, params, inputs
+
+
+def _probe(model, args, kwargs, names, dynamic_axes, opset):
+    """The shapes of every recorded op in a run whose dynamic input dims are one larger than the
+    example's (each grown by repeating its first slice): the reshapes compare their target with it to
+    tell the dims that follow a dynamic one. None when that run fails (then a heuristic is used)."""
+    grown, k = [], 0
+    for a in args:
+        if isinstance(a, Tensor):
+            for axis in sorted(_dim_names(dynamic_axes, names[k])):
+                a = _grow(a, axis)
+            k += 1
+        grown.append(a)
+    shapes = []
+    try:
+        _run(model, grown, kwargs, _graph.Graph(opset, dynamic=True), names, recording=shapes)
+    except Exception:  # the model refuses other sizes (or anything else): no probe
+        return None
+    return shapes
+
+
+def _grow(a, axis):
+    from .. import cat
+
+    a = a.detach()
+    return cat([a, a.narrow(axis, 0, 1)], axis)
+
+
+def trace(model, args, kwargs, input_names, output_names, dynamic_axes, opset, export_params,
+          keep_initializers_as_inputs):
+    """The ONNX graph pieces of one traced run: (graph, inputs, outputs), inputs/outputs as
+    (name, dtype, shape, {axis: symbol})."""
+    names = _input_names(model, [a for a in args if isinstance(a, Tensor)], input_names)
+    probe = _probe(model, args, kwargs, names, dynamic_axes, opset) if dynamic_axes else None
+    graph = _graph.Graph(opset, dynamic=bool(dynamic_axes), probe=probe)
+    tracer, out, params, bound = _run(model, args, kwargs, graph, names)
+    if probe is not None and [p[0] for p in probe] != tracer.ops:
+        raise OnnxExporterError("torch.onnx.export: the traced ops change with the size of a dynamic axis (a Python "
+                                "loop over it, as an RNN's over time?); ember's exporter records one run, so that "
+                                "axis cannot be dynamic")
+    inputs = [(name, a._dtype, a.shape, _dim_names(dynamic_axes, name)) for name, a in bound]
     results = _flat_outputs(out)
     out_names = list(output_names or [])
     outputs = []

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._ops import _base
-from .errors import UnsupportedOperatorError
+from .errors import OnnxExporterError, UnsupportedOperatorError
 
 _active = [None]  # the running tracer (export is not reentrant)
 
@@ -32,9 +32,12 @@ def aten_name(op_cls_name):
 class Graph:
     """ONNX nodes as plain tuples (the `onnx` package builds the protos at the end)."""
 
-    def __init__(self, opset, dynamic):
+    def __init__(self, opset, dynamic, probe=None):
         self.opset = opset
         self.dynamic = dynamic  # some input has symbolic dims: shapes read from the example are not fixed
+        # probe: per recorded op, (op name, input shapes, output shapes) in a run with the dynamic dims
+        # grown by one, so a shape the op bakes in can tell its dynamic dims (see Ctx.probe)
+        self.probe = probe
         self.nodes = []  # (op_type, inputs, outputs, attrs)
         self.initializers = {}  # name -> ndarray
         self._used = set()
@@ -89,8 +92,11 @@ class Graph:
 
 
 class Tracer:
-    def __init__(self, graph):
+    def __init__(self, graph, recording=None):
         self.g = graph
+        self.recording = recording  # a list: only note each op's shapes (the probe run), translate nothing
+        self.count = 0  # ops recorded so far: the index into the probe
+        self.ops = []  # their names
         self.by_node = {}
         self.by_id = {}
         self.by_array = {}
@@ -135,12 +141,22 @@ class Tracer:
             return  # a constant: folded
         from ._symbolic import SYMBOLICS
 
-        fn = SYMBOLICS.get(cls.__name__)
-        if fn is None:
-            raise UnsupportedOperatorError(aten_name(cls.__name__), self.g.opset, None)
-        names = fn(Ctx(self, cls.__name__), inputs, params, out)
+        index = self.count
+        self.count += 1
+        self.ops.append(cls.__name__)
         outs = out if type(out) is tuple else (out,)
-        names = names if type(names) in (tuple, list) else (names,)
+        if self.recording is not None:
+            self.recording.append((cls.__name__, [tuple(x.shape) for x in inputs if isinstance(x, Tensor)],
+                                   [tuple(t.shape) for t in outs]))
+            names = [f"probe_{index}_{i}" for i in range(len(outs))]
+        else:
+            fn = SYMBOLICS.get(cls.__name__)
+            if fn is None:
+                raise UnsupportedOperatorError(aten_name(cls.__name__), self.g.opset, None)
+            ctx = Ctx(self, cls.__name__, index)
+            self._check_constants(ctx, inputs)
+            names = fn(ctx, inputs, params, out)
+            names = names if type(names) in (tuple, list) else (names,)
         for t, n in zip(outs, names):
             if n is not None:
                 if not t._dtype._differentiable and not t._requires_grad:
@@ -148,12 +164,35 @@ class Tracer:
                 self.bind(t, n)
 
 
+    def _check_constants(self, ctx, inputs):
+        """A constant input whose shape changed in the probe run was made from the input's size
+        (torch.zeros(x.size(0), ...)): baked in, it would break every other size."""
+        probe = ctx.probe()
+        if probe is None:
+            return
+        tensors = [x for x in inputs if isinstance(x, Tensor)]
+        for x, shape in zip(tensors, probe[0]):
+            if tuple(x.shape) != shape and self.lookup(x) is None:
+                raise OnnxExporterError(
+                    f"torch.onnx.export: a constant input of shape {tuple(x.shape)} to '{aten_name(ctx.op_name)}' "
+                    "was made from the size of a dynamic axis (as torch.zeros(x.size(0), ...) does); ember's "
+                    "exporter bakes such tensors in, so it cannot keep that axis dynamic")
+
+
 class Ctx:
     """What a symbolic function gets: the graph, the tracer's names and the opset."""
 
-    def __init__(self, tracer, op_name):
-        self.tracer, self.g, self.op_name = tracer, tracer.g, op_name
+    def __init__(self, tracer, op_name, index=None):
+        self.tracer, self.g, self.op_name, self.index = tracer, tracer.g, op_name, index
         self.opset = tracer.g.opset
+
+    def probe(self):
+        """(input shapes, output shapes) of this op in the probe run, or None when there is none
+        or the two runs went different ways."""
+        probe = self.g.probe
+        if probe is None or self.index is None or self.index >= len(probe) or probe[self.index][0] != self.op_name:
+            return None
+        return probe[self.index][1:]
 
     def name(self, x, dtype=None):
         return self.tracer.name(x, dtype)

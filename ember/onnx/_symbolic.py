@@ -184,12 +184,39 @@ symbolic("AmaxBackward0", "MaxBackward1")(_reduce("ReduceMax", 18))
 
 # -- shapes ---------------------------------------------------------------------------------------
 def _reshape(ctx, x, shape):
-    """Reshape to `shape`; with symbolic input dims, a leading dim equal to the input's is written
-    0 (ONNX: copy the input's), so the batch dimension stays free."""
+    """Reshape to `shape`. With symbolic input dims, a target dim that changed in the probe run (see
+    Graph.probe) is read at run time from the input dim it equals in both runs (0: the input's own dim
+    at that index, else a Gather from Shape), and one that matches none is written -1. Without a
+    probe, a leading dim equal to the input's is written 0, so the batch dimension stays free."""
     shape = list(shape)
-    if ctx.g.dynamic and shape and x.ndim and shape[0] == x.shape[0]:
-        shape[0] = 0
-    return ctx.g.op("Reshape", ctx.name(x), ctx.g.ints(shape))
+    if not ctx.g.dynamic:
+        return ctx.g.op("Reshape", ctx.name(x), ctx.g.ints(shape))
+    probe = ctx.probe()
+    (xp,), (sp,) = probe if probe is not None and len(probe[0]) == 1 else ((None,), (None,))
+    if xp is None or len(xp) != x.ndim or len(sp) != len(shape):
+        if shape and x.ndim and shape[0] == x.shape[0]:
+            shape[0] = 0
+        return ctx.g.op("Reshape", ctx.name(x), ctx.g.ints(shape))
+    from_input, free = {}, []
+    for i, (n, m) in enumerate(zip(shape, sp)):
+        if n != m:
+            same = [j for j in range(x.ndim) if (x.shape[j], xp[j]) == (n, m)]
+            if same:
+                from_input[i] = i if i in same else same[0]
+            else:
+                free.append(i)
+    if len(free) > 1:
+        raise ctx.unsupported("a reshape whose target has several dims that follow the dynamic axes")
+    for i in free:
+        shape[i] = -1
+    if all(i == j for i, j in from_input.items()):
+        for i in from_input:
+            shape[i] = 0
+        return ctx.g.op("Reshape", ctx.name(x), ctx.g.ints(shape))
+    dims = ctx.g.op("Shape", ctx.name(x))
+    parts = [ctx.g.op("Gather", dims, ctx.g.ints([from_input[i]]), axis=0) if i in from_input else ctx.g.ints([n])
+             for i, n in enumerate(shape)]
+    return ctx.g.op("Reshape", ctx.name(x), ctx.g.op("Concat", *parts, axis=0))
 
 
 @symbolic("ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0")
@@ -384,3 +411,74 @@ def _embedding(ctx, inputs, params, out):
     if name is None:
         name = ctx.g.const(np.asarray(idx, dtype=np.int64), base="indices")
     return ctx.g.op("Gather", ctx.name(inputs[0]), name, axis=0)
+
+
+# -- comparisons, selection, splitting ----------------------------------------------------------------
+_PROBE = (np.array([0, 1, 2]), 1)
+_COMPARISONS = {(False, True, False): ("Equal", False), (True, False, True): ("Equal", True),
+                (True, False, False): ("Less", False), (True, True, False): ("LessOrEqual", False),
+                (False, False, True): ("Greater", False), (False, True, True): ("GreaterOrEqual", False)}
+
+
+@symbolic("_Compare")
+def _compare(ctx, inputs, params, out):
+    """eq/ne/lt/le/gt/ge share one op class; which one it is shows in what its kernel says on a probe."""
+    kind = _COMPARISONS.get(tuple(bool(v) for v in params["fn"](*_PROBE)))
+    if kind is None:
+        raise ctx.unsupported()
+    a, b = inputs[:2]
+    dtype = params.get("dtype") or (a._dtype if isinstance(a, Tensor) else b._dtype)
+    y = ctx.g.op(kind[0], _as(ctx, a, dtype), _as(ctx, b, dtype))
+    return ctx.g.op("Not", y) if kind[1] else y
+
+
+@symbolic("WhereBackward0")
+def _where(ctx, inputs, params, out):
+    a, b, cond = inputs[:3]
+    return ctx.g.op("Where", ctx.name(cond), _as(ctx, a, out._dtype), _as(ctx, b, out._dtype))
+
+
+@symbolic("IndexSelectBackward0")
+def _index_select(ctx, inputs, params, out):
+    x, index = inputs[:2]
+    if x.ndim == 0:
+        raise ctx.unsupported("0-d input")
+    return ctx.g.op("Gather", ctx.name(x), ctx.name(index), axis=int(params["dim"]) % x.ndim)
+
+
+@symbolic("SplitBackward0", "SplitWithSizesBackward0")
+def _split(ctx, inputs, params, out):
+    x, sizes = inputs[0], list(params["sizes"])
+    names = ctx.g.op("Split", ctx.name(x), ctx.g.ints(sizes), outputs=len(sizes), axis=int(params["dim"]) % x.ndim)
+    return [names] if len(sizes) == 1 else names
+
+
+@symbolic("UnbindBackward0")
+def _unbind(ctx, inputs, params, out):
+    x = inputs[0]
+    dim = int(params["dim"]) % x.ndim
+    n = x.shape[dim]
+    parts = ctx.g.op("Split", ctx.name(x), ctx.g.ints([1] * n), outputs=n, axis=dim)
+    parts = [parts] if n == 1 else parts
+    axes = ctx.g.ints([dim])
+    return [ctx.g.op("Squeeze", p, axes) for p in parts]
+
+
+@symbolic("NativeGroupNormBackward0")
+def _group_norm(ctx, inputs, params, out):
+    """(x - mean) / sqrt(var + eps) over each group's channels and positions, then the per-channel
+    affine: reshaped to (N, G, -1) and back, so the batch size stays free."""
+    x, w, b = (list(inputs) + [None, None])[:3]
+    groups, dt = params["stat_shape"][1], _np(out._dtype)
+    xr = ctx.g.op("Reshape", ctx.name(x), ctx.g.ints([0, groups, -1]))
+    axes = ctx.g.ints([2])
+    centered = ctx.g.op("Sub", xr, ctx.g.op("ReduceMean", xr, axes, keepdims=1))
+    var = ctx.g.op("ReduceMean", ctx.g.op("Mul", centered, centered), axes, keepdims=1)
+    y = ctx.g.op("Div", centered, ctx.g.op("Sqrt", ctx.g.op("Add", var, ctx.name(float(params["eps"]), dt))))
+    y = ctx.g.op("Reshape", y, ctx.g.op("Shape", ctx.name(x)))
+    wshape = ctx.g.ints(params["wshape"])
+    if isinstance(w, Tensor):
+        y = ctx.g.op("Mul", y, ctx.g.op("Reshape", ctx.name(w), wshape))
+    if isinstance(b, Tensor):
+        y = ctx.g.op("Add", y, ctx.g.op("Reshape", ctx.name(b), wshape))
+    return y
