@@ -185,6 +185,21 @@ def test_dynamic_axis_the_trace_depends_on_is_refused():
         _export(e, ember.randn(2, 5, 4), input_names=["x"], dynamic_axes={"x": {1: "time"}})  # a loop over time
 
 
+def test_constants_made_in_forward_are_folded_once():
+    class Shift(ember.nn.Module):
+        def forward(self, x):
+            c = ember.arange(4.0) * 2  # no input in it: computed once, stored as one initializer
+            return (x + c) * c
+
+    proto, session = _export(Shift(), ember.randn(3, 4))
+    assert [n.op_type for n in proto.graph.node] == ["Add", "Mul"]
+    assert len(proto.graph.initializer) == 1
+    np.testing.assert_allclose(proto.graph.initializer[0].float_data or
+                               onnx.numpy_helper.to_array(proto.graph.initializer[0]), [0, 2, 4, 6])
+    x = np.ones((3, 4), np.float32)
+    np.testing.assert_allclose(_run(session, x), (x + [0, 2, 4, 6]) * [0, 2, 4, 6])
+
+
 def test_static_shapes_by_default():
     e, _ = _pair(mlp)
     proto, _ = _export(e, ember.randn(5, 6))
@@ -274,7 +289,7 @@ def test_dropout_in_training_mode_is_refused():
 
 def test_dynamo_false_warns_as_torch():
     with pytest.warns(DeprecationWarning, match="legacy TorchScript-based ONNX export"):
-        ember.onnx.export(ember.nn.Linear(2, 2), (ember.randn(1, 2),), io.BytesIO(), dynamo=False)
+        assert ember.onnx.export(ember.nn.Linear(2, 2), (ember.randn(1, 2),), io.BytesIO(), dynamo=False) is None
 
 
 def test_missing_onnx_package(monkeypatch):

@@ -277,4 +277,4 @@ def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=Non
         print(program.model_proto.graph)
     if f is not None:
         program.save(f)
-    return program
+    return program if dynamo is not False else None  # torch's TorchScript-based path returns None

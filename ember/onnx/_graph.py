@@ -11,6 +11,8 @@ moves the tensor onto the result's node, renames it), by its identity (inputs, p
 buffers) or by its array (`detach()` and `.data` share it). An op none of whose tensors is known
 computes a constant: it is not recorded, and its result enters the graph as an initializer when
 an exported op uses it (constant folding, as torch's exporter does)."""
+import threading
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -100,6 +102,8 @@ class Tracer:
         self.by_node = {}
         self.by_id = {}
         self.by_array = {}
+        self.consts = {}  # id of a constant tensor -> its initializer
+        self.thread = threading.get_ident()  # ops other threads run meanwhile are not the model's
         self.keep = []  # every bound tensor and array stays alive, so no id is reused during export
         self.depth = 0  # inside Op.apply: its own _record call is not reported twice
         self.paused = 0  # inside a module exported as one node
@@ -129,7 +133,11 @@ class Tracer:
             name = self.lookup(x)
             if name is not None:
                 return name
-            return self.g.const(np.ascontiguousarray(x._data), base="constant")
+            name = self.consts.get(id(x))
+            if name is None:  # one initializer per constant tensor, however many ops read it
+                self.keep.append((x, x._data))
+                name = self.consts[id(x)] = self.g.const(np.ascontiguousarray(x._data), base="constant")
+            return name
         return self.g.const(x, dtype=dtype, base="scalar")
 
     # -- what the patched ops report ----------------------------------------------------------------
@@ -162,7 +170,6 @@ class Tracer:
                 if not t._dtype._differentiable and not t._requires_grad:
                     t._requires_grad = True  # integer results keep being traced through the operator fast paths
                 self.bind(t, n)
-
 
     def _check_constants(self, ctx, inputs):
         """A constant input whose shape changed in the probe run was made from the input's size
@@ -214,6 +221,8 @@ _plain_record = _base.Op._record
 
 def _traced_apply(cls, *inputs, **params):
     tracer = _active[0]
+    if tracer.thread != threading.get_ident():
+        return _plain_apply.__func__(cls, *inputs, **params)
     tracer.depth += 1
     try:
         out = _plain_apply.__func__(cls, *inputs, **params)
@@ -226,7 +235,7 @@ def _traced_apply(cls, *inputs, **params):
 def _traced_record(self, inputs, result):
     out = _plain_record(self, inputs, result)
     tracer = _active[0]
-    if not tracer.depth:  # an operator fast path (x + y) that skipped apply
+    if not tracer.depth and tracer.thread == threading.get_ident():  # an operator fast path (x + y)
         tracer.record(type(self), inputs, {}, out)
     return out
 
