@@ -71,16 +71,23 @@ def encoder_layer(nn):  # multi-head attention: split, bmm, softmax, transposes
     return nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True)
 
 
-def gru(nn):
-    class Last(nn.Module):  # unbind over time, the gates' chunk and sigmoid/tanh
-        def __init__(self):
-            super().__init__()
-            self.rnn = nn.GRU(4, 8, batch_first=True)
+def _rnn(kind):
+    def build(nn):
+        class Outputs(nn.Module):  # unbind over time, the gates' chunk and sigmoid/tanh (LSTM: its fused cell)
+            def __init__(self):
+                super().__init__()
+                self.rnn = getattr(nn, kind)(4, 8, batch_first=True)
 
-        def forward(self, x):
-            return self.rnn(x)[0]
+            def forward(self, x):
+                return self.rnn(x)[0]
 
-    return Last()
+        return Outputs()
+
+    build.__name__ = kind.lower()
+    return build
+
+
+gru, lstm = _rnn("GRU"), _rnn("LSTM")
 
 
 def group_norm_prelu(nn):  # GroupNorm's decomposition; PReLU is a comparison and a where
@@ -124,6 +131,7 @@ def _run(session, x):
 
 CASES = [(mlp, (5, 6)), (cnn, (2, 3, 16, 16)), (norm_gelu, (4, 8)), (activations, (3, 5)),
          (conv_head, (2, 2, 6, 6)), (functional_model, (3, 12)), (encoder_layer, (2, 5, 16)), (gru, (2, 5, 4)),
+         (lstm, (2, 5, 4)),
          (group_norm_prelu, (2, 3, 6, 6))]
 
 

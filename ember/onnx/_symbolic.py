@@ -482,3 +482,14 @@ def _group_norm(ctx, inputs, params, out):
     if isinstance(b, Tensor):
         y = ctx.g.op("Add", y, ctx.g.op("Reshape", ctx.name(b), wshape))
     return y
+
+
+@symbolic("LstmCellBackward0")
+def _lstm_cell(ctx, inputs, params, out):
+    """The LSTM cell's pointwise part: gates [i, f, g, o] and c -> (o tanh(c'), c' = f c + i g)."""
+    gates, c = inputs[:2]
+    hs = c.shape[-1]
+    i, f, g, o = ctx.g.op("Split", ctx.name(gates), ctx.g.ints([hs] * 4), outputs=4, axis=gates.ndim - 1)
+    i, f, o, g = ctx.g.op("Sigmoid", i), ctx.g.op("Sigmoid", f), ctx.g.op("Sigmoid", o), ctx.g.op("Tanh", g)
+    c2 = ctx.g.op("Add", ctx.g.op("Mul", f, ctx.name(c)), ctx.g.op("Mul", i, g))
+    return ctx.g.op("Mul", o, ctx.g.op("Tanh", c2)), c2
