@@ -124,9 +124,18 @@ def _leaky_relu(ctx, inputs, params, out):
 
 @symbolic("EluBackward0")
 def _elu(ctx, inputs, params, out):
-    if params.get("scale", 1.0) != 1.0 or params.get("input_scale", 1.0) != 1.0:
-        raise ctx.unsupported("scaled ELU (selu/celu)")
-    return ctx.g.op("Elu", ctx.name(inputs[0]), alpha=float(params["alpha"]))
+    """elu, selu and celu: scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1))."""
+    x, alpha = ctx.name(inputs[0]), float(params["alpha"])
+    scale, input_scale = float(params.get("scale", 1.0)), float(params.get("input_scale", 1.0))
+    if scale == 1.0 and input_scale == 1.0:
+        return ctx.g.op("Elu", x, alpha=alpha)
+    if input_scale == 1.0:
+        return ctx.g.op("Mul", ctx.g.op("Elu", x, alpha=alpha), ctx.name(scale, _np(out._dtype)))
+    dt = _np(out._dtype)
+    neg = ctx.g.op("Mul", ctx.g.op("Sub", ctx.g.op("Exp", ctx.g.op("Mul", x, ctx.name(input_scale, dt))),
+                                   ctx.name(1.0, dt)), ctx.name(alpha, dt))
+    y = ctx.g.op("Where", ctx.g.op("Greater", x, ctx.name(0.0, dt)), x, neg)
+    return y if scale == 1.0 else ctx.g.op("Mul", y, ctx.name(scale, dt))
 
 
 @symbolic("HardtanhBackward0")
@@ -137,9 +146,14 @@ def _hardtanh(ctx, inputs, params, out):
 
 @symbolic("SoftplusBackward0")
 def _softplus(ctx, inputs, params, out):
-    if params.get("beta", 1.0) != 1.0:
-        raise ctx.unsupported("softplus with beta != 1")
-    return ctx.g.op("Softplus", ctx.name(inputs[0]))
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as torch)."""
+    x, dt = ctx.name(inputs[0]), _np(out._dtype)
+    beta, threshold = float(params.get("beta", 1.0)), float(params.get("threshold", 20.0))
+    bx = x if beta == 1.0 else ctx.g.op("Mul", x, ctx.name(beta, dt))
+    y = ctx.g.op("Softplus", bx)
+    if beta != 1.0:
+        y = ctx.g.op("Div", y, ctx.name(beta, dt))
+    return ctx.g.op("Where", ctx.g.op("Greater", bx, ctx.name(threshold, dt)), x, y)
 
 
 @symbolic("SoftmaxBackward0")
@@ -180,6 +194,67 @@ def _reduce(onnx_op, axes_input_since):
 symbolic("MeanBackward0", "MeanBackward1")(_reduce("ReduceMean", 18))
 symbolic("SumBackward0", "SumBackward1")(_reduce("ReduceSum", 13))
 symbolic("AmaxBackward0", "MaxBackward1")(_reduce("ReduceMax", 18))
+symbolic("AminBackward0", "MinBackward1")(_reduce("ReduceMin", 18))
+
+
+@symbolic("LinalgVectorNormBackward0")
+def _vector_norm(ctx, inputs, params, out):
+    p = params.get("p", 2)
+    onnx_op = {1: "ReduceL1", 2: "ReduceL2"}.get(p)
+    if onnx_op is None:
+        raise ctx.unsupported(f"ord={p}")
+    return _reduce(onnx_op, 18)(ctx, inputs, params, out)
+
+
+def _axes_of(x, dims):
+    return list(range(x.ndim)) if dims is None else [d % x.ndim for d in dims]
+
+
+@symbolic("VarBackward0", "StdBackward0")
+def _var(ctx, inputs, params, out):
+    """sum((x - mean)^2) / dof over dims (dof: the count less the correction), and its root for std."""
+    x, dt = inputs[0], _np(out._dtype)
+    axes = ctx.g.ints(_axes_of(x, params.get("dims")))
+    keep = int(bool(params.get("keepdim", False)))
+    name = _as(ctx, x, out._dtype)
+    centered = ctx.g.op("Sub", name, ctx.g.op("ReduceMean", name, axes, keepdims=1))
+    total = ctx.g.op("ReduceSum", ctx.g.op("Mul", centered, centered), axes, keepdims=keep)
+    var = ctx.g.op("Div", total, ctx.name(float(params["dof"]), dt))
+    return ctx.g.op("Sqrt", var) if ctx.op_name == "StdBackward0" else var
+
+
+def _extreme(reduce_op, arg_op):
+    def fn(ctx, inputs, params, out):  # max/min over one dim: (values, indices)
+        x = inputs[0]
+        axis, keep = int(params["dim"]) % max(x.ndim, 1), int(bool(params.get("keepdim", False)))
+        name = ctx.name(x)
+        values = ctx.g.op(reduce_op, name, ctx.g.ints([axis]), keepdims=keep)
+        return values, ctx.g.op(arg_op, name, axis=axis, keepdims=keep, select_last_index=0)
+
+    return fn
+
+
+symbolic("MaxBackward0")(_extreme("ReduceMax", "ArgMax"))
+symbolic("MinBackward0")(_extreme("ReduceMin", "ArgMin"))
+
+
+@symbolic("_ArgExtreme")
+def _arg_extreme(ctx, inputs, params, out):
+    x = inputs[0]
+    onnx_op = {"argmax": "ArgMax", "argmin": "ArgMin"}[params["fn"]]
+    dim, keep = params.get("dim"), int(bool(params.get("keepdim", False)))
+    name = ctx.name(x)
+    if dim is None:  # over the flattened tensor
+        flat = ctx.g.op("Reshape", name, ctx.g.ints([-1]))
+        y = ctx.g.op(onnx_op, flat, axis=0, keepdims=0)
+        return ctx.g.op("Reshape", y, ctx.g.ints([1] * x.ndim)) if keep else y
+    return ctx.g.op(onnx_op, name, axis=int(dim) % max(x.ndim, 1), keepdims=keep)
+
+
+@symbolic("CumsumBackward0")
+def _cumsum(ctx, inputs, params, out):
+    x = inputs[0]
+    return ctx.g.op("CumSum", _as(ctx, x, out._dtype), ctx.g.const(np.int64(int(params["dim"]) % max(x.ndim, 1))))
 
 
 # -- shapes ---------------------------------------------------------------------------------------
@@ -493,3 +568,50 @@ def _lstm_cell(ctx, inputs, params, out):
     i, f, o, g = ctx.g.op("Sigmoid", i), ctx.g.op("Sigmoid", f), ctx.g.op("Sigmoid", o), ctx.g.op("Tanh", g)
     c2 = ctx.g.op("Add", ctx.g.op("Mul", f, ctx.name(c)), ctx.g.op("Mul", i, g))
     return ctx.g.op("Mul", o, ctx.g.op("Tanh", c2)), c2
+
+
+@symbolic("ConstantPadNdBackward0")
+def _constant_pad(ctx, inputs, params, out):
+    x, pads = inputs[0], params["pads"]  # (lo, hi) for every dim
+    value = ctx.name(params.get("value", 0), _np(out._dtype))
+    return ctx.g.op("Pad", ctx.name(x), ctx.g.ints([p[0] for p in pads] + [p[1] for p in pads]), value)
+
+
+@symbolic("RepeatBackward0")
+def _repeat(ctx, inputs, params, out):
+    x, repeats = inputs[0], list(params["repeats"])
+    name = ctx.name(x)
+    if len(repeats) > x.ndim:  # torch adds leading dims of size 1 first
+        name = ctx.g.op("Reshape", name, ctx.g.ints([1] * (len(repeats) - x.ndim) + list(x.shape)))
+    return ctx.g.op("Tile", name, ctx.g.ints(repeats))
+
+
+@symbolic("FlipBackward0")
+def _flip(ctx, inputs, params, out):
+    x = inputs[0]
+    axes = sorted({d % x.ndim for d in params["dims"]})
+    if not axes:
+        return ctx.g.op("Identity", ctx.name(x))
+    n = len(axes)
+    return ctx.g.op("Slice", ctx.name(x), ctx.g.ints([-1] * n), ctx.g.ints([np.iinfo(np.int64).min] * n),
+                    ctx.g.ints(axes), ctx.g.ints([-1] * n))
+
+
+@symbolic("ClampBackward0", "ClampBackward1")
+def _clamp(ctx, inputs, params, out):
+    x = _as(ctx, inputs[0], out._dtype)
+    if ctx.op_name == "ClampBackward1":  # number bounds (None: open)
+        lo, hi = (None if params.get(k) is None else ctx.name(params[k], _np(out._dtype)) for k in ("lo", "hi"))
+        return ctx.g.op("Clip", x, lo, hi)
+    lo, hi = (list(inputs) + [None, None])[1:3]
+    if lo is not None:
+        x = ctx.g.op("Max", x, _as(ctx, lo, out._dtype))
+    if hi is not None:
+        x = ctx.g.op("Min", x, _as(ctx, hi, out._dtype))
+    return x
+
+
+@symbolic("MaskedFillBackward0")
+def _masked_fill(ctx, inputs, params, out):
+    x, mask, value = inputs[:3]
+    return ctx.g.op("Where", ctx.name(mask), _as(ctx, value, out._dtype), ctx.name(x))
