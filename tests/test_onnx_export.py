@@ -172,6 +172,8 @@ FUNCTIONS = {  # name: (f(T, F, x) with T torch or ember and F its nn.functional
     "pixel_shuffle": (lambda T, F, x: F.pixel_shuffle(x, 2), (1, 4, 3, 3)),
     "functional_conv_pool": (lambda T, F, x: F.max_pool2d(F.conv2d(x, T.ones(2, 3, 3, 3) / 9, T.ones(2), padding=1),
                                                             3, 2, ceil_mode=True), (2, 3, 7, 7)),
+    "avg_pool": (lambda T, F, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False) +
+                 F.avg_pool2d(x, 3, 2, 1, ceil_mode=True), (2, 3, 8, 8)),
     "slicing": (lambda T, F, x: x[:, -2:] * x[:, ::2][:, 1:3] + x[1:, None, 0].sum(), (3, 5)),
 }
 

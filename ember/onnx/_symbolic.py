@@ -479,6 +479,19 @@ def _max_pool(ctx, inputs, params, out):
     return y, None  # the indices are not exported
 
 
+@symbolic("AvgPool2DBackward0", "AvgPool3DBackward0")
+def _window_sum(ctx, inputs, params, out):
+    """avg_pool's window sums (its divisor follows as a constant): the mean over the whole window,
+    padding counted, times the window's size."""
+    geom = params["geom"]
+    if params.get("arg") is not None:
+        raise ctx.unsupported("a pooling gather")
+    pads = geom.pads
+    mean = ctx.g.op("AveragePool", ctx.name(inputs[0]), kernel_shape=list(geom.kernel), strides=list(geom.stride),
+                    pads=[p[0] for p in pads] + [p[1] for p in pads], count_include_pad=1)
+    return ctx.g.op("Mul", mean, ctx.name(float(np.prod(geom.kernel)), _np(out._dtype)))
+
+
 @symbolic("EmbeddingBackward0")
 def _embedding(ctx, inputs, params, out):
     idx = params["idx"]
