@@ -44,9 +44,9 @@ TOLERANCE = {
 }
 
 
-def _run(args):
+def _run(args, env=None):
     return subprocess.Popen([sys.executable, *args], cwd=PROGRAMS, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, env=env)
 
 
 def _finish(proc, who):
@@ -55,10 +55,11 @@ def _finish(proc, who):
     return out.strip().splitlines()
 
 
-def run_both(name):
-    """Run the program under torch and ember at the same time; their stdout lines."""
+def run_both(name, torch_env=None):
+    """Run the program under torch and ember at the same time; their stdout lines. torch_env: the
+    environment of the torch run (default: this one's)."""
     script = name + ".py"
-    torch_proc, ember_proc = _run([script]), _run(["-m", "ember", "run", script])
+    torch_proc, ember_proc = _run([script], torch_env), _run(["-m", "ember", "run", script])
     return _finish(torch_proc, "torch"), _finish(ember_proc, "ember")
 
 

@@ -274,9 +274,17 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for d, k in zip(dilation, kernel))}). Kernel "
                            "size can't be greater than actual input size")
+    # In bfloat16/float16 torch's convolution adds the bias inside the kernel, before the one rounding
+    # to the low precision: so does this (in float32, then one cast), rather than rounding twice.
+    # (conv_transpose adds it after rounding, in the low precision, as below.)
+    low = input._dtype if bias is not None and input._dtype in (D.bfloat16, D.float16) else None
+    if low is not None:
+        input, weight, bias = input.float(), weight.float(), bias.float()
     out = ConvolutionBackward0.apply(input, weight, stride=stride, pads=pads, dilation=dilation, groups=groups)
     if bias is not None:
         out = out + bias.reshape((-1,) + (1,) * nd)
+        if low is not None:
+            out = out.to(low)
     return out.squeeze(0) if unbatched else out
 
 
@@ -483,7 +491,8 @@ def max_pool_nd(nd, input, kernel_size, stride=None, padding=0, dilation=1, ceil
         input = input.unsqueeze(0)
     x = input._data
     geom = _PoolGeom(x.shape, kernel, stride, padding, dilation, ceil_mode)
-    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    # integers pad with their minimum; floats (ml_dtypes' bfloat16 too, NumPy kind 'V') with -inf
+    fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -np.inf
     out, arg_t = MaxPool2DWithIndicesBackward0.apply(input, geom=geom, fill=fill)
     if unbatched:
         out = out.squeeze(0)

@@ -13,12 +13,14 @@ from ._pytree import tree_flatten, tree_map, tree_unflatten
 
 
 @contextlib.contextmanager
-def _transform_level():
+def _transform_level(reverse=False):
     _state.grad_level[0] += 1
+    _state.reverse_level[0] += reverse
     try:
         yield
     finally:
         _state.grad_level[0] -= 1
+        _state.reverse_level[0] -= reverse
 
 
 def _needs_graph(leaves):
@@ -92,7 +94,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         keep = _needs_graph(tree_flatten((args, kwargs))[0])
-        with enable_grad(), _transform_level():
+        with enable_grad(), _transform_level(reverse=True):
             args, leaves, spec = _wrap_args(args, argnums)
             out, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value")
             if not isinstance(out, Tensor):
@@ -137,7 +139,7 @@ def _call_on_roots(func, primals, has_aux, fname, not_tensor_msg):
 def vjp(func, *primals, has_aux=False):
     """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) gives the cotangents of every primal, as a tuple."""
     keep = _needs_graph(tree_flatten(primals)[0])
-    with enable_grad(), _transform_level():
+    with enable_grad(), _transform_level(reverse=True):
         wrapped, out, aux, out_leaves, out_spec = _call_on_roots(
             func, primals, has_aux, "vjp", "vjp(f, *primals): Expected f to be a function that has only Tensor "
                                            "outputs but got {}")
@@ -224,7 +226,7 @@ def _jacobian(func, argnums, has_aux, fname, args, kwargs):
     from .. import stack
 
     keep = _needs_graph(tree_flatten((args, kwargs))[0])
-    with enable_grad(), _transform_level():
+    with enable_grad(), _transform_level(reverse=fname == "jacrev"):
         args, leaves, spec = _wrap_args(args, argnums)
         out, aux = _split_aux(func(*args, **kwargs), has_aux, fname)
         out_leaves, out_spec = tree_flatten(out)

@@ -1,12 +1,6 @@
-"""torch.onnx: importable so scripts that reference it load; ember has no ONNX exporter."""
+"""torch.onnx: export a model to an ONNX file by tracing one run (see _export and _graph)."""
+from . import errors
+from ._export import ONNXProgram, export, is_in_onnx_export
+from .errors import OnnxExporterError, OnnxExporterWarning
 
-__all__ = ["export", "is_in_onnx_export"]
-
-
-def export(model, args=(), f=None, *, kwargs=None, **options):
-    raise NotImplementedError("torch.onnx.export: ember has no ONNX exporter (graph capture and ONNX "
-                              "serialization are not implemented)")
-
-
-def is_in_onnx_export():
-    return False
+__all__ = ["export", "is_in_onnx_export", "ONNXProgram", "OnnxExporterError", "OnnxExporterWarning", "errors"]

@@ -19,6 +19,7 @@ from ..autograd import engine
 from ..autograd.function import Function
 from ..autograd.graph import AccumulateGrad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from ..func import _state as _func_state
 from ..func._pytree import tree_flatten, tree_unflatten
 
 __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction", "detach_variable",
@@ -236,6 +237,9 @@ class _NonReentrant(Function):
 
 
 def _checkpoint_without_reentrant(function, preserve, args, kwargs):
+    if _func_state.reverse_level[0]:  # torch's non-reentrant checkpoint is saved tensor hooks, which these refuse
+        raise RuntimeError("torch.func.{grad, vjp, jacrev, hessian} don't yet support saved tensor hooks. Please "
+                           "open an issue with your use case.")
     rng = _RngSnapshot(args, preserve)
     with enable_grad():
         out = function(*args, **kwargs)
