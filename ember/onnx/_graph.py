@@ -223,6 +223,10 @@ def _traced_apply(cls, *inputs, **params):
     tracer = _active[0]
     if tracer.thread != threading.get_ident():
         return _plain_apply.__func__(cls, *inputs, **params)
+    if cls.__name__ == "MkldnnRnnLayerBackward0":  # a whole LSTM layer: export its steps, one cell each
+        from .._ops._rnn_layer import lstm_layer_steps
+
+        return lstm_layer_steps(*inputs, **params)
     tracer.depth += 1
     try:
         out = _plain_apply.__func__(cls, *inputs, **params)
