@@ -51,13 +51,18 @@ class Work:
         self._wait_fn = wait_fn  # another engine's wait (NCCL: synchronise its stream)
         self._done = False
         self._source = -1
+        self._on_error = None  # MPI error -> the exception to raise
 
     def wait(self, timeout=None):
         if not self._done:
             limit = self._timeout_s if timeout is None else _seconds(timeout)
             if self._wait_fn is not None:
                 self._wait_fn()
-            wait_requests(self._reqs, limit, self._what, self._statuses)
+            try:
+                wait_requests(self._reqs, limit, self._what, self._statuses)
+            except mpi().Exception as e:
+                raise self._on_error(e) if self._on_error else RuntimeError(
+                    f"{self._what} failed: {e.Get_error_string()}") from None
             self._done = True
             if self._finish is not None:
                 self._finish()

@@ -719,6 +719,9 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
         buf.bytes[...] = landing[:want]
         buf.done()
     work._finish = finish
+    work._on_error = lambda e: RuntimeError(f"ProcessGroup{pg._label()}::recv: the message from rank "
+                                            f"{pg._ranks[statuses[0].Get_source()]} is longer than the receiving "
+                                            f"tensor's {want} bytes")
     return work
 
 
