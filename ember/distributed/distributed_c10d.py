@@ -366,9 +366,23 @@ def _nccl(pg, *tensors):
 
 
 # -- collectives ----------------------------------------------------------------------------------------------
+def _begin(group, tensors=None, lists=None):
+    """Check the tensor (and tensor-list) arguments, named as in torch's messages; the group, or None when
+    this rank is not a member (the collective is then skipped, as torch's)."""
+    for name, t in (tensors or {}).items():
+        _check_tensor(t, name)
+    for name, ts in (lists or {}).items():
+        _check_list(ts, name)
+    return _resolve(group)
+
+
+def _write_rows(tensors, rows):
+    for t, row in zip(tensors, rows):
+        _write(t, row)
+
+
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     _verify(pg, "ALLREDUCE", tensor)
@@ -399,8 +413,7 @@ def _averager(buf, pg, avg):
 
 
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     root = _peer(pg, dst, group_dst, "reduce", "dst")
@@ -419,8 +432,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     root = _peer(pg, src, group_src, "broadcast", "src")
@@ -463,9 +475,7 @@ def _same_shapes(pg, op, tensors, ref, what):
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
-    _check_list(tensor_list, "tensor_list")
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor), lists=dict(tensor_list=tensor_list))
     if pg is None:
         return None
     n = pg.size()
@@ -477,17 +487,12 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     send = _host(tensor)
     out = np.empty((n,) + send.shape, send.dtype)
     req = pg._comm.Iallgather(send.reshape(-1).view(np.uint8), out.reshape(-1).view(np.uint8))
-
-    def scatter_out():
-        for i, t in enumerate(tensor_list):
-            _write(t, out[i])
-    return _finish(pg, [req], [], async_op, "allgather", after=scatter_out, result=tensor_list)
+    return _finish(pg, [req], [], async_op, "allgather", after=lambda: _write_rows(tensor_list, out),
+                   result=tensor_list)
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
-    _check_tensor(output_tensor, "output_tensor")
-    _check_tensor(input_tensor, "input_tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(output_tensor=output_tensor, input_tensor=input_tensor))
     if pg is None:
         return None
     if output_tensor.numel() != pg.size() * input_tensor.numel():
@@ -503,21 +508,26 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     return _finish(pg, [req], [out], async_op, "allgather", result=[output_tensor])
 
 
+def _rooted_list(pg, root, tensors, like, op, direction, name, role):
+    """gather's/scatter's list: on the root, one tensor per rank shaped as `like`; elsewhere, none."""
+    if pg.rank() == root:
+        _check_list(tensors, name)
+        if len(tensors) != pg.size():
+            raise RuntimeError(f"ProcessGroup{pg._label()}::{op}: Incorrect {direction} list size {len(tensors)}. "
+                               f"{direction.capitalize()} list size should be {pg.size()}, same as size of the "
+                               "process group.")
+        _same_shapes(pg, op, tensors, like, "size")
+    elif tensors:
+        raise ValueError(f"Argument ``{name}`` must NOT be specified on non-{role} ranks.")
+
+
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     root = _peer(pg, dst, group_dst, "gather", "dst")
     me = pg.rank()
-    if me == root:
-        _check_list(gather_list, "gather_list")
-        if len(gather_list) != pg.size():
-            raise RuntimeError(f"ProcessGroup{pg._label()}::gather: Incorrect output list size {len(gather_list)}. "
-                               f"Output list size should be {pg.size()}, same as size of the process group.")
-        _same_shapes(pg, "gather", gather_list, tensor, "size")
-    elif gather_list:
-        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
+    _rooted_list(pg, root, gather_list, tensor, "gather", "output", "gather_list", "destination")
     _verify(pg, "GATHER", tensor)
     send = _host(tensor)
     if me != root:
@@ -525,28 +535,16 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         return _finish(pg, [req], [], async_op, "gather")
     out = np.empty((pg.size(),) + send.shape, send.dtype)
     req = pg._comm.Igather(send.reshape(-1).view(np.uint8), out.reshape(-1).view(np.uint8), root)
-
-    def scatter_out():
-        for i, t in enumerate(gather_list):
-            _write(t, out[i])
-    return _finish(pg, [req], [], async_op, "gather", after=scatter_out)
+    return _finish(pg, [req], [], async_op, "gather", after=lambda: _write_rows(gather_list, out))
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     root = _peer(pg, src, group_src, "scatter", "src")
     me = pg.rank()
-    if me == root:
-        _check_list(scatter_list, "scatter_list")
-        if len(scatter_list) != pg.size():
-            raise RuntimeError(f"ProcessGroup{pg._label()}::scatter: Incorrect input list size {len(scatter_list)}. "
-                               f"Input list size should be {pg.size()}, same as size of the process group.")
-        _same_shapes(pg, "scatter", scatter_list, tensor, "size")
-    elif scatter_list:
-        raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
+    _rooted_list(pg, root, scatter_list, tensor, "scatter", "input", "scatter_list", "source")
     _verify(pg, "SCATTER", tensor)
     out = HostBuffer(tensor)
     send = (np.stack([_host(t) for t in scatter_list]).reshape(-1).view(np.uint8) if me == root else None)
@@ -555,9 +553,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
-    _check_tensor(output, "output")
-    _check_list(input_list, "input_list")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(output=output), lists=dict(input_list=input_list))
     if pg is None:
         return None
     if len(input_list) != pg.size():
@@ -569,9 +565,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 
 
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):
-    _check_tensor(output, "output")
-    _check_tensor(input, "input")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(output=output, input=input))
     if pg is None:
         return None
     if input.numel() != pg.size() * output.numel():
@@ -593,9 +587,7 @@ def _reduce_scatter(pg, output, host_inputs, op, async_op):
 
 
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
-    _check_list(output_tensor_list, "output_tensor_list")
-    _check_list(input_tensor_list, "input_tensor_list")
-    pg = _resolve(group)
+    pg = _begin(group, lists=dict(output_tensor_list=output_tensor_list, input_tensor_list=input_tensor_list))
     if pg is None:
         return None
     n = pg.size()
@@ -610,9 +602,7 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
 
 def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None,
                       async_op=False):
-    _check_tensor(output, "output")
-    _check_tensor(input, "input")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(output=output, input=input))
     if pg is None:
         return None
     n = pg.size()
@@ -679,8 +669,7 @@ def _p2p_peer(pg, rank, group_rank, op, what):
 
 
 def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     peer = _p2p_peer(pg, dst, group_dst, "send", "dst")
@@ -692,8 +681,7 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
 
 
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
-    _check_tensor(tensor, "tensor")
-    pg = _resolve(group)
+    pg = _begin(group, tensors=dict(tensor=tensor))
     if pg is None:
         return None
     MPI = mpi()

@@ -27,6 +27,17 @@ def report(name, ref, model, tol=2e-6):
         print("ok", name, err, flush=True)
 
 
+def steps_both(ref, ddp, o1, o2, x, y, steps):
+    """`steps` optimizer steps: ref on the whole batch, ddp on this rank's share."""
+    for _ in range(steps):
+        o1.zero_grad()
+        nn.functional.mse_loss(ref(x), y).backward()
+        o1.step()
+        o2.zero_grad()
+        nn.functional.mse_loss(ddp(x[mine]), y[mine]).backward()
+        o2.step()
+
+
 def train(opt_name, ddp_kwargs, steps=20):
     ref, model = mlp(), mlp()
     if r:
@@ -36,13 +47,7 @@ def train(opt_name, ddp_kwargs, steps=20):
     ddp = DDP(model, **ddp_kwargs)
     o1 = getattr(torch.optim, opt_name)(ref.parameters(), lr=0.02)
     o2 = getattr(torch.optim, opt_name)(ddp.parameters(), lr=0.02)
-    for _ in range(steps):
-        o1.zero_grad()
-        nn.functional.mse_loss(ref(X), Y).backward()
-        o1.step()
-        o2.zero_grad()
-        nn.functional.mse_loss(ddp(X[mine]), Y[mine]).backward()
-        o2.step()
+    steps_both(ref, ddp, o1, o2, X, Y, steps)
     return ref, model, ddp
 
 
@@ -109,14 +114,7 @@ Xi = torch.randn(8 * n, 2, 6, 6, generator=torch.Generator().manual_seed(3))
 ref, model = convnet(), nn.SyncBatchNorm.convert_sync_batchnorm(convnet())
 assert isinstance(model[1], nn.SyncBatchNorm)
 ddp = DDP(model)
-o1, o2 = torch.optim.SGD(ref.parameters(), lr=0.1), torch.optim.SGD(ddp.parameters(), lr=0.1)
-for _ in range(5):
-    o1.zero_grad()
-    nn.functional.mse_loss(ref(Xi), Y).backward()
-    o1.step()
-    o2.zero_grad()
-    nn.functional.mse_loss(ddp(Xi[mine]), Y[mine]).backward()
-    o2.step()
+steps_both(ref, ddp, torch.optim.SGD(ref.parameters(), lr=0.1), torch.optim.SGD(ddp.parameters(), lr=0.1), Xi, Y, 5)
 report("sync_batchnorm", ref, model, tol=1e-5)
 for a, c in zip(ref.buffers(), model.buffers()):
     assert float((a.double() - c.double()).abs().max()) < 1e-5
