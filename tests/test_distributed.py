@@ -31,7 +31,7 @@ def _env():
     return env
 
 
-def _mpirun(n, program, *args, timeout=60):
+def _mpirun(n, program, *args, timeout=120):
     cmd = [MPIEXEC, "-n", str(n), sys.executable, "-m", "ember", "run", os.path.join(PROGRAMS, program), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
 
@@ -46,7 +46,8 @@ COLLECTIVES = {"all_reduce_SUM", "all_reduce_AVG", "all_reduce_PRODUCT", "all_re
                "all_reduce_strided_view", "all_reduce_async", "reduce_to_0", "reduce_to_1", "broadcast_from_0",
                "broadcast_from_1", "all_gather", "all_gather_into_tensor", "gather", "scatter", "reduce_scatter",
                "reduce_scatter_tensor", "all_to_all", "all_to_all_single", "send_recv", "isend_irecv", "recv_any_source",
-               "objects", "new_group_all_reduce", "new_group_broadcast"}
+               "objects", "new_group_all_reduce", "new_group_broadcast", "send_recv_object_list",
+               "batch_isend_irecv"}
 
 
 @pytest.mark.parametrize("n", [2, 4])
@@ -86,7 +87,7 @@ def test_torchrun_script_under_ember_run(tmp_path):
     out = tmp_path / "result.pt"
     proc = subprocess.run([sys.executable, "-m", "ember", "run", "--nproc-per-node", "2", "--standalone",
                            os.path.join(PROGRAMS, "torchrun_train.py"), str(out)],
-                          capture_output=True, text=True, timeout=60, env=_env())
+                          capture_output=True, text=True, timeout=120, env=_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = torch.load(out)
     g = torch.Generator().manual_seed(5)
@@ -117,7 +118,18 @@ def test_launcher_sets_torchrun_environment(tmp_path):
     script.write_text("import os\nprint('ENV', *(os.environ[k] for k in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE', "
                       "'MASTER_ADDR', 'MASTER_PORT')), flush=True)\n")
     proc = subprocess.run([sys.executable, "-m", "ember.distributed.run", "--nproc_per_node=2", "--master-port",
-                           "29555", str(script)], capture_output=True, text=True, timeout=60, env=_env())
+                           "29555", str(script)], capture_output=True, text=True, timeout=120, env=_env())
     assert proc.returncode == 0, proc.stderr
     lines = sorted(line for line in proc.stdout.splitlines() if line.startswith("ENV"))
     assert lines == ["ENV 0 0 2 127.0.0.1 29555", "ENV 1 1 2 127.0.0.1 29555"], proc.stdout
+
+
+def test_nccl_on_gpus():
+    """CUDA tensors in an nccl group (as many ranks as GPUs); skipped without a GPU."""
+    import ember
+
+    if not ember.cuda.is_available():
+        pytest.skip("no CUDA device: the NCCL path needs a GPU")
+    got = _oks(_mpirun(ember.cuda.device_count(), "nccl.py", timeout=120))
+    assert got == {"all_reduce", "all_reduce_avg", "broadcast", "all_gather_into_tensor", "reduce_scatter_tensor",
+                   "all_reduce_strided", "ddp_grad"}, got

@@ -24,7 +24,9 @@ __all__ = [
     "get_global_rank", "get_group_rank", "get_process_group_ranks", "get_rank", "get_world_size",
     "init_process_group", "irecv", "is_gloo_available", "is_initialized", "is_mpi_available",
     "is_nccl_available", "is_torchelastic_launched", "isend", "new_group", "recv", "reduce", "reduce_scatter",
-    "reduce_scatter_tensor", "scatter", "scatter_object_list", "send", "default_pg_timeout",
+    "reduce_scatter_tensor", "scatter", "scatter_object_list", "send", "default_pg_timeout", "send_object_list",
+    "recv_object_list", "P2POp", "batch_isend_irecv", "monitored_barrier", "get_node_local_rank",
+    "is_backend_available", "get_pg_count",
 ]
 
 default_pg_timeout = datetime.timedelta(minutes=30)
@@ -820,3 +822,77 @@ def scatter_object_list(scatter_object_output_list, scatter_object_input_list=No
     objs = list(scatter_object_input_list) if pg.rank() == root else [None] * pg.size()
     broadcast_object_list(objs, group=pg, group_src=root)
     scatter_object_output_list[0] = objs[pg.rank()]
+
+
+def send_object_list(object_list, dst=None, group=None, device=None, group_dst=None):
+    from .._creation import tensor
+
+    payloads = [_to_bytes(o) for o in object_list]
+    send(tensor([p.numel() for p in payloads]), dst, group, group_dst=group_dst)
+    send(tensor(np.concatenate([p._data for p in payloads]) if payloads else np.empty(0, np.uint8)), dst, group,
+         group_dst=group_dst)
+
+
+def recv_object_list(object_list, src=None, group=None, device=None, group_src=None):
+    """Fill object_list with the objects a send_object_list sent; returns the sender's rank."""
+    from .._creation import zeros
+
+    sizes = zeros(len(object_list), dtype=_int64())
+    sender = recv(sizes, src, group, group_src=group_src)
+    blob = zeros(int(sizes._data.sum()), dtype=_uint8())
+    recv(blob, sender, group)
+    start = 0
+    for i, k in enumerate(sizes._data.tolist()):
+        object_list[i] = pickle.loads(blob._data[start:start + k].tobytes())
+        start += k
+    return sender
+
+
+class P2POp:
+    """One isend/irecv for batch_isend_irecv."""
+
+    def __init__(self, op, tensor, peer=None, group=None, tag=0, group_peer=None):
+        if op not in (isend, irecv):
+            raise ValueError("Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or "
+                             "``torch.distributed.irecv``.")
+        self.op, self.tensor, self.peer, self.group, self.tag, self.group_peer = op, tensor, peer, group, tag, group_peer
+
+
+def batch_isend_irecv(p2p_op_list):
+    """Start every operation (non-blocking in MPI, so any order pairs up); their Works, in order."""
+    if not p2p_op_list or not all(isinstance(p, P2POp) for p in p2p_op_list):
+        raise ValueError("Invalid ``p2p_op_list``. Each op is expected to to be of type ``torch.distributed.P2POp``.")
+    return [p.op(p.tensor, p.peer, p.group, p.tag, p.group_peer) for p in p2p_op_list]
+
+
+def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
+    from ._errors import DistBackendError
+
+    pg = _resolve(group)
+    if pg is None:
+        return
+    limit = timeout if timeout is not None else pg._timeout
+    try:
+        barrier(pg, timeout=limit)
+    except DistBackendError:
+        raise RuntimeError(f"Rank {get_rank()} failed to pass monitoredBarrier in "
+                           f"{int(limit.total_seconds() * 1000)} ms") from None
+
+
+def get_node_local_rank(fallback_rank=None):
+    if "LOCAL_RANK" in os.environ:
+        return int(os.environ["LOCAL_RANK"])
+    if fallback_rank is not None:
+        return int(fallback_rank)
+    raise RuntimeError("LOCAL_RANK is not in the environment. Consider passing fallback_rank to allow "
+                       "`get_node_local_rank` to work, assuming you are not running in a multi-device context and "
+                       "want the code to run locally instead.")
+
+
+def is_backend_available(backend):
+    return {"gloo": is_gloo_available, "mpi": is_mpi_available, "nccl": is_nccl_available}.get(
+        str(backend).lower(), lambda: False)()
+
+
+def get_pg_count():
+    return len(_World.groups)

@@ -119,6 +119,22 @@ assert lst == [1, "two", {"three": 3}], lst
 if r == 0:
     print("ok objects", flush=True)
 
+if r == 0:
+    dist.send_object_list([{"a": 1}, [2, 3]], dst=1)
+elif r == 1:
+    got_objs = [None, None]
+    assert dist.recv_object_list(got_objs, src=0) == 0 and got_objs == [{"a": 1}, [2, 3]], got_objs
+    print("ok send_recv_object_list", flush=True)
+right, left = (r + 1) % n, (r - 1) % n
+ring = torch.zeros(2)
+works = dist.batch_isend_irecv([dist.P2POp(dist.isend, torch.full((2,), float(r)), right),
+                                dist.P2POp(dist.irecv, ring, left)])
+for w in works:
+    w.wait()
+ok("batch_isend_irecv", ring, [float(left)] * 2)
+dist.monitored_barrier()
+assert dist.get_node_local_rank() == r and dist.is_backend_available("gloo")
+
 sub = dist.new_group([0, 1])
 if r in (0, 1):
     assert dist.get_world_size(sub) == 2 and dist.get_rank(sub) == r

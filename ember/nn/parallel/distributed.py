@@ -12,6 +12,7 @@ import contextlib
 import numpy as np
 
 from ... import autograd
+from ...distributed.distributed_c10d import _host, _write
 from ..modules.module import Module
 
 __all__ = ["DistributedDataParallel"]
@@ -29,14 +30,15 @@ def _dist():
 
 
 class _Bucket:
-    def __init__(self, params, dtype):
+    def __init__(self, params, dtype, xp):
         self.params = params
         self.offsets = []
         total = 0
         for p in params:
             self.offsets.append(total)
             total += p._data.size
-        self.flat = np.zeros(total, dtype)  # MPI's buffer (host memory: the MPI wheels are not CUDA-aware)
+        # The all-reduce's buffer: on the GPU for NCCL, else in host memory (the MPI wheels are not CUDA-aware).
+        self.flat = xp.zeros(total, dtype)
         self.views = [None] * len(params)  # gradient_as_bucket_view: .grad tensors over `flat`
         self.ready = 0
         self.work = None
@@ -122,7 +124,7 @@ class DistributedDataParallel(Module):
                 start = 0
                 for t in group:
                     n = t._data.size
-                    _put(t, flat[start:start + n].reshape(t._data.shape))
+                    _write(t, flat[start:start + n].reshape(t._data.shape))
                     start += n
 
     def _make_buckets(self, params, bucket_cap_mb):
@@ -135,7 +137,8 @@ class DistributedDataParallel(Module):
             nonlocal current, size, cap
             if current:
                 dtype = params[current[0]]._data.dtype
-                b = _Bucket([params[i] for i in current], dtype if dtype.kind != "V" else np.float32)
+                b = _Bucket([params[i] for i in current], dtype if dtype.kind != "V" else np.float32,
+                            self._bucket_xp(params[current[0]]))
                 for slot, i in enumerate(current):
                     where[i] = (len(buckets), slot)
                 buckets.append(b)
@@ -149,6 +152,14 @@ class DistributedDataParallel(Module):
             size += p._data.nbytes
         close()
         return buckets, where
+
+    def _bucket_xp(self, param):
+        """CuPy for CUDA parameters of an nccl group (NCCL reduces on the GPU), else NumPy."""
+        if isinstance(param._data, np.ndarray) or self._ddp_pg._backend != "nccl":
+            return np
+        import cupy
+
+        return cupy
 
     # -- forward / backward ----------------------------------------------------------------------------------
     def forward(self, *inputs, **kwargs):
@@ -209,7 +220,7 @@ class DistributedDataParallel(Module):
             if g is None:
                 bucket.slot(slot)[...] = 0
             elif g is not bucket.views[slot]:
-                bucket.slot(slot)[...] = _host(g)
+                bucket.slot(slot)[...] = g._data if type(g._data) is type(bucket.flat) else _host(g)
         bucket.work = _all_reduce(self._ddp_pg, from_numpy(bucket.flat), ReduceOp.AVG, True, "ddp allreduce")
 
     def _finish_backward(self):
@@ -247,7 +258,7 @@ class DistributedDataParallel(Module):
         from ..._tensor import Tensor
 
         averaged = bucket.slot(slot)
-        if self.gradient_as_bucket_view and isinstance(p._data, np.ndarray):
+        if self.gradient_as_bucket_view and type(p._data) is type(averaged):
             if p._grad is not bucket.views[slot]:
                 bucket.views[slot] = Tensor._make(averaged, p._dtype)
                 p._grad = bucket.views[slot]
@@ -256,7 +267,7 @@ class DistributedDataParallel(Module):
         elif p._grad is None:
             p._grad = Tensor._make(_device_copy(averaged, p._data), p._dtype)
         else:
-            _put(p._grad, averaged)
+            _write(p._grad, averaged)
 
 
 def _by_dtype(tensors):
@@ -266,26 +277,9 @@ def _by_dtype(tensors):
     return groups
 
 
-def _host(t):
-    data = t._data
-    return data if isinstance(data, np.ndarray) else data.get()
-
-
 def _device_copy(host, like):
     if isinstance(like, np.ndarray):
         return host.astype(like.dtype, copy=True)
     import cupy
 
     return cupy.asarray(host).astype(like.dtype)
-
-
-def _put(t, host):
-    """Write host values into t's memory (no autograd record), bumping its version as an in-place op."""
-    data = t._data
-    if isinstance(data, np.ndarray):
-        data[...] = host
-    else:
-        import cupy
-
-        data[...] = cupy.asarray(host)
-    t._bump_version()
