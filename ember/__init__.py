@@ -114,6 +114,7 @@ _LAZY = {
     "vision",
     "amp",
     "cpu",
+    "distributed",
 }
 # Top-level names that live in a lazy subpackage.
 _LAZY_NAMES = {

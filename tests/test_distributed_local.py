@@ -7,6 +7,11 @@ import ember
 import ember.distributed as dist
 
 
+def test_lazy_attribute():
+    assert ember.distributed is dist
+    assert "distributed" in ember._LAZY
+
+
 def test_collectives_before_init_raise_as_torch():
     t = ember.ones(2)
     for fn in (dist.get_rank, dist.get_world_size, dist.barrier, lambda: dist.all_reduce(t),

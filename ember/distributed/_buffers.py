@@ -19,7 +19,7 @@ class HostBuffer:
         if for_reduce and host.dtype.name in _HALF:
             arr, own = host.astype(np.float32), False
         elif not (host.flags.c_contiguous and host.flags.writeable):
-            arr, own = np.ascontiguousarray(host), False
+            arr, own = host.copy(order="C"), False  # MPI may write into it
         else:
             arr, own = host, self.on_host
         if for_reduce and arr.dtype == np.bool_:

@@ -171,12 +171,26 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     comm = world.Split(0, rank)  # group rank == the requested rank
     if comm.Get_rank() != rank:
         raise ValueError(f"Invalid rank {rank}: another process of the job has the same rank")
+    if world_size > 1:
+        _abort_job_on_crash()
     global_ranks = comm.allgather(world.Get_rank())
     _World.default_pg = ProcessGroup(comm, range(world_size), name, timeout)
     _World.default_pg._world_ranks = global_ranks
     _World.groups = [_World.default_pg]
     if device_id is not None and name == "nccl":
         _World.default_pg._device = device_id
+
+
+def _abort_job_on_crash():
+    """An uncaught exception in this rank aborts the MPI job (else its peers would wait in a collective for
+    ever); `ember run` already installs this in ranks, a script started as `mpiexec python script.py` gets it
+    here."""
+    import sys
+
+    from . import _rank
+
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _rank._abort_on_exception
 
 
 def _backend_name(backend):

@@ -12,6 +12,7 @@ import contextlib
 import numpy as np
 
 from ... import autograd
+from ...distributed._work import done_work
 from ...distributed.distributed_c10d import _host, _write
 from ..modules.module import Module
 
@@ -215,6 +216,9 @@ class DistributedDataParallel(Module):
         from ..._creation import from_numpy
         from ...distributed.distributed_c10d import ReduceOp, _all_reduce
 
+        if self._ddp_pg.size() == 1:  # the average of one rank's gradients is its own: nothing to move
+            bucket.work = done_work()
+            return
         for slot, p in enumerate(bucket.params):
             g = p._grad
             if g is None:
@@ -240,6 +244,8 @@ class DistributedDataParallel(Module):
         self._launch_ready()
         for b in self._buckets:
             b.work.wait()
+        if self._ddp_pg.size() == 1:
+            return
         for i, p in enumerate(self._params):
             if used is not None and not used[i]:
                 continue  # no rank used it: .grad stays as it was
