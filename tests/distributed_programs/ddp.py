@@ -118,4 +118,15 @@ steps_both(ref, ddp, torch.optim.SGD(ref.parameters(), lr=0.1), torch.optim.SGD(
 report("sync_batchnorm", ref, model, tol=1e-5)
 for a, c in zip(ref.buffers(), model.buffers()):
     assert float((a.double() - c.double()).abs().max()) < 1e-5
+
+# broadcast_buffers: every forward starts from rank 0's buffers
+bn = nn.BatchNorm1d(6)
+with torch.no_grad():
+    bn.running_mean.fill_(float(r))
+ddp = DDP(nn.Sequential(nn.Linear(6, 6), bn), init_sync=False)
+ddp.eval()
+ddp(X[mine])
+assert bn.running_mean.tolist() == [0.0] * 6, bn.running_mean
+if r == 0:
+    print("ok broadcast_buffers", flush=True)
 dist.destroy_process_group()
