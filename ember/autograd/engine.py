@@ -146,6 +146,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 node._release()
             if out is None or len(out) != len(edges):
                 out = _padded(out, len(edges))
+            sinks = None
             for (child, nr), g in zip(edges, out):
                 if child is None:
                     continue
@@ -157,7 +158,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 left = deps[child] - 1
                 deps[child] = left
                 if left == 0:
-                    ready.append(child)
+                    if type(child) is AccumulateGrad:
+                        sinks = [child] if sinks is None else sinks + [child]
+                    else:
+                        ready.append(child)
+            if sinks is not None:
+                # A leaf's gradient is accumulated as soon as it is complete (torch gives AccumulateGrad the
+                # highest priority): its post-accumulate hooks (DDP's bucket all-reduces) fire early.
+                ready.extend(sinks)
             # Drop this node's gradients now: AccumulateGrad may adopt a gradient
             # nobody else holds (see graph._accumulate), so none may linger here.
             grads = out = g = None

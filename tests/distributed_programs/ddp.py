@@ -119,6 +119,19 @@ report("sync_batchnorm", ref, model, tol=1e-5)
 for a, c in zip(ref.buffers(), model.buffers()):
     assert float((a.double() - c.double()).abs().max()) < 1e-5
 
+# overlap: with small buckets, the first bucket's all-reduce starts while backward still has layers to go
+events = []
+model = mlp()
+ddp = DDP(model, bucket_cap_mb=0.0001)
+assert len(ddp._buckets) > 1
+launch = ddp._launch
+ddp._launch = lambda bucket: (events.append("launch"), launch(bucket))
+model[0].weight.register_post_accumulate_grad_hook(lambda p: events.append("first layer's gradient"))
+nn.functional.mse_loss(ddp(X[mine]), Y[mine]).backward()
+assert events.index("launch") < events.index("first layer's gradient"), events
+if r == 0:
+    print("ok overlap", flush=True)
+
 # broadcast_buffers: every forward starts from rank 0's buffers
 bn = nn.BatchNorm1d(6)
 with torch.no_grad():
