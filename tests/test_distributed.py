@@ -69,7 +69,7 @@ def test_errors_as_torch_and_timeout():
 def test_ddp_matches_one_process(n):
     got = _oks(_mpirun(n, "ddp.py"))
     assert got == {"SGD_default", "SGD_view", "Adam_default", "Adam_view", "no_sync", "find_unused_parameters",
-                   "sync_batchnorm", "broadcast_buffers", "overlap"}, got
+                   "sync_batchnorm", "broadcast_buffers", "overlap", "allreduce_hook", "fp16_compress_hook"}, got
 
 
 def test_crashing_rank_ends_the_job():

@@ -4,6 +4,7 @@ mpi4py`) and, for CUDA tensors in an "nccl" group, on NCCL through CuPy.
 Launch a script written for torchrun with `ember run --nproc-per-node 2 train.py` (or `python -m
 ember.distributed.run --nproc-per-node 2 train.py`, or `mpiexec -n 2 ember run train.py`)."""
 from ._errors import DistBackendError, DistError, DistNetworkError, DistStoreError  # noqa: F401
+from ._grad_bucket import GradBucket  # noqa: F401
 from .distributed_c10d import *  # noqa: F401,F403
 from .distributed_c10d import __all__ as _c10d_all
 
@@ -13,4 +14,4 @@ def is_available():
     return is_mpi_available()  # noqa: F405
 
 
-__all__ = ["is_available", "DistError", "DistBackendError", "DistNetworkError", "DistStoreError"] + _c10d_all
+__all__ = ["is_available", "GradBucket", "DistError", "DistBackendError", "DistNetworkError", "DistStoreError"] + _c10d_all

@@ -413,7 +413,7 @@ def _all_reduce(pg, tensor, op, async_op, what="allreduce"):
     buf = HostBuffer(tensor, for_reduce=True)
     mop, avg = mpi_op(op, tensor._dtype)
     req = pg._comm.Iallreduce(mpi().IN_PLACE, buf.arr, mop)
-    return _finish(pg, [req], [buf], async_op, what, after=_averager(buf, pg, avg))
+    return _finish(pg, [req], [buf], async_op, what, after=_averager(buf, pg, avg), result=[tensor])
 
 
 def _averager(buf, pg, avg):
@@ -462,7 +462,7 @@ def _broadcast(pg, tensor, root, async_op):
         return engine.broadcast(tensor, root, async_op)
     buf = HostBuffer(tensor)
     req = pg._comm.Ibcast(buf.bytes, root)
-    return _finish(pg, [req], [buf] if pg.rank() != root else [], async_op, "broadcast")
+    return _finish(pg, [req], [buf] if pg.rank() != root else [], async_op, "broadcast", result=[tensor])
 
 
 def _write(tensor, host):

@@ -57,6 +57,17 @@ for opt_name in ("SGD", "Adam"):
         report(f"{opt_name}_{'view' if kwargs else 'default'}", ref, model)
 assert list(ddp.state_dict()) == ["module." + k for k in model.state_dict()]
 
+# communication hooks: torch's allreduce_hook averages as the default does; fp16_compress_hook to fp16 accuracy
+from torch.distributed.algorithms.ddp_comm_hooks import default_hooks  # noqa: E402
+
+for hook, tol in ((default_hooks.allreduce_hook, 2e-6), (default_hooks.fp16_compress_hook, 5e-3)):
+    ref, model = mlp(), mlp()
+    ddp = DDP(model, bucket_cap_mb=0.0002)
+    ddp.register_comm_hook(None, hook)
+    steps_both(ref, ddp, torch.optim.SGD(ref.parameters(), lr=0.02), torch.optim.SGD(ddp.parameters(), lr=0.02), X, Y,
+               5)
+    report(hook.__name__, ref, model, tol)
+
 # no_sync: two micro-batches accumulated locally, reduced at the second backward
 ref, model = mlp(), mlp()
 ddp = DDP(model)

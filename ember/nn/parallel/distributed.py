@@ -87,6 +87,7 @@ class DistributedDataParallel(Module):
         object.__setattr__(self, "_buckets", buckets)
         object.__setattr__(self, "_where", where)  # param index -> (bucket, slot)
         self._expecting = False
+        self._comm_hook = None  # (state, hook) from register_comm_hook
         self._next_bucket = 0
         self._fired = [False] * len(params)
         self._handles = [p.register_post_accumulate_grad_hook(self._hook_for(i)) for i, p in enumerate(params)]
@@ -189,6 +190,13 @@ class DistributedDataParallel(Module):
         finally:
             self.require_backward_grad_sync = old
 
+    def register_comm_hook(self, state, hook):
+        """hook(state, bucket: GradBucket) -> a future of the bucket's reduced (averaged) gradients, run for each
+        bucket instead of the default averaging all-reduce."""
+        if self._comm_hook is not None:
+            raise RuntimeError("register_comm_hook or register_builtin_comm_hook can only be called once.")
+        self._comm_hook = (state, hook)
+
     def _hook_for(self, index):
         def hook(param):
             if not self._expecting or self._fired[index]:
@@ -225,7 +233,10 @@ class DistributedDataParallel(Module):
                 bucket.slot(slot)[...] = 0
             elif g is not bucket.views[slot]:
                 bucket.slot(slot)[...] = g._data if type(g._data) is type(bucket.flat) else _host(g)
-        bucket.work = _all_reduce(self._ddp_pg, from_numpy(bucket.flat), ReduceOp.AVG, True, "ddp allreduce")
+        if self._comm_hook is None:
+            bucket.work = _all_reduce(self._ddp_pg, from_numpy(bucket.flat), ReduceOp.AVG, True, "ddp allreduce")
+        else:
+            bucket.work = _HookResult(self._comm_hook, bucket, self._buckets.index(bucket), len(self._buckets))
 
     def _finish_backward(self):
         self._expecting = False
@@ -274,6 +285,27 @@ class DistributedDataParallel(Module):
             p._grad = Tensor._make(_device_copy(averaged, p._data), p._dtype)
         else:
             _write(p._grad, averaged)
+
+
+class _HookResult:
+    """A communication hook's future for a bucket; wait() puts the reduced values in the bucket's buffer."""
+
+    def __init__(self, comm_hook, bucket, index, count):
+        from ..._tensor import Tensor
+        from ...distributed import GradBucket
+
+        state, hook = comm_hook
+        buffer = Tensor._make(bucket.flat)
+        self.bucket = bucket
+        self.future = hook(state, GradBucket(index, buffer, bucket.params, bucket.offsets, index == count - 1))
+
+    def is_completed(self):
+        return self.future.done()
+
+    def wait(self):
+        out = self.future.wait()
+        if out is not None and out._data is not self.bucket.flat:
+            self.bucket.flat[...] = out._data.reshape(-1)
 
 
 def _by_dtype(tensors):
