@@ -115,13 +115,15 @@ def test_torchrun_script_under_ember_run(tmp_path):
 
 def test_launcher_sets_torchrun_environment(tmp_path):
     script = tmp_path / "env.py"
-    script.write_text("import os\nprint('ENV', *(os.environ[k] for k in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE', "
-                      "'MASTER_ADDR', 'MASTER_PORT')), flush=True)\n")
+    # each rank writes its own file (the ranks' stdout lines may interleave)
+    script.write_text("import os, sys\nopen(os.path.join(sys.argv[1], 'env' + os.environ['RANK']), 'w').write(' '.join("
+                      "os.environ[k] for k in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')))\n")
     proc = subprocess.run([sys.executable, "-m", "ember.distributed.run", "--nproc_per_node=2", "--master-port",
-                           "29555", str(script)], capture_output=True, text=True, timeout=120, env=_env())
+                           "29555", str(script), str(tmp_path)], capture_output=True, text=True, timeout=120,
+                          env=_env())
     assert proc.returncode == 0, proc.stderr
-    lines = sorted(line for line in proc.stdout.splitlines() if line.startswith("ENV"))
-    assert lines == ["ENV 0 0 2 127.0.0.1 29555", "ENV 1 1 2 127.0.0.1 29555"], proc.stdout
+    assert (tmp_path / "env0").read_text() == "0 0 2 127.0.0.1 29555"
+    assert (tmp_path / "env1").read_text() == "1 1 2 127.0.0.1 29555"
 
 
 def test_nccl_on_gpus():
