@@ -1,6 +1,7 @@
 """Every collective on every rank against a NumPy reference (run under `mpiexec -n N ember run`).
 Each rank can compute what every other rank holds (data seeded by rank), so each checks its own result.
-Prints one `ok <name>` line per check (rank 0); a failed check aborts the job."""
+At the end rank 0 prints one `ok <name>` line per check passed on some rank (gathered, so that the ranks'
+output never interleaves); a failed check aborts the job."""
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -14,12 +15,13 @@ def data(rank, shape=(3, 4), dtype=np.float32):
     return np.random.default_rng(100 + rank).standard_normal(shape).astype(dtype)
 
 
-def ok(name, got, want, tol=1e-5, who=0):
-    """Check on this rank; rank `who` reports it."""
+passed = []
+
+
+def ok(name, got, want, tol=1e-5):
     got = got.numpy() if hasattr(got, "numpy") else np.asarray(got)
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=name)
-    if r == who:
-        print("ok", name, flush=True)
+    passed.append(name)
 
 
 everyone = np.stack([data(k) for k in range(n)])
@@ -52,7 +54,7 @@ for root in range(n):
     t = torch.from_numpy(data(r))
     dist.reduce(t, dst=root)
     if r == root:
-        ok(f"reduce_to_{root}", t, reduce_ref[dist.ReduceOp.SUM], who=root)
+        ok(f"reduce_to_{root}", t, reduce_ref[dist.ReduceOp.SUM])
     t = torch.from_numpy(data(r))
     dist.broadcast(t, src=root)
     ok(f"broadcast_from_{root}", t, data(root))
@@ -68,7 +70,7 @@ root = n - 1
 gl = [torch.zeros(3, 4) for _ in range(n)] if r == root else None
 dist.gather(torch.from_numpy(data(r)), gl, dst=root)
 if r == root:
-    ok("gather", torch.stack(gl), everyone, who=root)
+    ok("gather", torch.stack(gl), everyone)
 t = torch.zeros(3, 4)
 dist.scatter(t, [torch.from_numpy(data(k) + 7) for k in range(n)] if r == 0 else None, src=0)
 ok("scatter", t, data(r) + 7)
@@ -97,12 +99,12 @@ if r == 0:
 else:
     got = torch.zeros(3, 4)
     assert dist.recv(got, src=0, tag=r) == 0
-    ok("send_recv", got, data(r) * 2, who=1)
+    ok("send_recv", got, data(r) * 2)
     dist.isend(torch.from_numpy(data(r)), dst=0).wait()
 if r == 0:
     for w in works:
         w.wait()
-    print("ok isend_irecv", flush=True)
+    passed.append("isend_irecv")
 t = torch.zeros(2)
 if r == 1:
     dist.send(torch.tensor([3.0, 4.0]), dst=0)
@@ -116,15 +118,14 @@ assert objs == [{"rank": k, "name": f"r{k}"} for k in range(n)], objs
 lst = [None, None, None] if r else [1, "two", {"three": 3}]
 dist.broadcast_object_list(lst, src=0)
 assert lst == [1, "two", {"three": 3}], lst
-if r == 0:
-    print("ok objects", flush=True)
+passed.append("objects")
 
 if r == 0:
     dist.send_object_list([{"a": 1}, [2, 3]], dst=1)
 elif r == 1:
     got_objs = [None, None]
     assert dist.recv_object_list(got_objs, src=0) == 0 and got_objs == [{"a": 1}, [2, 3]], got_objs
-    print("ok send_recv_object_list", flush=True)
+    passed.append("send_recv_object_list")
 right, left = (r + 1) % n, (r - 1) % n
 ring = torch.zeros(2)
 works = dist.batch_isend_irecv([dist.P2POp(dist.isend, torch.full((2,), float(r)), right),
@@ -147,5 +148,10 @@ if r in (0, 1):
 else:
     assert dist.get_rank(sub) == -1
 dist.barrier()
+everyone = [None] * n
+dist.all_gather_object(everyone, passed)
+if r == 0:
+    for name in sorted(set(sum(everyone, []))):
+        print("ok", name, flush=True)
 dist.destroy_process_group()
 assert not dist.is_initialized()
