@@ -38,10 +38,13 @@ expect("not_a_tensor", TypeError, "Invalid function argument. Expected parameter
 expect("init_twice", ValueError, "trying to initialize the default process group twice!",
        lambda: dist.init_process_group("gloo"))
 if r == 0:
-    expect("recv_size_mismatch", RuntimeError, "ProcessGroupGloo::recv: the message from rank 1 is longer than the receiving tensor",
+    expect("recv_longer_message", RuntimeError, "ProcessGroupGloo::recv: the message from rank 1 is longer than the "
+           "receiving tensor", lambda: dist.recv(torch.zeros(2), src=1))
+    expect("recv_shorter_message", RuntimeError, "ProcessGroupGloo::recv: the message from rank 1 has 4 bytes",
            lambda: dist.recv(torch.zeros(2), src=1))
 else:
     dist.send(torch.zeros(3), dst=0)
+    dist.send(torch.zeros(1), dst=0)
 dist.barrier()
 
 # A peer that comes late: the waiting rank's collective times out (DistBackendError, a RuntimeError).
