@@ -118,6 +118,7 @@ _LAZY = {
     "amp",
     "cpu",
     "viz",
+    "distributed",
 }
 # Top-level names that live in a lazy subpackage.
 _LAZY_NAMES = {

@@ -81,8 +81,33 @@ def run_module(name, args):
 
 USAGE = """usage: ember run script.py [args...]      run a PyTorch script on ember
        ember run -m module [args...]
+       ember run --nproc-per-node N script.py [args...]   N ranks (torchrun's flags; or mpiexec -n N ember run)
        ember demo                          train the bundled examples
        ember bench                         time ember against PyTorch"""
+
+
+def _under_mpi():
+    from .distributed._rank import launched_by_mpi
+
+    return launched_by_mpi()
+
+
+def _run_rank(rest):
+    """One rank of an MPI job: torchrun's environment from MPI, and a crash (or non-zero exit) aborts the job."""
+    from .distributed import _rank
+
+    _rank.start()
+    try:
+        if rest[0] == "-m":
+            run_module(rest[1], rest[2:])
+        else:
+            run_script(rest[0], rest[1:])
+    except SystemExit as e:
+        code = _rank.exit_code(e.code)
+        if code:
+            _rank.abort(code)
+        return 0
+    return 0
 
 
 def main(argv=None):
@@ -95,6 +120,12 @@ def main(argv=None):
         if not rest:
             print(USAGE, file=sys.stderr)
             return 2
+        if rest[0].startswith("--"):  # torchrun's flags: start the ranks through mpiexec
+            from .distributed.run import main as launch
+
+            return launch(rest)
+        if _under_mpi():
+            return _run_rank(rest)
         if rest[0] == "-m":
             run_module(rest[1], rest[2:])
         else:

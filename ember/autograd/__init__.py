@@ -167,7 +167,9 @@ class SavedTensor:
 
 from ._flags import (enforce_grad_layout_policy, is_multithreading_enabled, is_view_replay_enabled,  # noqa: E402
                      set_multithreading_enabled)
-from .engine import run_backward  # noqa: E402
+from .engine import ImperativeEngine, run_backward  # noqa: E402
+
+Variable._execution_engine = ImperativeEngine  # queue_callback: code run at the end of a backward pass
 from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable  # noqa: E402
 from .graph import Node  # noqa: E402
 from . import _gradcheck  # noqa: E402

@@ -16,6 +16,22 @@ from .anomaly_mode import anomaly_state, check_nan
 from .graph import AccumulateGrad, _accumulate, _backward_running
 
 _state = grad_mode.state
+# Final callbacks (queue_callback), one list per backward under way: run when that backward's graph is done
+# (DistributedDataParallel waits for its gradient all-reduces there).
+_callbacks = []
+
+
+def queue_callback(fn):
+    """Run fn() once the backward pass now running has finished (torch's Variable._execution_engine)."""
+    if not _callbacks:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _callbacks[-1].append(fn)
+
+
+class ImperativeEngine:
+    """torch.autograd.Variable._execution_engine: the hook to queue a callback at the end of backward."""
+
+    queue_callback = staticmethod(queue_callback)
 
 
 def _edge_of(t):
@@ -106,6 +122,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     collecting = gc.isenabled()
     if collecting:
         gc.disable()
+    _callbacks.append([])
     try:
         ready = [n for n in roots if n not in deps]
         while ready:
@@ -129,6 +146,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 node._release()
             if out is None or len(out) != len(edges):
                 out = _padded(out, len(edges))
+            sinks = None
             for (child, nr), g in zip(edges, out):
                 if child is None:
                     continue
@@ -140,11 +158,22 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 left = deps[child] - 1
                 deps[child] = left
                 if left == 0:
-                    ready.append(child)
+                    if type(child) is AccumulateGrad:
+                        sinks = [child] if sinks is None else sinks + [child]
+                    else:
+                        ready.append(child)
+            if sinks is not None:
+                # A leaf's gradient is accumulated as soon as it is complete (torch gives AccumulateGrad the
+                # highest priority): its post-accumulate hooks (DDP's bucket all-reduces) fire early.
+                ready.extend(sinks)
             # Drop this node's gradients now: AccumulateGrad may adopt a gradient
             # nobody else holds (see graph._accumulate), so none may linger here.
             grads = out = g = None
+        final = _callbacks[-1]
+        while final:  # a callback may queue another
+            final.pop(0)()
     finally:
+        _callbacks.pop()
         _state.enabled = prev_mode
         _backward_running[0] -= 1
         if collecting:

@@ -1,11 +1,12 @@
-"""More normalisation layers: LocalResponseNorm, CrossMapLRN2d, SyncBatchNorm (one process:
-BatchNorm over any N >= 2-D input)."""
+"""More normalisation layers: LocalResponseNorm, CrossMapLRN2d, SyncBatchNorm (BatchNorm over any N >= 2-D
+input, with the batch statistics of all ranks of a process group when training under ember.distributed)."""
 import numpy as np
 
 from .. import functional as F
 from ..._device import xp_of
 from ..._ops._base import Op, _wrap
 from .module import Module
+from ._sync_batchnorm import active_group, sync_batch_norm
 from .normalization import _BatchNorm
 
 __all__ = ["LocalResponseNorm", "CrossMapLRN2d", "SyncBatchNorm"]
@@ -90,7 +91,8 @@ class CrossMapLRN2d(_LRNBase):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """BatchNorm whose statistics a process group would share; in one process, plain BatchNorm."""
+    """BatchNorm whose training statistics are the process group's whole batch; plain BatchNorm in eval mode
+    or in one process."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  process_group=None, device=None, dtype=None, *, bias=True):
@@ -105,7 +107,10 @@ class SyncBatchNorm(_BatchNorm):
         self._check_input_dim(input)
         if input.shape[1] == 0:
             raise ValueError("SyncBatchNorm number of input channels should be non-zero")
-        return super().forward(input)
+        pg = active_group(self.process_group) if self.training else None
+        if pg is None:
+            return super().forward(input)
+        return sync_batch_norm(self, input, pg, self._count_batch())
 
     @classmethod
     def convert_sync_batchnorm(cls, module, process_group=None):

@@ -1,5 +1,5 @@
 """ember.nn.parallel (torch.nn.parallel): DataParallel and data_parallel on one device, and
-DistributedDataParallel, which needs a process group ember does not have yet."""
+DistributedDataParallel on an ember.distributed process group."""
 from .data_parallel import DataParallel, data_parallel
 from .distributed import DistributedDataParallel
 

@@ -8,21 +8,24 @@ from .sampler import Sampler
 __all__ = ["DistributedSampler"]
 
 
-def _process_group_error():
-    # ember has no process groups (torch.distributed): with none initialised, torch raises this
-    return ValueError("Default process group has not been initialized, please make sure to call init_process_group.")
+def _default_group():
+    """(world size, rank) of the default process group (torch's ValueError when there is none)."""
+    from ... import distributed
+
+    return distributed.get_world_size(), distributed.get_rank()
 
 
 class DistributedSampler(Sampler):
     """Indices for replica `rank` of `num_replicas`: all indices (shuffled by a generator seeded
     with seed + epoch, as torch's randperm), padded by repeating the first ones to a multiple
     of num_replicas (or truncated with drop_last), then every num_replicas-th from rank.
-
-    ember has no process group, so num_replicas and rank must be given."""
+    num_replicas and rank default to the default process group's."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
-        if num_replicas is None or rank is None:
-            raise _process_group_error()
+        if num_replicas is None:
+            num_replicas = _default_group()[0]
+        if rank is None:
+            rank = _default_group()[1]
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset

@@ -1,0 +1,1 @@
+"""torch.distributed.elastic: the parts torchrun scripts import (multiprocessing.errors.record)."""
