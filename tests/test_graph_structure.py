@@ -208,7 +208,7 @@ KNOWN_DIFFERENT = {
     'AvgPool3d': ('avg_pool3d goes through the 2-D pooling op and a divisor MulBackward0; torch: '
         'AvgPool3DBackward0'),
     'ChannelShuffle': 'channel_shuffle is composed of view/transpose/reshape; torch: one ChannelShuffleBackward0',
-    'ConvTranspose3d': 'as Conv1d',
+    'ConvTranspose3d': 'as ConvTranspose1d',
     'CosineSimilarity': ('the norms are clamped with ClampBackward1; torch clones and clamps them in place '
         '(CloneBackward0)'),
     'FractionalMaxPool2d': 'fractional max pooling is a gather between views; torch: one FractionalMaxPool2DBackward0',
@@ -218,12 +218,9 @@ KNOWN_DIFFERENT = {
         'MulBackward0); also ') + _SCALAR,
     'LPPool2d': 'the pooled sum is AvgPool2DBackward0 then a divisor MulBackward0; also ' + _SCALAR,
     'LPPool3d': 'as LPPool2d',
-    'LazyConv1d': 'as Conv1d',
-    'LazyConv2d': 'as Conv1d',
-    'LazyConv3d': 'as Conv1d',
-    'LazyConvTranspose1d': 'as Conv1d',
-    'LazyConvTranspose2d': 'as Conv1d',
-    'LazyConvTranspose3d': 'as Conv1d',
+    'LazyConvTranspose1d': 'as ConvTranspose1d',
+    'LazyConvTranspose2d': 'as ConvTranspose1d',
+    'LazyConvTranspose3d': 'as ConvTranspose1d',
     'LocalResponseNorm': _SCALAR + " (the pow's exponent, the added k)",
     'MaxUnpool1d': ('max_unpool is a scatter between views; torch: MaxUnpool2DBackward0 (1-D between '
         'unsqueeze/squeeze)'),
@@ -255,12 +252,9 @@ KNOWN_DIFFERENT = {
         'of slices'),
     'CircularPad2d': 'as CircularPad1d',
     'CircularPad3d': 'as CircularPad1d',
-    'Conv1d': ('_ops/_conv.py adds the bias as a separate AddBackward0 of a viewed bias; torch passes it to '
-        'ConvolutionBackward0 as the third input'),
-    'Conv2d': 'as Conv1d',
-    'Conv3d': 'as Conv1d',
-    'ConvTranspose1d': 'as Conv1d',
-    'ConvTranspose2d': 'as Conv1d',
+    'ConvTranspose1d': ('_ops/_conv.py adds a transposed convolution\'s bias as a separate AddBackward0 of a '
+                        'viewed bias; torch passes it to ConvolutionBackward0 as the third input'),
+    'ConvTranspose2d': 'as ConvTranspose1d',
     'CosineEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
     'EmbeddingBag': 'embedding_bag is composed of embedding + index_put + division; torch: one EmbeddingBagBackward0',
     'GLU': 'glu is composed of two slices and a sigmoid; torch: one GluBackward0',

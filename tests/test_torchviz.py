@@ -109,12 +109,9 @@ SETTINGS = ("attrs=False saved=False", "attrs=True saved=False", "attrs=False sa
 # Graphs that still differ from torch's, and why. Each is checked to differ (strict xfail).
 _NOT_SAVED = "some of the tensors torch saves are not kept by ember's node (see SAVED_DIFFERENCES)"
 DOT_DIFFERENCES = {
-    **{("convnet", s): "conv2d adds its bias with a separate add node (torch: inside ConvolutionBackward0)"
-       for s in SETTINGS},
     **{("lstm_step", s): "the LSTM cell's pointwise part is one fused ember node (LstmCellBackward0) and the "
        "gates' split is SplitBackward0 (torch: UnsafeSplitBackward0 and one node per pointwise op)"
        for s in SETTINGS},
-    **{("conv_pool", s): _NOT_SAVED + " (conv bias sizes, max_pool's self and indices)" for s in SETTINGS[1:]},
     **{("ce_matmul", s): _NOT_SAVED + " (nll_loss keeps its target in another form)" for s in SETTINGS[1:]},
     **{("ce_head", s): _NOT_SAVED + " (nll_loss keeps its target in another form)" for s in SETTINGS[1:]},
 }
@@ -205,9 +202,6 @@ OPS = {
 SAVED_DIFFERENCES = {
     "nll_loss": "ember keeps the target as a clipped index array and the weights per sample, not torch's self, "
                 "target, weight, total_weight and ignore_index",
-    "conv2d": "torch also saves output_padding and bias_sym_sizes_opt, which ember's node does not keep",
-    "max_pool2d": "ember keeps the window geometry, not self, the indices (result1), ceil_mode or the stride as given",
-    "max_pool2d_padded": "ember keeps the window geometry, not self, the indices (result1) or ceil_mode",
     "layer_norm": "ember recomputes mean and rstd in backward: no result1/result2, and normalized_shape is not kept",
 }
 

@@ -174,24 +174,31 @@ def _geom_kwargs(geom):
 class ConvolutionBackward0(Op):
     save_inputs = True
 
-    saved_names = ("input", "weight", "stride=geom[0]", "padding=geom[1]", "dilation=geom[2]", "groups=geom[3]", "transposed=transposed:False")
+    saved_names = ("input", "weight", "", "stride=geom[0]", "padding=geom[1]", "dilation=geom[2]", "groups=geom[3]",
+                   "transposed=transposed:False", "output_padding=output_padding", "bias_sym_sizes_opt=bias_sizes")
 
-    def forward(self, x, w, stride, pads, dilation, groups, out_size=None):
+    def forward(self, x, w, b, stride, pads, dilation, groups, out_size=None):
         # out_size: as the adjoint of conv_input (conv_transpose), the output is g's size, which can
         # be smaller than every window that fits (conv_transpose's output_padding adds rows)
         self.geom = (stride, pads, dilation, groups)
+        self.output_padding = (0,) * len(stride)
+        self.bias_sizes = (0,) if b is None else tuple(b.shape)  # torch shows (0,) without a bias
         # the im2col buffer, kept for the weight gradient (which reads the same columns)
         self.cols = im2col_arrays(x, pads, w.shape[2:], stride, dilation, samples_inner=True, out_size=out_size)
-        return _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups, cols=self.cols,
-                            out_size=out_size)
+        out = _conv_arrays(x, w.astype(x.dtype, copy=False), stride, pads, dilation, groups, cols=self.cols,
+                           out_size=out_size)
+        if b is not None:  # inside the node, as torch's kernel adds it (one rounding in half types: see conv_nd)
+            out += b.astype(out.dtype, copy=False).reshape((-1,) + (1,) * len(stride))
+        return out
 
     def backward(self, g):
-        x, w = self.saved_tensors
-        want_x, want_w = (f[0] is not None for f in self.next_functions)
+        x, w, _ = self.saved_tensors
+        want_x, want_w, want_b = (f[0] is not None for f in self.next_functions)
         gx = ConvInputBackward.apply(g, w, x_shape=x._data.shape, geom=self.geom) if want_x else None
         gw = ConvWeightBackward.apply(x, g, w_shape=w._data.shape, geom=self.geom,
                                       cols=self.cols) if want_w else None
-        return gx, gw
+        gb = g.sum((0,) + tuple(range(2, g.ndim))) if want_b else None
+        return gx, gw, gb
 
 
 class ConvInputBackward(Op):
@@ -206,7 +213,7 @@ class ConvInputBackward(Op):
     def backward(self, h):
         g, w = self.saved_tensors
         want_g, want_w = (f[0] is not None for f in self.next_functions)
-        gg = ConvolutionBackward0.apply(h, w, **_geom_kwargs(self.geom), out_size=g._data.shape[2:]) \
+        gg = ConvolutionBackward0.apply(h, w, None, **_geom_kwargs(self.geom), out_size=g._data.shape[2:]) \
             if want_g else None
         gw = ConvWeightBackward.apply(h, g, w_shape=w._data.shape, geom=self.geom) if want_w else None
         return gg, gw
@@ -226,7 +233,7 @@ class ConvWeightBackward(Op):
         x, g = self.saved_tensors
         want_x, want_g = (f[0] is not None for f in self.next_functions)
         gx = ConvInputBackward.apply(g, h, x_shape=x._data.shape, geom=self.geom) if want_x else None
-        gg = ConvolutionBackward0.apply(x, h, **_geom_kwargs(self.geom), out_size=g._data.shape[2:]) \
+        gg = ConvolutionBackward0.apply(x, h, None, **_geom_kwargs(self.geom), out_size=g._data.shape[2:]) \
             if want_g else None
         return gx, gg
 
@@ -280,11 +287,9 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
     low = input._dtype if bias is not None and input._dtype in (D.bfloat16, D.float16) else None
     if low is not None:
         input, weight, bias = input.float(), weight.float(), bias.float()
-    out = ConvolutionBackward0.apply(input, weight, stride=stride, pads=pads, dilation=dilation, groups=groups)
-    if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * nd)
-        if low is not None:
-            out = out.to(low)
+    out = ConvolutionBackward0.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+    if low is not None:
+        out = out.to(low)
     return out.squeeze(0) if unbatched else out
 
 
@@ -437,12 +442,19 @@ class MaxPool2DWithIndicesBackward0(Op):
     """Max pooling: each window's max and its position (a second, non-differentiable output)."""
 
     n_diff_outputs = 1
-    saved_names = ("kernel_size=geom.kernel", "padding=geom.pads", "dilation=geom.dilation")
+    save_inputs = True  # torch keeps self (so an in-place change of it before backward is refused alike)
+    saved_names = ("self", "kernel_size=geom.kernel", "padding=padding", "dilation=geom.dilation",
+                   "ceil_mode=ceil_mode", "stride=stride", "result1=indices")
 
-    def forward(self, x, geom, fill):
-        self.geom = geom
+    def forward(self, x, geom, fill, padding=(), ceil_mode=False, stride=()):
+        self.geom, self.padding, self.ceil_mode, self.stride = geom, padding, ceil_mode, stride
         out, self.arg = _window_max(x, geom, fill)
         return out, self.arg
+
+    @property
+    def indices(self):
+        """torch's saved result1: each window's max as a flat index into its input plane."""
+        return _wrap(_flat_indices(self.arg, self.geom))
 
     def backward(self, g, *_):
         return PoolScatterBackward.apply(g, arg=self.arg, geom=self.geom)
@@ -484,6 +496,8 @@ def _pool_args(nd, name, input, kernel_size, stride, padding, dilation):
 
 def max_pool_nd(nd, input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                 return_indices=False):
+    # torch saves the stride as given: () when it defaulted to the kernel
+    given = () if stride is None or (isinstance(stride, (list, tuple)) and not stride) else _tuple(stride, nd)
     kernel, stride, padding, dilation = _pool_args(nd, f"max_pool{nd}d", input, kernel_size, stride, padding,
                                                    dilation)
     unbatched = input.ndim == nd + 1
@@ -493,7 +507,8 @@ def max_pool_nd(nd, input, kernel_size, stride=None, padding=0, dilation=1, ceil
     geom = _PoolGeom(x.shape, kernel, stride, padding, dilation, ceil_mode)
     # integers pad with their minimum; floats (ml_dtypes' bfloat16 too, NumPy kind 'V') with -inf
     fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -np.inf
-    out, arg_t = MaxPool2DWithIndicesBackward0.apply(input, geom=geom, fill=fill)
+    out, arg_t = MaxPool2DWithIndicesBackward0.apply(input, geom=geom, fill=fill, padding=padding,
+                                                     ceil_mode=bool(ceil_mode), stride=given)
     if unbatched:
         out = out.squeeze(0)
     if not return_indices:
