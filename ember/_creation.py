@@ -9,6 +9,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import as_device, xp_for, xp_of, device_of
 from ._tensor import Tensor
+from ._alloc import torch_alloc_errors
 
 
 def _finish(array, dtype, requires_grad):
@@ -26,6 +27,26 @@ def _to_nested_values(data):
         return data.detach().numpy(force=True).tolist()
     if isinstance(data, (list, tuple)):
         return [_to_nested_values(x) for x in data]
+    return data
+
+
+def _has_tensor(seq):
+    """Whether nested lists hold a Tensor (type tests at C speed, row by row)."""
+    types = set(map(type, seq))
+    if any(issubclass(t, Tensor) for t in types):
+        return True
+    return (list in types or tuple in types) and any(_has_tensor(x) for x in seq if isinstance(x, (list, tuple)))
+
+
+def _scalar_tensors(data):
+    """Nested data with each Tensor read as the scalar it holds, as torch.tensor([t1, t2]) reads
+    them: a tensor of more than one element is refused, a one-element one becomes 0-d."""
+    if isinstance(data, Tensor):
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data.detach().reshape(()) if data._data.ndim else data.detach()
+    if isinstance(data, (list, tuple)):
+        return [_scalar_tensors(x) for x in data]
     return data
 
 
@@ -134,6 +155,8 @@ def _array_from(data, dtype, device, copy=True):
             dtype = D.from_numpy_dtype(arr.dtype)
     else:
         # Python numbers and nested sequences: bool < int64 < the default float
+        if isinstance(data, (list, tuple)) and _has_tensor(data):
+            data = _scalar_tensors(data)
         arr = _python_array(data)
         kind = arr.dtype.kind
         if kind == "f":
@@ -310,6 +333,7 @@ def checked_scalar(value, dtype):
     return value
 
 
+@torch_alloc_errors
 def _filled(fill, size, dtype, device, requires_grad, fname, out=None):
     dtype = D.canonical(dtype)
     dtype = dtype or (out._dtype if out is not None else D._default[0])
@@ -380,6 +404,7 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+@torch_alloc_errors
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Values from start to end (exclusive) by step; the default float dtype if any bound is a float.
 
@@ -446,6 +471,7 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return _finish((xp.arange(n, dtype=np.float64) * step + start).astype(D.np_dtype(dtype)), dtype, requires_grad)
 
 
+@torch_alloc_errors
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, computed as torch does (from both ends)."""
     dtype = D.canonical(dtype)
@@ -482,6 +508,7 @@ def _torch_linspace(start, end, steps, dtype, fused=True):
     return np.concatenate([lo, hi])
 
 
+@torch_alloc_errors
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps), the power taken in the dtype (double for integers)."""
     dtype = D.canonical(dtype)
@@ -492,6 +519,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     return _write_out(_finish(xp.asarray(arr), dtype, requires_grad), out)
 
 
+@torch_alloc_errors
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     dtype = D.canonical(dtype) or D._default[0]
     m = n if m is None else m

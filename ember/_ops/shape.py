@@ -4,6 +4,7 @@ copying ones: clone, contiguous, repeat, tile, flip, roll, repeat_interleave,
 meshgrid, broadcast_tensors. Views share memory (and version counter) with
 their base, as in PyTorch; `reshape` copies only when a view is impossible."""
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -21,8 +22,8 @@ def _sizes(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
     for a in args:
-        if type(a) is not int:
-            return tuple(int(a) for a in args)
+        if type(a) is not int:  # NumPy and 0-d tensor integers count; floats and strings are refused, as in torch
+            return tuple(operator.index(a) for a in args)
     return tuple(args)
 
 
@@ -841,6 +842,19 @@ def meshgrid(*tensors, indexing=None):
 Tensor.view = view
 Tensor.view_as = lambda self, other: view(self, other._data.shape)
 Tensor.reshape = reshape
+
+
+def _reshape_function(input, shape):
+    """torch.reshape(input, shape): a Tensor and one sequence of sizes (the method takes sizes as *args)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"reshape(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"reshape(): argument 'shape' (position 2) must be tuple of ints, not {type(shape).__name__}")
+    return reshape(input, shape)
+
+
+_reshape_function.__name__ = "reshape"
+PUBLIC = {"reshape": _reshape_function}
 Tensor.reshape_as = lambda self, other: reshape(self, other._data.shape)
 Tensor.expand = expand
 Tensor.expand_as = expand_as
