@@ -191,12 +191,19 @@ class AddBackward0(_Binary):
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
             self.alpha = alpha
-            b = b * alpha
+            b = _scaled_by_alpha(b, alpha, dtype)
         return a + b
 
     def backward(self, g):
         alpha = getattr(self, "alpha", 1)
         return g, (g if alpha == 1 else g * alpha)
+
+
+def _scaled_by_alpha(b, alpha, dtype):
+    """b * alpha for add/sub, with torch's rules: no float alpha for integer tensors, bool alpha for bools."""
+    if isinstance(alpha, float) and not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return b & bool(alpha) if dtype is D.bool_ else b * alpha
 
 
 def _is_bool(x):
@@ -219,7 +226,7 @@ class SubBackward0(_Binary):
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
             self.alpha = alpha
-            b = b * alpha
+            b = _scaled_by_alpha(b, alpha, dtype)
         return a - b
 
     def backward(self, g):
@@ -365,8 +372,8 @@ class PowBackward1(_Binary):
         if dtype is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = cast(a, npdt), cast(b, npdt)
-        if dtype.category <= D._INT and (b < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if dtype.category <= D._INT:
+            return _int_power(a, b, npdt)
         return a ** b
 
     def backward(self, g):
@@ -387,7 +394,20 @@ class PowBackward2(Op):
         if dtype is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         self.base = base
-        return xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt) ** cast(e, npdt)
+        base = xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt)
+        return _int_power(base, cast(e, npdt), npdt) if dtype.category <= D._INT else base ** cast(e, npdt)
+
+
+def _int_power(a, b, npdt):
+    """Integer a ** b with a tensor of exponents as torch computes it: a negative exponent gives
+    1 for a base of 1, +-1 for -1 and 0 otherwise (a Python-number exponent is refused instead,
+    in PowBackward0); NumPy raises for any negative one."""
+    if not (b < 0).any():
+        return a ** b
+    xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
+    neg = b < 0
+    special = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0)).astype(npdt)
+    return xp.where(neg, special, a ** xp.where(neg, 0, b))
 
     def backward(self, g):
         e, _, y = self.saved_tensors

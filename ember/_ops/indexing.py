@@ -766,6 +766,8 @@ class IndexSelectBackward0(Op):
 
 def index_select(input, dim, index, *, out=None):
     idx = _check_vector_index(index, "index_select")
+    if idx.size and int(idx.min()) < 0:  # torch takes no negative indices here (NumPy would wrap them)
+        raise IndexError("index out of range in self")
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:
         return _as_1d(index_select, (), input, d, index)
@@ -819,6 +821,10 @@ def index_copy(input, dim, index, source):
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:
         return _as_1d(index_copy, (), input, d, index, source)
+    n = input._data.shape[d]
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+        bad = int(idx[(idx < 0) | (idx >= n)][0])
+        raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {d} with size {n}")
     _same_dtype(input, source, "index_copy")
     return IndexPutBackward0.apply(input, source, key=_along(d, idx), accumulate=False)
 

@@ -391,7 +391,8 @@ def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, ot
             raise RuntimeError(f"{name}(): does not support complex input")
         _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all")
     if dim is None:
-        _check_nonempty(name, input, (), False)
+        if name != "median":  # median() of no elements is NaN in torch
+            _check_nonempty(name, input, (), False)
         return full_cls.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False)
     d = input._wrap_dim(dim)
     _check_nonempty(name, input, (d,), True)
@@ -419,6 +420,8 @@ class MedianBackward0(AmaxBackward0):
         self.dims, self.keepdim = dims, keepdim
         flat = x.reshape(-1)
         xp = xp_of(x)
+        if flat.size == 0:  # torch: the median of no elements is NaN (the lowest value for integers)
+            return xp.asarray(xp.nan if flat.dtype.kind in "fc" else np.iinfo(x.dtype).min, dtype=x.dtype)
         if bool(xp.isnan(flat).any()) if flat.dtype.kind == "f" else False:
             return xp.asarray(xp.nan, dtype=x.dtype)
         return xp.sort(flat)[(flat.size - 1) // 2]

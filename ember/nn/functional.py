@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import _random
-from .._creation import empty
+from .._creation import empty, ones_like as _ones_like
 from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops import nn_ops as _nn
@@ -25,7 +25,7 @@ from .._ops.random_ops import _fill_perm
 from .._ops.elementwise import _inplace_saving_self
 from .._ops.selection import where
 from .._tensor import Tensor
-from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
+from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
@@ -435,6 +435,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if _amp.active: return _autocast("huber_loss", huber_loss, input, target, reduction, delta, weight)  # noqa: E701
     _nn.reduction_enum(reduction)
     _warn_size(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if _same_shape_loss(input, target):
         if weight is None:
             return _nn.HuberLossBackward0.apply(input, target, reduction=reduction, delta=delta)
@@ -453,6 +455,19 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if target._dtype is not input._dtype:
+        raise RuntimeError(f"Found dtype {_nn._TARGET_WORDS.get(target._dtype.name, 'Long')} but expected "
+                           f"{_nn._TARGET_WORDS.get(input._dtype.name, 'Long')}")
+    y = target._data
+    if y.size and ((y < 0) | (y > 1)).any():
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    if weight is not None:
+        try:
+            np.broadcast_shapes(weight._data.shape, x.shape)
+        except ValueError:
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {weight.shape[-1]} at -1! Mismatching "
+                               f"argument at index 1 had {weight.shape}; but expected shape should be broadcastable "
+                               f"to {list(input.shape)}") from None
     return _nn.BinaryCrossEntropyBackward0.apply(input, target, weight=None if weight is None else weight._data,
                                                  reduction=reduction)
 
@@ -582,7 +597,23 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    var = var.clamp(min=eps)
+    """torch's checks and formula (torch/nn/functional.py), its clamp of var made under no_grad."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * _ones_like(input)
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:  # homoscedastic: one variance per sample
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with _no_grad():
+        var.clamp_(min=eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
