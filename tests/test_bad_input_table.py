@@ -3,8 +3,8 @@
 A "bad" row: torch raises; ember must raise the same exception class and its message must start
 with the same leading words (first line, ember.* names read as torch.*). An "ok" row: torch
 accepts the call; ember must accept it too and return torch's result.
-Every divergence still left is listed in DIVERGENCES with the reason; those rows are strict
-xfails, so fixing one makes the test fail until its entry is removed.
+Every divergence still left is listed in tests/_bad_input_divergences.py with the reason; those
+rows are strict xfails, so fixing one makes the test fail until its entry is removed.
 """
 import math
 import re
@@ -15,14 +15,10 @@ import pytest
 import torch
 
 import ember
+from tests._bad_input_divergences import DIVERGENCES
 from tests._bad_input_rows import ROWS
 
 LEADING_WORDS = 4
-
-# name -> why ember still differs from torch there.
-DIVERGENCES = {
-}
-
 
 def _run(fn, lib):
     with warnings.catch_warnings():
