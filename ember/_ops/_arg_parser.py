@@ -84,18 +84,38 @@ def accept_aliases(fn, table=None):
                 raise TypeError(f"{fname}() got an unexpected keyword argument '{alias}'")
             kwargs[name] = kwargs.pop(alias)
 
+    takes_input = fn.__code__.co_argcount and fn.__code__.co_varnames[0] == "input"
+
     def with_aliases(*args, **kwargs):
-        if not kwargs:
-            return fn(*args)
-        if not aliases.isdisjoint(kwargs):
-            rename(args, kwargs)
-        return fn(*args, **kwargs)
+        try:
+            if not kwargs:
+                return fn(*args)
+            if not aliases.isdisjoint(kwargs):
+                rename(args, kwargs)
+            return fn(*args, **kwargs)
+        except AttributeError:
+            if takes_input:
+                _check_input_is_tensor(fname, args[0] if args else kwargs.get("input"))
+            raise
+        except TypeError as e:
+            if e.args and isinstance(e.args[0], str) and e.args[0].startswith("argument '"):
+                e.args = (f"{fname}(): {e.args[0]}",) + e.args[1:]  # torch's parser names the function
+            raise
 
     with_aliases.__name__, with_aliases.__qualname__ = fname, fn.__qualname__
     with_aliases.__module__, with_aliases.__doc__ = fn.__module__, fn.__doc__
     with_aliases.__wrapped__ = fn  # inspect.signature shows fn's parameters
     with_aliases._aliases = table
     return with_aliases
+
+
+def _check_input_is_tensor(fname, x):
+    """torch's parser error for a non-Tensor `input` (a list, a number...), which ember's code
+    met as an AttributeError; raised from that error, so it costs nothing on good calls."""
+    from .._tensor import Tensor
+
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}") from None
 
 
 def install(namespace, tensor_cls=None, python_defined=PYTHON_DEFINED):

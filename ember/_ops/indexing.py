@@ -925,6 +925,8 @@ def masked_scatter(input, mask, source):
 
 # -- take / put / nonzero -----------------------------------------------------------------------------
 def take(input, index):
+    if index._dtype is not D.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_TYPE_WORDS[index._dtype.name]}")
     n = input._data.size
     idx = index._data
     if idx.size and (int(idx.max()) >= n or int(idx.min()) < -n):
@@ -934,6 +936,9 @@ def take(input, index):
 
 
 def put(input, index, source, accumulate=False):
+    if index._data.size != source._data.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source._data.size}, index.numel() = {index._data.size}")
     flat = IndexPutBackward0.apply(input.reshape(-1), source.reshape(-1), key=(index._data.reshape(-1),),
                                    accumulate=bool(accumulate))
     return flat.reshape(input._data.shape)

@@ -425,6 +425,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got torch.{_TYPE_NAMES.get(input._dtype.name, input._dtype.name)} "
                            "instead (while checking arguments for embedding)")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = weight._data.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:

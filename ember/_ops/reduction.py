@@ -9,6 +9,7 @@ split evenly among the ties.
 """
 import builtins
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -37,7 +38,9 @@ def normalize_dims(t, dim):
     if isinstance(dim, (int, np.integer)):
         d = t._wrap_dim(int(dim))
         return (d,) if nd else ()  # a 0-d tensor takes dim 0 or -1 and has nothing to reduce
-    dims = tuple(t._wrap_dim(int(d)) for d in dim)
+    if not isinstance(dim, (tuple, list)):  # a string would iterate as characters
+        raise TypeError(f"argument 'dim' must be tuple of ints, not {type(dim).__name__}")
+    dims = tuple(t._wrap_dim(operator.index(d)) for d in dim)
     if not nd:
         return ()
     if len(set(dims)) != len(dims):
@@ -160,6 +163,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
             f"Got: {_type_word(input)}")
+    if dtype is not None and not D.canonical(dtype)._differentiable:
+        raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                           f"complex dtype. Got: {_TYPE_WORDS.get(D.canonical(dtype).name, D.canonical(dtype).name)}")
     if dim is None and dtype is None and out is None:
         return MeanBackward0.apply(input, dims=None, keepdim=keepdim, dtype=None)  # the common loss.mean()
     dims = normalize_dims(input, dim)

@@ -94,6 +94,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                   f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
                                   f"nearest-exact (got {mode})")
     sizes, scales = _output_sizes(input, size, scale_factor, k)
+    if any(n <= 0 for n in sizes):
+        names = "DHW"[3 - k:]
+        shown = [", ".join(f"{a}: {n}" for a, n in zip(names, ns)) for ns in (input.shape[2:], sizes)]
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({shown[0]}) and output "
+                           f"({shown[1]})")
     if not input.dtype.is_floating_point:
         kernel = f"upsample_{mode.replace('-', '_')}{k}d" if mode.startswith("nearest") else f"upsample_{mode}{k}d"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input.dtype.name]}'")

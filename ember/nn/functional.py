@@ -101,6 +101,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def glu(input, dim=-1):
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
     n = input.shape[dim]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {input._wrap_dim(dim)} is size {n}")
@@ -114,6 +116,8 @@ def glu(input, dim=-1):
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), weight broadcast over the channel dim (dim 1)."""
     if _amp.active: return _autocast("prelu", prelu, input, weight)  # noqa: E701
+    if input.ndim == 0:
+        raise RuntimeError("Not allow zero-dim input tensor.")
     if weight.numel() != 1 and input.ndim >= 2:
         if weight.numel() != input.shape[1]:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
