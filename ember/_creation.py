@@ -63,8 +63,9 @@ def _python_array(data):
     if kind in "US":
         raise TypeError(f"new(): invalid data type '{'str' if kind == 'U' else 'bytes'}'")
     if kind == "O" or (kind == "u" and arr.dtype.itemsize == 8):
-        bad = next((x for x in _flat_iter(data) if not isinstance(x, (numbers.Number, np.generic, Tensor))), None)
-        if bad is None:
+        none = object()  # a None in the data is itself the bad element
+        bad = next((x for x in _flat_iter(data) if not isinstance(x, (numbers.Number, np.generic, Tensor))), none)
+        if bad is none:
             raise ValueError("Overflow when unpacking long long")
         if isinstance(bad, str):
             raise TypeError("new(): invalid data type 'str'")
@@ -221,6 +222,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       UserWarning, stacklevel=2)
     if device is None and isinstance(data, Tensor):
         device = data.device
+    try:
+        dtype = D.canonical(dtype)
+    except TypeError as e:
+        raise _named("tensor", e) from None
     arr, dtype = _array_from(data, dtype, as_device(device))
     return _finish(arr, dtype, requires_grad)
 
@@ -333,9 +338,17 @@ def checked_scalar(value, dtype):
     return value
 
 
+def _named(fname, e):
+    """TypeError e from an argument check, named for the public function as torch's parser names it."""
+    return TypeError(f"{fname}(): {e}") if str(e).startswith("argument '") else e
+
+
 @torch_alloc_errors
 def _filled(fill, size, dtype, device, requires_grad, fname, out=None):
-    dtype = D.canonical(dtype)
+    try:
+        dtype = D.canonical(dtype)
+    except TypeError as e:
+        raise _named(fname, e) from None
     dtype = dtype or (out._dtype if out is not None else D._default[0])
     if fill != 0:
         fill = checked_scalar(fill, dtype)

@@ -104,11 +104,11 @@ def canonical(d):
     if d in _PYTHON_TYPES:
         return _PYTHON_TYPES[d]
     if isinstance(d, str):  # NumPy would read "float" as float64; torch refuses names
-        raise TypeError(f"dtype must be a torch.dtype, got {type(d).__name__}: {d!r}")
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}")  # the caller adds its name
     try:
         return from_numpy_dtype(np.dtype(d))
     except TypeError:
-        raise TypeError(f"dtype must be a torch.dtype, got {type(d).__name__}: {d!r}") from None
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}") from None
 
 
 def np_dtype(d):

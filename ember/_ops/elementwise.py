@@ -359,6 +359,18 @@ class PowBackward0(Op):
         return g * (e * x.pow(e - 1)), None
 
 
+def _int_power(a, b, npdt):
+    """Integer a ** b with a tensor of exponents as torch computes it: a negative exponent gives
+    1 for a base of 1, +-1 for -1 and 0 otherwise (a Python-number exponent is refused instead,
+    in PowBackward0); NumPy raises for any negative one."""
+    if not (b < 0).any():
+        return a ** b
+    xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
+    neg = b < 0
+    special = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0)).astype(npdt)
+    return xp.where(neg, special, a ** xp.where(neg, 0, b))
+
+
 class PowBackward1(_Binary):
     """tensor ** tensor"""
 
@@ -396,18 +408,6 @@ class PowBackward2(Op):
         self.base = base
         base = xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt)
         return _int_power(base, cast(e, npdt), npdt) if dtype.category <= D._INT else base ** cast(e, npdt)
-
-
-def _int_power(a, b, npdt):
-    """Integer a ** b with a tensor of exponents as torch computes it: a negative exponent gives
-    1 for a base of 1, +-1 for -1 and 0 otherwise (a Python-number exponent is refused instead,
-    in PowBackward0); NumPy raises for any negative one."""
-    if not (b < 0).any():
-        return a ** b
-    xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
-    neg = b < 0
-    special = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0)).astype(npdt)
-    return xp.where(neg, special, a ** xp.where(neg, 0, b))
 
     def backward(self, g):
         e, _, y = self.saved_tensors
@@ -1162,8 +1162,17 @@ bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
 
 def bitwise_not(input):
     if input._dtype._differentiable:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
     return _Predicate.apply(input, fn=lambda x: ~x)
+
+
+def _invert(self):
+    """~x: logical for bools, bitwise for integers; torch's operator refuses floats itself."""
+    if self._dtype is D.bool_:
+        return logical_not(self)
+    if self._dtype._differentiable:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(self)
 
 
 # -- Tensor methods and operators --------------------------------------------------------------
@@ -1356,7 +1365,7 @@ def _logic_or_bitwise(bool_fn, int_fn):
 Tensor.__and__ = Tensor.__rand__ = _operator(_logic_or_bitwise(logical_and, bitwise_and))
 Tensor.__or__ = Tensor.__ror__ = _operator(_logic_or_bitwise(logical_or, bitwise_or))
 Tensor.__xor__ = Tensor.__rxor__ = _operator(_logic_or_bitwise(logical_xor, bitwise_xor))
-Tensor.__invert__ = lambda self: logical_not(self) if self._dtype is D.bool_ else bitwise_not(self)
+Tensor.__invert__ = _invert
 
 
 def _iand(self, other):

@@ -743,8 +743,18 @@ def _check_vector_index(index, name):
     if index._data.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     if index._dtype is not D.int64 and index._dtype is not D.int32:
-        raise IndexError(f"{name}(): Expected dtype int32/int64 for index")
+        cls, message = _INDEX_DTYPE_ERRORS.get(name, (IndexError, f"{name}(): Expected dtype int32/int64 for index"))
+        raise cls(message.format(_TYPE_WORDS[index._dtype.name]))
     return index._data.reshape(-1)
+
+
+# torch's error for an index of the wrong dtype, per function (each kernel words its own).
+_INDEX_DTYPE_ERRORS = {
+    "index_select": (RuntimeError, "index_select(): Expected dtype int32 or int64 for index"),
+    "index_add": (RuntimeError, "index_add_(): Expected dtype int32/int64 for index but got: {}"),
+    "index_copy": (RuntimeError, "index_copy_(): Expected a long tensor for index, but got {}"),
+    "index_fill": (IndexError, "index_fill_(): Expected dtype int64 for index."),
+}
 
 
 def _along(dim, index):

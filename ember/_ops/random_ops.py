@@ -296,9 +296,12 @@ def _sampled(size, dtype, device, kernel, generator, draw):
 
 
 def _need_size(name, size):
+    """torch's parser errors for rand/randn sizes: none given, or not integers (named for `name`)."""
     if not size:  # torch.randn() is refused: its size has no default
         raise TypeError(f"{name}() received an invalid combination of arguments - got (), but expected one of:\n"
                         " * (tuple of ints size, *, torch.Generator generator, Tensor out = None, ...)")
+    if not all(type(s) is int for s in size):
+        _shape(size, name)
 
 
 @torch_alloc_errors

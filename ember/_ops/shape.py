@@ -98,6 +98,11 @@ def view(self, *shape, dtype=None):
             raise TypeError("view() received an invalid combination of arguments")
         return _view_dtype(self, dtype)
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        from .. import _dtype as D
+
+        if not isinstance(shape[0], D.dtype) and shape[0] not in D._PYTHON_TYPES and not isinstance(shape[0], Tensor):
+            raise TypeError(f"view() received an invalid combination of arguments - got ({type(shape[0]).__name__}), "
+                            "but expected one of: ...")
         return _view_dtype(self, shape[0])
     shape = _infer_shape(_sizes(shape), self._data.size)
     return ViewBackward0.apply(self, shape=shape)

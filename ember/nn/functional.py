@@ -22,7 +22,7 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
 )
 from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
-from .._ops.elementwise import _inplace_saving_self
+from .._ops.elementwise import _broadcast_check, _inplace_saving_self
 from .._ops.selection import where
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
@@ -399,6 +399,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if _amp.active: return _autocast("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
+    if not (input._dtype._differentiable or target._dtype._differentiable):
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_nn._TARGET_WORDS.get(input._dtype.name, 'Long')}'")
     if (weight is None and input._dtype is target._dtype and input._dtype.is_floating_point
             and input._data.shape == target._data.shape and reduction in _nn._REDUCTIONS):
         return _nn.MseLossBackward0.apply(input, target, reduction=reduction)  # torch's single node
@@ -483,6 +485,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if pos_weight is not None:
+        _broadcast_check(pos_weight, target)  # torch's RuntimeError, not NumPy's ValueError
     for name, t in (("weight", weight), ("pos_weight", pos_weight)):
         if t is not None and t.requires_grad and _is_grad_enabled():
             raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with respect "
@@ -502,9 +506,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     shape = input._data.shape
-    class_dim = 0 if len(shape) == 1 else 1
+    class_dim = 0 if len(shape) <= 1 else 1
     logp = log_softmax(input, class_dim)
-    c = shape[class_dim]
+    c = shape[class_dim] if shape else 1
     wshape = (c,) + (1,) * (len(shape) - class_dim - 1)
     if target._data.shape == shape:
         # class probabilities: torch picks this path by shape alone
