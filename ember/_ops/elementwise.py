@@ -1334,7 +1334,18 @@ Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = _operator(lambda self, other: floor_divide(self, other))
 Tensor.__rfloordiv__ = _operator(_reflected(floor_divide))
 Tensor.__ifloordiv__ = Tensor.floor_divide_
-Tensor.__pow__ = _operator(pow)
+def _pow_operator(self, exponent):
+    """x ** e: pow's fast path inline (x ** 2 in every loss), NotImplemented for operands torch refuses."""
+    t = type(exponent)
+    if (t is _float_t or t is _int_t) and _in_own_dtype(self, exponent):
+        return PowBackward0.apply(self, exponent, dtype=self._dtype)
+    try:
+        return pow(self, exponent)
+    except BadOperand:
+        return NotImplemented
+
+
+Tensor.__pow__ = _pow_operator
 Tensor.__rpow__ = _operator(_reflected(pow))
 Tensor.__ipow__ = Tensor.pow_
 Tensor.__mod__ = _operator(lambda self, other: remainder(self, other))
