@@ -85,6 +85,7 @@ def accept_aliases(fn, table=None):
             kwargs[name] = kwargs.pop(alias)
 
     takes_input = fn.__code__.co_argcount and fn.__code__.co_varnames[0] == "input"
+    takes_other = takes_input and fn.__code__.co_argcount > 1 and fn.__code__.co_varnames[1] == "other"
 
     def with_aliases(*args, **kwargs):
         try:
@@ -96,6 +97,8 @@ def accept_aliases(fn, table=None):
         except AttributeError:
             if takes_input:
                 _check_input_is_tensor(fname, args[0] if args else kwargs.get("input"))
+            if takes_other and (len(args) > 1 or "other" in kwargs):
+                _check_input_is_tensor(fname, args[1] if len(args) > 1 else kwargs.get("other"), "other", 2)
             raise
         except TypeError as e:
             if e.args and isinstance(e.args[0], str) and e.args[0].startswith("argument '"):
@@ -109,13 +112,14 @@ def accept_aliases(fn, table=None):
     return with_aliases
 
 
-def _check_input_is_tensor(fname, x):
+def _check_input_is_tensor(fname, x, name="input", position=1):
     """torch's parser error for a non-Tensor `input` (a list, a number...), which ember's code
     met as an AttributeError; raised from that error, so it costs nothing on good calls."""
     from .._tensor import Tensor
 
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}") from None
+        raise TypeError(f"{fname}(): argument '{name}' (position {position}) must be Tensor, not "
+                        f"{type(x).__name__}") from None
 
 
 def install(namespace, tensor_cls=None, python_defined=PYTHON_DEFINED):

@@ -245,7 +245,7 @@ def _tuple(v, nd, name="value"):
     return (v,) * nd
 
 
-def _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input=None):
+def _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input=None, transposed=False):
     """torch's checks of a convolution's arguments (aten/src/ATen/native/Convolution.cpp), in its order."""
     w_nd = weight._data.ndim - 2
     for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
@@ -270,6 +270,10 @@ def _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input=
         raise RuntimeError(f"expected scalar type {_TYPE_WORDS[input._dtype.name]} but found "
                            f"{_TYPE_WORDS[weight._dtype.name]}")
     if bias is not None:
+        c_out = weight._data.shape[1] * groups if transposed else weight._data.shape[0]
+        if bias.ndim != 1 or bias._data.shape[0] != c_out:
+            raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+                               f"{c_out} elements, but got bias of size {list(bias.shape)} instead")
         if input is not None and bias._dtype is not input._dtype:
             raise RuntimeError(f"Input type ({_C_TYPE.get(input._dtype.name, input._dtype.name)}) and bias type "
                                f"({_C_TYPE.get(bias._dtype.name, bias._dtype.name)}) should be the same")
@@ -321,7 +325,7 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
 
 def conv_transpose_nd(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     if _amp.active: return _autocast(f"conv_transpose{nd}d", conv_transpose_nd, nd, input, weight, bias, stride, padding, output_padding, groups, dilation)  # noqa: E701,E501
-    _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input)
+    _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input, transposed=True)
     op = _tuple(output_padding, nd)
     if any(o >= s and o >= d for o, s, d in zip(op, _tuple(stride, nd), _tuple(dilation, nd))):
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
@@ -502,7 +506,7 @@ def _pool_args(nd, name, input, kernel_size, stride, padding, dilation):
         else _tuple(stride, nd)
     padding, dilation = _tuple(padding, nd), _tuple(dilation, nd)
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got {list(input.shape)}")
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     if any(s == 0 for s in stride):
         raise RuntimeError("stride should not be zero")
     if any(d <= 0 for d in dilation):

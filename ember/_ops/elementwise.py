@@ -960,6 +960,7 @@ _REJECTS = {
     "sign": ("c", _refuse(NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
                                                "Please use torch.sgn instead.")),
     "erf": ("c", _no_kernel("erf_vml_cpu")),
+    "erfinv": ("c", _no_kernel("erfinv_vml_cpu")),
 }
 # Ops whose real formula is not the complex one (the conj rule in Op.holomorphic does not apply).
 _NOT_HOLOMORPHIC = {"abs"}

@@ -161,7 +161,7 @@ def _parse(x, key):
             raise IndexError(f"index {k} is out of bounds for dimension {dim} with size 0")
         elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
             basic.append(k)
             if k != _FULL or len(items) == 1:
                 kind = "Slice"
@@ -890,6 +890,8 @@ def masked_fill_(self, mask, value):
 
 
 def masked_select(input, mask, *, out=None):
+    if isinstance(mask, Tensor) and mask._dtype is not D.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     _check_mask_dtype(mask, "masked_select:")
     x, m = _broadcast_with_mask(input, mask)
     return IndexBackward0.apply(x, key=(m,))

@@ -185,6 +185,18 @@ def bilinear(input1, input2, weight, bias=None):
     """y_k = x1^T W_k x2 + b_k."""
     from .matmul import einsum
 
+    for i, (x, n) in enumerate(((input1, weight._data.shape[1]), (input2, weight._data.shape[2])), 1):
+        if x._data.shape[-1] != n:  # torch's checks, before einsum words them its own way
+            raise RuntimeError(f"bilinear(): input{i} size does not match weight size: got {x._data.shape[-1]} but "
+                               f"expected {n}")
+    if input1._data.shape[:-1] != input2._data.shape[:-1]:
+        d = next(i for i, (a, b) in enumerate(zip(input1.shape, input2.shape)) if a != b)
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: got {input1.shape[d]} and "
+                           f"{input2.shape[d]}")
+    if bias is not None and bias._data.shape[-1] != weight._data.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias._data.shape[-1]} but "
+                           f"expected {weight._data.shape[0]}")
+
     out = einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
 
@@ -853,12 +865,12 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    _float_only(input, "silu")
+    _float_only(input, "silu_cpu")
     return SiluBackward0.apply(input)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    _float_only(input, "elu")
+    _float_only(input, "elu_cpu")
     return EluBackward0.apply(input, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
@@ -867,22 +879,22 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    _float_only(input, "elu")
+    _float_only(input, "elu_cpu")
     return EluBackward0.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    _float_only(input, "elu")
+    _float_only(input, "elu_cpu")
     return EluBackward0.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    _float_only(input, "leaky_relu")
+    _float_only(input, "leaky_relu_cpu")
     return LeakyReluBackward0.apply(input, negative_slope=negative_slope)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    _float_only(input, "softplus")
+    _float_only(input, "softplus_cpu")
     return SoftplusBackward0.apply(input, beta=beta, threshold=threshold)
 
 

@@ -298,13 +298,20 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return _out(StdBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof), out)
 
 
+def _float_moments(name, input):
+    if isinstance(input, Tensor) and not input._dtype._differentiable:
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over the same dims."""
+    _float_moments("var_mean", input)
     v = var(input, dim, unbiased, keepdim, correction=correction)
     return v, mean(input, None if isinstance(dim, bool) else dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_moments("std_mean", input)
     s = std(input, dim, unbiased, keepdim, correction=correction)
     return s, mean(input, None if isinstance(dim, bool) else dim, keepdim)
 

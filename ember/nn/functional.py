@@ -33,6 +33,8 @@ _legacy_reduction = _nn._legacy_reduction
 
 # -- activations ---------------------------------------------------------------------------
 def relu(input, inplace=False):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return input.relu_() if inplace else input.relu()
 
 
@@ -61,6 +63,7 @@ def mish(input, inplace=False):
 
 
 def logsigmoid(input):
+    _nn._float_only(input, "log_sigmoid_cpu")
     return -softplus(-input)
 
 
