@@ -95,21 +95,47 @@ def accept_aliases(fn, table=None):
                 rename(args, kwargs)
             return fn(*args, **kwargs)
         except AttributeError:
-            if takes_input:
-                _check_input_is_tensor(fname, args[0] if args else kwargs.get("input"))
-            if takes_other and (len(args) > 1 or "other" in kwargs):
-                _check_input_is_tensor(fname, args[1] if len(args) > 1 else kwargs.get("other"), "other", 2)
+            try:
+                if takes_input:
+                    _check_input_is_tensor(fname, args[0] if args else kwargs.get("input"))
+                if takes_other and (len(args) > 1 or "other" in kwargs):
+                    _check_input_is_tensor(fname, args[1] if len(args) > 1 else kwargs.get("other"), "other", 2)
+            except TypeError as e:
+                raise _parser_error(fname, e, args, kwargs) from None
             raise
         except TypeError as e:
-            if e.args and isinstance(e.args[0], str) and e.args[0].startswith("argument '"):
-                e.args = (f"{fname}(): {e.args[0]}",) + e.args[1:]  # torch's parser names the function
-            raise
+            raise _parser_error(fname, e, args, kwargs)
 
     with_aliases.__name__, with_aliases.__qualname__ = fname, fn.__qualname__
     with_aliases.__module__, with_aliases.__doc__ = fn.__module__, fn.__doc__
     with_aliases.__wrapped__ = fn  # inspect.signature shows fn's parameters
     with_aliases._aliases = table
     return with_aliases
+
+
+# torch functions with several signatures: a bad argument makes their parser report the whole call.
+OVERLOADED = frozenset({"sum", "mean", "prod", "std", "var", "all", "any", "count_nonzero", "max", "min", "std_mean",
+                        "var_mean", "squeeze", "sort", "argsort"})
+
+
+def _parser_error(fname, e, args, kwargs):
+    """An argument TypeError ("argument 'dim' must be int, not str") worded as torch's parser words it
+    for fname: named for the function, or the whole call for functions with several signatures."""
+    message = e.args[0] if e.args and isinstance(e.args[0], str) else ""
+    if message.startswith(f"{fname}(): argument '"):
+        message = message[len(fname) + 4:]
+    if not message.startswith("argument '"):
+        return e
+    if fname in OVERLOADED:
+        from .._tensor import Tensor
+
+        got = [type(a).__name__ if not isinstance(a, Tensor) else "Tensor" for a in args]
+        got += [f"{k}={type(v).__name__ if not isinstance(v, Tensor) else 'Tensor'}" for k, v in kwargs.items()]
+        e.args = (f"{fname}() received an invalid combination of arguments - got ({', '.join(got)}), but expected "
+                  f"one of: ...",)
+    else:
+        e.args = (f"{fname}(): {message}",)
+    return e
 
 
 def _check_input_is_tensor(fname, x, name="input", position=1):
