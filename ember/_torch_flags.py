@@ -91,7 +91,7 @@ def set_default_tensor_type(t):
 
     dtype, _ = target_of_type(t)
     if not dtype.is_floating_point:
-        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+        raise TypeError("only floating-point types are supported as the default type")
     D.set_default_dtype(dtype)
 
 

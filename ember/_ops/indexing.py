@@ -739,7 +739,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
 # -- index_select / index_add / index_fill / index_copy ---------------------------------------
 def _check_vector_index(index, name):
     if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+        raise TypeError(f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
     if index._data.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     if index._dtype is not D.int64 and index._dtype is not D.int32:
@@ -793,6 +793,8 @@ def index_add(input, dim, index, source, *, alpha=1):
         return _as_1d(index_add, (), input, d, index, source, alpha=alpha)
     _same_dtype(input, source, "index_add")
     _check_index_add_source(input, d, idx, source)
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= input._data.shape[d]):
+        raise IndexError("index out of range in self")
     src = source if alpha == 1 else source * alpha
     return IndexPutBackward0.apply(input, src, key=_along(d, idx), accumulate=True)
 
@@ -939,15 +941,21 @@ def masked_scatter(input, mask, source):
 def take(input, index):
     if index._dtype is not D.int64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {_TYPE_WORDS[index._dtype.name]}")
-    n = input._data.size
+    idx = _check_flat_index(index, input._data.size)
+    return IndexBackward0.apply(input.reshape(-1), key=(idx,))
+
+
+def _check_flat_index(index, n):
+    """take/put's indices into the n elements of the flattened input (negative ones count from the end)."""
     idx = index._data
     if idx.size and (int(idx.max()) >= n or int(idx.min()) < -n):
         bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return IndexBackward0.apply(input.reshape(-1), key=(idx,))
+    return idx
 
 
 def put(input, index, source, accumulate=False):
+    _check_flat_index(index, input._data.size)
     if index._data.size != source._data.size:
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {source._data.size}, index.numel() = {index._data.size}")
