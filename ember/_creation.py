@@ -9,6 +9,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import as_device, xp_for, xp_of, device_of
 from ._tensor import Tensor
+from ._alloc import torch_alloc_errors
 
 
 def _finish(array, dtype, requires_grad):
@@ -29,6 +30,26 @@ def _to_nested_values(data):
     return data
 
 
+def _has_tensor(seq):
+    """Whether nested lists hold a Tensor (type tests at C speed, row by row)."""
+    types = set(map(type, seq))
+    if any(issubclass(t, Tensor) for t in types):
+        return True
+    return (list in types or tuple in types) and any(_has_tensor(x) for x in seq if isinstance(x, (list, tuple)))
+
+
+def _scalar_tensors(data):
+    """Nested data with each Tensor read as the scalar it holds, as torch.tensor([t1, t2]) reads
+    them: a tensor of more than one element is refused, a one-element one becomes 0-d."""
+    if isinstance(data, Tensor):
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data.detach().reshape(()) if data._data.ndim else data.detach()
+    if isinstance(data, (list, tuple)):
+        return [_scalar_tensors(x) for x in data]
+    return data
+
+
 def _python_array(data):
     """A NumPy array of nested Python data with torch's errors for what torch refuses."""
     try:
@@ -42,8 +63,9 @@ def _python_array(data):
     if kind in "US":
         raise TypeError(f"new(): invalid data type '{'str' if kind == 'U' else 'bytes'}'")
     if kind == "O" or (kind == "u" and arr.dtype.itemsize == 8):
-        bad = next((x for x in _flat_iter(data) if not isinstance(x, (numbers.Number, np.generic, Tensor))), None)
-        if bad is None:
+        none = object()  # a None in the data is itself the bad element
+        bad = next((x for x in _flat_iter(data) if not isinstance(x, (numbers.Number, np.generic, Tensor))), none)
+        if bad is none:
             raise ValueError("Overflow when unpacking long long")
         if isinstance(bad, str):
             raise TypeError("new(): invalid data type 'str'")
@@ -134,6 +156,8 @@ def _array_from(data, dtype, device, copy=True):
             dtype = D.from_numpy_dtype(arr.dtype)
     else:
         # Python numbers and nested sequences: bool < int64 < the default float
+        if isinstance(data, (list, tuple)) and _has_tensor(data):
+            data = _scalar_tensors(data)
         arr = _python_array(data)
         kind = arr.dtype.kind
         if kind == "f":
@@ -198,6 +222,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       UserWarning, stacklevel=2)
     if device is None and isinstance(data, Tensor):
         device = data.device
+    try:
+        dtype = D.canonical(dtype)
+    except TypeError as e:
+        raise _named("tensor", e) from None
     arr, dtype = _array_from(data, dtype, as_device(device))
     return _finish(arr, dtype, requires_grad)
 
@@ -310,8 +338,17 @@ def checked_scalar(value, dtype):
     return value
 
 
+def _named(fname, e):
+    """TypeError e from an argument check, named for the public function as torch's parser names it."""
+    return TypeError(f"{fname}(): {e}") if str(e).startswith("argument '") else e
+
+
+@torch_alloc_errors
 def _filled(fill, size, dtype, device, requires_grad, fname, out=None):
-    dtype = D.canonical(dtype)
+    try:
+        dtype = D.canonical(dtype)
+    except TypeError as e:
+        raise _named(fname, e) from None
     dtype = dtype or (out._dtype if out is not None else D._default[0])
     if fill != 0:
         fill = checked_scalar(fill, dtype)
@@ -380,6 +417,7 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+@torch_alloc_errors
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Values from start to end (exclusive) by step; the default float dtype if any bound is a float.
 
@@ -446,6 +484,7 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return _finish((xp.arange(n, dtype=np.float64) * step + start).astype(D.np_dtype(dtype)), dtype, requires_grad)
 
 
+@torch_alloc_errors
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, computed as torch does (from both ends)."""
     dtype = D.canonical(dtype)
@@ -482,6 +521,7 @@ def _torch_linspace(start, end, steps, dtype, fused=True):
     return np.concatenate([lo, hi])
 
 
+@torch_alloc_errors
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps), the power taken in the dtype (double for integers)."""
     dtype = D.canonical(dtype)
@@ -492,6 +532,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     return _write_out(_finish(xp.asarray(arr), dtype, requires_grad), out)
 
 
+@torch_alloc_errors
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     dtype = D.canonical(dtype) or D._default[0]
     m = n if m is None else m

@@ -104,11 +104,11 @@ def canonical(d):
     if d in _PYTHON_TYPES:
         return _PYTHON_TYPES[d]
     if isinstance(d, str):  # NumPy would read "float" as float64; torch refuses names
-        raise TypeError(f"dtype must be a torch.dtype, got {type(d).__name__}: {d!r}")
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}")  # the caller adds its name
     try:
         return from_numpy_dtype(np.dtype(d))
     except TypeError:
-        raise TypeError(f"dtype must be a torch.dtype, got {type(d).__name__}: {d!r}") from None
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}") from None
 
 
 def np_dtype(d):
@@ -184,8 +184,10 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    if not isinstance(d, dtype) or not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
 
 

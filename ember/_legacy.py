@@ -54,4 +54,4 @@ def target_of_type(t):
         classes = {"torch": CPU_CLASSES, "torch.cuda": CUDA_CLASSES}.get(module, {})
         if name in classes:
             return classes[name].dtype, classes[name].device_type
-    raise ValueError(f"invalid type: '{t}'")
+    raise ValueError(f"invalid type: '{t.__name__ if isinstance(t, type) else t}'")

@@ -133,7 +133,7 @@ class Tensor:
         """A dim in [-ndim, ndim) made non-negative; IndexError as torch words it."""
         n = self._data.ndim if ndim is None else ndim
         if not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+            raise TypeError(f"argument 'dim' must be int, not {type(dim).__name__}")  # the public function prefixes its name
         lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
         if dim < lo or dim > hi:
             raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
@@ -219,7 +219,7 @@ class Tensor:
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
         self._dtype = value._dtype
 

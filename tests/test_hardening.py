@@ -148,7 +148,7 @@ def test_killed_worker_is_reported_promptly(lib):
     os.kill(victim.pid, signal.SIGKILL)
     elapsed, message = _drain(it)
     assert message.startswith(f"DataLoader worker (pid(s) {victim.pid}) exited unexpectedly")
-    assert elapsed < 3
+    assert elapsed < (1.5 if lib is ember else 3)  # issue 14: reported within about a second (torch: 0.4 s)
     if lib is ember:
         assert it._alive_after_error == []  # the stuck one was terminated too
 
@@ -161,7 +161,7 @@ def test_timeout_is_reported_after_timeout_seconds(lib):
     assert [next(it).tolist(), next(it).tolist()] == [[0, 1], [2, 3]]
     elapsed, message = _drain(it)
     assert message.startswith("DataLoader timed out after 1 seconds")
-    assert 0.9 < elapsed < 3
+    assert 0.9 < elapsed < (2 if lib is ember else 3)  # the timeout itself, no per-worker shutdown wait
     if lib is ember:
         assert it._alive_after_error == []
 

@@ -36,6 +36,7 @@ FAMILIES = (
 __all__ = []
 for _family in FAMILIES:
     _mod = importlib.import_module(f".{_family}", __name__)
+    _public = getattr(_mod, "PUBLIC", {})  # exported functions that differ from the module's own (torch.reshape)
     for _name in getattr(_mod, "__all__", ()):
-        globals()[_name] = getattr(_mod, _name)
+        globals()[_name] = _public.get(_name) or getattr(_mod, _name)
         __all__.append(_name)

@@ -84,18 +84,68 @@ def accept_aliases(fn, table=None):
                 raise TypeError(f"{fname}() got an unexpected keyword argument '{alias}'")
             kwargs[name] = kwargs.pop(alias)
 
+    takes_input = fn.__code__.co_argcount and fn.__code__.co_varnames[0] == "input"
+    takes_other = takes_input and fn.__code__.co_argcount > 1 and fn.__code__.co_varnames[1] == "other"
+
     def with_aliases(*args, **kwargs):
-        if not kwargs:
-            return fn(*args)
-        if not aliases.isdisjoint(kwargs):
-            rename(args, kwargs)
-        return fn(*args, **kwargs)
+        try:
+            if not kwargs:
+                return fn(*args)
+            if not aliases.isdisjoint(kwargs):
+                rename(args, kwargs)
+            return fn(*args, **kwargs)
+        except AttributeError:
+            try:
+                if takes_input:
+                    _check_input_is_tensor(fname, args[0] if args else kwargs.get("input"))
+                if takes_other and (len(args) > 1 or "other" in kwargs):
+                    _check_input_is_tensor(fname, args[1] if len(args) > 1 else kwargs.get("other"), "other", 2)
+            except TypeError as e:
+                raise _parser_error(fname, e, args, kwargs) from None
+            raise
+        except TypeError as e:
+            raise _parser_error(fname, e, args, kwargs)
 
     with_aliases.__name__, with_aliases.__qualname__ = fname, fn.__qualname__
     with_aliases.__module__, with_aliases.__doc__ = fn.__module__, fn.__doc__
     with_aliases.__wrapped__ = fn  # inspect.signature shows fn's parameters
     with_aliases._aliases = table
     return with_aliases
+
+
+# torch functions with several signatures: a bad argument makes their parser report the whole call.
+OVERLOADED = frozenset({"sum", "mean", "prod", "std", "var", "all", "any", "count_nonzero", "max", "min", "std_mean",
+                        "var_mean", "squeeze", "sort", "argsort"})
+
+
+def _parser_error(fname, e, args, kwargs):
+    """An argument TypeError ("argument 'dim' must be int, not str") worded as torch's parser words it
+    for fname: named for the function, or the whole call for functions with several signatures."""
+    message = e.args[0] if e.args and isinstance(e.args[0], str) else ""
+    if message.startswith(f"{fname}(): argument '"):
+        message = message[len(fname) + 4:]
+    if not message.startswith("argument '"):
+        return e
+    if fname in OVERLOADED:
+        from .._tensor import Tensor
+
+        got = [type(a).__name__ if not isinstance(a, Tensor) else "Tensor" for a in args]
+        got += [f"{k}={type(v).__name__ if not isinstance(v, Tensor) else 'Tensor'}" for k, v in kwargs.items()]
+        e.args = (f"{fname}() received an invalid combination of arguments - got ({', '.join(got)}), but expected "
+                  f"one of: ...",)
+    else:
+        e.args = (f"{fname}(): {message}",)
+    return e
+
+
+def _check_input_is_tensor(fname, x, name="input", position=1):
+    """torch's parser error for a non-Tensor `input` (a list, a number...), which ember's code
+    met as an AttributeError; raised from that error, so it costs nothing on good calls."""
+    from .._tensor import Tensor
+
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument '{name}' (position {position}) must be Tensor, not "
+                        f"{type(x).__name__}") from None
 
 
 def install(namespace, tensor_cls=None, python_defined=PYTHON_DEFINED):

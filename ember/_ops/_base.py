@@ -25,6 +25,7 @@ them to its dtype (one helper, not one per op).
 import numpy as np
 
 from .. import _dtype as D
+from .._alloc import allocation_error
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.anomaly_mode import anomaly_state, record_trace
@@ -114,7 +115,10 @@ class Op(Node):
                     requires = True
             else:
                 arrays.append(x)
-        out = node.forward(*arrays, **params)
+        try:
+            out = node.forward(*arrays, **params)
+        except MemoryError as e:
+            raise allocation_error(e) from None
         if type(out) is tuple:
             return node._finish_many(out, inputs)
         # The output Tensor, made inline (this is the hottest path in ember).

@@ -23,6 +23,7 @@ from .. import _dtype as D
 from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from ._base import Op, _wrap
+from ._inplace import _TYPE_WORDS
 from .matmul import matmul_arrays
 
 
@@ -138,9 +139,11 @@ def _conv_arrays(x, w, stride, pads, dilation, groups, cols=None, out_size=None)
     n = x.shape[0]
     out_size = out_size or _out_size([s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)], kernel, stride,
                                      dilation)
+    cout = w.shape[0]
+    if x.size == 0:  # an empty batch: an empty output (reshapes with -1 cannot infer from 0 elements)
+        return xp.zeros((n, cout) + tuple(out_size), dtype=x.dtype)
     if cols is None:
         cols = im2col_arrays(x, pads, kernel, stride, dilation, samples_inner=True, out_size=out_size)
-    cout = w.shape[0]
     wg = w.reshape(groups, cout // groups, -1)
     out = matmul_arrays(wg, cols.reshape(groups, wg.shape[2], -1))  # (G, og, N*O)
     out = out.reshape(cout, n, -1).swapaxes(0, 1)
@@ -152,6 +155,8 @@ def _conv_input_arrays(g, w, x_shape, stride, pads, dilation, groups):
     cols_g = W_g^T @ g_g, then col2im."""
     kernel = w.shape[2:]
     cout = g.shape[1]
+    if g.size == 0:
+        return xp_of(g).zeros(tuple(x_shape), dtype=g.dtype)
     wg = w.reshape(groups, cout // groups, -1)
     cols = matmul_arrays(wg.swapaxes(-1, -2), _by_group(g, groups))  # (G, Cg*K, N*O)
     return col2im_arrays(cols.reshape(-1, cols.shape[-1]), tuple(x_shape), pads, kernel, stride, dilation,
@@ -161,6 +166,8 @@ def _conv_input_arrays(g, w, x_shape, stride, pads, dilation, groups):
 def _conv_weight_arrays(x, g, w_shape, stride, pads, dilation, groups, cols=None):
     """The gradient of conv wrt its weight: g_g (og, N*O) @ cols_g^T (N*O, Cg*K), one GEMM per group."""
     kernel = w_shape[2:]
+    if g.size == 0:
+        return xp_of(g).zeros(tuple(w_shape), dtype=g.dtype)
     if cols is None:
         cols = im2col_arrays(x, pads, kernel, stride, dilation, samples_inner=True, out_size=g.shape[2:])
     cols = cols.reshape(groups, -1, cols.shape[-1])
@@ -246,20 +253,57 @@ def _tuple(v, nd, name="value"):
     return (v,) * nd
 
 
+def _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input=None, transposed=False):
+    """torch's checks of a convolution's arguments (aten/src/ATen/native/Convolution.cpp), in its order."""
+    w_nd = weight._data.ndim - 2
+    for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        if isinstance(v, (list, tuple)) and len(v) not in (1, w_nd):
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {w_nd} values to match "
+                               f"the convolution dimensions, but got {name}={list(v)}")
+    if w_nd != nd:  # torch reads the dimensions from the weight, and the 1-element stride list disagrees first
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {w_nd} values to match the "
+                           f"convolution dimensions, but got stride={list(_tuple(stride, nd))}")
+    if not isinstance(padding, str) and any(p < 0 for p in _tuple(padding, nd)):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in _tuple(stride, nd)):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in _tuple(dilation, nd)):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(_tuple(dilation, nd))}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if weight._data.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{list(weight.shape)}] instead")
+    if input is not None and input._dtype is not weight._dtype:
+        raise RuntimeError(f"expected scalar type {_TYPE_WORDS[input._dtype.name]} but found "
+                           f"{_TYPE_WORDS[weight._dtype.name]}")
+    if bias is not None:
+        c_out = weight._data.shape[1] * groups if transposed else weight._data.shape[0]
+        if bias.ndim != 1 or bias._data.shape[0] != c_out:
+            raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+                               f"{c_out} elements, but got bias of size {list(bias.shape)} instead")
+        if input is not None and bias._dtype is not input._dtype:
+            raise RuntimeError(f"Input type ({_C_TYPE.get(input._dtype.name, input._dtype.name)}) and bias type "
+                               f"({_C_TYPE.get(bias._dtype.name, bias._dtype.name)}) should be the same")
+
+
+# The C type names torch's "Input type (float) and bias type (double)" message uses.
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
 def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
     """Convolution over nd spatial dims with torch's argument forms and checks."""
     if _amp.active: return _autocast(f"conv{nd}d", conv_nd, nd, input, weight, bias, stride, padding, dilation, groups)  # noqa: E701,E501
     name = f"conv{nd}d"
-    stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input of "
                            f"size: {list(input.shape)}")
+    _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input)
+    stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
     c = input._data.shape[1]
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
     if weight._data.shape[1] * groups != c:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
                            f"{list(input.shape)} to have {weight._data.shape[1] * groups} channels, but got {c} "
@@ -295,6 +339,11 @@ def conv_nd(nd, input, weight, bias, stride, padding, dilation, groups):
 
 def conv_transpose_nd(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     if _amp.active: return _autocast(f"conv_transpose{nd}d", conv_transpose_nd, nd, input, weight, bias, stride, padding, output_padding, groups, dilation)  # noqa: E701,E501
+    _check_conv_args(nd, weight, bias, stride, padding, dilation, groups, input, transposed=True)
+    op = _tuple(output_padding, nd)
+    if any(o >= s and o >= d for o, s, d in zip(op, _tuple(stride, nd), _tuple(dilation, nd))):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding_height: {op[-2] if nd > 1 else op[0]} ...")
     stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
     padding, output_padding = _tuple(padding, nd), _tuple(output_padding, nd)
     unbatched = input.ndim == nd + 1
@@ -334,6 +383,9 @@ class _PoolGeom:
             out.append(o)
             pads.append((p, max((o - 1) * s + eff - n - p, 0)))
         self.out_size, self.pads = tuple(out), tuple(pads)
+        if any(o < 1 for o in out):
+            raise RuntimeError(f"Given input size: ({'x'.join(map(str, x_shape[1:]))}). Calculated output size: "
+                               f"({'x'.join(map(str, x_shape[1:2] + tuple(out)))}). Output size is too small")
 
 
 def _offsets(geom):
@@ -480,13 +532,23 @@ class PoolScatterBackward(Op):
         return AvgPool2DBackward0.apply(h, arg=self.arg, geom=self.geom)
 
 
+_COUNT = {1: "one int", 2: "two ints", 3: "three ints"}
+
+
 def _pool_args(nd, name, input, kernel_size, stride, padding, dilation):
+    if isinstance(kernel_size, (list, tuple)) and len(kernel_size) not in (1, nd):
+        raise RuntimeError(f"{name}: kernel_size must either be a single int, or a tuple of {_COUNT[nd]}")
     kernel = _tuple(kernel_size, nd)
     stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
         else _tuple(stride, nd)
     padding, dilation = _tuple(padding, nd), _tuple(dilation, nd)
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got {list(input.shape)}")
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    if any(s == 0 for s in stride):
+        raise RuntimeError("stride should not be zero")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero, but got " +
+                           " ".join(f"dilation{'DHW'[3 - nd + i]}: {d}" for i, d in enumerate(dilation)))
     for p, k, d in zip(padding, kernel, dilation):
         if p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
@@ -549,6 +611,8 @@ def avg_pool_nd(nd, input, kernel_size, stride=None, padding=0, ceil_mode=False,
     unbatched = input.ndim == nd + 1
     if unbatched:
         input = input.unsqueeze(0)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
     geom = _PoolGeom(input._data.shape, kernel, stride, padding, dilation, ceil_mode)
     total = AvgPool2DBackward0.apply(input, arg=None, geom=geom)
     if not (input._dtype.is_floating_point or input._dtype.is_complex):
@@ -577,10 +641,19 @@ def _adaptive_matrix(n_in, n_out, like):
 
 def adaptive_avg_pool_nd(nd, input, output_size):
     """Adaptive average pooling as one small matmul per spatial dim (exactly torch's windows)."""
+    name = f"adaptive_avg_pool{nd}d"
+    if isinstance(output_size, (list, tuple)) and len(output_size) != nd:
+        raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got {len(output_size)})"
+                           if nd == 1 else f"{name}: output_size must be {nd}")
     if not input.dtype.is_floating_point and not input.dtype.is_complex:
         kernel = "adaptive_avg_pool3d_cpu" if nd == 3 else "adaptive_avg_pool2d"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{D._SCALAR_TYPE_NAMES[input.dtype.name]}'")
     sizes = _tuple(output_size, nd)
+    if any(o is not None and o < 0 for o in sizes):
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
+                           f"{{{', '.join(map(str, sizes))}}}")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(input.shape)}")
     out = input
     for i, o in enumerate(sizes):
         dim = input.ndim - nd + i

@@ -184,7 +184,7 @@ def copy_(self, src, non_blocking=False):
     """Copy src into self, broadcasting src and casting to self's dtype (differentiable w.r.t. src)."""
     if not isinstance(src, Tensor):
         if not isinstance(src, (bool, int, float)):
-            raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
         return fill_inplace(self, src)
     shape = self._data.shape
     if src._data.shape != shape:

@@ -17,7 +17,7 @@ class ToCopyBackward0(Op):
         src = device_of(x)
         self.src_device = src
         npdt = D.np_dtype(dtype)
-        if device != src:
+        if device != src and not (device.type == "cpu" == src.type):  # cpu:0 is the cpu
             if device.type == "cpu":
                 x = x.get()
             else:
@@ -44,6 +44,9 @@ def _parse_to_args(self, args, kwargs):
         if isinstance(a, bool):
             flags.append(a)
         elif isinstance(a, D.dtype) or a in D._PYTHON_TYPES:
+            if dtype is not None:
+                raise TypeError("to() received an invalid combination of arguments - got (torch.dtype, torch.dtype), "
+                                "but expected one of: ...")
             dtype = D.canonical(a)
         elif isinstance(a, Tensor):
             dtype, device = a._dtype, a.device
@@ -62,6 +65,8 @@ def to(self, *args, **kwargs):
     dtype, device, copy = _parse_to_args(self, args, kwargs)
     dtype = dtype or self._dtype
     device = self.device if device is None else as_device(device)
+    if device.type == "cpu" == self.device.type:
+        device = self.device  # cpu:0 is the cpu
     if device.type == "cuda" and device.index is None:
         device = as_device("cuda:0")
     if dtype is self._dtype and device == self.device and not copy:

@@ -17,6 +17,7 @@ import operator
 import numpy as np
 
 from .. import _dtype as D
+from .._alloc import allocation_error
 from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -33,8 +34,10 @@ _bool_t = bool
 
 
 # -- operand handling -----------------------------------------------------------------
-def _scalar_or_tensor(x):
-    """Tensors and Python scalars pass; NumPy arrays/scalars and lists are converted."""
+def _scalar_or_tensor(x, op=None):
+    """Tensors and Python scalars pass; NumPy arrays/scalars are converted. Anything else
+    (a list, a string, None) is refused as torch's argument parser refuses it; `op` (a name
+    or the op class) names the function in the message."""
     t = type(x)
     if t is Tensor or t is _float_t or t is _int_t or t is _bool_t or isinstance(x, Tensor):
         return x
@@ -42,15 +45,46 @@ def _scalar_or_tensor(x):
         return _wrap(x)  # a 0-d array is a 0-d tensor, as torch.as_tensor makes it
     if isinstance(x, np.generic):
         return x.item()
-    if isinstance(x, (list, tuple)):
-        from .._creation import tensor
-
-        return tensor(x)
     if isinstance(x, (int, float)):  # subclasses of int and float
         return float(x) if isinstance(x, float) else int(x)
     if isinstance(x, complex):
         return complex(x)
-    raise TypeError(f"unsupported operand type for a tensor op: '{type(x).__name__}'")
+    raise _operand_error(op, x)
+
+
+class BadOperand(TypeError):
+    """An operand torch's argument parser refuses. The Python operators (`x + [1]`) answer
+    NotImplemented for it instead, so that Python raises its own TypeError, as for torch."""
+
+
+# torch binary functions that also have a Number overload: their parser reports the whole call.
+_OVERLOADED = frozenset({"true_divide", "floor_divide", "pow", "fmod", "remainder", "copysign", "xlogy", "eq", "ne",
+                         "lt", "le", "gt", "ge", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                         "bitwise_right_shift", "float_power", "rsub"})
+
+
+def _operand_error(op, x):
+    if not isinstance(op, str):  # an op class: AddBackward0 -> add, LogicalAndBackward0 -> logical_and
+        import re
+
+        op = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "", getattr(op, "__name__", ""))).lower()
+    if op in _OVERLOADED:
+        return BadOperand(f"{op}() received an invalid combination of arguments - got (Tensor, {type(x).__name__}), "
+                          f"but expected one of: ...")
+    return BadOperand(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
+
+
+def _operator(fn):
+    """A Python operator on Tensors from fn: NotImplemented for operands torch refuses."""
+
+    def op(self, other):
+        try:
+            return fn(self, other)
+        except BadOperand:
+            return NotImplemented
+
+    op.__name__ = getattr(fn, "__name__", "op")
+    return op
 
 
 def binary_dtype(a, b):
@@ -80,9 +114,9 @@ def cast(x, npdt):
     return x
 
 
-def _prep(a, b):
-    a = _scalar_or_tensor(a)
-    b = _scalar_or_tensor(b)
+def _prep(a, b, op=None):
+    a = _scalar_or_tensor(a, op)
+    b = _scalar_or_tensor(b, op)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         from .._creation import tensor
 
@@ -122,7 +156,7 @@ class _Binary(Op):
 
 
 def _binary(op_cls, a, b, **params):
-    a, b = _prep(a, b)
+    a, b = _prep(a, b, op_cls)
     return _apply_binary(op_cls, a, b, binary_dtype(a, b), **params)
 
 
@@ -157,12 +191,19 @@ class AddBackward0(_Binary):
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
             self.alpha = alpha
-            b = b * alpha
+            b = _scaled_by_alpha(b, alpha, dtype)
         return a + b
 
     def backward(self, g):
         alpha = getattr(self, "alpha", 1)
         return g, (g if alpha == 1 else g * alpha)
+
+
+def _scaled_by_alpha(b, alpha, dtype):
+    """b * alpha for add/sub, with torch's rules: no float alpha for integer tensors, bool alpha for bools."""
+    if isinstance(alpha, float) and not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return b & bool(alpha) if dtype is D.bool_ else b * alpha
 
 
 def _is_bool(x):
@@ -185,7 +226,7 @@ class SubBackward0(_Binary):
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
             self.alpha = alpha
-            b = b * alpha
+            b = _scaled_by_alpha(b, alpha, dtype)
         return a - b
 
     def backward(self, g):
@@ -318,16 +359,16 @@ class PowBackward0(Op):
         return g * (e * x.pow(e - 1)), None
 
 
-def _int_pow(a, b):
-    """Integer a ** b with tensor exponents as torch's powi: a negative exponent gives 1 for a == 1,
-    +-1 for a == -1 (by the exponent's parity) and 0 otherwise (NumPy raises instead)."""
-    neg = b < 0
-    if not neg.any():
+def _int_power(a, b, npdt):
+    """Integer a ** b with a tensor of exponents as torch computes it: a negative exponent gives
+    1 for a base of 1, +-1 for -1 and 0 otherwise (a Python-number exponent is refused instead,
+    in PowBackward0); NumPy raises for any negative one."""
+    if not (b < 0).any():
         return a ** b
-    xp = xp_of(a)
-    y = a ** xp.where(neg, 0, b)
-    inv = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b & 1), 0)).astype(y.dtype)
-    return xp.where(neg, inv, y)
+    xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
+    neg = b < 0
+    special = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0)).astype(npdt)
+    return xp.where(neg, special, a ** xp.where(neg, 0, b))
 
 
 class PowBackward1(_Binary):
@@ -344,7 +385,7 @@ class PowBackward1(_Binary):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = cast(a, npdt), cast(b, npdt)
         if dtype.category <= D._INT:
-            return _int_pow(a, b)
+            return _int_power(a, b, npdt)
         return a ** b
 
     def backward(self, g):
@@ -365,8 +406,8 @@ class PowBackward2(Op):
         if dtype is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         self.base = base
-        b = xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt)
-        return _int_pow(b, cast(e, npdt)) if dtype.category <= D._INT else b ** cast(e, npdt)
+        base = xp_of(e).asarray(_wrap_int(base, dtype) if dtype.category == D._INT else base, dtype=npdt)
+        return _int_power(base, cast(e, npdt), npdt) if dtype.category <= D._INT else base ** cast(e, npdt)
 
     def backward(self, g):
         e, _, y = self.saved_tensors
@@ -406,7 +447,12 @@ def _fast(op_cls, kernel, allowed=None, full=None):
             except ValueError:
                 _broadcast_check(self, other)
                 raise
-        return _binary(op_cls, self, other) if full is None else full(self, other)
+            except MemoryError as e:
+                raise allocation_error(e) from None
+        try:
+            return _binary(op_cls, self, other) if full is None else full(self, other)
+        except BadOperand:
+            return NotImplemented  # Tensor.__add__: Python raises its TypeError (add() raises its own)
 
     return op
 
@@ -420,18 +466,22 @@ _rsub = _fast(RsubBackward1, lambda a, b: b - a, lambda d: d is not D.bool_, ful
 
 def add(input, other, *, alpha=1, out=None):
     if alpha == 1 and out is None and isinstance(input, Tensor):
-        return _add(input, other)
+        result = _add(input, other)
+        if result is not NotImplemented:
+            return result
     return _out(_binary(AddBackward0, input, other, alpha=alpha), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     if alpha == 1 and out is None and isinstance(input, Tensor):
-        return _sub(input, other)
+        result = _sub(input, other)
+        if result is not NotImplemented:
+            return result
     return _out(_binary(SubBackward0, input, other, alpha=alpha), out)
 
 
 def rsub(input, other, alpha=1):
-    a, b = _prep(input, other)
+    a, b = _prep(input, other, "rsub")
     if isinstance(a, Tensor):
         return _apply_binary(RsubBackward1, a, b, binary_dtype(a, b), alpha=alpha)
     return sub(other, input, alpha=alpha)
@@ -439,7 +489,9 @@ def rsub(input, other, alpha=1):
 
 def mul(input, other, *, out=None):
     if out is None and isinstance(input, Tensor):
-        return _mul(input, other)
+        result = _mul(input, other)
+        if result is not NotImplemented:
+            return result
     return _out(_binary(MulBackward0, input, other), out)
 
 
@@ -447,12 +499,14 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode not in (None, "floor", "trunc"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     if rounding_mode is None and out is None and isinstance(input, Tensor):
-        return _truediv(input, other)
+        result = _truediv(input, other)
+        if result is not NotImplemented:
+            return result
     return _out(_div(input, other, rounding_mode), out)
 
 
 def _div(input, other, rounding_mode=None):
-    a, b = _prep(input, other)
+    a, b = _prep(input, other, "floor_divide" if rounding_mode == "floor" else "div")
     dt = _div_dtype(a, b, rounding_mode)
     return _apply_binary(DivBackward0, a, b, dt, rounding_mode=rounding_mode)
 
@@ -470,7 +524,7 @@ def pow(input, exponent, *, out=None):
     if out is None and (t is _float_t or t is _int_t) and type(input) is Tensor and _in_own_dtype(input, exponent):
         # float tensor ** Python number (x ** 2 in every loss): the tensor's dtype, no promotion to work out
         return PowBackward0.apply(input, exponent, dtype=input._dtype)
-    a, b = _prep(input, exponent)
+    a, b = _prep(input, exponent, "pow")
     if not isinstance(a, Tensor):  # scalar ** tensor
         dt = binary_dtype(b, a)
         return _out(PowBackward2.apply(b, a, dtype=dt), out)
@@ -929,6 +983,7 @@ _REJECTS = {
     "sign": ("c", _refuse(NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
                                                "Please use torch.sgn instead.")),
     "erf": ("c", _no_kernel("erf_vml_cpu")),
+    "erfinv": ("c", _no_kernel("erfinv_vml_cpu")),
 }
 # Ops whose real formula is not the complex one (the conj rule in Op.holomorphic does not apply).
 _NOT_HOLOMORPHIC = {"abs"}
@@ -1009,7 +1064,7 @@ class _Compare(Op):
         return fn(cast(a, npdt), cast(b, npdt))
 
 
-def _compare(fn, ordering=None):
+def _compare(fn, ordering=None, name=None):
     """`ordering`: the kernel name of an order comparison, which torch refuses on complex numbers."""
 
     def compare(input, other, *, out=None):
@@ -1019,7 +1074,7 @@ def _compare(fn, ordering=None):
             except ValueError:
                 _broadcast_check(input, other)
                 raise
-        a, b = _prep(input, other)
+        a, b = _prep(input, other, name or ordering)
         dt = binary_dtype(a, b)
         if ordering is not None and dt.is_complex:
             raise NotImplementedError(f"\"{ordering}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
@@ -1030,8 +1085,8 @@ def _compare(fn, ordering=None):
     return compare
 
 
-eq = _compare(lambda a, b: a == b)
-ne = _compare(lambda a, b: a != b)
+eq = _compare(lambda a, b: a == b, name="eq")
+ne = _compare(lambda a, b: a != b, name="ne")
 lt = _compare(lambda a, b: a < b, "lt")
 le = _compare(lambda a, b: a <= b, "le")
 gt = _compare(lambda a, b: a > b, "gt")
@@ -1077,17 +1132,17 @@ def equal(input, other):
     return input._data.shape == other._data.shape and bool(eq(input, other).all())
 
 
-def _logical(fn):
+def _logical(fn, name):
     def logical(input, other, *, out=None):
-        a, b = _prep(input, other)
-        return _out(_Compare.apply(a, b, dtype=D.bool_, fn=fn), out)
+        a, b = _prep(input, other, name)
+        return _out(_apply_binary(_Compare, a, b, D.bool_, fn=fn), out)
 
     return logical
 
 
-logical_and = _logical(lambda a, b: a & b)
-logical_or = _logical(lambda a, b: a | b)
-logical_xor = _logical(lambda a, b: a ^ b)
+logical_and = _logical(lambda a, b: a & b, "logical_and")
+logical_or = _logical(lambda a, b: a | b, "logical_or")
+logical_xor = _logical(lambda a, b: a ^ b, "logical_xor")
 
 
 class _Predicate(Op):
@@ -1114,12 +1169,12 @@ def isfinite(input):
 
 
 def _bitwise(fn, name):
-    def bitwise(input, other):
-        a, b = _prep(input, other)
+    def bitwise(input, other, *, out=None):
+        a, b = _prep(input, other, name)
         dt = binary_dtype(a, b)
         if dt._differentiable:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
-        return _apply_binary(_Compare, a, b, dt, fn=fn)
+        return _out(_apply_binary(_Compare, a, b, dt, fn=fn), out)
 
     return bitwise
 
@@ -1131,8 +1186,17 @@ bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
 
 def bitwise_not(input):
     if input._dtype._differentiable:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
     return _Predicate.apply(input, fn=lambda x: ~x)
+
+
+def _invert(self):
+    """~x: logical for bools, bitwise for integers; torch's operator refuses floats itself."""
+    if self._dtype is D.bool_:
+        return logical_not(self)
+    if self._dtype._differentiable:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(self)
 
 
 # -- Tensor methods and operators --------------------------------------------------------------
@@ -1272,7 +1336,7 @@ Tensor.round_ = inplace_method(round)
 
 def _eq_op(fn):
     def method(self, other):
-        if other is None or not isinstance(other, (Tensor, int, float, bool, np.ndarray, np.generic, list, tuple)):
+        if other is None or not isinstance(other, (Tensor, int, float, bool, complex, np.ndarray, np.generic)):
             return NotImplemented if fn is not eq else False
         return fn(self, other)
 
@@ -1289,22 +1353,33 @@ Tensor.__isub__ = Tensor.sub_
 Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_
 Tensor.__truediv__ = _truediv
-Tensor.__rtruediv__ = Tensor.__rdiv__ = _reflected(div)  # (__rdiv__: torch keeps the Python 2 name)
+Tensor.__rtruediv__ = Tensor.__rdiv__ = _operator(_reflected(div))  # (__rdiv__: torch keeps the Python 2 name)
 Tensor.__itruediv__ = Tensor.div_
-Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
-Tensor.__rfloordiv__ = _reflected(floor_divide)
+Tensor.__floordiv__ = _operator(lambda self, other: floor_divide(self, other))
+Tensor.__rfloordiv__ = _operator(_reflected(floor_divide))
 Tensor.__ifloordiv__ = Tensor.floor_divide_
-Tensor.__pow__ = pow
-Tensor.__rpow__ = _reflected(pow)
+def _pow_operator(self, exponent):
+    """x ** e: pow's fast path inline (x ** 2 in every loss), NotImplemented for operands torch refuses."""
+    t = type(exponent)
+    if (t is _float_t or t is _int_t) and _in_own_dtype(self, exponent):
+        return PowBackward0.apply(self, exponent, dtype=self._dtype)
+    try:
+        return pow(self, exponent)
+    except BadOperand:
+        return NotImplemented
+
+
+Tensor.__pow__ = _pow_operator
+Tensor.__rpow__ = _operator(_reflected(pow))
 Tensor.__ipow__ = Tensor.pow_
-Tensor.__mod__ = lambda self, other: remainder(self, other)
-Tensor.__rmod__ = _reflected(remainder)
+Tensor.__mod__ = _operator(lambda self, other: remainder(self, other))
+Tensor.__rmod__ = _operator(_reflected(remainder))
 Tensor.__imod__ = Tensor.remainder_
 Tensor.__neg__ = lambda self: neg(self)  # noqa: F821 - defined by the unary table
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = lambda self: abs(self)  # noqa: F821
 Tensor.__eq__ = _eq_op(eq)
-Tensor.__ne__ = lambda self, other: ne(self, other) if other is not None else True
+Tensor.__ne__ = _eq_op(ne)
 Tensor.__lt__ = _eq_op(lt)
 Tensor.__le__ = _eq_op(le)
 Tensor.__gt__ = _eq_op(gt)
@@ -1322,10 +1397,10 @@ def _logic_or_bitwise(bool_fn, int_fn):
     return op
 
 
-Tensor.__and__ = Tensor.__rand__ = _logic_or_bitwise(logical_and, bitwise_and)
-Tensor.__or__ = Tensor.__ror__ = _logic_or_bitwise(logical_or, bitwise_or)
-Tensor.__xor__ = Tensor.__rxor__ = _logic_or_bitwise(logical_xor, bitwise_xor)
-Tensor.__invert__ = lambda self: logical_not(self) if self._dtype is D.bool_ else bitwise_not(self)
+Tensor.__and__ = Tensor.__rand__ = _operator(_logic_or_bitwise(logical_and, bitwise_and))
+Tensor.__or__ = Tensor.__ror__ = _operator(_logic_or_bitwise(logical_or, bitwise_or))
+Tensor.__xor__ = Tensor.__rxor__ = _operator(_logic_or_bitwise(logical_xor, bitwise_xor))
+Tensor.__invert__ = _invert
 
 
 def _iand(self, other):

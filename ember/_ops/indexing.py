@@ -161,7 +161,7 @@ def _parse(x, key):
             raise IndexError(f"index {k} is out of bounds for dimension {dim} with size 0")
         elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
             basic.append(k)
             if k != _FULL or len(items) == 1:
                 kind = "Slice"
@@ -752,12 +752,22 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
 # -- index_select / index_add / index_fill / index_copy ---------------------------------------
 def _check_vector_index(index, name):
     if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+        raise TypeError(f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
     if index._data.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     if index._dtype is not D.int64 and index._dtype is not D.int32:
-        raise IndexError(f"{name}(): Expected dtype int32/int64 for index")
+        cls, message = _INDEX_DTYPE_ERRORS.get(name, (IndexError, f"{name}(): Expected dtype int32/int64 for index"))
+        raise cls(message.format(_TYPE_WORDS[index._dtype.name]))
     return index._data.reshape(-1)
+
+
+# torch's error for an index of the wrong dtype, per function (each kernel words its own).
+_INDEX_DTYPE_ERRORS = {
+    "index_select": (RuntimeError, "index_select(): Expected dtype int32 or int64 for index"),
+    "index_add": (RuntimeError, "index_add_(): Expected dtype int32/int64 for index but got: {}"),
+    "index_copy": (RuntimeError, "index_copy_(): Expected a long tensor for index, but got {}"),
+    "index_fill": (IndexError, "index_fill_(): Expected dtype int64 for index."),
+}
 
 
 def _along(dim, index):
@@ -779,6 +789,8 @@ class IndexSelectBackward0(Op):
 
 def index_select(input, dim, index, *, out=None):
     idx = _check_vector_index(index, "index_select")
+    if idx.size and int(idx.min()) < 0:  # torch takes no negative indices here (NumPy would wrap them)
+        raise IndexError("index out of range in self")
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:
         return _as_1d(index_select, (), input, d, index)
@@ -794,6 +806,8 @@ def index_add(input, dim, index, source, *, alpha=1):
         return _as_1d(index_add, (), input, d, index, source, alpha=alpha)
     _same_dtype(input, source, "index_add")
     _check_index_add_source(input, d, idx, source)
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= input._data.shape[d]):
+        raise IndexError("index out of range in self")
     src = source if alpha == 1 else source * alpha
     return IndexPutBackward0.apply(input, src, key=_along(d, idx), accumulate=True)
 
@@ -837,6 +851,10 @@ def index_copy(input, dim, index, source):
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:
         return _as_1d(index_copy, (), input, d, index, source)
+    n = input._data.shape[d]
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+        bad = int(idx[(idx < 0) | (idx >= n)][0])
+        raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {d} with size {n}")
     _same_dtype(input, source, "index_copy")
     return IndexPutBackward0.apply(input, source, key=_along(d, idx), accumulate=False)
 
@@ -892,6 +910,8 @@ def masked_fill_(self, mask, value):
 
 
 def masked_select(input, mask, *, out=None):
+    if isinstance(mask, Tensor) and mask._dtype is not D.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     _check_mask_dtype(mask, "masked_select:")
     x, m = _broadcast_with_mask(input, mask)
     return IndexBackward0.apply(x, key=(m,))
@@ -937,15 +957,26 @@ def masked_scatter(input, mask, source):
 
 # -- take / put / nonzero -----------------------------------------------------------------------------
 def take(input, index):
-    n = input._data.size
+    if index._dtype is not D.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_TYPE_WORDS[index._dtype.name]}")
+    idx = _check_flat_index(index, input._data.size)
+    return IndexBackward0.apply(input.reshape(-1), key=(idx,))
+
+
+def _check_flat_index(index, n):
+    """take/put's indices into the n elements of the flattened input (negative ones count from the end)."""
     idx = index._data
     if idx.size and (int(idx.max()) >= n or int(idx.min()) < -n):
         bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return IndexBackward0.apply(input.reshape(-1), key=(idx,))
+    return idx
 
 
 def put(input, index, source, accumulate=False):
+    _check_flat_index(index, input._data.size)
+    if index._data.size != source._data.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source._data.size}, index.numel() = {index._data.size}")
     flat = IndexPutBackward0.apply(input.reshape(-1), source.reshape(-1), key=(index._data.reshape(-1),),
                                    accumulate=bool(accumulate))
     return flat.reshape(input._data.shape)

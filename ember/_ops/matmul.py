@@ -393,6 +393,11 @@ def vecdot(x, y, *, dim=-1, out=None):
 
 def chain_matmul(*matrices, out=None):
     if _amp.active: return _autocast("chain_matmul", chain_matmul, *matrices, out=out)  # noqa: E701
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return _out(matrices[0].clone(), out)
     return multi_dot(matrices, out=out)
 
 
@@ -402,6 +407,17 @@ def multi_dot(tensors, *, out=None):
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):  # torch's checks (aten/src/ATen/native/LinearAlgebra.cpp), in its order
+        end = "first" if i == 0 else "last" if i == len(tensors) - 1 else None
+        if end and t.ndim not in (1, 2):
+            raise RuntimeError(f"multi_dot(): the {end} tensor must be 1D or 2D but got {t.ndim}D")
+        if not end and t.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+    for i in range(len(tensors) - 1):
+        a, b = tensors[i], tensors[i + 1]
+        if a._data.shape[-1] != b._data.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(a.shape)} and "
+                               f"{list(b.shape)} cannot be multiplied")
     result = tensors[0]
     for t in tensors[1:]:
         result = matmul(result, t)

@@ -15,7 +15,7 @@ from .._tensor import Tensor
 from ._base import Op, _wrap
 from . import _special
 from ._return_types import return_type
-from .elementwise import (_Binary, _Predicate, _TYPE_WORDS, _binary, _make_unary, _need_tensor, _out, _prep,
+from .elementwise import (_Binary, _Predicate, _operator, _TYPE_WORDS, _binary, _make_unary, _need_tensor, _out, _prep,
                           _apply_binary, binary_dtype, cast, where)
 
 __all__ = ["acosh", "asinh", "atanh", "erfc", "erfinv", "i0", "logit", "xlogy", "copysign", "nextafter",
@@ -238,9 +238,9 @@ class _IntOnly(Op):
         return fn(xp_of(a) if hasattr(a, "dtype") else xp_of(b), cast(a, npdt), cast(b, npdt))
 
 
-def _int_binary(fn, kernel):
+def _int_binary(fn, kernel, name=None):
     def op(input, other, *, out=None):
-        a, b = _prep(input, other)
+        a, b = _prep(input, other, name or kernel[:-4])
         return _out(_apply_binary(_IntOnly, a, b, binary_dtype(a, b), fn=fn, kernel=kernel), out)
 
     return op
@@ -263,8 +263,8 @@ def _shift_right(xp, a, b):
 
 gcd = _int_binary(lambda xp, a, b: xp.gcd(a, b), "gcd_cpu")
 lcm = _int_binary(lambda xp, a, b: xp.lcm(a, b), "lcm_cpu")
-bitwise_left_shift = _int_binary(_shift_left, "lshift_cpu")
-bitwise_right_shift = _int_binary(_shift_right, "rshift_cpu")
+bitwise_left_shift = _int_binary(_shift_left, "lshift_cpu", "bitwise_left_shift")
+bitwise_right_shift = _int_binary(_shift_right, "rshift_cpu", "bitwise_right_shift")
 gcd.__name__, lcm.__name__ = "gcd", "lcm"
 bitwise_left_shift.__name__, bitwise_right_shift.__name__ = "bitwise_left_shift", "bitwise_right_shift"
 
@@ -383,10 +383,10 @@ def _reflected(fn):
     return method
 
 
-Tensor.__lshift__ = bitwise_left_shift
-Tensor.__rshift__ = bitwise_right_shift
-Tensor.__rlshift__ = _reflected(bitwise_left_shift)
-Tensor.__rrshift__ = _reflected(bitwise_right_shift)
+Tensor.__lshift__ = _operator(bitwise_left_shift)
+Tensor.__rshift__ = _operator(bitwise_right_shift)
+Tensor.__rlshift__ = _operator(_reflected(bitwise_left_shift))
+Tensor.__rrshift__ = _operator(_reflected(bitwise_right_shift))
 Tensor.__pos__ = positive
 Tensor.__ilshift__ = lambda self, other: self.bitwise_left_shift_(other)  # the `_` forms come from aliases.py
 Tensor.__irshift__ = lambda self, other: self.bitwise_right_shift_(other)

@@ -135,6 +135,12 @@ def linear(input, weight, bias=None):
     if _amp.active: return _autocast("linear", linear, input, weight, bias)  # noqa: E701
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(input)} != {_dt(weight)}")
+    if (bias is not None and bias.ndim == 1 and weight.ndim == 2 and input.ndim
+            and bias._data.shape[0] not in (1, weight._data.shape[0])):
+        target = list(input.shape[:-1]) + [weight._data.shape[0]]
+        raise RuntimeError(f"The expanded size of the tensor ({target[-1]}) must match the existing size "
+                           f"({bias._data.shape[0]}) at non-singleton dimension {len(target) - 1}.  Target sizes: "
+                           f"{target}.  Tensor sizes: [{bias._data.shape[0]}]")
     if input.ndim == 0 or weight.ndim != 2 or (bias is not None and bias.ndim != 1):
         return _linear_unfused(input, weight, bias)
     shape = input._data.shape
@@ -178,6 +184,18 @@ def _dt(t):
 def bilinear(input1, input2, weight, bias=None):
     """y_k = x1^T W_k x2 + b_k."""
     from .matmul import einsum
+
+    for i, (x, n) in enumerate(((input1, weight._data.shape[1]), (input2, weight._data.shape[2])), 1):
+        if x._data.shape[-1] != n:  # torch's checks, before einsum words them its own way
+            raise RuntimeError(f"bilinear(): input{i} size does not match weight size: got {x._data.shape[-1]} but "
+                               f"expected {n}")
+    if input1._data.shape[:-1] != input2._data.shape[:-1]:
+        d = next(i for i, (a, b) in enumerate(zip(input1.shape, input2.shape)) if a != b)
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: got {input1.shape[d]} and "
+                           f"{input2.shape[d]}")
+    if bias is not None and bias._data.shape[-1] != weight._data.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias._data.shape[-1]} but "
+                           f"expected {weight._data.shape[0]}")
 
     out = einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
@@ -342,6 +360,10 @@ class NativeGroupNormBackward0(_NativeNorm):
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t._data.shape) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(t.shape)} and normalized_shape = {list(normalized_shape)}")
     if tuple(input._data.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{input.shape}")
@@ -360,11 +382,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             input._wrap_dim(1)  # torch's IndexError
         return input.clone()
     c = input._data.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t._data.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
     wshape = (1, c) + (1,) * (input.ndim - 2)
     dims = (0,) + tuple(range(2, input.ndim))
+    if input._data.size == 0:  # an empty batch: torch returns it, the running statistics untouched
+        return NativeBatchNormBackward0.apply(input, weight, bias, stat_shape=None, dims=dims, wshape=wshape,
+                                              rdims=dims, eps=eps, stats=(input._data.sum(dims, keepdims=True),) * 2,
+                                              batch=False)
     if training:
         n = input._data.size // c
-        if n <= 1:
+        if n == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
         mean, var = _moments(input._data, dims)
         if running_mean is not None:
@@ -388,6 +418,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {input.shape} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t._data.size != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
+                               f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
     nd = input.ndim
     return NativeGroupNormBackward0.apply(
         input, weight, bias, stat_shape=(n, num_groups, input._data.size // max(n * num_groups, 1)), dims=(2,),
@@ -436,6 +470,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got torch.{_TYPE_NAMES.get(input._dtype.name, input._dtype.name)} "
                            "instead (while checking arguments for embedding)")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = weight._data.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
@@ -657,6 +693,17 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._dtype is not D.int64 and target._dtype is not D.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TARGET_WORDS[target._dtype.name]}")
+    shape = input._data.shape
+    if input.ndim == 1 and target._data.size != 1 and target.ndim:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target._data.shape[0]}")
+    c = shape[1] if input.ndim > 1 else shape[0]
+    if weight is not None and (weight.ndim != 1 or weight._data.size != c):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got weight "
+                           f"tensor of shape: {list(weight.shape)}")
+    if input.ndim > 2 and target._data.shape != shape[:1] + shape[2:]:
+        if input.ndim == 4:
+            raise RuntimeError(f"size mismatch (got input: {list(shape)} , target: {list(target.shape)}")
+        raise RuntimeError(f"Expected target size {list(shape[:1] + shape[2:])}, got {list(target.shape)}")
     params = dict(target=target._data, weight=None if weight is None else weight._data, reduction=reduction,
                   ignore_index=ignore_index)
     if input.ndim <= 2:
@@ -885,12 +932,12 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     if not input._dtype.is_complex:  # torch's silu has complex kernels (holomorphic: x * sigmoid(x))
-        _float_only(input, "silu")
+        _float_only(input, "silu_cpu")
     return SiluBackward0.apply(input)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    _float_only(input, "elu")
+    _float_only(input, "elu_cpu")
     return EluBackward0.apply(input, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
@@ -899,22 +946,22 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    _float_only(input, "elu")
+    _float_only(input, "elu_cpu")
     return EluBackward0.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    _float_only(input, "elu")
+    _float_only(input, "elu_cpu")
     return EluBackward0.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    _float_only(input, "leaky_relu")
+    _float_only(input, "leaky_relu_cpu")
     return LeakyReluBackward0.apply(input, negative_slope=negative_slope)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    _float_only(input, "softplus")
+    _float_only(input, "softplus_cpu")
     return SoftplusBackward0.apply(input, beta=beta, threshold=threshold)
 
 

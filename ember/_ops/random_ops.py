@@ -18,6 +18,7 @@ from .._device import as_device, xp_of
 from .._tensor import Tensor
 from ._base import _wrap, tensor_method
 from ._inplace import fill_inplace
+from .._alloc import torch_alloc_errors
 
 _C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long",
             "bool": "bool", "float32": "float", "float64": "double", "float16": "c10::Half",
@@ -294,18 +295,31 @@ def _sampled(size, dtype, device, kernel, generator, draw):
     return Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
 
 
+def _need_size(name, size):
+    """torch's parser errors for rand/randn sizes: none given, or not integers (named for `name`)."""
+    if not size:  # torch.randn() is refused: its size has no default
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (), but expected one of:\n"
+                        " * (tuple of ints size, *, torch.Generator generator, Tensor out = None, ...)")
+    if not all(type(s) is int for s in size):
+        _shape(size, name)
+
+
+@torch_alloc_errors
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples on [0, 1)."""
+    _need_size("rand", size)
     t = _sampled(size, dtype, device, "check_uniform_bounds", generator, R.Generator.uniform01)
     if t is None:
         t = uniform_(_new(size, dtype, device, "check_uniform_bounds"), 0, 1, generator=generator)
     return _finish_out(t, out, requires_grad)
 
 
+@torch_alloc_errors
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples (Box-Muller)."""
+    _need_size("randn", size)
     complex_dtype = (D.canonical(dtype) or D.get_default_dtype()).is_complex
     t = _sampled(size, dtype, device, "normal_kernel_cpu", generator,
                  _complex_normal if complex_dtype else _standard_normal)
@@ -323,6 +337,7 @@ def _complex_normal(g, n, name):
     return g.normal(n, name, 0.0, 1.0 / math.sqrt(2))
 
 
+@torch_alloc_errors
 def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None, layout=None, device=None,
             requires_grad=False, pin_memory=False):
     """randint(high, size) or randint(low, high, size): integers on [low, high)."""
@@ -351,6 +366,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     return _finish_out(t, out, requires_grad)
 
 
+@torch_alloc_errors
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     """A random permutation of 0..n-1, by torch's swap shuffle: for i, swap i with

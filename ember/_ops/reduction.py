@@ -9,6 +9,7 @@ split evenly among the ties.
 """
 import builtins
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -37,7 +38,9 @@ def normalize_dims(t, dim):
     if isinstance(dim, (int, np.integer)):
         d = t._wrap_dim(int(dim))
         return (d,) if nd else ()  # a 0-d tensor takes dim 0 or -1 and has nothing to reduce
-    dims = tuple(t._wrap_dim(int(d)) for d in dim)
+    if not isinstance(dim, (tuple, list)):  # a string would iterate as characters
+        raise TypeError(f"argument 'dim' must be tuple of ints, not {type(dim).__name__}")
+    dims = tuple(t._wrap_dim(operator.index(d)) for d in dim)
     if not nd:
         return ()
     if len(set(dims)) != len(dims):
@@ -160,6 +163,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
             f"Got: {_type_word(input)}")
+    if dtype is not None and not D.canonical(dtype)._differentiable:
+        raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                           f"complex dtype. Got: {_TYPE_WORDS.get(D.canonical(dtype).name, D.canonical(dtype).name)}")
     if dim is None and dtype is None and out is None:
         return MeanBackward0.apply(input, dims=None, keepdim=keepdim, dtype=None)  # the common loss.mean()
     dims = normalize_dims(input, dim)
@@ -292,13 +298,20 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return _out(StdBackward0.apply(input, dims=dims, keepdim=keepdim, dof=dof), out)
 
 
+def _float_moments(name, input):
+    if isinstance(input, Tensor) and not input._dtype._differentiable:
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over the same dims."""
+    _float_moments("var_mean", input)
     v = var(input, dim, unbiased, keepdim, correction=correction)
     return v, mean(input, None if isinstance(dim, bool) else dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_moments("std_mean", input)
     s = std(input, dim, unbiased, keepdim, correction=correction)
     return s, mean(input, None if isinstance(dim, bool) else dim, keepdim)
 
@@ -391,7 +404,8 @@ def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, ot
             raise RuntimeError(f"{name}(): does not support complex input")
         _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all")
     if dim is None:
-        _check_nonempty(name, input, (), False)
+        if name != "median":  # median() of no elements is NaN in torch
+            _check_nonempty(name, input, (), False)
         return full_cls.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False)
     d = input._wrap_dim(dim)
     _check_nonempty(name, input, (d,), True)
@@ -419,6 +433,8 @@ class MedianBackward0(AmaxBackward0):
         self.dims, self.keepdim = dims, keepdim
         flat = x.reshape(-1)
         xp = xp_of(x)
+        if flat.size == 0:  # torch: the median of no elements is NaN (the lowest value for integers)
+            return xp.asarray(xp.nan if flat.dtype.kind in "fc" else np.iinfo(x.dtype).min, dtype=x.dtype)
         if bool(xp.isnan(flat).any()) if flat.dtype.kind == "f" else False:
             return xp.asarray(xp.nan, dtype=x.dtype)
         return xp.sort(flat)[(flat.size - 1) // 2]

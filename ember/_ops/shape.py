@@ -4,6 +4,7 @@ copying ones: clone, contiguous, repeat, tile, flip, roll, repeat_interleave,
 meshgrid, broadcast_tensors. Views share memory (and version counter) with
 their base, as in PyTorch; `reshape` copies only when a view is impossible."""
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -21,8 +22,8 @@ def _sizes(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
     for a in args:
-        if type(a) is not int:
-            return tuple(int(a) for a in args)
+        if type(a) is not int:  # NumPy and 0-d tensor integers count; floats and strings are refused, as in torch
+            return tuple(operator.index(a) for a in args)
     return tuple(args)
 
 
@@ -97,6 +98,11 @@ def view(self, *shape, dtype=None):
             raise TypeError("view() received an invalid combination of arguments")
         return _view_dtype(self, dtype)
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        from .. import _dtype as D
+
+        if not isinstance(shape[0], D.dtype) and shape[0] not in D._PYTHON_TYPES and not isinstance(shape[0], Tensor):
+            raise TypeError(f"view() received an invalid combination of arguments - got ({type(shape[0]).__name__}), "
+                            "but expected one of: ...")
         return _view_dtype(self, shape[0])
     shape = _infer_shape(_sizes(shape), self._data.size)
     return ViewBackward0.apply(self, shape=shape)
@@ -467,7 +473,9 @@ def narrow(input, dim, start, length):
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if length < 0 or start + length > size:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return basic_index(input, (slice(None),) * d + (slice(start, start + length),), "Slice")
 
@@ -841,6 +849,19 @@ def meshgrid(*tensors, indexing=None):
 Tensor.view = view
 Tensor.view_as = lambda self, other: view(self, other._data.shape)
 Tensor.reshape = reshape
+
+
+def _reshape_function(input, shape):
+    """torch.reshape(input, shape): a Tensor and one sequence of sizes (the method takes sizes as *args)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"reshape(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"reshape(): argument 'shape' (position 2) must be tuple of ints, not {type(shape).__name__}")
+    return reshape(input, shape)
+
+
+_reshape_function.__name__ = "reshape"
+PUBLIC = {"reshape": _reshape_function}
 Tensor.reshape_as = lambda self, other: reshape(self, other._data.shape)
 Tensor.expand = expand
 Tensor.expand_as = expand_as

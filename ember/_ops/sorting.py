@@ -348,6 +348,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     x = input if input._data.ndim else input.reshape(1)
     d = x._wrap_dim(dim)
     n = x._data.shape[d]
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     values, indices = KthvalueBackward0.apply(x, k=k, dim=d, keepdim=keepdim or input._data.ndim == 0)

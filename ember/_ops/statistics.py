@@ -252,7 +252,7 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
     else:
         d = input._wrap_dim(dim)
         if input._data.ndim and input._data.shape[d] == 0:
-            raise IndexError(f"aminmax(): Expected reduction dim {d} to have non-zero size.")
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
         dims = (d,) if input._data.ndim else ()
     r = aminmax_result(*AminmaxBackward0.apply(input, dims=dims, keepdim=keepdim))
     return _pair_out(r, out)

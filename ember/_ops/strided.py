@@ -15,6 +15,7 @@ from .._device import as_device, xp_for, xp_of
 from .._tensor import Tensor
 from ._base import Op, _wrap, tensor_method
 from ._inplace import check_inplace
+from .._alloc import torch_alloc_errors
 
 __all__ = ["as_strided", "as_strided_", "as_strided_scatter", "empty_strided", "empty_permuted"]
 
@@ -194,6 +195,7 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
 
 
 # -- factories --------------------------------------------------------------------------------------------
+@torch_alloc_errors
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A zero-filled tensor with the given element strides (over a storage just large enough)."""
     from .._creation import _finish

@@ -17,6 +17,9 @@ def _check(input, weight, offsets, mode, per_sample_weights, scale_grad_by_freq,
                          f"then it must have the same shape as the input ({input.shape})")
     if weight.dim() != 2:
         raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input.dim() == 1 and offsets is not None and offsets.numel() and int(offsets.reshape(-1)[0]) != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {int(offsets.reshape(-1)[0])}")
     if input.dim() == 2 and offsets is not None:
         raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
                          f"length sequences. However, found offsets of type {type(offsets)}")

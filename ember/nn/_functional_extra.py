@@ -156,6 +156,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if recompute_scale_factor and size is not None:
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     sizes, scales = _output_sizes(input, size, scale_factor, k)
+    if any(n <= 0 for n in sizes):
+        names = "DHW"[3 - k:]
+        shown = [", ".join(f"{a}: {n}" for a, n in zip(names, ns)) for ns in (input.shape[2:], sizes)]
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({shown[0]}) and output "
+                           f"({shown[1]})")
     if recompute_scale_factor or mode == "area":
         scales = [None] * k
     if mode == "area":

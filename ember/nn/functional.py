@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import _random
-from .._creation import empty
+from .._creation import empty, ones_like as _ones_like
 from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops import nn_ops as _nn
@@ -22,11 +22,11 @@ from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
 )
 from .._ops.nn_ops import _TARGET_WORDS
 from .._ops.random_ops import _fill_perm
-from .._ops.elementwise import _inplace_saving_self
+from .._ops.elementwise import _broadcast_check, _inplace_saving_self
 from .._ops.selection import where
 from .._ops.shape import broadcast_tensors as _broadcast_tensors
 from .._tensor import Tensor
-from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
+from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from ._functional_loss import _reduce
 
 _legacy_reduction = _nn._legacy_reduction
@@ -34,6 +34,8 @@ _legacy_reduction = _nn._legacy_reduction
 
 # -- activations ---------------------------------------------------------------------------
 def relu(input, inplace=False):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return input.relu_() if inplace else input.relu()
 
 
@@ -62,6 +64,7 @@ def mish(input, inplace=False):
 
 
 def logsigmoid(input):
+    _nn._float_only(input, "log_sigmoid_cpu")
     return -softplus(-input)
 
 
@@ -102,6 +105,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def glu(input, dim=-1):
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
     n = input.shape[dim]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {input._wrap_dim(dim)} is size {n}")
@@ -115,6 +120,8 @@ def glu(input, dim=-1):
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), weight broadcast over the channel dim (dim 1)."""
     if _amp.active: return _autocast("prelu", prelu, input, weight)  # noqa: E701
+    if input.ndim == 0:
+        raise RuntimeError("Not allow zero-dim input tensor.")
     if weight.numel() != 1 and input.ndim >= 2:
         if weight.numel() != input.shape[1]:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
@@ -406,6 +413,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if _amp.active: return _autocast("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
+    if not (input._dtype._differentiable or target._dtype._differentiable):
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_nn._TARGET_WORDS.get(input._dtype.name, 'Long')}'")
     if (weight is None and input._dtype is target._dtype and input._dtype.is_floating_point
             and input._data.shape == target._data.shape and reduction in _nn._REDUCTIONS):
         return _nn.MseLossBackward0.apply(input, target, reduction=reduction)  # torch's single node
@@ -446,6 +455,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if _amp.active: return _autocast("huber_loss", huber_loss, input, target, reduction, delta, weight)  # noqa: E701
     _nn.reduction_enum(reduction)
     _warn_size(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if _same_shape_loss(input, target):
         if weight is None:
             return _nn.HuberLossBackward0.apply(input, target, reduction=reduction, delta=delta)
@@ -464,6 +475,19 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if target._dtype is not input._dtype:
+        raise RuntimeError(f"Found dtype {_nn._TARGET_WORDS.get(target._dtype.name, 'Long')} but expected "
+                           f"{_nn._TARGET_WORDS.get(input._dtype.name, 'Long')}")
+    y = target._data
+    if y.size and ((y < 0) | (y > 1)).any():
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    if weight is not None:
+        try:
+            np.broadcast_shapes(weight._data.shape, x.shape)
+        except ValueError:
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {weight.shape[-1]} at -1! Mismatching "
+                               f"argument at index 1 had {weight.shape}; but expected shape should be broadcastable "
+                               f"to {list(input.shape)}") from None
     return _nn.BinaryCrossEntropyBackward0.apply(input, target, weight=None if weight is None else weight._data,
                                                  reduction=reduction)
 
@@ -475,6 +499,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if pos_weight is not None:
+        _broadcast_check(pos_weight, target)  # torch's RuntimeError, not NumPy's ValueError
     for name, t in (("weight", weight), ("pos_weight", pos_weight)):
         if t is not None and t.requires_grad and _is_grad_enabled():
             raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with respect "
@@ -494,9 +520,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     shape = input._data.shape
-    class_dim = 0 if len(shape) == 1 else 1
+    class_dim = 0 if len(shape) <= 1 else 1
     logp = log_softmax(input, class_dim)
-    c = shape[class_dim]
+    c = shape[class_dim] if shape else 1
     wshape = (c,) + (1,) * (len(shape) - class_dim - 1)
     if target._data.shape == shape:
         # class probabilities: torch picks this path by shape alone
@@ -593,7 +619,23 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    var = var.clamp(min=eps)
+    """torch's checks and formula (torch/nn/functional.py), its clamp of var made under no_grad."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * _ones_like(input)
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:  # homoscedastic: one variance per sample
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with _no_grad():
+        var.clamp_(min=eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

@@ -8,7 +8,7 @@ __all__ = ["SGD", "sgd"]
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check(not lr < 0.0, f"Invalid learning rate: {lr}")  # as torch: NaN passes
         _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
         _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,

@@ -61,6 +61,7 @@ class DataLoader:
             raise ValueError("prefetch_factor option should be non-negative")
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
+        _check_multiprocessing_context(multiprocessing_context, num_workers)
 
         self.dataset = dataset
         self.num_workers = num_workers
@@ -207,6 +208,23 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def _next_data(self):
         index = self._next_index()  # StopIteration ends the epoch
         return self._fetcher.fetch(index)
+
+
+def _check_multiprocessing_context(ctx, num_workers):
+    """torch's checks of DataLoader(multiprocessing_context=...)."""
+    if ctx is None:
+        return
+    if num_workers <= 0:
+        raise ValueError("multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                         f"but got num_workers={num_workers}")
+    if isinstance(ctx, str):
+        valid = multiprocessing.get_all_start_methods()
+        if ctx not in valid:
+            raise ValueError(f"multiprocessing_context option should specify a valid start method in {valid!r}, but "
+                             f"got multiprocessing_context={ctx!r}")
+    elif not isinstance(ctx, multiprocessing.context.BaseContext):
+        raise TypeError("multiprocessing_context option should be a valid context object or a string specifying the "
+                        f"start method, but got multiprocessing_context={ctx}")
 
 
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):

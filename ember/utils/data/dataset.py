@@ -33,7 +33,7 @@ class TensorDataset(Dataset):
 
     def __init__(self, *tensors):
         if not all(tensors[0].size(0) == t.size(0) for t in tensors):
-            raise ValueError("Size mismatch between tensors")
+            raise AssertionError("Size mismatch between tensors")  # torch asserts it
         self.tensors = tensors
 
     def __getitem__(self, index):
