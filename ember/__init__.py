@@ -16,6 +16,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)
 from ._dtype import (  # noqa: E402
     dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
     complex32, complex64, complex128,
+    uint16, uint32, uint64,
     get_default_dtype, set_default_dtype, promote_types, can_cast, finfo, iinfo,
 )
 from ._dtype import result_type as _result_type  # noqa: E402

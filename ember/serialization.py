@@ -117,6 +117,8 @@ class _TorchPickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
+            if obj.dtype in D._LIMITED:  # no typed storage class: torch writes the bytes untyped
+                return ("storage", _global("torch.storage", "UntypedStorage"), obj.key, obj.location, obj.array.nbytes)
             return ("storage", _global("torch", _STORAGE_NAMES[obj.dtype.name]), obj.key, obj.location, obj.array.size)
         return None
 
@@ -157,8 +159,10 @@ class _TorchPickler(pickle._Pickler):
         stride = tuple(s // itemsize for s in strides) if a.ndim else ()
         if a.ndim and not a.size:
             stride = _contiguous_strides(a.shape)
-        return _global("torch._utils", "_rebuild_tensor_v2"), (
-            ref, offset_bytes // itemsize, tuple(a.shape), stride, t._requires_grad, collections.OrderedDict())
+        args = (ref, offset_bytes // itemsize, tuple(a.shape), stride, t._requires_grad, collections.OrderedDict())
+        if t._dtype in D._LIMITED:  # the dtype travels with the tensor, as torch's v3 writes it
+            return _global("torch._utils", "_rebuild_tensor_v3"), args + (t._dtype,)
+        return _global("torch._utils", "_rebuild_tensor_v2"), args
 
 
 def _contiguous_strides(shape):
@@ -262,6 +266,12 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
     return t
 
 
+def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None):
+    """A tensor over an untyped (byte) storage, its dtype given here."""
+    typed = _Storage(storage.array.view(D.np_dtype(dtype)), dtype, storage.device)
+    return _rebuild_tensor_v2(typed, storage_offset, size, stride, requires_grad, backward_hooks, metadata)
+
+
 def _rebuild_parameter(data, requires_grad, backward_hooks, *args):
     from .nn.parameter import Parameter
 
@@ -320,6 +330,8 @@ def _torch_names():
 
     names = {("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
              ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
+             ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
+             ("torch.storage", "UntypedStorage"): _StorageType(D.uint8),
              ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
              ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
              ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,

@@ -314,7 +314,7 @@ def is_nonzero(input):
 
 
 def is_signed(input):
-    return input._dtype not in (D.uint8, D.bool_)
+    return input._dtype.is_signed
 
 
 def typename(obj):

@@ -153,6 +153,7 @@ class AddBackward0(_Binary):
     def forward(self, a, b, dtype, alpha=1):
         if dtype is None:  # the operator fast path: two arrays of one dtype
             return a + b
+        D.refuse_limited(dtype, "add_stub")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
@@ -181,6 +182,7 @@ class SubBackward0(_Binary):
         if _is_bool(a) or _is_bool(b):
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        D.refuse_limited(dtype, "add_stub")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
@@ -398,11 +400,14 @@ def _fast(op_cls, kernel, allowed=None, full=None):
     return op
 
 
-_add = _fast(AddBackward0, operator.add)
-_sub = _fast(SubBackward0, operator.sub, lambda d: d is not D.bool_)
+# uint16/32/64 leave the fast paths for the full one, where torch's refusal is raised.
+_ADDABLE = frozenset(D.ALL) - D._LIMITED
+_SUBTRACTABLE = _ADDABLE - {D.bool_}
+_add = _fast(AddBackward0, operator.add, _ADDABLE.__contains__)
+_sub = _fast(SubBackward0, operator.sub, _SUBTRACTABLE.__contains__)
 _mul = _fast(MulBackward0, operator.mul)
 _truediv = _fast(DivBackward0, operator.truediv, lambda d: d.is_floating_point, full=lambda a, b: _div(a, b))
-_rsub = _fast(RsubBackward1, lambda a, b: b - a, lambda d: d is not D.bool_, full=lambda a, b: rsub(a, b))
+_rsub = _fast(RsubBackward1, lambda a, b: b - a, _SUBTRACTABLE.__contains__, full=lambda a, b: rsub(a, b))
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -765,7 +770,9 @@ class _Unary(Op):
     def forward(self, x):
         kind = x.dtype.kind
         if self.rejects is not None and kind in self.rejects[0]:
-            raise self.rejects[1](x.dtype)
+            exc = self.rejects[1](x.dtype)
+            if exc is not None:  # None: accepted after all (uint8 among the unsigned)
+                raise exc
         if self.to_float and kind in "biu":
             x = x.astype(D.np_dtype(D._default[0]))
         xp = np if type(x) is np.ndarray else xp_of(x)
@@ -790,6 +797,12 @@ def _no_kernel(kernel):
 
 def _refuse(exc_type, message):
     return lambda npdt: exc_type(message)
+
+
+def _wide_unsigned(kernel, other):
+    """torch builds no `kernel` for uint16/32/64 (uint8 has one); `other` refuses the rest."""
+    return lambda npdt: (None if npdt.itemsize == 1 else _no_kernel(kernel)(npdt)) if npdt.kind == "u" \
+        else other(npdt)
 
 
 def _bool_or_complex(for_bool, for_complex):
@@ -882,8 +895,8 @@ _UNARY = {
 
 # dtypes torch refuses: kinds of the input array -> the exception it raises.
 _REJECTS = {
-    "neg": ("b", _refuse(RuntimeError, _NEG_BOOL)),
-    "abs": ("b", _no_kernel("abs_cpu")),
+    "neg": ("bu", _wide_unsigned("neg_cpu", _refuse(RuntimeError, _NEG_BOOL))),
+    "abs": ("bu", _wide_unsigned("abs_cpu", _no_kernel("abs_cpu"))),
     "relu": ("bc", _bool_or_complex(_refuse(RuntimeError, "Boolean inputs not supported for relu"),
                                     _refuse(NotImplementedError, "clamp is not supported for complex types"))),
     "floor": ("bc", _bool_or_complex(_no_kernel("floor_vml_cpu"), _no_complex("floor"))),
@@ -977,7 +990,7 @@ def _compare(fn, ordering=None):
     """`ordering`: the kernel name of an order comparison, which torch refuses on complex numbers."""
 
     def compare(input, other, *, out=None):
-        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other) and not input._dtype.is_complex:
+        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other) and not input._dtype._unordered:
             try:
                 return _Compare.apply(input, other, dtype=None, fn=fn)
             except ValueError:
@@ -985,7 +998,7 @@ def _compare(fn, ordering=None):
                 raise
         a, b = _prep(input, other)
         dt = binary_dtype(a, b)
-        if ordering is not None and dt.is_complex:
+        if ordering is not None and dt._unordered:
             raise NotImplementedError(f"\"{ordering}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
         if type(b) is _int_t and dt.category == D._INT:  # NumPy compares exactly; torch casts first
             b = _wrap_int(b, dt)

@@ -129,6 +129,8 @@ _base._sum_dims = _sum_dims  # sum_to (undoing broadcasting in every backward) c
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and dtype is None and out is None and input._dtype.is_floating_point:
         return SumBackward0.apply(input, dims=None, keepdim=keepdim, dtype=None)  # the common loss.sum()
+    if dtype is not None:
+        D.refuse_limited(D.canonical(dtype), "sum_cpu")
     dims = normalize_dims(input, dim)
     cls = SumBackward0 if dim is None else SumBackward1
     return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=_int_to_long(input, dtype)), out)
@@ -390,6 +392,9 @@ def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, ot
         if dim is not None and name != "median":
             raise RuntimeError(f"{name}(): does not support complex input")
         _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all")
+    if input._dtype._unordered:  # the limited unsigned ints (complex ones were refused above)
+        D.refuse_limited(input._dtype, "median_cpu" if name == "median" else f"{name}_all" if dim is None
+                         else f"{name}_cpu")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return full_cls.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False)
