@@ -40,6 +40,7 @@ from ._legacy import (  # noqa: E402
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
 from ._storage import UntypedStorage  # noqa: E402,F401
+from ._storage import from_file  # noqa: E402,F401
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from ._dlpack import to_dlpack  # noqa: E402
 from ._torch_flags import *  # noqa: E402,F401,F403
@@ -122,6 +123,15 @@ _LAZY_NAMES = {
     "GradScaler": "amp",
     "get_float32_matmul_precision": "backends",
     "set_float32_matmul_precision": "backends",
+    "vmap": "func",
+    "cond": "_higher_order_ops",
+    "while_loop": "_higher_order_ops",
+    "Stream": "_streams",
+    "Event": "_streams",
+    "thread_safe_generator": "random",
+    "norm_except_dim": "nn.utils.weight_norm",
+    "PyTorchFileReader": "serialization",
+    "PyTorchFileWriter": "serialization",
 }
 
 

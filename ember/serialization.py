@@ -27,7 +27,6 @@ import collections
 import io
 import os
 import pickle
-import struct
 import sys
 import tempfile
 import zipfile
@@ -35,6 +34,7 @@ import zipfile
 import numpy as np
 
 from . import _dtype as D
+from ._pytorch_file import PyTorchFileReader, PyTorchFileWriter  # noqa: F401 - also torch.PyTorchFile*
 from ._tensor import Tensor
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
@@ -44,7 +44,6 @@ _STORAGE_NAMES = {"float32": "FloatStorage", "float64": "DoubleStorage", "float1
                   "int16": "ShortStorage", "int8": "CharStorage", "uint8": "ByteStorage", "bool": "BoolStorage",
                   "complex64": "ComplexFloatStorage", "complex128": "ComplexDoubleStorage"}
 _DTYPE_OF_STORAGE = {v: k for k, v in _STORAGE_NAMES.items()}
-_ALIGN = 64  # torch aligns each storage's bytes in the archive (so that mmap loading works)
 
 
 # -- writing --------------------------------------------------------------------------------------------
@@ -173,24 +172,16 @@ def _contiguous_strides(shape):
     return tuple(reversed(strides))
 
 
-def _write_entry(zf, name, data):
-    """An uncompressed entry whose data starts on a 64-byte boundary (padding in an extra field)."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_STORED
-    start = zf.fp.tell() + 30 + len(name.encode()) + 4
-    pad = -start % _ALIGN
-    info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
-    zf.writestr(info, data)
-
-
 def _write_archive(fileobj, pkl, storages):
-    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-        _write_entry(zf, "archive/data.pkl", pkl)
-        _write_entry(zf, "archive/byteorder", b"little")
-        for ref in storages.values():
-            data = ref.array if sys.byteorder == "little" else ref.array.byteswap()
-            _write_entry(zf, f"archive/data/{ref.key}", np.ascontiguousarray(data).reshape(-1).view(np.uint8))
-        _write_entry(zf, "archive/version", b"3\n")
+    """torch.save's records, in its order: data.pkl, byteorder, the storages, then the writer's end."""
+    writer = PyTorchFileWriter(fileobj)
+    writer.write_record("data.pkl", pkl, len(pkl))
+    writer.write_record("byteorder", b"little", 6)
+    for ref in storages.values():
+        data = ref.array if sys.byteorder == "little" else ref.array.byteswap()
+        raw = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+        writer.write_record(f"data/{ref.key}", raw.data, raw.nbytes)
+    writer.write_end_of_file()
 
 
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,

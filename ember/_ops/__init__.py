@@ -29,6 +29,7 @@ FAMILIES = (
     "gamma",
     "more_math",
     "aliases",
+    "introspection",
 )
 
 __all__ = []

@@ -63,6 +63,8 @@ def _wrap(array):
         t._dtype = D.from_numpy_dtype(array.dtype)
     t._requires_grad = False
     t._grad_fn = None
+    if _state.inference:
+        t._inference = True
     return t
 
 
@@ -133,6 +135,8 @@ class Op(Node):
         if not (requires and _state.enabled and cls.differentiable and result._dtype._differentiable):
             # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
             result._requires_grad = requires and cls.is_view and not _state.enabled
+            if _state.inference and not cls.is_view:  # a view is an inference tensor when its base is
+                result._inference = True
             return result
         return node._record(inputs, result)
 
@@ -260,6 +264,8 @@ def _mark_view(result, base, node, params):
     Multi-output views (split, unbind) get an int `params` (the output index):
     torch refuses to record in-place changes of those, and so does their view_fn."""
     root = base._base if base._base is not None else base
+    if base._inference:
+        result._inference = True
     result._base = root
     result._vcell = root._version_counter
     if base._vcell is not root._vcell:

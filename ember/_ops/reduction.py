@@ -722,8 +722,34 @@ Tensor.cumsum_ = inplace_method(cumsum)
 Tensor.cumprod_ = inplace_method(cumprod)
 
 
+def hash_tensor(input, dim=None, *, keepdim=False, mode=0, out=None):
+    """torch.hash_tensor: the xor of the elements' 64-bit patterns (floats as float64, integers and bool as
+    int64), as uint64, over all elements or the dims given."""
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    dt = input._dtype
+    if dt.is_complex or dt in D._LIMITED:
+        raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
+    if dim is None or isinstance(dim, (list, tuple)) and not dim:
+        if input.numel() == 0:
+            raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+    dims = normalize_dims(input, dim)
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    x = input._data
+    xp = xp_of(x)
+    bits = x.astype(np.float64 if dt.is_floating_point else np.int64).view(np.uint64)
+    h = xp.bitwise_xor.reduce(bits, axis=dims, keepdims=keepdim) if dims else bits.copy()
+    return _out(_wrap(xp.asarray(h, dtype=np.uint64)), out)
+
+
+Tensor.hash_tensor = hash_tensor
+
 from ..linalg._norms import matrix_norm  # noqa: E402 - linalg builds on this module
 
 __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "median", "amax", "amin",
            "argmax",
-           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "dist", "all", "any", "count_nonzero"]
+           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "dist", "all", "any", "count_nonzero",
+           "hash_tensor"]

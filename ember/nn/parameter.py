@@ -19,6 +19,8 @@ class Parameter(Tensor):
         p._dtype = data._dtype
         p._grad_fn = None
         p._requires_grad = False
+        if data._inference:  # torch refuses grad on it outside inference mode, below
+            p._inference = True
         p.requires_grad = requires_grad  # torch's check: only float tensors may require grad
         return p
 
