@@ -4,6 +4,7 @@ torch compiles these through dynamo even in eager code, so that both branches (o
 traced; ember has no compiler, so it checks the arguments as torch does and runs the branch (the loop)
 directly, which gives the values torch's compiled call gives.
 """
+from ._dynamo.exc import UncapturedHigherOrderOpError
 from ._tensor import Tensor
 from .func._pytree import tree_flatten
 
@@ -35,7 +36,7 @@ def _check_cond_output(pred):
     if isinstance(pred, bool) or isinstance(pred, Tensor) and pred.dim() == 0 and pred.dtype.name == "bool":
         return
     got = pred.shape if isinstance(pred, Tensor) else pred
-    raise RuntimeError(_UNCAPTURED + "torch.while_loop: unsupported cond_fn return type\n"
+    raise UncapturedHigherOrderOpError(_UNCAPTURED + "torch.while_loop: unsupported cond_fn return type\n"
                        "  Higher Order Operator: torch.while_loop\n"
                        f"  Explanation: Expected cond_fn to return a scalar tensor or a bool but got {got}.")
 

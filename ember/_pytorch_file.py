@@ -69,13 +69,14 @@ class PyTorchFileWriter:
         self._version = 3
         self._digest = hashlib.sha1()
         self._finalized = False
+        self._id = ""
 
     def archive_name(self):
         return self._name
 
     def serialization_id(self):
         """A 40-digit id of what was written (empty until write_end_of_file), as torch's writer gives."""
-        return str(int(self._digest.hexdigest(), 16) % 10 ** 40).zfill(40) if self._finalized else ""
+        return self._id
 
     def set_min_version(self, version):
         self._version = max(self._version, int(version))
@@ -104,10 +105,8 @@ class PyTorchFileWriter:
         self.write_record(".data/version" if self._version >= 6 else "version", version, len(version))
         if "byteorder" not in self._written:
             self.write_record("byteorder", sys.byteorder.encode(), len(sys.byteorder))
-        self._finalized = True
-        sid = self.serialization_id().encode()
-        self._finalized = False
-        self.write_record(".data/serialization_id", sid, len(sid))
+        self._id = str(int(self._digest.hexdigest(), 16) % 10 ** 40).zfill(40)
+        self.write_record(".data/serialization_id", self._id.encode(), 40)
         self._finalized = True
         self._zf.close()
         if self._own is not None:

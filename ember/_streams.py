@@ -11,6 +11,8 @@ __all__ = ["Stream", "Event"]
 # c10::DeviceType, which Stream.device_type reports as a number.
 _DEVICE_TYPE = {"cpu": 0, "cuda": 1, "meta": 14}
 _HOST = ("cpu", "meta")
+_OTHER_BACKENDS = ("ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla", "lazy",
+                   "vulkan", "mps", "hpu", "mtia", "privateuseone")
 
 
 def _resolve(device, cls):
@@ -22,7 +24,13 @@ def _resolve(device, cls):
         return _device("cuda", device)
     if not isinstance(device, (str, _device)):
         raise TypeError(f"{cls}(): argument 'device' (position 1) must be torch.device, not {type(device).__name__}")
-    d = _device(device)
+    try:
+        d = _device(device)
+    except RuntimeError:  # a device type torch knows of but ember does not run on
+        kind = str(device).split(":")[0]
+        if kind in _OTHER_BACKENDS:
+            raise RuntimeError(f"PyTorch is not linked with support for {kind} devices") from None
+        raise
     if d.type not in _HOST and not (d.type == "cuda" and cuda_available()):
         raise RuntimeError(f"PyTorch is not linked with support for {d.type} devices")
     return d
@@ -152,8 +160,8 @@ class Event:
     def elapsed_time(self, end_event):
         if not (self._timing and end_event._timing):
             raise ValueError("Both events must be created with argument 'enable_timing=True'.")
-        if self._cupy_event is None:
-            raise self._no_events()
+        if self._cupy_event is None:  # never recorded: host events cannot be
+            raise ValueError("Both events must be recorded before calculating elapsed time.")
         return _cupy().cuda.get_elapsed_time(self._cupy_event, end_event._cupy_event)
 
     def ipc_handle(self):

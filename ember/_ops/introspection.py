@@ -68,7 +68,7 @@ def reinforce(self, reward):
                        "next_state, reward = env.step(action)\naction.reinforce(reward)\naction.backward()\n\n"
                        "Use:\n\nprobs = policy_network(state)\n# NOTE: categorical is equivalent to what used to be "
                        "called multinomial\nm = torch.distributions.Categorical(probs)\naction = m.sample()\n"
-                       "next_state, reward = env.step(action)\nloss = -m.log_prob(action) * reward\nloss.backward()")
+                       "next_state, reward = env.step(action)\nloss = -m.log_prob(action) * reward\nloss.backward()\n")
 
 
 def record_stream(self, stream):
