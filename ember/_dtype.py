@@ -17,7 +17,7 @@ class dtype:
     """A tensor element type. Instances are singletons (`ember.float32`)."""
 
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "category", "_rank",
-                 "_differentiable", "_unordered")
+                 "_differentiable", "_unordered", "_limited")
 
     def __init__(self, name, np_dtype, category, rank, itemsize=2):
         self.name = name
@@ -32,6 +32,7 @@ class dtype:
         self._rank = rank  # position in the promotion lattice within a category
         # No order comparisons (lt, gt...): complex numbers, and the limited unsigned ints (set below).
         self._unordered = self.is_complex
+        self._limited = False  # one of the limited-support unsigned ints (set below)
 
     def __repr__(self):
         return REPR_PREFIX + self.name
@@ -78,7 +79,7 @@ uint32 = dtype("uint32", np.uint32, _INT, 3)
 uint64 = dtype("uint64", np.uint64, _INT, 4)
 _LIMITED = frozenset((uint16, uint32, uint64))
 for _d in _LIMITED:
-    _d._unordered = True
+    _d._unordered = _d._limited = True
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128,
        uint16, uint32, uint64)

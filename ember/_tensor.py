@@ -20,6 +20,7 @@ from .autograd.engine import run_backward
 from .autograd.graph import AccumulateGrad, _RemovableHandle
 
 _state = grad_mode.state
+_inference_threads = grad_mode.inference_threads
 
 
 class Tensor:
@@ -61,7 +62,7 @@ class Tensor:
         t._dtype = dtype if dtype is not None else D.from_numpy_dtype(data.dtype)
         t._requires_grad = requires_grad
         t._grad_fn = None
-        if _state.inference:
+        if _inference_threads[0] and _state.inference:
             t._inference = True
         return t
 

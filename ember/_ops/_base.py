@@ -31,6 +31,7 @@ from ..autograd.anomaly_mode import anomaly_state, record_trace
 from ..autograd.graph import Node, _backward_running, _unpack_saved
 
 _state = grad_mode.state
+_inference_threads = grad_mode.inference_threads
 _from_np = D._BY_NP
 _new = object.__new__
 _ndarray = np.ndarray
@@ -63,7 +64,7 @@ def _wrap(array):
         t._dtype = D.from_numpy_dtype(array.dtype)
     t._requires_grad = False
     t._grad_fn = None
-    if _state.inference:
+    if _inference_threads[0] and _state.inference:
         t._inference = True
     return t
 
@@ -135,7 +136,7 @@ class Op(Node):
         if not (requires and _state.enabled and cls.differentiable and result._dtype._differentiable):
             # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
             result._requires_grad = requires and cls.is_view and not _state.enabled
-            if _state.inference and not cls.is_view:  # a view is an inference tensor when its base is
+            if _inference_threads[0] and _state.inference and not cls.is_view:  # a view is an inference tensor when its base is
                 result._inference = True
             return result
         return node._record(inputs, result)

@@ -384,7 +384,8 @@ def _fast(op_cls, kernel, allowed=None, full=None):
     the full path (by default the common-dtype binary op)."""
 
     def op(self, other):
-        if _in_own_dtype(self, other) and (allowed is None or allowed(self._dtype)):
+        # uint16/32/64 (`_limited`) take the full path, where torch's refusals are.
+        if _in_own_dtype(self, other) and not self._dtype._limited and (allowed is None or allowed(self._dtype)):
             try:
                 tensor = type(other) is not _float_t and type(other) is not _int_t
                 result = _wrap(kernel(self._data, other._data if tensor else other))
@@ -400,14 +401,11 @@ def _fast(op_cls, kernel, allowed=None, full=None):
     return op
 
 
-# uint16/32/64 leave the fast paths for the full one, where torch's refusal is raised.
-_ADDABLE = frozenset(D.ALL) - D._LIMITED
-_SUBTRACTABLE = _ADDABLE - {D.bool_}
-_add = _fast(AddBackward0, operator.add, _ADDABLE.__contains__)
-_sub = _fast(SubBackward0, operator.sub, _SUBTRACTABLE.__contains__)
+_add = _fast(AddBackward0, operator.add)
+_sub = _fast(SubBackward0, operator.sub, lambda d: d is not D.bool_)
 _mul = _fast(MulBackward0, operator.mul)
 _truediv = _fast(DivBackward0, operator.truediv, lambda d: d.is_floating_point, full=lambda a, b: _div(a, b))
-_rsub = _fast(RsubBackward1, lambda a, b: b - a, _SUBTRACTABLE.__contains__, full=lambda a, b: rsub(a, b))
+_rsub = _fast(RsubBackward1, lambda a, b: b - a, lambda d: d is not D.bool_, full=lambda a, b: rsub(a, b))
 
 
 def add(input, other, *, alpha=1, out=None):
