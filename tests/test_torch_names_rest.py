@@ -572,3 +572,24 @@ def test_inference_mode_does_not_mark_grad_mode_outputs():
     with ember.no_grad():
         assert not (x * 2).is_inference()
     assert not (x * 2).is_inference() and not ember.zeros(2).is_inference()
+
+
+def test_inference_mode_false_inside_and_other_threads():
+    import threading
+
+    from ember.autograd import grad_mode
+
+    for m in (ember, torch):
+        with m.inference_mode():
+            with m.inference_mode(False):
+                assert m.is_grad_enabled() and not m.is_inference_mode_enabled() and not m.ones(1).is_inference()
+            assert not m.is_grad_enabled() and m.is_inference_mode_enabled() and m.ones(1).is_inference()
+        assert m.is_grad_enabled() and not m.is_inference_mode_enabled()
+    assert grad_mode.inference_threads[0] == 0
+    made = []
+    with ember.inference_mode():
+        worker = threading.Thread(target=lambda: made.append(ember.ones(2) * 2))
+        worker.start()
+        worker.join()
+        assert grad_mode.inference_threads[0] == 1
+    assert not made[0].is_inference() and grad_mode.inference_threads[0] == 0
