@@ -129,7 +129,6 @@ _LAZY_NAMES = {
     "Stream": "_streams",
     "Event": "_streams",
     "thread_safe_generator": "random",
-    "norm_except_dim": "nn.utils.weight_norm",
     "PyTorchFileReader": "serialization",
     "PyTorchFileWriter": "serialization",
 }

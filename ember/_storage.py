@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from . import _dtype as D, _shared_memory
-from ._ops.strided import _allocation, _check_bounds, _view
+from ._ops.strided import _allocation, _check_bounds, _view, contiguous_strides
 from ._tensor import Tensor, _dtype_str
 
 
@@ -180,14 +180,6 @@ def _typed_view(storage, npdt):
     return flat[:flat.size - flat.size % np.dtype(npdt).itemsize].view(npdt)
 
 
-def _contiguous(size):
-    stride, acc = [], 1
-    for n in reversed(size):
-        stride.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(stride))
-
-
 _SET_SIGNATURES = ("set_() received an invalid combination of arguments - got ({}), but expected one of:\n * ()\n"
                    " * (torch.Storage source)\n * (torch.Storage source, int storage_offset, tuple of ints size, "
                    "tuple of ints stride = None)\n * (Tensor source)\n * (Tensor source, int storage_offset, "
@@ -233,7 +225,7 @@ def set_(self, source=None, storage_offset=None, size=None, stride=None):
 
 def _strided(array, offset, size, stride):
     size = tuple(int(n) for n in size)
-    stride = _contiguous(size) if stride is None else tuple(int(s) for s in stride)
+    stride = contiguous_strides(size) if stride is None else tuple(int(s) for s in stride)
     _check_bounds(array, size, stride, int(offset))
     return _view(array, size, stride, int(offset))
 

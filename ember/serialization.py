@@ -34,6 +34,7 @@ import zipfile
 import numpy as np
 
 from . import _dtype as D
+from ._ops.strided import contiguous_strides
 from ._pytorch_file import PyTorchFileReader, PyTorchFileWriter  # noqa: F401 - also torch.PyTorchFile*
 from ._tensor import Tensor
 
@@ -157,19 +158,11 @@ class _TorchPickler(pickle._Pickler):
             self._keep.append(root)
         stride = tuple(s // itemsize for s in strides) if a.ndim else ()
         if a.ndim and not a.size:
-            stride = _contiguous_strides(a.shape)
+            stride = contiguous_strides(a.shape)
         args = (ref, offset_bytes // itemsize, tuple(a.shape), stride, t._requires_grad, collections.OrderedDict())
         if t._dtype in D._LIMITED:  # the dtype travels with the tensor, as torch's v3 writes it
             return _global("torch._utils", "_rebuild_tensor_v3"), args + (t._dtype,)
         return _global("torch._utils", "_rebuild_tensor_v2"), args
-
-
-def _contiguous_strides(shape):
-    strides, acc = [], 1
-    for n in reversed(shape):
-        strides.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 def _write_archive(fileobj, pkl, storages):

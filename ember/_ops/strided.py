@@ -79,6 +79,15 @@ def is_set_to(self, tensor):
             and _offset(a) == _offset(b))
 
 
+def contiguous_strides(shape):
+    """The element strides of a contiguous tensor of `shape` (a size-0 or size-1 dim counted as 1)."""
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 def _positions(xp, shape, strides, offset):
     """The storage position (in elements) of each element of a strided layout."""
     pos = xp.full(shape, offset, dtype=np.int64)
