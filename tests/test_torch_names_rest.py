@@ -593,3 +593,11 @@ def test_inference_mode_false_inside_and_other_threads():
         worker.join()
         assert grad_mode.inference_threads[0] == 1
     assert not made[0].is_inference() and grad_mode.inference_threads[0] == 0
+
+
+def test_sparse_products_on_dense_tensors_as_torch():
+    check(lambda m, a, b: m.spmm(a, b), [(2, 3), (3, 4)])
+    check(lambda m, a, b: m.dsmm(a, b), [(2, 3), (3, 4)])
+    for fn in (lambda m: m.spmm(m.ones(2), m.ones(2, 2)), lambda m: m.dsmm(m.ones(2, 3), m.ones(2, 2)),
+               lambda m: m.hsmm(m.ones(2, 2), m.ones(2, 2)), lambda m: m.saddmm(m.ones(2, 2), m.ones(2, 2), m.ones(2, 2))):
+        same_message(fn)
