@@ -415,6 +415,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dtype = D._default[0] if any(isinstance(v, float) for v in (start, end, step)) else D.int64
     if dtype is D.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    D.refuse_limited(D.canonical(dtype), "arange_cpu")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
     if step == 0:

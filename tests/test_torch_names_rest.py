@@ -88,7 +88,13 @@ def test_limited_uint_ops_torch_refuses(name):
                lambda m: 3 - mk(m), lambda m: -mk(m), lambda m: mk(m).abs(), lambda m: mk(m) < mk(m), lambda m: mk(m) > 1,
                lambda m: mk(m).ge(mk(m)), lambda m: mk(m).max(), lambda m: mk(m).min(), lambda m: mk(m).max(0),
                lambda m: mk(m).sum(dtype=getattr(m, name)), lambda m: mk(m) + m.tensor([1]),
-               lambda m: mk(m) * m.tensor([1], dtype=m.uint8), lambda m: mk(m) + m.tensor(2)):
+               lambda m: mk(m) * m.tensor([1], dtype=m.uint8), lambda m: mk(m) + m.tensor(2),
+               lambda m: mk(m) // mk(m), lambda m: mk(m) % mk(m), lambda m: mk(m).fmod(2), lambda m: mk(m) ** 2,
+               lambda m: mk(m) ** mk(m), lambda m: mk(m) << 1, lambda m: mk(m) >> mk(m), lambda m: m.gcd(mk(m), mk(m)),
+               lambda m: m.maximum(mk(m), mk(m)), lambda m: m.minimum(mk(m), mk(m)), lambda m: mk(m).sign(),
+               lambda m: m.arange(3, dtype=getattr(m, name)), lambda m: mk(m).argmax(), lambda m: mk(m).argmin(0),
+               lambda m: mk(m).amax(), lambda m: mk(m).amin(0), lambda m: mk(m).div(mk(m), rounding_mode="trunc"),
+               lambda m: mk(m).median()):
         same_message(fn)
     same_message(lambda m: mk(m).requires_grad_())
 

@@ -115,6 +115,8 @@ class _Binary(Op):
     """Binary elementwise op; `fn(xp, a, b)` computes on arrays of the result dtype."""
 
     numbers_are_tensors = True
+    # torch's kernel name, for the ops it builds no uint16/32/64 kernel for (None: it has one)
+    limited_kernel = None
 
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
@@ -129,6 +131,8 @@ def _binary(op_cls, a, b, **params):
 def _apply_binary(op_cls, a, b, dt, **params):
     """op_cls.apply with torch's errors for shapes that do not broadcast, and Python ints
     outside an integer dtype's range wrapped into it as torch casts them (uint8 - 3)."""
+    if dt._limited:
+        _refuse_limited(op_cls, dt, params)
     try:
         return op_cls.apply(a, b, dtype=dt, **params)
     except ValueError:
@@ -138,6 +142,17 @@ def _apply_binary(op_cls, a, b, dt, **params):
         if dt.is_floating_point:
             raise
         return op_cls.apply(_wrap_int(a, dt), _wrap_int(b, dt), dtype=dt, **params)
+
+
+def _refuse_limited(op_cls, dt, params):
+    """torch's refusal of uint16/32/64 by the binary ops it builds no kernel of theirs for: the class's
+    `limited_kernel`, remainder/fmod's `kernel`, or the kernel an int-only op (gcd, shifts) is given."""
+    kernel = op_cls.kernel if issubclass(op_cls, _IntDivision) else params.get("kernel") or \
+        getattr(op_cls, "limited_kernel", None)
+    if op_cls is DivBackward0 and params.get("rounding_mode"):
+        kernel = f"div_{params['rounding_mode']}_cpu"
+    if kernel is not None:
+        D.refuse_limited(dt, kernel)
 
 
 def _wrap_int(x, dt):
@@ -287,6 +302,7 @@ class PowBackward0(Op):
     saved_names = ("self", "exponent")
 
     def forward(self, x, e, dtype):
+        D.refuse_limited(dtype, "pow")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         x = cast(x, npdt)
         if dtype is D.bool_:  # bool ** bool
@@ -321,6 +337,8 @@ class PowBackward0(Op):
 
 
 class PowBackward1(_Binary):
+    limited_kernel = "pow"
+
     """tensor ** tensor"""
 
     save_inputs = True
@@ -576,6 +594,8 @@ def atan2(input, other, *, out=None):
 
 
 class MaximumBackward0(_Binary):
+    limited_kernel = "maximum_cpu"
+
     """Ties split the gradient half and half, as torch does; NaN passes it to both."""
 
     save_inputs = True
@@ -588,6 +608,8 @@ class MaximumBackward0(_Binary):
 
 
 class MinimumBackward0(_Binary):
+    limited_kernel = "minimum_cpu"
+
     save_inputs = True
     fn = staticmethod(lambda a, b: xp_of(a).minimum(a, b))
 
@@ -901,8 +923,9 @@ _REJECTS = {
     "ceil": ("bc", _bool_or_complex(_no_kernel("ceil_vml_cpu"), _no_complex("ceil"))),
     "trunc": ("bc", _bool_or_complex(_no_kernel("trunc_vml_cpu"), _no_complex("trunc"))),
     "frac": ("biuc", _no_kernel("frac_cpu")),
-    "sign": ("c", _refuse(NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
-                                               "Please use torch.sgn instead.")),
+    "sign": ("cu", _wide_unsigned("sign_cpu", _refuse(
+        NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                             "torch.sgn instead."))),
     "erf": ("c", _no_kernel("erf_vml_cpu")),
 }
 # Ops whose real formula is not the complex one (the conj rule in Op.holomorphic does not apply).

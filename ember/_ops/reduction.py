@@ -381,7 +381,8 @@ class MinBackward0(MaxBackward0):
 
 
 def _refuse_complex(input, kernel):
-    if input._dtype.is_complex:
+    """torch has no complex (nor uint16/32/64) kernel for these reductions."""
+    if input._dtype._unordered:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
 
 
@@ -392,9 +393,8 @@ def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, ot
         if dim is not None and name != "median":
             raise RuntimeError(f"{name}(): does not support complex input")
         _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all")
-    if input._dtype._unordered:  # the limited unsigned ints (complex ones were refused above)
-        D.refuse_limited(input._dtype, "median_cpu" if name == "median" else f"{name}_all" if dim is None
-                         else f"{name}_cpu")
+    if input._dtype._limited:
+        _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all" if dim is None else f"{name}_cpu")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return full_cls.apply(input, dims=tuple(range(input._data.ndim)), keepdim=False)
@@ -494,6 +494,7 @@ class _ArgExtreme(Op):
 def _arg(name, input, dim, keepdim):
     if input._dtype is D.bool_ or input._dtype.is_complex:
         raise RuntimeError(f"{name}(): does not support {'bool' if input._dtype is D.bool_ else 'complex'} input")
+    D.refuse_limited(input._dtype, f"{name}_cpu")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return _ArgExtreme.apply(input, fn=name, dim=None, keepdim=keepdim)
