@@ -562,7 +562,10 @@ def test_inference_tensor_refusals_as_torch():
         same_message(fn, 70)
     for op in (lambda y, m: y.add_(1), lambda y, m: y.mul_(2), lambda y, m: y.copy_(m.zeros(3)),
                lambda y, m: y.__setitem__(0, 5.0), lambda y, m: y.zero_(), lambda y, m: y.fill_(1),
-               lambda y, m: y.clamp_(0, 1), lambda y, m: y.exp_(), lambda y, m: y[0].add_(1)):
+               lambda y, m: y.clamp_(0, 1), lambda y, m: y.exp_(), lambda y, m: y[0].add_(1),
+               lambda y, m: y.resize_(4), lambda y, m: y.set_(m.ones(2)), lambda y, m: y.normal_(),
+               lambda y, m: y.index_put_((m.tensor([0]),), m.ones(1)), lambda y, m: m.add(m.ones(3), 1, out=y),
+               lambda y, m: y.unsqueeze_(0), lambda y, m: y.as_strided_((1,), (1,))):
         same_message(lambda m: op(_inference_pair(m)[1], m), 80)
         with ember.no_grad():
             same_message(lambda m: op(_inference_pair(m)[1], m), 80)

@@ -17,7 +17,7 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor
 from ._base import Op, sum_to, tensor_method
-from ._inplace import _TYPE_WORDS, check_inplace, commit, inplace_method
+from ._inplace import _TYPE_WORDS, check_inference_inplace, check_inplace, commit, inplace_method
 
 __all__ = ["isin", "cartesian_prod", "combinations", "block_diag", "diagflat", "diagonal_scatter", "unravel_index",
            "renorm", "scalar_tensor", "frombuffer", "split_with_sizes", "index_reduce", "index_put_", "fill", "fill_",
@@ -372,6 +372,7 @@ def resize_(self, *sizes, memory_format=None):
 
     if self._requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
+    check_inference_inplace(self)
     shape = _shape(sizes, "resize_")
     n = math.prod(shape)
     flat = self._data.reshape(-1)
