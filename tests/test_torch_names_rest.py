@@ -94,7 +94,9 @@ def test_limited_uint_ops_torch_refuses(name):
                lambda m: m.maximum(mk(m), mk(m)), lambda m: m.minimum(mk(m), mk(m)), lambda m: mk(m).sign(),
                lambda m: m.arange(3, dtype=getattr(m, name)), lambda m: mk(m).argmax(), lambda m: mk(m).argmin(0),
                lambda m: mk(m).amax(), lambda m: mk(m).amin(0), lambda m: mk(m).div(mk(m), rounding_mode="trunc"),
-               lambda m: mk(m).median()):
+               lambda m: mk(m).median(), lambda m: mk(m).clamp(1, 2), lambda m: mk(m).clamp(min=1),
+               lambda m: mk(m).clamp(max=1), lambda m: mk(m).clamp(mk(m)), lambda m: ~mk(m), lambda m: mk(m).flip(0),
+               lambda m: mk(m).topk(1), lambda m: mk(m).square()):
         same_message(fn)
     same_message(lambda m: mk(m).requires_grad_())
 

@@ -696,6 +696,10 @@ def clamp(input, min=None, max=None, *, out=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if input._dtype.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
+    if input._dtype._limited:  # torch's kernel names: by bound kind, tensor bounds through maximum
+        tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
+        D.refuse_limited(input._dtype, "maximum_cpu" if tensors else "clamp_scalar_cpu" if min is not None and
+                         max is not None else "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
     lo, hi = _scalar_or_tensor(min) if min is not None else None, _scalar_or_tensor(max) if max is not None else None
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         if lo is not None and not isinstance(lo, Tensor) or hi is not None and not isinstance(hi, Tensor):
@@ -927,6 +931,7 @@ _REJECTS = {
         NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
                              "torch.sgn instead."))),
     "erf": ("c", _no_kernel("erf_vml_cpu")),
+    "square": ("u", _wide_unsigned("pow", None)),
 }
 # Ops whose real formula is not the complex one (the conj rule in Op.holomorphic does not apply).
 _NOT_HOLOMORPHIC = {"abs"}
@@ -1130,6 +1135,7 @@ bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
 def bitwise_not(input):
     if input._dtype._differentiable:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    D.refuse_limited(input._dtype, "bitwise_not_cpu")
     return _Predicate.apply(input, fn=lambda x: ~x)
 
 
