@@ -21,6 +21,9 @@ state = _State()
 # How many threads are in inference mode now. Op outputs check this plain cell first (a list read is
 # several times cheaper than the thread-local one) and read `state.inference` only when it is non-zero.
 inference_threads = [0]
+# Whether inference mode was ever entered in this process: until then no inference tensor exists, and
+# saving tensors for backward skips looking for one.
+inference_seen = [False]
 _count_lock = threading.Lock()
 
 
@@ -29,6 +32,8 @@ def _set_inference(on):
     if on != state.inference:
         with _count_lock:
             inference_threads[0] += 1 if on else -1
+        if on:
+            inference_seen[0] = True
         state.inference = on
 
 

@@ -90,9 +90,10 @@ class Node:
     # -- saved tensors -------------------------------------------------------
     def _save(self, tensors):
         saved = []
+        check = grad_mode.inference_seen[0]
         for t in tensors:
             v = getattr(t, "_vcell", _NOT_TENSOR)
-            if v is not _NOT_TENSOR and t._inference:
+            if check and v is not _NOT_TENSOR and t._inference:
                 raise RuntimeError(_INFERENCE_SAVED)
             saved.append((t, None if v is _NOT_TENSOR else (0 if v is None else v[0])))
         self._saved = saved
