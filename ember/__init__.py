@@ -17,6 +17,7 @@ from . import _malloc  # noqa: E402,F401  (first: before the first large array)
 from ._dtype import (  # noqa: E402
     dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
     complex32, complex64, complex128,
+    uint16, uint32, uint64,
     get_default_dtype, set_default_dtype, promote_types, can_cast, finfo, iinfo,
 )
 from ._dtype import result_type as _result_type  # noqa: E402
@@ -40,6 +41,7 @@ from ._legacy import (  # noqa: E402
 from ._ops import *  # noqa: E402,F401,F403
 from . import _storage  # noqa: E402,F401  (data_ptr, storage, share_memory_ on Tensor)
 from ._storage import UntypedStorage  # noqa: E402,F401
+from ._storage import from_file  # noqa: E402,F401
 from ._dlpack import from_dlpack  # noqa: E402  (and Tensor.__dlpack__)
 from ._dlpack import to_dlpack  # noqa: E402
 from ._torch_flags import *  # noqa: E402,F401,F403
@@ -126,6 +128,14 @@ _LAZY_NAMES = {
     "GradScaler": "amp",
     "get_float32_matmul_precision": "backends",
     "set_float32_matmul_precision": "backends",
+    "vmap": "func",
+    "cond": "_higher_order_ops",
+    "while_loop": "_higher_order_ops",
+    "Stream": "_streams",
+    "Event": "_streams",
+    "thread_safe_generator": "random",
+    "PyTorchFileReader": "serialization",
+    "PyTorchFileWriter": "serialization",
 }
 
 

@@ -154,6 +154,8 @@ def _array_from(data, dtype, device, copy=True):
         arr = np.asarray(data)
         if dtype is None:
             dtype = D.from_numpy_dtype(arr.dtype)
+    elif dtype is D.uint64:
+        arr = _uint64_array(data)
     else:
         # Python numbers and nested sequences: bool < int64 < the default float
         if isinstance(data, (list, tuple)) and _has_tensor(data):
@@ -200,6 +202,23 @@ def _array_from(data, dtype, device, copy=True):
         if copy and device_of(arr) == device_of(data._data if isinstance(data, Tensor) else arr):
             arr = arr.copy()
     return arr, dtype
+
+
+def _uint64_array(data):
+    """Python ints as uint64 take the whole range [0, 2**64), which no signed NumPy type
+    holds; torch reads each as an unsigned C integer (negatives and floats refused)."""
+    for x in _flat_iter(data):
+        if isinstance(x, (bool, np.bool_)):
+            continue
+        if not isinstance(x, (int, np.integer)):
+            if isinstance(x, Tensor):
+                return np.array(_to_nested_values(data)).astype(np.uint64)
+            raise TypeError("an integer is required")
+        if x < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if x >= 2 ** 64:
+            raise OverflowError("int too big to convert")
+    return np.array(data, dtype=np.uint64)
 
 
 def _flat_iter(data):
@@ -434,6 +453,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dtype = D._default[0] if any(isinstance(v, float) for v in (start, end, step)) else D.int64
     if dtype is D.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    D.refuse_limited(D.canonical(dtype), "arange_cpu")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
     if step == 0:

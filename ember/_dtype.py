@@ -17,7 +17,7 @@ class dtype:
     """A tensor element type. Instances are singletons (`ember.float32`)."""
 
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "category", "_rank",
-                 "_differentiable")
+                 "_differentiable", "_unordered", "_limited")
 
     def __init__(self, name, np_dtype, category, rank, itemsize=2):
         self.name = name
@@ -27,9 +27,12 @@ class dtype:
         self.is_complex = category == _COMPLEX
         # Whether tensors of this dtype can require grad (torch: floating point and complex).
         self._differentiable = category >= _FLOAT
-        self.is_signed = name not in ("uint8", "bool")
+        self.is_signed = name != "bool" and not name.startswith("uint")
         self.category = category
         self._rank = rank  # position in the promotion lattice within a category
+        # No order comparisons (lt, gt...): complex numbers, and the limited unsigned ints (set below).
+        self._unordered = self.is_complex
+        self._limited = False  # one of the limited-support unsigned ints (set below)
 
     def __repr__(self):
         return REPR_PREFIX + self.name
@@ -68,15 +71,25 @@ float64 = dtype("float64", np.float64, _FLOAT, 3)
 complex32 = dtype("complex32", None, _COMPLEX, 1, itemsize=4)
 complex64 = dtype("complex64", np.complex64, _COMPLEX, 2)
 complex128 = dtype("complex128", np.complex128, _COMPLEX, 3)
+# torch's "limited support" unsigned ints: they are made, copied, cast, compared for equality,
+# printed and saved, but promote only with floating types and most kernels refuse them
+# (`_LIMITED`; see promote_types and refuse_limited).
+uint16 = dtype("uint16", np.uint16, _INT, 2)
+uint32 = dtype("uint32", np.uint32, _INT, 3)
+uint64 = dtype("uint64", np.uint64, _INT, 4)
+_LIMITED = frozenset((uint16, uint32, uint64))
+for _d in _LIMITED:
+    _d._unordered = _d._limited = True
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128,
+       uint16, uint32, uint64)
 _TO_REAL = {complex32: float16, complex64: float32, complex128: float64}
 _TO_COMPLEX = {float16: complex32, bfloat16: complex64, float32: complex64, float64: complex128}
 # c10's ScalarType names, which torch's error messages use.
 _SCALAR_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
                       "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
                       "float64": "Double", "complex32": "ComplexHalf", "complex64": "ComplexFloat",
-                      "complex128": "ComplexDouble"}
+                      "complex128": "ComplexDouble", "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {np.dtype(d.np): d for d in ALL if d.np is not None}
 
@@ -135,9 +148,6 @@ def from_numpy_dtype(npd):
     npd = np.dtype(npd)
     if npd in _BY_NP:
         return _BY_NP[npd]
-    if npd == np.uint16 or npd == np.uint32 or npd == np.uint64:
-        # torch has no general unsigned ints; widen to the next signed type.
-        return {2: int32, 4: int64, 8: int64}[npd.itemsize]
     if npd.name == "bfloat16":
         _load_bfloat16()
         return bfloat16
@@ -158,6 +168,8 @@ def promote_types(a, b):
         return a
     if not (isinstance(a, dtype) and isinstance(b, dtype)):
         _check_args("promote_types", ("type1", a), ("type2", b))
+    if a in _LIMITED or b in _LIMITED:
+        return _promote_limited(a, b)
     if a.category != b.category:
         if a.category < b.category:
             a, b = b, a
@@ -174,6 +186,21 @@ def promote_types(a, b):
             return float32
         return a if a._rank > b._rank else b
     return a
+
+
+def _promote_limited(a, b):
+    """uint16/32/64 promote only with a real floating type (to that type), as in torch."""
+    other = b if a in _LIMITED else a
+    if other.category == _FLOAT:
+        return other
+    raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                       f"{_SCALAR_TYPE_NAMES[a.name]} and {_SCALAR_TYPE_NAMES[b.name]}")
+
+
+def refuse_limited(dtype, kernel):
+    """torch's refusal of a kernel it does not build for uint16/32/64."""
+    if dtype in _LIMITED:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPE_NAMES[dtype.name]}'")
 
 
 _default = [float32]  # set_default_dtype changes this one cell

@@ -20,7 +20,7 @@ __all__ = [
     "channel_shuffle", "pdist", "pairwise_distance", "cosine_embedding_loss", "hinge_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "kl_div", "ctc_loss",
     "binary_cross_entropy_with_logits", "constant_pad_nd", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
-    "affine_grid_generator", "lstm", "gru", "embedding_bag",
+    "affine_grid_generator", "lstm", "gru", "embedding_bag", "norm_except_dim",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -34,6 +34,13 @@ def _F():
 
 def _reduction(r):
     return _REDUCTIONS[r] if isinstance(r, int) else r
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """The pow-norm of v over every dim but `dim` (weight normalization's norm; see nn.utils.weight_norm)."""
+    from .nn.utils.weight_norm import norm_except_dim as impl
+
+    return impl(v, pow, dim)
 
 
 # -- convolution ----------------------------------------------------------------------------------------

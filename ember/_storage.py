@@ -9,9 +9,9 @@ import os
 
 import numpy as np
 
-from . import _shared_memory
-from ._ops.strided import _allocation
-from ._tensor import Tensor
+from . import _dtype as D, _shared_memory
+from ._ops.strided import _allocation, _check_bounds, _view, contiguous_strides
+from ._tensor import Tensor, _dtype_str
 
 
 def _owner(array):
@@ -174,6 +174,107 @@ def pin_memory(self, device=None):
     return self  # CuPy copies from pageable memory just as well
 
 
-for _fn in (data_ptr, untyped_storage, storage, is_shared, share_memory_, is_pinned, pin_memory):
+def _typed_view(storage, npdt):
+    """The storage's bytes as a flat array of `npdt` (a view: writes reach the storage)."""
+    flat = storage._array.reshape(-1, order="A").view(np.uint8)
+    return flat[:flat.size - flat.size % np.dtype(npdt).itemsize].view(npdt)
+
+
+_SET_SIGNATURES = ("set_() received an invalid combination of arguments - got ({}), but expected one of:\n * ()\n"
+                   " * (torch.Storage source)\n * (torch.Storage source, int storage_offset, tuple of ints size, "
+                   "tuple of ints stride = None)\n * (Tensor source)\n * (Tensor source, int storage_offset, "
+                   "tuple of ints size, tuple of ints stride = None)\n")
+
+
+def set_(self, source=None, storage_offset=None, size=None, stride=None):
+    """Make self look at other memory, in place: set_() an empty storage; set_(tensor) the tensor's storage
+    and geometry; set_(source, offset, size, stride) a strided view of source's storage (a tensor's or a
+    storage object's, read in self's dtype)."""
+    from ._ops._inplace import check_inplace
+
+    given = (source, storage_offset, size, stride)
+    if not (source is None or isinstance(source, (Tensor, UntypedStorage))) or \
+            (storage_offset is not None) != (size is not None):
+        names = ", ".join(type(a).__name__ if not isinstance(a, UntypedStorage) else "torch.storage.UntypedStorage"
+                          for a in given if a is not None)
+        raise TypeError(_SET_SIGNATURES.format(names))
+    check_inplace(self)
+    if source is None:
+        from ._device import xp_of
+
+        data = xp_of(self._data).empty(0, dtype=self._data.dtype)
+    elif isinstance(source, Tensor):
+        if source._dtype is not self._dtype:
+            raise RuntimeError(f"Could not set tensor of type {_dtype_str(source._dtype)} to a tensor of type "
+                               f"{_dtype_str(self._dtype)}")
+        data = source._data
+        if size is not None:
+            data = _strided(data, storage_offset, size, stride)
+    else:
+        if isinstance(source, TypedStorage) and source.dtype is not self._dtype:
+            raise RuntimeError(f"Expected a Storage of type {_dtype_str(self._dtype)} or an UntypedStorage, but got type "
+                            f"{D._SCALAR_TYPE_NAMES[source.dtype.name]} for argument 1 'storage'")
+        flat = _typed_view(source, self._data.dtype)
+        data = flat if size is None else _strided(flat, storage_offset, size, stride)
+    self._data = data
+    for k in ("_base", "_view_fn", "_base_fn"):  # no longer a view of what it viewed
+        self.__dict__.pop(k, None)
+    self._bump_version()
+    return self
+
+
+def _strided(array, offset, size, stride):
+    size = tuple(int(n) for n in size)
+    stride = contiguous_strides(size) if stride is None else tuple(int(s) for s in stride)
+    _check_bounds(array, size, stride, int(offset))
+    return _view(array, size, stride, int(offset))
+
+
+_LEGACY_STORAGES = {}
+
+
+def storage_type(self):
+    """The legacy typed-storage class of the tensor's dtype (FloatStorage...), as torch; None for the
+    limited unsigned ints, which have none."""
+    from .serialization import _STORAGE_NAMES
+
+    name = _STORAGE_NAMES.get(self._dtype.name)
+    if name is None:
+        return None
+    cls = _LEGACY_STORAGES.get(name)
+    if cls is None:
+        cls = _LEGACY_STORAGES[name] = type(name, (TypedStorage,), {"__module__": "ember"})
+    return cls
+
+
+def from_file(filename, shared=None, size=0, *, dtype=None, layout=None, device=None, pin_memory=False,
+              requires_grad=False):
+    """A tensor of `size` elements read from a file: shared=True maps the file (made or grown as needed),
+    so writes reach it; otherwise a private copy of its first bytes."""
+    dtype = D.canonical(dtype) or D.get_default_dtype()
+    npdt = D.np_dtype(dtype)
+    path = os.fspath(filename)
+    need = size * np.dtype(npdt).itemsize
+    if shared:
+        if not os.path.exists(path) or os.path.getsize(path) < need:
+            with open(path, "ab") as f:
+                f.truncate(need)
+        array = np.asarray(np.memmap(path, dtype=npdt, mode="r+", shape=(size,))) if size else np.empty(0, npdt)
+    else:
+        if not os.path.exists(path):
+            raise RuntimeError(f"unable to open file <{path}> in read-only mode: No such file or directory (2)")
+        have = os.path.getsize(path)
+        if have < need:
+            raise RuntimeError(f"file <{path}> size <{have}> is smaller than the required mapping size <{need}>")
+        array = np.fromfile(path, dtype=npdt, count=size)
+    t = Tensor._make(array, dtype)
+    if device is not None and str(device) != "cpu":
+        t = t.to(device)
+    if requires_grad:
+        t.requires_grad_()
+    return t
+
+
+for _fn in (data_ptr, untyped_storage, storage, is_shared, share_memory_, is_pinned, pin_memory, set_, storage_type):
     setattr(Tensor, _fn.__name__, _fn)
 

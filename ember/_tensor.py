@@ -20,6 +20,7 @@ from .autograd.engine import run_backward
 from .autograd.graph import AccumulateGrad, _RemovableHandle
 
 _state = grad_mode.state
+_inference_threads = grad_mode.inference_threads
 
 
 class Tensor:
@@ -36,6 +37,8 @@ class Tensor:
     _retains_grad = False
     _grad_acc = None
     _is_param = False
+    _inference = False  # made under inference_mode: no in-place change or grad outside it (see is_inference)
+    _grad_dtype = None  # set by the grad_dtype setter: the dtype .grad must have (None in it: any dtype)
 
     # Make NumPy defer to our reflected operators: ndarray + Tensor -> Tensor.
     __array_priority__ = 1000
@@ -59,6 +62,8 @@ class Tensor:
         t._dtype = dtype if dtype is not None else D.from_numpy_dtype(data.dtype)
         t._requires_grad = requires_grad
         t._grad_fn = None
+        if _inference_threads[0] and _state.inference:
+            t._inference = True
         return t
 
     # -- basic attributes ---------------------------------------------------------
@@ -154,6 +159,8 @@ class Tensor:
             )
         if value and not self._dtype._differentiable:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if value and self._inference and not _state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
@@ -196,12 +203,13 @@ class Tensor:
                 raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor "
                                    f"of size '{list(self._data.shape)}'. Please ensure that the gradient and the "
                                    "tensor are the same size")
-            if value._dtype is not self._dtype:
+            expected = self._dtype if self._grad_dtype is None else self._grad_dtype[0]
+            if value._dtype is not expected and expected is not None:
                 from ._ops._inplace import _TYPE_WORDS
 
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_dtype_str(value._dtype)}' to a tensor with "
-                    f"grad_dtype '{_TYPE_WORDS[self._dtype.name]}'. The gradient must match the tensor's grad_dtype "
+                    f"grad_dtype '{_TYPE_WORDS[expected.name]}'. The gradient must match the tensor's grad_dtype "
                     "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific "
                     "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor "
                     "and its gradient may break downstream systems that assume they match.")
@@ -210,6 +218,25 @@ class Tensor:
     @grad.deleter
     def grad(self):
         self._grad = None
+
+    @property
+    def grad_dtype(self):
+        """The dtype a leaf's .grad must have (its own dtype unless set; None: any), as torch 2.13."""
+        if self._grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return self._dtype if self._grad_dtype is None else self._grad_dtype[0]
+
+    @grad_dtype.setter
+    def grad_dtype(self, value):
+        if self._grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        if value is not None and not isinstance(value, D.dtype):
+            raise RuntimeError(f"grad_dtype must be a torch.dtype or None, but got {type(value).__name__}")
+        self._grad_dtype = (value,)  # a cell, so that None (any dtype) differs from "not set"
+
+    def is_inference(self):
+        """Whether this tensor was made under inference_mode (or is a view of one that was)."""
+        return self._inference
 
     @property
     def data(self):
@@ -307,6 +334,8 @@ class Tensor:
         """Same memory and version counter, cut from the graph."""
         t = Tensor._make(self._data, self._dtype)
         t._vcell = self._version_counter
+        if self._inference:
+            t._inference = True
         return t
 
     def detach_(self):
@@ -476,7 +505,8 @@ _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16":
                  "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
                  "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
                  "complex32": "ComplexHalfTensor", "complex64": "ComplexFloatTensor",
-                 "complex128": "ComplexDoubleTensor"}
+                 "complex128": "ComplexDoubleTensor", "uint16": "UInt16Tensor", "uint32": "UInt32Tensor",
+                 "uint64": "UInt64Tensor"}
 
 
 def _type_name(t):

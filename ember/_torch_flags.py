@@ -14,7 +14,8 @@ __all__ = ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled
            "get_deterministic_debug_mode", "set_warn_always", "is_warn_always_enabled", "set_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "set_flush_denormal", "set_default_tensor_type", "init_num_threads",
            "get_file_path", "prepare_multiprocessing_environment", "get_device_module", "has_lapack", "has_mkl",
-           "has_openmp", "has_spectral", "layout", "strided", "memory_format", "legacy_contiguous_format"]
+           "has_openmp", "has_spectral", "layout", "strided", "memory_format", "legacy_contiguous_format",
+           "DisableTorchFunction", "DisableTorchFunctionSubclass", "AggregationType", "SUM", "AVG"]
 
 # What this build has: LAPACK and FFTs through NumPy; no MKL, no OpenMP of ember's own.
 has_lapack = True
@@ -123,6 +124,68 @@ def get_device_module(device=None):
     except ModuleNotFoundError:
         raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'.") \
             from None
+
+
+class _TorchFunctionSwitch:
+    """torch's context managers that turn __torch_function__ dispatch off in a block. ember dispatches
+    no __torch_function__ (Tensor subclasses run ember's ops as they are), so off is what it always
+    is: entering and leaving change nothing."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return None
+
+
+class DisableTorchFunction(_TorchFunctionSwitch):
+    """Disables __torch_function__ overrides, subclasses' and modes' (a no-op in ember: none run)."""
+
+
+class DisableTorchFunctionSubclass(_TorchFunctionSwitch):
+    """Disables Tensor subclasses' __torch_function__ (a no-op in ember: none run)."""
+
+
+class AggregationType:
+    """torch.AggregationType (SUM, AVG): how a statistic aggregates its samples (torch.monitor's
+    Aggregation names), an enum whose members print as `AggregationType.SUM`."""
+
+    __slots__ = ("name", "value")
+    __members__ = {}
+
+    def __new__(cls, value):
+        for member in cls.__members__.values():
+            if member.value == value:
+                return member
+        raise ValueError(f"{value} is not a valid AggregationType")
+
+    @classmethod
+    def _member(cls, name, value):
+        member = object.__new__(cls)
+        member.name, member.value = name, value
+        cls.__members__[name] = member
+        return member
+
+    def __int__(self):
+        return self.value
+
+    __index__ = __int__
+
+    def __hash__(self):
+        return self.value
+
+    def __repr__(self):
+        return f"<AggregationType.{self.name}: {self.value}>"
+
+    def __str__(self):
+        return f"AggregationType.{self.name}"
+
+    def __reduce__(self):
+        return (AggregationType, (self.value,))
+
+
+SUM = AggregationType.SUM = AggregationType._member("SUM", 0)
+AVG = AggregationType.AVG = AggregationType._member("AVG", 1)
 
 
 class layout:

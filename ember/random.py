@@ -24,4 +24,16 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
 
 
 __all__ = ["default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-           "fork_rng", "Generator"]
+           "fork_rng", "Generator", "thread_safe_generator"]
+
+
+def thread_safe_generator():
+    """The generator a DataLoader thread worker owns (so transforms draw without racing the others);
+    None elsewhere, meaning the default generator. ember's DataLoader workers are processes, each
+    with its own default generator, so this is None there too."""
+    from .utils.data import get_worker_info
+
+    info = get_worker_info()
+    if info is not None and getattr(info, "worker_method", None) == "thread" and getattr(info, "rng", None) is not None:
+        return info.rng.torch_generator
+    return None

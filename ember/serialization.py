@@ -27,7 +27,6 @@ import collections
 import io
 import os
 import pickle
-import struct
 import sys
 import tempfile
 import zipfile
@@ -35,6 +34,8 @@ import zipfile
 import numpy as np
 
 from . import _dtype as D
+from ._ops.strided import contiguous_strides
+from ._pytorch_file import PyTorchFileReader, PyTorchFileWriter  # noqa: F401 - also torch.PyTorchFile*
 from ._tensor import Tensor
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
@@ -44,7 +45,6 @@ _STORAGE_NAMES = {"float32": "FloatStorage", "float64": "DoubleStorage", "float1
                   "int16": "ShortStorage", "int8": "CharStorage", "uint8": "ByteStorage", "bool": "BoolStorage",
                   "complex64": "ComplexFloatStorage", "complex128": "ComplexDoubleStorage"}
 _DTYPE_OF_STORAGE = {v: k for k, v in _STORAGE_NAMES.items()}
-_ALIGN = 64  # torch aligns each storage's bytes in the archive (so that mmap loading works)
 
 
 # -- writing --------------------------------------------------------------------------------------------
@@ -117,6 +117,8 @@ class _TorchPickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
+            if obj.dtype in D._LIMITED:  # no typed storage class: torch writes the bytes untyped
+                return ("storage", _global("torch.storage", "UntypedStorage"), obj.key, obj.location, obj.array.nbytes)
             return ("storage", _global("torch", _STORAGE_NAMES[obj.dtype.name]), obj.key, obj.location, obj.array.size)
         return None
 
@@ -156,37 +158,23 @@ class _TorchPickler(pickle._Pickler):
             self._keep.append(root)
         stride = tuple(s // itemsize for s in strides) if a.ndim else ()
         if a.ndim and not a.size:
-            stride = _contiguous_strides(a.shape)
-        return _global("torch._utils", "_rebuild_tensor_v2"), (
-            ref, offset_bytes // itemsize, tuple(a.shape), stride, t._requires_grad, collections.OrderedDict())
-
-
-def _contiguous_strides(shape):
-    strides, acc = [], 1
-    for n in reversed(shape):
-        strides.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(strides))
-
-
-def _write_entry(zf, name, data):
-    """An uncompressed entry whose data starts on a 64-byte boundary (padding in an extra field)."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_STORED
-    start = zf.fp.tell() + 30 + len(name.encode()) + 4
-    pad = -start % _ALIGN
-    info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
-    zf.writestr(info, data)
+            stride = contiguous_strides(a.shape)
+        args = (ref, offset_bytes // itemsize, tuple(a.shape), stride, t._requires_grad, collections.OrderedDict())
+        if t._dtype in D._LIMITED:  # the dtype travels with the tensor, as torch's v3 writes it
+            return _global("torch._utils", "_rebuild_tensor_v3"), args + (t._dtype,)
+        return _global("torch._utils", "_rebuild_tensor_v2"), args
 
 
 def _write_archive(fileobj, pkl, storages):
-    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-        _write_entry(zf, "archive/data.pkl", pkl)
-        _write_entry(zf, "archive/byteorder", b"little")
-        for ref in storages.values():
-            data = ref.array if sys.byteorder == "little" else ref.array.byteswap()
-            _write_entry(zf, f"archive/data/{ref.key}", np.ascontiguousarray(data).reshape(-1).view(np.uint8))
-        _write_entry(zf, "archive/version", b"3\n")
+    """torch.save's records, in its order: data.pkl, byteorder, the storages, then the writer's end."""
+    writer = PyTorchFileWriter(fileobj)
+    writer.write_record("data.pkl", pkl, len(pkl))
+    writer.write_record("byteorder", b"little", 6)
+    for ref in storages.values():
+        data = ref.array if sys.byteorder == "little" else ref.array.byteswap()
+        raw = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+        writer.write_record(f"data/{ref.key}", raw.data, raw.nbytes)
+    writer.write_end_of_file()
 
 
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
@@ -262,6 +250,12 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
     return t
 
 
+def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None):
+    """A tensor over an untyped (byte) storage, its dtype given here."""
+    typed = _Storage(storage.array.view(D.np_dtype(dtype)), dtype, storage.device)
+    return _rebuild_tensor_v2(typed, storage_offset, size, stride, requires_grad, backward_hooks, metadata)
+
+
 def _rebuild_parameter(data, requires_grad, backward_hooks, *args):
     from .nn.parameter import Parameter
 
@@ -320,6 +314,8 @@ def _torch_names():
 
     names = {("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
              ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
+             ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
+             ("torch.storage", "UntypedStorage"): _StorageType(D.uint8),
              ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
              ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
              ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,

@@ -31,6 +31,7 @@ FAMILIES = (
     "view_copies",
     "native_norms",
     "aliases",
+    "introspection",
 )
 
 __all__ = []

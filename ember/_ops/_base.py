@@ -32,6 +32,7 @@ from ..autograd.anomaly_mode import anomaly_state, record_trace
 from ..autograd.graph import Node, _backward_running, _unpack_saved
 
 _state = grad_mode.state
+_inference_threads = grad_mode.inference_threads
 _from_np = D._BY_NP
 _new = object.__new__
 _ndarray = np.ndarray
@@ -51,7 +52,7 @@ def _edge(x):
     return (None, 0)
 
 
-def _wrap(array):
+def _wrap(array, _inference_threads=_inference_threads):  # a local: cheaper to read than a global
     """A Tensor around an op's output array (NumPy turns 0-d results into scalars)."""
     t = object.__new__(Tensor)
     if type(array) is not np.ndarray:
@@ -64,6 +65,8 @@ def _wrap(array):
         t._dtype = D.from_numpy_dtype(array.dtype)
     t._requires_grad = False
     t._grad_fn = None
+    if _inference_threads[0] and _state.inference:
+        t._inference = True
     return t
 
 
@@ -137,6 +140,8 @@ class Op(Node):
         if not (requires and _state.enabled and cls.differentiable and result._dtype._differentiable):
             # As in torch, a view made under no_grad of a tensor requiring grad still requires grad (a leaf).
             result._requires_grad = requires and cls.is_view and not _state.enabled
+            if _inference_threads[0] and _state.inference and not cls.is_view:  # a view is an inference tensor when its base is
+                result._inference = True
             return result
         return node._record(inputs, result)
 
@@ -264,6 +269,8 @@ def _mark_view(result, base, node, params):
     Multi-output views (split, unbind) get an int `params` (the output index):
     torch refuses to record in-place changes of those, and so does their view_fn."""
     root = base._base if base._base is not None else base
+    if base._inference:
+        result._inference = True
     result._base = root
     result._vcell = root._version_counter
     if base._vcell is not root._vcell:

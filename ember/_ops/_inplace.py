@@ -32,8 +32,17 @@ _state = grad_mode.state
 _TYPE_WORDS = D._SCALAR_TYPE_NAMES  # c10's names of the dtypes ("Float", "ComplexDouble"), as errors print them
 
 
+def check_inference_inplace(self):
+    """An inference tensor may change in place only inside inference mode, as in torch."""
+    if self._inference and not _state.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                           "clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
 def check_inplace(self, result_dtype=None, result_shape=None):
     """PyTorch's refusals for an in-place op on `self`, before anything is written."""
+    check_inference_inplace(self)
     if _state.enabled:
         if self._requires_grad and self._grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")

@@ -18,7 +18,7 @@ from .._creation import _finish
 from .._device import as_device, xp_for, xp_of
 from .._tensor import Tensor
 from ._base import Op, sum_to, tensor_method
-from ._inplace import _TYPE_WORDS, check_inplace, commit, inplace_method
+from ._inplace import _TYPE_WORDS, check_inference_inplace, check_inplace, commit, inplace_method
 
 __all__ = ["isin", "cartesian_prod", "combinations", "block_diag", "diagflat", "diagonal_scatter", "unravel_index",
            "renorm", "scalar_tensor", "frombuffer", "split_with_sizes", "index_reduce", "index_put_", "fill", "fill_",
@@ -336,7 +336,7 @@ def is_nonzero(input):
 
 
 def is_signed(input):
-    return input._dtype not in (D.uint8, D.bool_)
+    return input._dtype.is_signed
 
 
 def typename(obj):
@@ -394,6 +394,7 @@ def resize_(self, *sizes, memory_format=None):
 
     if self._requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
+    check_inference_inplace(self)
     shape = _shape(sizes, "resize_")
     n = math.prod(shape)
     flat = self._data.reshape(-1)

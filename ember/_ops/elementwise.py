@@ -149,6 +149,8 @@ class _Binary(Op):
     """Binary elementwise op; `fn(xp, a, b)` computes on arrays of the result dtype."""
 
     numbers_are_tensors = True
+    # torch's kernel name, for the ops it builds no uint16/32/64 kernel for (None: it has one)
+    limited_kernel = None
 
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
@@ -163,6 +165,8 @@ def _binary(op_cls, a, b, **params):
 def _apply_binary(op_cls, a, b, dt, **params):
     """op_cls.apply with torch's errors for shapes that do not broadcast, and Python ints
     outside an integer dtype's range wrapped into it as torch casts them (uint8 - 3)."""
+    if dt._limited:
+        _refuse_limited(op_cls, dt, params)
     try:
         return op_cls.apply(a, b, dtype=dt, **params)
     except ValueError:
@@ -172,6 +176,17 @@ def _apply_binary(op_cls, a, b, dt, **params):
         if dt.is_floating_point:
             raise
         return op_cls.apply(_wrap_int(a, dt), _wrap_int(b, dt), dtype=dt, **params)
+
+
+def _refuse_limited(op_cls, dt, params):
+    """torch's refusal of uint16/32/64 by the binary ops it builds no kernel of theirs for: the class's
+    `limited_kernel`, remainder/fmod's `kernel`, or the kernel an int-only op (gcd, shifts) is given."""
+    kernel = op_cls.kernel if issubclass(op_cls, _IntDivision) else params.get("kernel") or \
+        getattr(op_cls, "limited_kernel", None)
+    if op_cls is DivBackward0 and params.get("rounding_mode"):
+        kernel = f"div_{params['rounding_mode']}_cpu"
+    if kernel is not None:
+        D.refuse_limited(dt, kernel)
 
 
 def _wrap_int(x, dt):
@@ -187,6 +202,7 @@ class AddBackward0(_Binary):
     def forward(self, a, b, dtype, alpha=1):
         if dtype is None:  # the operator fast path: two arrays of one dtype
             return a + b
+        D.refuse_limited(dtype, "add_stub")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
@@ -222,6 +238,7 @@ class SubBackward0(_Binary):
         if _is_bool(a) or _is_bool(b):
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        D.refuse_limited(dtype, "add_stub")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         a, b = cast(a, npdt), cast(b, npdt)
         if alpha != 1:
@@ -326,6 +343,7 @@ class PowBackward0(Op):
     saved_names = ("self", "exponent")
 
     def forward(self, x, e, dtype):
+        D.refuse_limited(dtype, "pow")
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         x = cast(x, npdt)
         if dtype is D.bool_:  # bool ** bool
@@ -372,6 +390,8 @@ def _int_power(a, b, npdt):
 
 
 class PowBackward1(_Binary):
+    limited_kernel = "pow"
+
     """tensor ** tensor"""
 
     save_inputs = True
@@ -436,7 +456,8 @@ def _fast(op_cls, kernel, allowed=None, full=None):
     the full path (by default the common-dtype binary op)."""
 
     def op(self, other):
-        if _in_own_dtype(self, other) and (allowed is None or allowed(self._dtype)):
+        # uint16/32/64 (`_limited`) take the full path, where torch's refusals are.
+        if _in_own_dtype(self, other) and not self._dtype._limited and (allowed is None or allowed(self._dtype)):
             try:
                 tensor = type(other) is not _float_t and type(other) is not _int_t
                 result = _wrap(kernel(self._data, other._data if tensor else other))
@@ -640,6 +661,8 @@ def atan2(input, other, *, out=None):
 
 
 class MaximumBackward0(_Binary):
+    limited_kernel = "maximum_cpu"
+
     """Ties split the gradient half and half, as torch does; NaN passes it to both."""
 
     save_inputs = True
@@ -652,6 +675,8 @@ class MaximumBackward0(_Binary):
 
 
 class MinimumBackward0(_Binary):
+    limited_kernel = "minimum_cpu"
+
     save_inputs = True
     fn = staticmethod(lambda a, b: xp_of(a).minimum(a, b))
 
@@ -738,6 +763,10 @@ def clamp(input, min=None, max=None, *, out=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if input._dtype.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
+    if input._dtype._limited:  # torch's kernel names: by bound kind, tensor bounds through maximum
+        tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
+        D.refuse_limited(input._dtype, "maximum_cpu" if tensors else "clamp_scalar_cpu" if min is not None and
+                         max is not None else "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
     lo, hi = _scalar_or_tensor(min) if min is not None else None, _scalar_or_tensor(max) if max is not None else None
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         if lo is not None and not isinstance(lo, Tensor) or hi is not None and not isinstance(hi, Tensor):
@@ -832,7 +861,9 @@ class _Unary(Op):
     def forward(self, x):
         kind = x.dtype.kind
         if self.rejects is not None and kind in self.rejects[0]:
-            raise self.rejects[1](x.dtype)
+            exc = self.rejects[1](x.dtype)
+            if exc is not None:  # None: accepted after all (uint8 among the unsigned)
+                raise exc
         if self.to_float and kind in "biu":
             x = x.astype(D.np_dtype(D._default[0]))
         xp = np if type(x) is np.ndarray else xp_of(x)
@@ -857,6 +888,12 @@ def _no_kernel(kernel):
 
 def _refuse(exc_type, message):
     return lambda npdt: exc_type(message)
+
+
+def _wide_unsigned(kernel, other):
+    """torch builds no `kernel` for uint16/32/64 (uint8 has one); `other` refuses the rest."""
+    return lambda npdt: (None if npdt.itemsize == 1 else _no_kernel(kernel)(npdt)) if npdt.kind == "u" \
+        else other(npdt)
 
 
 def _bool_or_complex(for_bool, for_complex):
@@ -972,18 +1009,20 @@ _UNARY = {
 
 # dtypes torch refuses: kinds of the input array -> the exception it raises.
 _REJECTS = {
-    "neg": ("b", _refuse(RuntimeError, _NEG_BOOL)),
-    "abs": ("b", _no_kernel("abs_cpu")),
+    "neg": ("bu", _wide_unsigned("neg_cpu", _refuse(RuntimeError, _NEG_BOOL))),
+    "abs": ("bu", _wide_unsigned("abs_cpu", _no_kernel("abs_cpu"))),
     "relu": ("bc", _bool_or_complex(_refuse(RuntimeError, "Boolean inputs not supported for relu"),
                                     _refuse(NotImplementedError, "clamp is not supported for complex types"))),
     "floor": ("bc", _bool_or_complex(_no_kernel("floor_vml_cpu"), _no_complex("floor"))),
     "ceil": ("bc", _bool_or_complex(_no_kernel("ceil_vml_cpu"), _no_complex("ceil"))),
     "trunc": ("bc", _bool_or_complex(_no_kernel("trunc_vml_cpu"), _no_complex("trunc"))),
     "frac": ("biuc", _no_kernel("frac_cpu")),
-    "sign": ("c", _refuse(NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
-                                               "Please use torch.sgn instead.")),
+    "sign": ("cu", _wide_unsigned("sign_cpu", _refuse(
+        NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                             "torch.sgn instead."))),
     "erf": ("c", _no_kernel("erf_vml_cpu")),
     "erfinv": ("c", _no_kernel("erfinv_vml_cpu")),
+    "square": ("u", _wide_unsigned("pow", None)),
 }
 # Ops whose real formula is not the complex one (the conj rule in Op.holomorphic does not apply).
 _NOT_HOLOMORPHIC = {"abs"}
@@ -1068,7 +1107,7 @@ def _compare(fn, ordering=None, name=None):
     """`ordering`: the kernel name of an order comparison, which torch refuses on complex numbers."""
 
     def compare(input, other, *, out=None):
-        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other) and not input._dtype.is_complex:
+        if out is None and isinstance(input, Tensor) and _in_own_dtype(input, other) and not input._dtype._unordered:
             try:
                 return _Compare.apply(input, other, dtype=None, fn=fn)
             except ValueError:
@@ -1076,7 +1115,7 @@ def _compare(fn, ordering=None, name=None):
                 raise
         a, b = _prep(input, other, name or ordering)
         dt = binary_dtype(a, b)
-        if ordering is not None and dt.is_complex:
+        if ordering is not None and dt._unordered:
             raise NotImplementedError(f"\"{ordering}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
         if type(b) is _int_t and dt.category == D._INT:  # NumPy compares exactly; torch casts first
             b = _wrap_int(b, dt)
@@ -1187,6 +1226,7 @@ bitwise_xor = _bitwise(lambda a, b: a ^ b, "bitwise_xor")
 def bitwise_not(input):
     if input._dtype._differentiable:
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
+    D.refuse_limited(input._dtype, "bitwise_not_cpu")
     return _Predicate.apply(input, fn=lambda x: ~x)
 
 

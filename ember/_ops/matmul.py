@@ -635,5 +635,20 @@ Tensor.baddbmm = baddbmm
 Tensor.addbmm = addbmm
 Tensor.addr = addr
 
+# torch's sparse-times-dense products. ember's tensors are all dense (strided), where torch computes
+# spmm and dsmm as mm and refuses hsmm and saddmm, which need a sparse input.
+spmm = dsmm = mm
+
+
+def hsmm(mat1, mat2):
+    raise NotImplementedError("Could not run 'aten::hspmm' with arguments from the 'CPU' backend. This could be "
+                              "because the operator doesn't exist for this backend, or was omitted during the "
+                              "selective/custom build process (if using custom build).")
+
+
+def saddmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    raise RuntimeError("tensor.sspaddmm(...) can only be called on sparse tensors")
+
+
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm",
-           "addr", "chain_matmul", "einsum", "tensordot", "inner", "kron"]
+           "addr", "chain_matmul", "einsum", "tensordot", "inner", "kron", "spmm", "dsmm", "hsmm", "saddmm"]

@@ -132,6 +132,8 @@ _base._sum_dims = _sum_dims  # sum_to (undoing broadcasting in every backward) c
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and dtype is None and out is None and input._dtype.is_floating_point:
         return SumBackward0.apply(input, dims=None, keepdim=keepdim, dtype=None)  # the common loss.sum()
+    if dtype is not None:
+        D.refuse_limited(D.canonical(dtype), "sum_cpu")
     dims = normalize_dims(input, dim)
     cls = SumBackward0 if dim is None else SumBackward1
     return _out(cls.apply(input, dims=dims, keepdim=keepdim, dtype=_int_to_long(input, dtype)), out)
@@ -392,7 +394,8 @@ class MinBackward0(MaxBackward0):
 
 
 def _refuse_complex(input, kernel):
-    if input._dtype.is_complex:
+    """torch has no complex (nor uint16/32/64) kernel for these reductions."""
+    if input._dtype._unordered:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_WORDS[input._dtype.name]}'")
 
 
@@ -403,6 +406,8 @@ def _extreme(name, full_cls, dim_cls, pair, result_type, input, dim, keepdim, ot
         if dim is not None and name != "median":
             raise RuntimeError(f"{name}(): does not support complex input")
         _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all")
+    if input._dtype._limited:
+        _refuse_complex(input, "median_cpu" if name == "median" else f"{name}_all" if dim is None else f"{name}_cpu")
     if dim is None:
         if name != "median":  # median() of no elements is NaN in torch
             _check_nonempty(name, input, (), False)
@@ -505,6 +510,7 @@ class _ArgExtreme(Op):
 def _arg(name, input, dim, keepdim):
     if input._dtype is D.bool_ or input._dtype.is_complex:
         raise RuntimeError(f"{name}(): does not support {'bool' if input._dtype is D.bool_ else 'complex'} input")
+    D.refuse_limited(input._dtype, f"{name}_cpu")
     if dim is None:
         _check_nonempty(name, input, (), False)
         return _ArgExtreme.apply(input, fn=name, dim=None, keepdim=keepdim)
@@ -733,8 +739,34 @@ Tensor.cumsum_ = inplace_method(cumsum)
 Tensor.cumprod_ = inplace_method(cumprod)
 
 
+def hash_tensor(input, dim=None, *, keepdim=False, mode=0, out=None):
+    """torch.hash_tensor: the xor of the elements' 64-bit patterns (floats as float64, integers and bool as
+    int64), as uint64, over all elements or the dims given."""
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    dt = input._dtype
+    if dt.is_complex or dt in D._LIMITED:
+        raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
+    if dim is None or isinstance(dim, (list, tuple)) and not dim:
+        if input.numel() == 0:
+            raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+    dims = normalize_dims(input, dim)
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    x = input._data
+    xp = xp_of(x)
+    bits = x.astype(np.float64 if dt.is_floating_point else np.int64).view(np.uint64)
+    h = xp.bitwise_xor.reduce(bits, axis=dims, keepdims=keepdim) if dims else bits.copy()
+    return _out(_wrap(xp.asarray(h, dtype=np.uint64)), out)
+
+
+Tensor.hash_tensor = hash_tensor
+
 from ..linalg._norms import matrix_norm  # noqa: E402 - linalg builds on this module
 
 __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "median", "amax", "amin",
            "argmax",
-           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "dist", "all", "any", "count_nonzero"]
+           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "dist", "all", "any", "count_nonzero",
+           "hash_tensor"]

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype as D
 from .._device import xp_of
 from .._size import Size
 from .._tensor import Tensor, _type_name
@@ -730,6 +731,7 @@ class FlipBackward0(Op):
 def flip(input, *args, dims=None):
     # torch.flip(x, dims), x.flip(0, 1), x.flip((0, 1)) and dims= are all accepted
     dims = dims if dims is not None else args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+    D.refuse_limited(input._dtype, "flip_cpu")
     return FlipBackward0.apply(input, dims=_distinct_dims(input, dims) if input._data.ndim else ())
 
 

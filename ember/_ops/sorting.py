@@ -314,6 +314,7 @@ def _std_sort(q, first, last, comp):
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The k largest (or smallest) elements along dim and their indices."""
+    D.refuse_limited(input._dtype, "topk_cpu")
     x = input if input._data.ndim else input.reshape(1)
     d = x._wrap_dim(dim)
     if k < 0 or k > x._data.shape[d]:

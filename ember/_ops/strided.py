@@ -17,7 +17,7 @@ from ._base import Op, _wrap, tensor_method
 from ._inplace import check_inplace
 from .._alloc import torch_alloc_errors
 
-__all__ = ["as_strided", "as_strided_", "as_strided_scatter", "empty_strided", "empty_permuted"]
+__all__ = ["as_strided", "as_strided_", "as_strided_scatter", "empty_strided", "empty_permuted", "slice_inverse"]
 
 
 def _allocation(a):
@@ -78,6 +78,15 @@ def is_set_to(self, tensor):
     a, b = self._data, tensor._data
     return (_allocation(a)[0] is _allocation(b)[0] and a.shape == b.shape and stride(self) == stride(tensor)
             and _offset(a) == _offset(b))
+
+
+def contiguous_strides(shape):
+    """The element strides of a contiguous tensor of `shape` (a size-0 or size-1 dim counted as 1)."""
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(strides))
 
 
 def _positions(xp, shape, strides, offset):
@@ -194,6 +203,41 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
     return scatter_into_view(out, as_strided(out, size, stride, 0 if storage_offset is None else storage_offset), src)
 
 
+class SliceInverseBackward0(Op):
+    """slice_inverse(x, src, dim, start, end, step): x's storage seen with src's geometry (x being
+    src[start:end:step] along dim, this re-makes src from it). Gradients as torch's: x gets the
+    slice of g, src the rest of g (slice_scatter of zeros). A view re-made from its base (after an
+    in-place change) has no src input: its params carry src's geometry."""
+
+    is_view = True
+
+    def forward(self, x, src=None, *, size, stride, storage_offset, dim, start, end, step):
+        self.dim, self.start, self.end, self.step = dim, start, end, step
+        return _view(x, size, stride, storage_offset)
+
+    def backward(self, g):
+        key = (slice(None),) * self.dim + (slice(self.start, self.end, self.step),)
+        gx = g[key]
+        if len(self.next_functions) == 1:
+            return gx
+        from .indexing import slice_scatter
+        from .._creation import zeros_like
+
+        gsrc = slice_scatter(g, zeros_like(gx), self.dim, self.start, self.end, self.step) if self.needs_grad(1) \
+            else None
+        return gx, gsrc
+
+
+def slice_inverse(input, src, dim=0, start=None, end=None, step=1):
+    """The inverse of src.slice(dim, start, end, step) = input: input's storage viewed with src's sizes,
+    strides and storage offset (what functionalization uses to re-make a sliced base)."""
+    size, stride = tuple(src._data.shape), src.stride()
+    offset = _offset(src._data)
+    _check_bounds(input._data, size, stride, offset)
+    return SliceInverseBackward0.apply(input, src, size=size, stride=stride, storage_offset=offset,
+                                       dim=src._wrap_dim(dim), start=start, end=end, step=step)
+
+
 # -- factories --------------------------------------------------------------------------------------------
 @torch_alloc_errors
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
@@ -235,3 +279,4 @@ def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=Non
 Tensor.as_strided = as_strided
 Tensor.as_strided_ = as_strided_
 Tensor.as_strided_scatter = as_strided_scatter
+Tensor.slice_inverse = slice_inverse

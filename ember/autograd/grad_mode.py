@@ -18,6 +18,23 @@ class _State(threading.local):
 
 
 state = _State()
+# How many threads are in inference mode now. Op outputs check this plain cell first (a list read is
+# several times cheaper than the thread-local one) and read `state.inference` only when it is non-zero.
+inference_threads = [0]
+# Whether inference mode was ever entered in this process: until then no inference tensor exists, and
+# saving tensors for backward skips looking for one.
+inference_seen = [False]
+_count_lock = threading.Lock()
+
+
+def _set_inference(on):
+    """Switch this thread's inference flag, keeping `inference_threads` in step."""
+    if on != state.inference:
+        with _count_lock:
+            inference_threads[0] += 1 if on else -1
+        if on:
+            inference_seen[0] = True
+        state.inference = on
 
 
 def is_grad_enabled():
@@ -86,7 +103,8 @@ class _Mode:
         return None
 
     def __exit__(self, *exc):
-        state.enabled, state.inference = self._prev
+        state.enabled = self._prev[0]
+        _set_inference(self._prev[1])
         return False
 
     def clone(self):
@@ -140,6 +158,6 @@ class inference_mode(_Mode):
         return inference_mode(self.mode)
 
     def _apply(self):
-        if self.mode:
-            state.enabled = False
-            state.inference = True
+        # As torch's InferenceMode(mode): inference_mode(False) turns grad mode back on inside.
+        state.enabled = not self.mode
+        _set_inference(self.mode)

@@ -90,8 +90,11 @@ class Node:
     # -- saved tensors -------------------------------------------------------
     def _save(self, tensors):
         saved = []
+        check = grad_mode.inference_seen[0]
         for t in tensors:
             v = getattr(t, "_vcell", _NOT_TENSOR)
+            if check and v is not _NOT_TENSOR and t._inference:
+                raise RuntimeError(_INFERENCE_SAVED)
             saved.append((t, None if v is _NOT_TENSOR else (0 if v is None else v[0])))
         self._saved = saved
 
@@ -326,12 +329,22 @@ class AccumulateGrad(Node):
         return ()
 
 
+_INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                    "`torch.inference_mode()`.")
+
+
 def _accumulate(tensor, grad, create_graph=None):
     """tensor.grad += grad, storing a private copy the first time (users zero_() it in place)."""
     if create_graph is None:
         create_graph = grad_mode.state.enabled
     if grad is None:
         return
+    if tensor._grad_dtype is not None:  # the leaf's grad_dtype was set: its .grad is cast to it (None: kept)
+        want = tensor._grad_dtype[0]
+        if want is not None and grad._dtype is not want:
+            grad = grad.to(want)
     old = tensor._grad
     if old is None:
         # A private copy: the incoming gradient may be shared with another

@@ -21,6 +21,8 @@ class Parameter(Tensor):
         p._requires_grad = False
         if requires_grad and not p._dtype._differentiable:  # torch's check, worded as Parameter words it
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        if data._inference:  # torch refuses grad on it outside inference mode, below
+            p._inference = True
         p.requires_grad = requires_grad
         return p
 
