@@ -19,7 +19,9 @@ class Parameter(Tensor):
         p._dtype = data._dtype
         p._grad_fn = None
         p._requires_grad = False
-        p.requires_grad = requires_grad  # torch's check: only float tensors may require grad
+        if requires_grad and not data._dtype._differentiable:  # torch's _make_subclass words it so
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        p.requires_grad = requires_grad
         return p
 
     def __init__(self, data=None, requires_grad=True):
