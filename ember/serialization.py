@@ -349,6 +349,8 @@ def _checked_view(storage, storage_offset, size, stride):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
     if nbytes == 0:
         return np.empty(size, storage.array.dtype)
+    if stride == _contiguous_strides(size):  # the usual record: a slice (as_strided is slower)
+        return storage.array[storage_offset:storage_offset + numel].reshape(size)
     return np.lib.stride_tricks.as_strided(storage.array[storage_offset:], shape=size,
                                            strides=tuple(k * item for k in stride))
 
