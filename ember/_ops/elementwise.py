@@ -22,6 +22,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
 from . import _special
+from ._opmath import half_in_float32
 from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, fill_inplace, inplace_method
 from .selection import where
 
@@ -116,6 +117,7 @@ class _Binary(Op):
 
     numbers_are_tensors = True
 
+    @half_in_float32
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         return self.fn(cast(a, npdt), cast(b, npdt))
@@ -218,6 +220,7 @@ class MulBackward0(_Binary):
         a, b = inputs
         self._save((b if a_fn is not None else None, a if b_fn is not None else None))
 
+    @half_in_float32
     def forward(self, a, b, dtype):
         if dtype is None:
             return a * b  # bool * bool is logical and, as in torch
@@ -236,6 +239,7 @@ class DivBackward0(_Binary):
     saved_names = ("self?other", "other")
     rounding_mode = None
 
+    @half_in_float32
     def forward(self, a, b, dtype, rounding_mode=None):
         if dtype is None:  # floats of one dtype
             return a / b
@@ -366,11 +370,12 @@ class PowBackward2(Op):
 def _in_own_dtype(self, other):
     """Whether `self op other` computes in self's dtype with no cast: other is a tensor of
     self's dtype on self's device, or a Python number with a float self (NumPy keeps self's
-    dtype for it, except ml_dtypes' bfloat16)."""
+    dtype for it). Not for a number with a half self: torch computes that in float32 with the
+    number unrounded (x * 0.3 is round(float(x) * 0.3f)), NumPy would round 0.3 to half first."""
     if isinstance(other, Tensor):
         return other._dtype is self._dtype and type(other._data) is type(self._data)
     t = type(other)
-    return (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype is not D.bfloat16
+    return (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype.itemsize != 2
 
 
 def _fast(op_cls, kernel, allowed=None, full=None):
@@ -709,6 +714,7 @@ def _lerp_array(a, b, w):
 class LerpBackward0(Op):
     """lerp with a number weight: d/da = 1 - w, d/db = w."""
 
+    @half_in_float32
     def forward(self, a, b, weight):
         self.weight = weight
         return _lerp_array(a, b, weight)
@@ -723,6 +729,7 @@ class LerpBackward1(Op):
 
     save_inputs = True
 
+    @half_in_float32
     def forward(self, a, b, w):
         return _lerp_array(a, b, w)
 
@@ -762,6 +769,7 @@ class _Unary(Op):
     to_float = True  # integer and bool inputs compute in the default float dtype
     rejects = None  # (kinds, exception) for dtypes torch has no kernel for
 
+    @half_in_float32
     def forward(self, x):
         kind = x.dtype.kind
         if self.rejects is not None and kind in self.rejects[0]:
@@ -1253,7 +1261,17 @@ Tensor.__isub__ = Tensor.sub_
 Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_
 Tensor.__truediv__ = _truediv
-Tensor.__rtruediv__ = _reflected(div)
+_rdiv_other = _reflected(div)
+
+
+def _rtruediv(self, other):
+    # torch's Tensor.__rdiv__ is self.reciprocal() * other (two roundings, a MulBackward0 node)
+    if type(other) is _float_t or type(other) is _int_t:
+        return self.reciprocal() * other
+    return _rdiv_other(self, other)
+
+
+Tensor.__rtruediv__ = _rtruediv
 Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
 Tensor.__rfloordiv__ = _reflected(floor_divide)

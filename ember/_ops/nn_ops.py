@@ -17,6 +17,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
+from ._opmath import half_in_float32
 from ._conv import (  # noqa: F401 - re-exported family members
     conv_nd, conv_transpose_nd, max_pool_nd, avg_pool_nd, adaptive_avg_pool_nd,
 )
@@ -62,6 +63,7 @@ class SoftmaxBackward0(Op):
 
     saved_names = ("dim=dim", "result")
 
+    @half_in_float32
     def forward(self, x, dim):
         self.dim = dim
         if x.ndim == 0:
@@ -86,6 +88,7 @@ class LogSoftmaxBackward0(Op):
 
     saved_names = ("dim=dim", "result")
 
+    @half_in_float32
     def forward(self, x, dim):
         self.dim = dim
         if x.ndim == 0:
@@ -207,7 +210,7 @@ def _into(ufunc, a, b, fresh):
 
 def _compute_dtype(x):
     """Half types are normalised in float32 and rounded once at the end, as torch does."""
-    return np.float32 if x.dtype.itemsize == 2 and x.dtype.kind == "f" or x.dtype.kind == "V" else x.dtype
+    return np.float32 if D.is_half(x.dtype) else x.dtype
 
 
 def _moments(x, dims, centered=False):
@@ -227,6 +230,7 @@ class _NativeNorm(Op):
     x's own, so dx flows through them, or constants: batch_norm's running statistics)."""
 
     save_inputs = True
+    half_stats = False
 
     saved_names = ("input", "weight", "bias")
 
@@ -244,6 +248,9 @@ class _NativeNorm(Op):
         rstd = var + eps
         xp.sqrt(rstd, out=rstd)
         xp.reciprocal(rstd, out=rstd)
+        if self.half_stats and ct is not x.dtype and stats is None:  # torch's batch norm rounds its statistics to half
+            mean, rstd = mean.astype(x.dtype).astype(ct), rstd.astype(x.dtype).astype(ct)
+            out = xp.subtract(xs, mean)
         self.mean, self.rstd = mean, rstd
         out *= rstd
         out = out.reshape(x.shape)
@@ -299,7 +306,7 @@ class NativeLayerNormBackward0(_NativeNorm):
 
 
 class NativeBatchNormBackward0(_NativeNorm):
-    pass
+    half_stats = True
 
 
 class NativeGroupNormBackward0(_NativeNorm):
@@ -724,6 +731,7 @@ class _Pointwise(Op):
 
     save_inputs = True
 
+    @half_in_float32
     def forward(self, x, **params):
         self.params = params
         return self.f(xp_of(x), x, **params).astype(x.dtype, copy=False)

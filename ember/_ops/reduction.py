@@ -19,6 +19,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _base
+from ._opmath import half_in_float32
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
 from ._return_types import return_type
@@ -82,7 +83,7 @@ min_result = return_type("min")
 # -- sum and mean ---------------------------------------------------------------------------
 def _accumulate_sum(x, dims, keepdim):
     # float16/bfloat16 accumulate in float32, as torch does, then round once.
-    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16, or ml_dtypes' bfloat16 (kind "V")
+    if D.is_half(x.dtype):
         return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
     return x.sum(axis=dims, keepdims=keepdim)
 
@@ -139,6 +140,7 @@ class MeanBackward0(Op):
 
     saved_names = ("self_sym_numel=n", "self_sym_sizes=shape")
 
+    @half_in_float32
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.n = n = _count(x.shape, dims)
@@ -177,6 +179,7 @@ class ProdBackward0(Op):
     save_inputs = True
     save_output = True
 
+    # no half_in_float32: torch's prod multiplies in the half type itself
     def forward(self, x, dims, keepdim, dtype):
         self.dims, self.keepdim = dims, keepdim
         if dtype is not None:
@@ -253,6 +256,7 @@ class VarBackward0(Op):
 
     save_inputs = True
 
+    @half_in_float32
     def forward(self, x, dims, keepdim, dof):
         self.dims, self.keepdim, self.dof = dims, keepdim, dof
         d = x - x.sum(axis=dims, keepdims=True) / _count(x.shape, dims)
@@ -272,6 +276,7 @@ class StdBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, dims, keepdim, dof):
         return xp_of(x).sqrt(VarBackward0.forward(self, x, dims, keepdim, dof))
 
@@ -516,6 +521,7 @@ class LogsumexpBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
         if x.dtype.kind in "biu":
@@ -545,6 +551,7 @@ def _reverse_cumsum(t, dim):
 
 
 class CumsumBackward0(Op):
+    @half_in_float32
     def forward(self, x, dim, dtype):
         self.dim = dim
         if dtype is not None:
@@ -563,6 +570,7 @@ class CumprodBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, dim, dtype):
         self.dim = dim
         if dtype is not None:
@@ -601,6 +609,7 @@ class LinalgVectorNormBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, p, dims, keepdim):
         self.p, self.dims, self.keepdim = p, dims, keepdim
         xp = xp_of(x)

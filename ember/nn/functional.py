@@ -16,6 +16,7 @@ from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
+from .._ops._opmath import composite_in_float32
 from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
     linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
@@ -52,6 +53,7 @@ def tanh(input):
     return input.tanh()
 
 
+@composite_in_float32
 def _mish(input):
     return input * softplus(input).tanh()
 
