@@ -128,7 +128,7 @@ def test_parameter_basics():
     assert isinstance(q, ember.nn.Parameter) and q is not p and q.requires_grad
     assert np.array_equal(q.detach().numpy(), p.detach().numpy())
     assert not ember.nn.Parameter(ember.ones(1), requires_grad=False).requires_grad
-    with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point"):
         ember.nn.Parameter(ember.tensor([1]))
     r = pickle.loads(pickle.dumps(p))
     assert isinstance(r, ember.nn.Parameter) and r.requires_grad

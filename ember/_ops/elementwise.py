@@ -264,7 +264,8 @@ class DivBackward0(_Binary):
         if self.rounding_mode is not None:
             return g * 0, g * 0  # piecewise constant
         a, b = self.saved_tensors
-        return (g / b if self.needs_grad(0) else None), (-g * a / (b * b) if self.needs_grad(1) else None)
+        # torch's d/db is -g * ((a / b) / b): b * b would underflow for a denormal b
+        return (g / b if self.needs_grad(0) else None), (-g * (a / b / b) if self.needs_grad(1) else None)
 
 
 def _check_int_division(b):
@@ -561,7 +562,8 @@ class Atan2Backward0(_Binary):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        r = g / (a * a + b * b)
+        d = a * a + b * b
+        r = where(d == 0, 0.0, g / d)  # torch's gradient is 0 where a^2 + b^2 is 0 (or underflows)
         return r * b, -r * a
 
 

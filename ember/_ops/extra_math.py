@@ -159,7 +159,7 @@ class SincBackward0(Op):
 
     def backward(self, g):
         (x,) = self.saved_tensors
-        zero = x == 0
+        zero = x * x * math.pi == 0  # torch's test: a denormal x counts as 0 too
         safe = where(zero, 1.0, x)  # no 0/0 to mask afterwards
         px = safe * math.pi
         return g * where(zero, 0.0, (px * px.cos() - px.sin()) / (px * safe))

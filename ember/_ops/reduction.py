@@ -255,14 +255,21 @@ class VarBackward0(Op):
     """var = sum((x - mean)^2) / (N - correction); d var / dx = 2 (x - mean) / (N - correction)."""
 
     save_inputs = True
+    root = False  # std: the square root, taken before the result is rounded to float32
 
     @half_in_float32
     def forward(self, x, dims, keepdim, dof):
         self.dims, self.keepdim, self.dof = dims, keepdim, dof
+        single = x.dtype == np.float32
+        if single:  # torch's CPU kernel accumulates float32 in double
+            x = x.astype(np.float64)
         d = x - x.sum(axis=dims, keepdims=True) / _count(x.shape, dims)
         if d.dtype.kind == "c":  # |d|^2: the variance of complex numbers is real
             d = xp_of(d).abs(d)
-        return ((d * d).sum(axis=dims, keepdims=keepdim) / dof).astype(d.dtype, copy=False)
+        v = (d * d).sum(axis=dims, keepdims=keepdim) / dof
+        if self.root:
+            v = xp_of(v).sqrt(v)
+        return v.astype(np.float32 if single else d.dtype, copy=False)
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -275,10 +282,8 @@ class StdBackward0(Op):
 
     save_inputs = True
     save_output = True
-
-    @half_in_float32
-    def forward(self, x, dims, keepdim, dof):
-        return xp_of(x).sqrt(VarBackward0.forward(self, x, dims, keepdim, dof))
+    root = True
+    forward = VarBackward0.forward
 
     def backward(self, g):
         x, y = self.saved_tensors
@@ -335,6 +340,7 @@ class AmaxBackward0(Op):
     save_inputs = True
     save_output = True
     fn = "max"
+    nan_ties = False  # amax/amin: torch's scale_grad_by_count, (g / count) * (x == y): NaN over a NaN slice
 
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
@@ -342,7 +348,11 @@ class AmaxBackward0(Op):
 
     def backward(self, g):
         x, y = self.saved_tensors
-        return _even_split(g, x, y, self.dims, self.keepdim)
+        if self.nan_ties:
+            return _even_split(g, x, y, self.dims, self.keepdim)
+        shape = x._data.shape
+        tie = x == expand_reduced(y, shape, self.dims, self.keepdim)
+        return expand_reduced(g, shape, self.dims, self.keepdim) / tie.sum(dim=self.dims, keepdim=True) * tie
 
 
 class AminBackward0(AmaxBackward0):
@@ -350,11 +360,13 @@ class AminBackward0(AmaxBackward0):
 
 
 class MaxBackward1(AmaxBackward0):
-    """max() over all elements."""
+    """max() over all elements (torch's evenly_distribute_backward: a NaN result goes to the NaNs)."""
+
+    nan_ties = True
 
 
 class MinBackward1(AminBackward0):
-    pass
+    nan_ties = True
 
 
 class MaxBackward0(Op):
@@ -419,6 +431,8 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None):
 class MedianBackward0(AmaxBackward0):
     """median() over all elements: the lower of the two middle values (torch's rule), NaN if
     any; the gradient is split evenly among elements equal to it, as for max()."""
+
+    nan_ties = True
 
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim

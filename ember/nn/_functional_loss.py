@@ -52,7 +52,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            f"has shape {list(input.shape)}.")
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= c):
         raise RuntimeError("target out of range")
-    z = (margin - x.gather(1, t.unsqueeze(1)) + x).clamp(min=0)
+    z = margin - x.gather(1, t.unsqueeze(1)) + x
+    z = where(z > 0, z, 0.0)  # torch adds z only when z > 0: NaN adds nothing, z = 0 passes no gradient
     if p == 2:
         z = z * z
     if weight is not None:
