@@ -254,7 +254,7 @@ class _NativeNorm(Op):
         rstd = var + eps
         xp.sqrt(rstd, out=rstd)
         xp.reciprocal(rstd, out=rstd)
-        if self.half_stats and ct is not x.dtype and stats is None:  # torch's batch norm rounds its statistics to half
+        if self.half_stats and ct is not x.dtype and batch:  # torch's batch norm rounds its statistics to half
             mean, rstd = mean.astype(x.dtype).astype(ct), rstd.astype(x.dtype).astype(ct)
             out = xp.subtract(xs, mean)
         self.mean, self.rstd = mean, rstd
@@ -547,7 +547,8 @@ class SmoothL1LossBackward0(_PointwiseLoss):
 
 
 class SoftMarginLossBackward0(_PointwiseLoss):
-    """log(1 + exp(-t x));  dl/dx = -t sigmoid(-t x). The target is a constant (torch records x only)."""
+    """log1p(exp(-t x));  dl/dx = -t z / (1 + z), z = exp(-t x): torch's formulas as they are (inf and
+    NaN where exp overflows). The target is a constant (torch records x only)."""
 
     def forward(self, x, target, reduction):
         self.target = target
@@ -555,12 +556,13 @@ class SoftMarginLossBackward0(_PointwiseLoss):
 
     @staticmethod
     def f(xp, x, t):
-        return xp.logaddexp(0, -t * x)
+        return xp.log1p(xp.exp(-t * x))
 
     def backward(self, g):
         (x,) = self.saved_tensors
         t = _wrap(self.target)
-        return self._scaled(g) * -t * (-t * x).sigmoid()
+        z = (-t * x).exp()
+        return self._scaled(g) * (-t * z / (1 + z))
 
 
 class NllLossBackward0(Op):
