@@ -756,6 +756,7 @@ class GeluBackward0(_Pointwise):
     @staticmethod
     def f(xp, x, approximate):
         if approximate == "tanh":
+            x = D.opmath(x)  # half types in float32, rounded once by the caller (as torch)
             return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
         return 0.5 * x * (1 + _erf(xp, x * (1 / math.sqrt(2))).astype(x.dtype, copy=False))
 
