@@ -133,6 +133,17 @@ def np_dtype(d):
     return _load_bfloat16()
 
 
+def is_half(npd):
+    """float16 or bfloat16 (ml_dtypes' bfloat16 has kind "V")."""
+    return npd.itemsize == 2 and npd.kind in "fV"
+
+
+def opmath(a):
+    """The array to compute with: torch computes float16/bfloat16 in float32 (its CPU "opmath" type)
+    and rounds once at the end, so a half array becomes float32 (the caller casts the result back)."""
+    return a.astype(np.float32) if is_half(a.dtype) else a
+
+
 def _refuse_complex32(kernel="empty"):
     """complex32 exists as a name; ember (NumPy) has no half-precision complex to compute with."""
     raise NotImplementedError(f"\"{kernel}\" not implemented for 'ComplexHalf' "

@@ -17,18 +17,23 @@ maps them to ember's own functions.
 
 Loading is restricted by default (weights_only=True, torch >= 2.6): only the
 globals a checkpoint of tensors, containers and numbers needs are allowed;
-anything else raises pickle.UnpicklingError. Saving to a path is atomic:
-the archive goes to a temporary file in the same directory, then replaces the
-target, so a failed save leaves the previous file intact.
+anything else raises pickle.UnpicklingError. Every tensor record is checked
+against its storage's bounds and every storage's declared size against its
+record before anything is read. Saving to a path is atomic: the archive goes to
+a temporary file in the same directory, then replaces the target, so a failed
+save leaves the previous file intact.
 """
 import _compat_pickle
 import codecs
 import collections
+import contextlib
 import io
+import operator
 import os
 import pickle
+import secrets
+import struct
 import sys
-import tempfile
 import zipfile
 
 import numpy as np
@@ -37,6 +42,7 @@ from . import _dtype as D
 from ._ops.strided import contiguous_strides
 from ._pytorch_file import PyTorchFileReader, PyTorchFileWriter  # noqa: F401 - also torch.PyTorchFile*
 from ._tensor import Tensor
+from ._weights_only_unpickler import WeightsOnlyOps, weights_only_message
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
@@ -189,21 +195,62 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         _write_archive(f, buf.getvalue(), pickler.storages)
 
 
+_TMP_TAG = ".ember-tmp-"
+
+
 def atomic_write(path, write):
-    """Call write(file) on a temporary file beside path, then make it path: a failure midway leaves
-    the previous file intact (also used by ember.utils.safetensors)."""
+    """Call write(file) on a temporary file beside path, then make it path: a failure midway (an exception,
+    KeyboardInterrupt included) leaves the previous file intact and no temporary file (also used by
+    ember.utils.safetensors). The temporary file is named `.<name>.ember-tmp-<pid>-<random>`, so that the next
+    save of the same target removes what a killed process left; it is created as open() creates a file
+    (0666 less the umask, or the target's mode when it exists), not with mkstemp's 0600."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    prefix = "." + os.path.basename(path) + _TMP_TAG
+    _sweep_stale(directory, prefix)
     try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    tmp = os.path.join(directory, f"{prefix}{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         with os.fdopen(fd, "wb") as out:
+            if mode is not None:
+                os.chmod(tmp, mode)
             write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
+
+
+def _sweep_stale(directory, prefix):
+    """Remove the temporary files of this target that a dead process (a killed save) left behind."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's process, or no way to tell: keep its file
+    return True
 
 
 # -- reading --------------------------------------------------------------------------------------------
@@ -212,6 +259,9 @@ class _StorageType:
 
     def __init__(self, dtype):
         self.dtype = dtype
+
+
+_UNTYPED = _StorageType(D.uint8)  # torch.storage.UntypedStorage: bytes, numel counted in bytes
 
 
 class _Storage:
@@ -235,18 +285,76 @@ class _Storage:
         return self.array.size
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
-    s = storage.array
-    item = s.dtype.itemsize
-    if not size or all(n > 0 for n in size):
-        a = np.lib.stride_tricks.as_strided(s[storage_offset:], shape=tuple(size),
-                                            strides=tuple(k * item for k in stride))
+_INT64_MAX = 2 ** 63 - 1
+_U64 = 2 ** 64
+
+
+def _ints(name, values):
+    """A record's size/stride as Python ints (torch's set_ takes tuples of ints only)."""
+    try:
+        if isinstance(values, (str, bytes)) or any(isinstance(v, (float, bool, str)) for v in values):
+            raise TypeError
+        return tuple(operator.index(v) for v in values)
+    except TypeError:
+        raise TypeError(f"set_() received an invalid combination of arguments - got {name}={values!r}, but expected "
+                        "(torch.Storage source, int storage_offset, tuple of ints size, tuple of ints stride)") \
+            from None
+
+
+def _checked_view(storage, storage_offset, size, stride):
+    """The array a tensor record names: `size` elements of `storage` from `storage_offset` on `stride`,
+    refused with torch's set_ errors when any element lies outside the storage (NumPy's as_strided
+    would read whatever memory is there)."""
+    size, stride = _ints("size", size), _ints("stride", stride)
+    (storage_offset,) = _ints("storage_offset", (storage_offset,))
+    if storage_offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {storage_offset}")
+    if len(size) != len(stride):
+        raise RuntimeError(f"unequal size length ({len(size)}) and stride length ({len(stride)})")
+    numel, overflowed = 1, False  # c10::safe_multiplies_u64 over the sizes as unsigned
+    for n in size:
+        numel *= n % _U64
+        overflowed |= numel >= _U64
+        numel %= _U64
+    if overflowed or numel > _INT64_MAX:
+        raise RuntimeError("numel: integer multiplication overflow")
+    item = storage.array.dtype.itemsize
+    # c10::computeStorageNbytes: 1 + the offset of the last element, unsigned, with overflow checks
+    nbytes, overflowed = storage_offset + 1, False
+    for n, k in zip(size, stride):
+        if n == 0:  # an empty tensor needs no storage (c10 returns before checking overflow)
+            nbytes, overflowed = 0, False
+            break
+        nbytes += (k % _U64) * ((n - 1) % _U64)
+        overflowed |= nbytes >= _U64
     else:
-        a = np.empty(tuple(size), s.dtype)
-    t = Tensor._make(a, storage.dtype)
+        nbytes *= item
+        overflowed |= nbytes > _INT64_MAX
+    if overflowed:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides={list(stride)}")
+    if nbytes > storage.array.nbytes:
+        raise RuntimeError("Trying to resize storage that is not resizable")
+    if any(n < 0 for n in size):  # torch keeps a (-1, 0) size as it is; an array cannot have one
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+    if nbytes == 0:
+        return np.empty(size, storage.array.dtype)
+    if stride == contiguous_strides(size):  # the usual record: a slice (as_strided is slower)
+        return storage.array[storage_offset:storage_offset + numel].reshape(size)
+    return np.lib.stride_tricks.as_strided(storage.array[storage_offset:], shape=size,
+                                           strides=tuple(k * item for k in stride))
+
+
+def _set_requires_grad(t, requires_grad):
+    if type(requires_grad) is not bool:
+        raise RuntimeError("requires_grad must be a bool")
+    t.requires_grad = requires_grad  # refuses integer tensors, as torch
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
+    t = Tensor._make(_checked_view(_as_storage(storage), storage_offset, size, stride), storage.dtype)
     if storage.device != "cpu":
         t = t.to(storage.device)
-    t._requires_grad = bool(requires_grad)
+    _set_requires_grad(t, requires_grad)
     return t
 
 
@@ -256,10 +364,40 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
     return _rebuild_tensor_v2(typed, storage_offset, size, stride, requires_grad, backward_hooks, metadata)
 
 
+def _as_storage(storage):
+    if not isinstance(storage, _Storage):
+        raise TypeError(f"set_() received an invalid combination of arguments - got ({type(storage).__name__}, "
+                        "...), but expected (torch.Storage source, int storage_offset, tuple of ints size, "
+                        "tuple of ints stride)")
+    return storage
+
+
+def _legacy_setstate(t, state):
+    """Tensor.__setstate__ for a weights-only BUILD: (storage, offset, size, stride) is set_() on a leaf,
+    with the bounds checks of a tensor record; 5- and 3-tuples are a legacy Variable's data and flags."""
+    if t._grad_fn is not None:
+        raise RuntimeError("__setstate__ can be only called on leaf Tensors")
+    if len(state) == 4:
+        storage = _as_storage(state[0])
+        a = _checked_view(storage, *state[1:])
+        if storage.device != "cpu":
+            a = Tensor._make(a, storage.dtype).to(storage.device)._data
+        t._data, t._dtype = a, storage.dtype
+        return
+    if len(state) == 5:
+        t.data = state[0]
+        state = (state[3], state[4], state[2])
+    requires_grad, _, _ = state
+    t.requires_grad = requires_grad
+
+
 def _rebuild_parameter(data, requires_grad, backward_hooks, *args):
     from .nn.parameter import Parameter
 
     return Parameter(data, requires_grad)
+
+
+_TENSOR_INTERNALS = frozenset(Tensor.__slots__)
 
 
 def _set_obj_state(obj, state):
@@ -270,9 +408,9 @@ def _set_obj_state(obj, state):
         state, slots = state
     else:
         slots = None
-    for k, v in (state or {}).items():
-        setattr(obj, k, v)
-    for k, v in (slots or {}).items():
+    for k, v in (*(state or {}).items(), *(slots or {}).items()):
+        if k in _TENSOR_INTERNALS:  # torch would keep a harmless Python attribute; here it is the tensor itself
+            raise RuntimeError(f"Invalid serialized state: {k} is internal to a tensor")
         setattr(obj, k, v)
     return obj
 
@@ -332,6 +470,7 @@ def _torch_names():
     for dname, sname in _STORAGE_NAMES.items():
         names[("torch", sname)] = _StorageType(D._BY_NAME[dname])
         names[("torch", dname)] = D._BY_NAME[dname]
+    names[("torch.storage", "UntypedStorage")] = _UNTYPED
     for alias, dname in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("long", "int64"),
                          ("int", "int32"), ("short", "int16")):
         names[("torch", alias)] = D._BY_NAME[dname]
@@ -402,21 +541,6 @@ class safe_globals:
                 _SAFE.remove(g)
 
 
-_WEIGHTS_ONLY_MSG = (
-    "Weights only load failed. This file can still be loaded, to do so you have two options, \x1b[1mdo those "
-    "steps only if you trust the source of the checkpoint\x1b[0m. \n\t(1) In PyTorch 2.6, we changed the default "
-    "value of the `weights_only` argument in `torch.load` from `False` to `True`. Re-running `torch.load` with "
-    "`weights_only` set to `False` will likely succeed, but it can result in arbitrary code execution. Do it only "
-    "if you got the file from a trusted source.\n\t(2) Alternatively, to load with `weights_only=True` please "
-    "check the recommended steps in the following error message.\n\tWeightsUnpickler error: {}\n\nCheck the "
-    "documentation of torch.load to learn more about types accepted by default with weights_only "
-    "https://pytorch.org/docs/stable/generated/torch.load.html.")
-
-
-def _weights_only_error(detail):
-    return pickle.UnpicklingError(_WEIGHTS_ONLY_MSG.format(detail))
-
-
 def _py3_name(module, name):
     """Protocol-2 pickles written by Python 2 (or by torch, which keeps protocol 2) name Python 2's modules
     (__builtin__.set, copy_reg._reconstructor...): map them to Python 3's, as pickle and torch do."""
@@ -425,7 +549,10 @@ def _py3_name(module, name):
     return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
-class _TorchUnpickler(pickle.Unpickler):
+class _CheckpointReader:
+    """What both unpicklers of a checkpoint share: torch's globals mapped to ember's, storages read from
+    the archive (each once, and only after its declared size matched its record)."""
+
     def __init__(self, file, zf, prefix, map_location, weights_only):
         super().__init__(file)
         self._zf, self._prefix = zf, prefix
@@ -443,13 +570,13 @@ class _TorchUnpickler(pickle.Unpickler):
         if self._weights_only:
             full_path = f"{module}.{name}"
             if module in _BLOCKED_MODULES:
-                raise _weights_only_error(f"Trying to load unsupported GLOBAL {full_path} whose module {module} "
-                                          "is blocked.")
+                raise pickle.UnpicklingError(f"Trying to load unsupported GLOBAL {full_path} whose module {module} "
+                                             "is blocked.")
             allowed = _user_allowed()
             if full_path in allowed:
                 return allowed[full_path]
             shown = name if module == "builtins" else full_path
-            raise _weights_only_error(
+            raise pickle.UnpicklingError(
                 f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
                 f"`torch.serialization.add_safe_globals([{shown}])` or the `torch.serialization.safe_globals"
                 f"([{shown}])` context manager to allowlist this global if you trust this class/function.")
@@ -458,23 +585,80 @@ class _TorchUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
     def persistent_load(self, pid):
-        if not isinstance(pid, tuple) or not pid or pid[0] != "storage":
+        if self._weights_only:  # torch's weights-only persistent_load asserts a tuple
+            if not isinstance(pid, tuple):
+                raise AssertionError(f"saved_id must be a tuple, got {type(pid).__name__}")
+        elif not isinstance(pid, tuple) or not pid or pid[0] != "storage":
             raise pickle.UnpicklingError(f"Unknown typename for persistent_load, expected 'storage' but got "
                                          f"'{pid[0] if isinstance(pid, tuple) and pid else pid}'")
-        _, storage_type, key, location, numel = pid
+        storage_type, key, location, numel = pid[1:]
+        key = str(key)
         if key in self._loaded:
             return self._loaded[key]
-        dtype = storage_type.dtype if isinstance(storage_type, _StorageType) else D.uint8
-        try:
-            raw = self._zf.read(f"{self._prefix}data/{key}")
-        except KeyError:
-            raise RuntimeError(f"PytorchStreamReader failed locating file data/{key}: file not found") from None
-        array = np.frombuffer(bytearray(raw), dtype=D.np_dtype(dtype))  # bytearray: writable memory
+        if storage_type is _UNTYPED:
+            dtype = D.uint8
+        elif isinstance(storage_type, _StorageType):
+            dtype = storage_type.dtype
+        else:  # torch reads storage_type.dtype; a crafted file's other objects have none
+            kind = type(storage_type)
+            shown = f"torch.{kind.__name__}" if kind.__module__.startswith("ember") else kind.__name__
+            raise AttributeError(f"'{shown}' object has no attribute 'dtype'")
+        if type(numel) is not int or numel < 0:
+            raise TypeError(f"get_storage_from_record(): incompatible function arguments: invalid size {numel!r}")
+        array = _read_record(self._zf, f"{self._prefix}data/{key}", f"data/{key}", numel * dtype.itemsize)
+        array = array.view(D.np_dtype(dtype))
         if sys.byteorder != "little":
             array = array.byteswap()
         storage = _restore_location(_Storage(array, dtype, "cpu"), location, self._map_location)
         self._loaded[key] = storage
         return storage
+
+
+class _TorchUnpickler(_CheckpointReader, pickle.Unpickler):
+    """weights_only=False: the C unpickler, any global."""
+
+
+class _WeightsOnlyUnpickler(_CheckpointReader, WeightsOnlyOps, pickle._Unpickler):
+    """weights_only=True: torch's opcode set and checks (see _weights_only_unpickler)."""
+
+    _allowed = None
+
+    def _is_allowed(self, obj):
+        """Whether a GLOBAL may give obj (REDUCE/NEWOBJ/BUILD's checks), by identity."""
+        if self._allowed is None:
+            self._allowed = {id(v) for v in (*_NAMES.values(), *_user_allowed().values())}
+        return id(obj) in self._allowed
+
+    _legacy_setstate = staticmethod(_legacy_setstate)
+
+
+_CHUNK = 1 << 24
+
+
+def _read_record(zf, name, shown, nbytes):
+    """A storage's bytes, after checking that the record holds exactly the declared nbytes (a crafted
+    file cannot make a small record inflate into a big storage, or the reverse), read in chunks into
+    one writable buffer (no second copy of a big storage)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise RuntimeError(f"PytorchStreamReader failed locating file {shown}: file not found. This is an internal "
+                           "miniz error. If you are seeing this error, there is a high likelihood that your checkpoint "
+                           "file is corrupted. This can happen if the checkpoint was not saved properly, was "
+                           "transferred incorrectly, or the file was modified after saving.") from None
+    if info.file_size != nbytes:
+        raise RuntimeError(f"record size ({info.file_size} bytes) does not match expected size ({nbytes} bytes = "
+                           f"{nbytes} elements * 1 bytes/element) for dtype Byte")
+    out = np.empty(nbytes, np.uint8)
+    view = memoryview(out)
+    with zf.open(info) as f:
+        pos = 0
+        while pos < nbytes:
+            n = f.readinto(view[pos:pos + _CHUNK])
+            if not n:
+                raise RuntimeError(f"PytorchStreamReader failed reading file {shown}: file read failed")
+            pos += n
+    return out
 
 
 def _check_device(device):
@@ -541,8 +725,13 @@ def _load(fh, map_location, weights_only):
             data = zf.read(pkl[0])
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
             raise RuntimeError(f"PytorchStreamReader failed reading file data.pkl: {e}") from None
-        unpickler = _TorchUnpickler(io.BytesIO(data), zf, prefix, map_location, weights_only)
+        reader = _WeightsOnlyUnpickler if weights_only else _TorchUnpickler
+        unpickler = reader(io.BytesIO(data), zf, prefix, map_location, weights_only)
         try:
             return unpickler.load()
+        except pickle.UnpicklingError as e:
+            if weights_only:
+                raise pickle.UnpicklingError(weights_only_message(str(e))) from None
+            raise
         except (zipfile.BadZipFile, EOFError) as e:
             raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {e}") from None

@@ -262,8 +262,6 @@ KNOWN_DIFFERENT = {
     'GRUCell': 'as GRU',
     'GaussianNLLLoss': ('var.clamp(min=eps) records ClampBackward1 where torch clones var and clamps it in place under '
         'no_grad (CloneBackward0)'),
-    'Hardsigmoid': 'hardsigmoid is composed as hardtanh(x / 6 + 0.5); torch: one HardsigmoidBackward0',
-    'Hardswish': 'hardswish is composed as x * hardsigmoid(x); torch: one HardswishBackward0',
     'HingeEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
     'LSTMCell': 'ember splits the gates with SplitBackward0, torch with UnsafeSplitBackward0',
     'LogSigmoid': 'logsigmoid is composed as -softplus(-x); torch: one LogSigmoidBackward0',

@@ -23,6 +23,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
 from . import _special
+from ._opmath import half_in_float32
 from ._inplace import _TYPE_WORDS, _dtype_str, check_inplace, commit, fill_inplace, inplace_method
 from .selection import where
 
@@ -152,6 +153,7 @@ class _Binary(Op):
     # torch's kernel name, for the ops it builds no uint16/32/64 kernel for (None: it has one)
     limited_kernel = None
 
+    @half_in_float32
     def forward(self, a, b, dtype):
         npdt = dtype.np if dtype.np is not None else D.np_dtype(dtype)
         return self.fn(cast(a, npdt), cast(b, npdt))
@@ -276,6 +278,7 @@ class MulBackward0(_Binary):
         a, b = inputs
         self._save((b if a_fn is not None else None, a if b_fn is not None else None))
 
+    @half_in_float32
     def forward(self, a, b, dtype):
         if dtype is None:
             return a * b  # bool * bool is logical and, as in torch
@@ -294,6 +297,7 @@ class DivBackward0(_Binary):
     saved_names = ("self?other", "other")
     rounding_mode = None
 
+    @half_in_float32
     def forward(self, a, b, dtype, rounding_mode=None):
         if dtype is None:  # floats of one dtype
             return a / b
@@ -318,7 +322,8 @@ class DivBackward0(_Binary):
         if self.rounding_mode is not None:
             return g * 0, g * 0  # piecewise constant
         a, b = self.saved_tensors
-        return (g / b if self.needs_grad(0) else None), (-g * a / (b * b) if self.needs_grad(1) else None)
+        # torch's d/db is -g * ((a / b) / b): b * b would underflow for a denormal b
+        return (g / b if self.needs_grad(0) else None), (-g * (a / b / b) if self.needs_grad(1) else None)
 
 
 def _check_int_division(b):
@@ -440,11 +445,12 @@ class PowBackward2(Op):
 def _in_own_dtype(self, other):
     """Whether `self op other` computes in self's dtype with no cast: other is a tensor of
     self's dtype on self's device, or a Python number with a float self (NumPy keeps self's
-    dtype for it, except ml_dtypes' bfloat16)."""
+    dtype for it). Not for a number with a half self: torch computes that in float32 with the
+    number unrounded (x * 0.3 is round(float(x) * 0.3f)), NumPy would round 0.3 to half first."""
     if isinstance(other, Tensor):
         return other._dtype is self._dtype and type(other._data) is type(self._data)
     t = type(other)
-    return (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype is not D.bfloat16
+    return (t is _float_t or t is _int_t) and self._dtype.is_floating_point and self._dtype.itemsize != 2
 
 
 def _fast(op_cls, kernel, allowed=None, full=None):
@@ -644,7 +650,8 @@ class Atan2Backward0(_Binary):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        r = g / (a * a + b * b)
+        d = a * a + b * b
+        r = where(d == 0, 0.0, g / d)  # torch's gradient is 0 where a^2 + b^2 is 0 (or underflows)
         return r * b, -r * a
 
 
@@ -805,6 +812,7 @@ def _lerp_array(a, b, w):
 class LerpBackward0(Op):
     """lerp with a number weight: d/da = 1 - w, d/db = w."""
 
+    @half_in_float32
     def forward(self, a, b, weight):
         self.weight = weight
         return _lerp_array(a, b, weight)
@@ -819,6 +827,7 @@ class LerpBackward1(Op):
 
     save_inputs = True
 
+    @half_in_float32
     def forward(self, a, b, w):
         return _lerp_array(a, b, w)
 
@@ -858,6 +867,7 @@ class _Unary(Op):
     to_float = True  # integer and bool inputs compute in the default float dtype
     rejects = None  # (kinds, exception) for dtypes torch has no kernel for
 
+    @half_in_float32
     def forward(self, x):
         kind = x.dtype.kind
         if self.rejects is not None and kind in self.rejects[0]:
@@ -1393,7 +1403,17 @@ Tensor.__isub__ = Tensor.sub_
 Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__imul__ = Tensor.mul_
 Tensor.__truediv__ = _truediv
-Tensor.__rtruediv__ = Tensor.__rdiv__ = _operator(_reflected(div))  # (__rdiv__: torch keeps the Python 2 name)
+_rdiv_other = _operator(_reflected(div))
+
+
+def _rtruediv(self, other):
+    # torch's Tensor.__rdiv__ is self.reciprocal() * other (two roundings, a MulBackward0 node)
+    if type(other) is _float_t or type(other) is _int_t:
+        return self.reciprocal() * other
+    return _rdiv_other(self, other)
+
+
+Tensor.__rtruediv__ = Tensor.__rdiv__ = _rtruediv  # (__rdiv__: torch keeps the Python 2 name)
 Tensor.__itruediv__ = Tensor.div_
 Tensor.__floordiv__ = _operator(lambda self, other: floor_divide(self, other))
 Tensor.__rfloordiv__ = _operator(_reflected(floor_divide))

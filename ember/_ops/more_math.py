@@ -41,12 +41,27 @@ i0, I0Backward0 = _make_unary("i0", "I0Backward0", _special.i0, lambda g, x, y: 
 # torch.special's scaled and first-order Bessel I (exported by ember.special)
 special_i0e, SpecialI0EBackward0 = _make_unary(
     "i0e", "SpecialI0EBackward0", _special.i0e, lambda g, x, y: g * (special_i1e(x) - x.sign() * y), "xy", True)
+def _not_tiny(x):
+    """torch's i1/i1e backward: |x| > eps (NaN is not), else the gradient at 0, 1/2."""
+    eps = D.finfo(x._dtype).eps
+    big = x.abs() > eps
+    return big, where(big, x, eps)
+
+
+def _i1_grad(g, x, y):
+    big, safe = _not_tiny(x)
+    return g * where(big, i0(safe) - y * safe.reciprocal(), 0.5)
+
+
+def _i1e_grad(g, x, y):
+    big, safe = _not_tiny(x)
+    return g * where(big, special_i0e(safe) - y * (safe.sgn() + safe.reciprocal()), 0.5)
+
+
 special_i1, SpecialI1Backward0 = _make_unary(  # I1' = I0 - I1/x, 1/2 at 0
-    "i1", "SpecialI1Backward0", _special.i1,
-    lambda g, x, y: g * where(x == 0, 0.5, i0(x) - y / where(x == 0, 1.0, x)), "xy", True)
+    "i1", "SpecialI1Backward0", _special.i1, _i1_grad, "xy", True)
 special_i1e, SpecialI1EBackward0 = _make_unary(
-    "i1e", "SpecialI1EBackward0", _special.i1e,
-    lambda g, x, y: g * where(x == 0, 0.5, special_i0e(x) - y * (x.sign() + 1 / where(x == 0, 1.0, x))), "xy", True)
+    "i1e", "SpecialI1EBackward0", _special.i1e, _i1e_grad, "xy", True)
 
 
 def signbit(input, *, out=None):

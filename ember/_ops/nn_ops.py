@@ -17,6 +17,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._base import Op, _wrap
+from ._opmath import half_in_float32
 from ._conv import (  # noqa: F401 - re-exported family members
     conv_nd, conv_transpose_nd, max_pool_nd, avg_pool_nd, adaptive_avg_pool_nd,
 )
@@ -62,6 +63,7 @@ class SoftmaxBackward0(Op):
 
     saved_names = ("dim=dim", "result")
 
+    @half_in_float32
     def forward(self, x, dim):
         self.dim = dim
         if x.ndim == 0:
@@ -93,10 +95,17 @@ class LogSoftmaxBackward0(Op):
         if x.size == 0:
             return x.copy()
         xp = xp_of(x)
+        half = x.dtype if D.is_half(x.dtype) else None
+        if half is not None:  # computed in float32 and rounded once, as torch
+            x = x.astype(np.float32)
         shifted = xp.subtract(x, _reduce_kept(np.maximum, x, dim))
         lse = _reduce_kept(np.add, xp.exp(shifted), dim)
-        shifted -= xp.log(lse, out=lse)
-        return shifted
+        if half is not None and dim == x.ndim - 1:  # torch's last-dim kernel keeps the sum and its log in half
+            lse = xp.log(lse.astype(half).astype(np.float32)).astype(half).astype(np.float32)
+        else:
+            xp.log(lse, out=lse)
+        shifted -= lse
+        return shifted if half is None else shifted.astype(half)
 
     def backward(self, g):
         (y,) = self.saved_tensors
@@ -259,7 +268,7 @@ def _into(ufunc, a, b, fresh):
 
 def _compute_dtype(x):
     """Half types are normalised in float32 and rounded once at the end, as torch does."""
-    return np.float32 if x.dtype.itemsize == 2 and x.dtype.kind == "f" or x.dtype.kind == "V" else x.dtype
+    return np.float32 if D.is_half(x.dtype) else x.dtype
 
 
 def _moments(x, dims, centered=False):
@@ -278,6 +287,7 @@ class _NativeNorm(Op):
     x's own, so dx flows through them, or constants: batch_norm's running statistics)."""
 
     save_inputs = True
+    half_stats = False
 
     saved_names = ("input", "weight", "bias")
 
@@ -295,6 +305,9 @@ class _NativeNorm(Op):
         rstd = var + eps
         xp.sqrt(rstd, out=rstd)
         xp.reciprocal(rstd, out=rstd)
+        if self.half_stats and ct is not x.dtype and batch:  # torch's batch norm rounds its statistics to half
+            mean, rstd = mean.astype(x.dtype).astype(ct), rstd.astype(x.dtype).astype(ct)
+            out = xp.subtract(xs, mean)
         self.mean, self.rstd = mean, rstd
         out *= rstd
         out = out.reshape(x.shape)
@@ -350,7 +363,7 @@ class NativeLayerNormBackward0(_NativeNorm):
 
 
 class NativeBatchNormBackward0(_NativeNorm):
-    pass
+    half_stats = True
 
 
 class NativeGroupNormBackward0(_NativeNorm):
@@ -603,7 +616,8 @@ class SmoothL1LossBackward0(_PointwiseLoss):
 
 
 class SoftMarginLossBackward0(_PointwiseLoss):
-    """log(1 + exp(-t x));  dl/dx = -t sigmoid(-t x). The target is a constant (torch records x only)."""
+    """log1p(exp(-t x));  dl/dx = -t z / (1 + z), z = exp(-t x): torch's formulas as they are (inf and
+    NaN where exp overflows). The target is a constant (torch records x only)."""
 
     def forward(self, x, target, reduction):
         self.target = target
@@ -611,12 +625,13 @@ class SoftMarginLossBackward0(_PointwiseLoss):
 
     @staticmethod
     def f(xp, x, t):
-        return xp.logaddexp(0, -t * x)
+        return xp.log1p(xp.exp(-t * x))
 
     def backward(self, g):
         (x,) = self.saved_tensors
         t = _wrap(self.target)
-        return self._scaled(g) * -t * (-t * x).sigmoid()
+        z = (-t * x).exp()
+        return self._scaled(g) * (-t * z / (1 + z))
 
 
 class NllLossBackward0(Op):
@@ -734,7 +749,7 @@ def _legacy_reduction(size_average, reduce, reduction):
 
 class BinaryCrossEntropyBackward0(_LossOp):
     """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 (torch), then reduced;
-    dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = w (log(1 - x) - log x).
+    dl/dx = w (x - t) / max(x (1 - x), 1e-12),  dl/dt = -w logit(x).
     The weight is a constant (torch records input and target only)."""
 
     save_inputs = True
@@ -757,7 +772,7 @@ class BinaryCrossEntropyBackward0(_LossOp):
         if want_x:
             denom = x * (1 - x)
             gx = g * (x - t) / where(denom < 1e-12, 1e-12, denom)
-        gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) if want_t else None
+        gt = -g * x.logit() if want_t else None  # torch's: unclamped, infinite at x = 0 or 1
         return gx, gt
 
 
@@ -778,8 +793,7 @@ class BinaryCrossEntropyWithLogitsBackward0(_LossOp):
         loss += xp.maximum(-x, 0)
         if pos_weight is not None:
             loss = loss * ((pos_weight - 1) * t + 1)
-        loss += x
-        loss -= t * x
+        loss += (1 - t) * x  # torch's term: x - t x would be inf - inf at x = inf
         if weight is not None:
             loss = loss * weight
         self.weight, self.pos_weight = weight, pos_weight
@@ -804,6 +818,7 @@ class _Pointwise(Op):
 
     save_inputs = True
 
+    @half_in_float32
     def forward(self, x, **params):
         self.params = params
         return self.f(xp_of(x), x, **params).astype(x.dtype, copy=False)
@@ -854,6 +869,7 @@ class GeluBackward0(_Pointwise):
     @staticmethod
     def f(xp, x, approximate):
         if approximate == "tanh":
+            x = D.opmath(x)  # half types in float32, rounded once by the caller (as torch)
             return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
         return 0.5 * x * (1 + _erf(xp, x * (1 / math.sqrt(2))).astype(x.dtype, copy=False))
 
@@ -885,8 +901,8 @@ class EluBackward0(_Pointwise):
         return scale * xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0) * input_scale))
 
     @staticmethod
-    def df(g, x, alpha, scale, input_scale):
-        return where(x > 0, g * scale, g * (scale * alpha * input_scale) * (x * input_scale).exp())
+    def df(g, x, alpha, scale, input_scale):  # torch tests x <= 0: a NaN input takes the linear side
+        return where(x <= 0, g * (scale * alpha * input_scale) * (x * input_scale).exp(), g * scale)
 
 
 class LeakyReluBackward0(_Pointwise):
@@ -919,8 +935,35 @@ class HardtanhBackward0(_Pointwise):
         return xp.clip(x, min_val, max_val)
 
     @staticmethod
-    def df(g, x, min_val, max_val):
-        return where((x > min_val) & (x < max_val), g, g * 0)
+    def df(g, x, min_val, max_val):  # torch zeroes x <= min or x >= max: a NaN input passes g
+        return where((x <= min_val) | (x >= max_val), 0.0, g)
+
+
+_ONE_SIXTH = float(np.float32(1 / 6))  # torch's kernels use the float 1.0f / 6.0f, for double too
+
+
+class HardsigmoidBackward0(_Pointwise):
+    """min(max(x + 3, 0), 6) / 6; gradient 1/6 inside (-3, 3), 0 elsewhere and at NaN (torch's kernel)."""
+
+    @staticmethod
+    def f(xp, x):
+        return xp.clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def df(g, x):
+        return where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)
+
+
+class HardswishBackward0(_Pointwise):
+    """x min(max(x + 3, 0), 6) / 6; gradient 0 below -3, x / 3 + 1/2 up to 3, 1 above (and at NaN)."""
+
+    @staticmethod
+    def f(xp, x):
+        return x * xp.clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def df(g, x):
+        return where(x < -3, 0.0, where(x <= 3, g * (x / 3 + 0.5), g))
 
 
 def gelu(input, approximate="none"):
@@ -969,6 +1012,14 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     return HardtanhBackward0.apply(input, min_val=min_val, max_val=max_val)
+
+
+def hardsigmoid(input):
+    return HardsigmoidBackward0.apply(input)
+
+
+def hardswish(input):
+    return HardswishBackward0.apply(input)
 
 
 Tensor.softmax = softmax

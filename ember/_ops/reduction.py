@@ -20,6 +20,7 @@ from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _base
+from ._opmath import half_in_float32
 from ._base import Op, _wrap
 from ._inplace import _TYPE_WORDS, inplace_method
 from ._return_types import return_type
@@ -85,7 +86,7 @@ min_result = return_type("min")
 # -- sum and mean ---------------------------------------------------------------------------
 def _accumulate_sum(x, dims, keepdim):
     # float16/bfloat16 accumulate in float32, as torch does, then round once.
-    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16, or ml_dtypes' bfloat16 (kind "V")
+    if D.is_half(x.dtype):
         return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
     return x.sum(axis=dims, keepdims=keepdim)
 
@@ -144,6 +145,7 @@ class MeanBackward0(Op):
 
     saved_names = ("self_sym_numel=n", "self_sym_sizes=shape")
 
+    @half_in_float32
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.n = n = _count(x.shape, dims)
@@ -185,6 +187,7 @@ class ProdBackward0(Op):
     save_inputs = True
     save_output = True
 
+    # no half_in_float32: torch's prod multiplies in the half type itself
     def forward(self, x, dims, keepdim, dtype):
         self.dims, self.keepdim = dims, keepdim
         if dtype is not None:
@@ -260,13 +263,21 @@ class VarBackward0(Op):
     """var = sum((x - mean)^2) / (N - correction); d var / dx = 2 (x - mean) / (N - correction)."""
 
     save_inputs = True
+    root = False  # std: the square root, taken before the result is rounded to float32
 
+    @half_in_float32
     def forward(self, x, dims, keepdim, dof):
         self.dims, self.keepdim, self.dof = dims, keepdim, dof
+        single = x.dtype == np.float32
+        if single:  # torch's CPU kernel accumulates float32 in double
+            x = x.astype(np.float64)
         d = x - x.sum(axis=dims, keepdims=True) / _count(x.shape, dims)
         if d.dtype.kind == "c":  # |d|^2: the variance of complex numbers is real
             d = xp_of(d).abs(d)
-        return ((d * d).sum(axis=dims, keepdims=keepdim) / dof).astype(d.dtype, copy=False)
+        v = (d * d).sum(axis=dims, keepdims=keepdim) / dof
+        if self.root:
+            v = xp_of(v).sqrt(v)
+        return v.astype(np.float32 if single else d.dtype, copy=False)
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -279,9 +290,8 @@ class StdBackward0(Op):
 
     save_inputs = True
     save_output = True
-
-    def forward(self, x, dims, keepdim, dof):
-        return xp_of(x).sqrt(VarBackward0.forward(self, x, dims, keepdim, dof))
+    root = True
+    forward = VarBackward0.forward
 
     def backward(self, g):
         x, y = self.saved_tensors
@@ -345,6 +355,7 @@ class AmaxBackward0(Op):
     save_inputs = True
     save_output = True
     fn = "max"
+    nan_ties = False  # amax/amin: torch's scale_grad_by_count, (g / count) * (x == y): NaN over a NaN slice
 
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
@@ -352,7 +363,11 @@ class AmaxBackward0(Op):
 
     def backward(self, g):
         x, y = self.saved_tensors
-        return _even_split(g, x, y, self.dims, self.keepdim)
+        if self.nan_ties:
+            return _even_split(g, x, y, self.dims, self.keepdim)
+        shape = x._data.shape
+        tie = x == expand_reduced(y, shape, self.dims, self.keepdim)
+        return expand_reduced(g, shape, self.dims, self.keepdim) / tie.sum(dim=self.dims, keepdim=True) * tie
 
 
 class AminBackward0(AmaxBackward0):
@@ -360,11 +375,13 @@ class AminBackward0(AmaxBackward0):
 
 
 class MaxBackward1(AmaxBackward0):
-    """max() over all elements."""
+    """max() over all elements (torch's evenly_distribute_backward: a NaN result goes to the NaNs)."""
+
+    nan_ties = True
 
 
 class MinBackward1(AminBackward0):
-    pass
+    nan_ties = True
 
 
 class MaxBackward0(Op):
@@ -433,6 +450,8 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None):
 class MedianBackward0(AmaxBackward0):
     """median() over all elements: the lower of the two middle values (torch's rule), NaN if
     any; the gradient is split evenly among elements equal to it, as for max()."""
+
+    nan_ties = True
 
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
@@ -538,6 +557,7 @@ class LogsumexpBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
         if x.dtype.kind in "biu":
@@ -567,6 +587,7 @@ def _reverse_cumsum(t, dim):
 
 
 class CumsumBackward0(Op):
+    @half_in_float32
     def forward(self, x, dim, dtype):
         self.dim = dim
         if dtype is not None:
@@ -585,6 +606,7 @@ class CumprodBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, dim, dtype):
         self.dim = dim
         if dtype is not None:
@@ -623,6 +645,7 @@ class LinalgVectorNormBackward0(Op):
     save_inputs = True
     save_output = True
 
+    @half_in_float32
     def forward(self, x, p, dims, keepdim):
         self.p, self.dims, self.keepdim = p, dims, keepdim
         xp = xp_of(x)

@@ -54,6 +54,8 @@ class NanmedianBackward0(AmaxBackward0):
     """nanmedian() over all elements: the lower median of the non-NaN values (NaN if all are);
     the gradient is split evenly among the elements equal to it, as torch's."""
 
+    nan_ties = True
+
     def forward(self, x, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
         xp = xp_of(x)

@@ -13,6 +13,7 @@ from .. import _dtype as D
 from .._creation import zeros, zeros_like, empty_like
 from .._device import xp_of
 from .._ops._base import Op, _wrap
+from .._ops._opmath import composite_in_float32
 from .._ops._inplace import _TYPE_WORDS
 from .._ops import nn_ops as _nn
 from .._ops.nn_ops import batch_norm, softmax
@@ -281,6 +282,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return out.reshape(input.shape)
 
 
+@composite_in_float32
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x^2 over the last len(normalized_shape) dims) + eps) * weight;
     eps defaults to the dtype's machine epsilon, as torch."""

@@ -9,6 +9,7 @@ import numpy as np
 from .._ops import nn_ops as _nn
 from .._ops._base import _wrap
 from .._ops._ctc import CtcLossBackward0
+from .._ops._inplace import _TYPE_WORDS
 from .._ops.selection import where
 from .._autocast import call as _autocast, state as _amp
 from .._tensor import Tensor
@@ -43,6 +44,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
+    if input.dtype.is_floating_point and input.dtype.itemsize == 2:  # torch's CPU kernel has no half types
+        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
+                                  f"'{_TYPE_WORDS[input.dtype.name]}'")
     x = _as_matrix(input, "multi_margin_loss")
     n, c = x.shape
     t = target.reshape(-1)
@@ -52,7 +56,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            f"has shape {list(input.shape)}.")
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= c):
         raise RuntimeError("target out of range")
-    z = (margin - x.gather(1, t.unsqueeze(1)) + x).clamp(min=0)
+    z = margin - x.gather(1, t.unsqueeze(1)) + x
+    z = where(z > 0, z, 0.0)  # torch adds z only when z > 0: NaN adds nothing, z = 0 passes no gradient
     if p == 2:
         z = z * z
     if weight is not None:

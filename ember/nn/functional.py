@@ -16,6 +16,7 @@ from .._autocast import call as _autocast, state as _amp
 from .._device import xp_of
 from .._ops import nn_ops as _nn
 from .._ops._base import Op, _wrap
+from .._ops._opmath import composite_in_float32
 from .._ops.nn_ops import (  # noqa: F401 - part of the functional namespace
     linear, bilinear, layer_norm, batch_norm, group_norm, gelu, silu, elu, selu, celu,
     leaky_relu, softplus, hardtanh,
@@ -55,6 +56,7 @@ def tanh(input):
     return input.tanh()
 
 
+@composite_in_float32
 def _mish(input):
     return input * softplus(input).tanh()
 
@@ -76,20 +78,12 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
-def _hardsigmoid(input):
-    return hardtanh(input / 6 + 0.5, 0.0, 1.0)
-
-
 def hardsigmoid(input, inplace=False):
-    return _inplace_saving_self(_hardsigmoid)(input) if inplace else _hardsigmoid(input)
-
-
-def _hardswish(input):
-    return input * _hardsigmoid(input)
+    return _inplace_saving_self(_nn.hardsigmoid)(input) if inplace else _nn.hardsigmoid(input)
 
 
 def hardswish(input, inplace=False):
-    return _inplace_saving_self(_hardswish)(input) if inplace else _hardswish(input)
+    return _inplace_saving_self(_nn.hardswish)(input) if inplace else _nn.hardswish(input)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -568,8 +562,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        safe_log = where(target > 0, target, 1.0).log()
-        loss = where(target > 0, target * safe_log, 0.0) - target * input
+        loss = target.xlogy(target) - target * input  # torch's: NaN for a negative target
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.ndim else loss.sum()
     return _reduce(loss, _nn.reduction_enum(reduction))
@@ -602,8 +595,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     if _amp.active: return _autocast("hinge_embedding_loss", hinge_embedding_loss, input, target, margin, size_average, reduce, reduction)  # noqa: E701,E501
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    zeros = input * 0
-    loss = where(target == 1, input, zeros) + where(target == -1, (margin - input).clamp(min=0), zeros)
+    # torch's terms: zeros (not input * 0, NaN at inf), the margin term wherever target != 1
+    loss = where(target != 1, (margin - input).clamp(min=0), 0.0) + where(target != -1, input, 0.0)
     return _reduce(loss, reduction)
 
 
@@ -648,9 +641,9 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     reduction = _legacy_reduction(size_average, reduce, reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
-        t = target
-        stirling = t * where(t > 1, t, 1.0).log() - t + 0.5 * (2 * math.pi * where(t > 1, t, 1.0)).log()
-        loss = loss + where(t > 1, stirling, 0.0)
+        t = target  # torch's term, masked where t <= 1 (its gradient there is NaN, as torch's)
+        stirling = t * t.log() - t + 0.5 * (2 * math.pi * t).log()
+        loss = loss + stirling.masked_fill(t <= 1, 0)
     return _reduce(loss, reduction)
 
 

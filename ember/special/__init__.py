@@ -82,7 +82,7 @@ ndtri, SpecialNdtriBackward0 = _make_unary("ndtri", "SpecialNdtriBackward0", _fl
                                            lambda g, x, y: g * _SQRT_2PI * (y * y / 2).exp(), "y", True)
 log_ndtr, SpecialLogNdtrBackward0 = _make_unary(
     "log_ndtr", "SpecialLogNdtrBackward0", _float64(K.log_ndtr),
-    lambda g, x, y: g * ((-(x * x) / 2).exp() / _SQRT_2PI / y.exp()), "xy", True)
+    lambda g, x, y: g / _SQRT_2PI * (-(y + x * x / 2)).exp(), "xy", True)  # torch's: finite far in the tail
 erfcx, SpecialErfcxBackward0 = _make_unary(
     "erfcx", "SpecialErfcxBackward0", _float64(K.erfcx),
     lambda g, x, y: g * (2 * x * y - 2 / math.sqrt(math.pi)), "xy", True)
