@@ -5,6 +5,7 @@ device is first used, so a CPU-only install never needs CuPy. Ops are written
 once against the array module `xp` of their inputs (Chainer's pattern).
 """
 import builtins
+import os
 import re
 
 import numpy as np
@@ -15,6 +16,11 @@ _cupy = None
 def _import_cupy():
     global _cupy
     if _cupy is None:
+        if os.environ.get("EMBER_FAKE_CUDA") == "1":  # the CPU stand-in for CuPy (tests without a GPU)
+            from .testing import fake_cupy
+
+            _cupy = fake_cupy
+            return _cupy
         try:
             import cupy
 

@@ -264,7 +264,7 @@ class DivBackward0(_Binary):
 
 
 def _check_int_division(b):
-    if (b == 0).any() if isinstance(b, np.ndarray) else b == 0:
+    if (b == 0).any() if hasattr(b, "ndim") else b == 0:  # NumPy or CuPy array, or a scalar
         raise RuntimeError("ZeroDivisionError")
 
 
