@@ -43,12 +43,14 @@ def cuda_available():
         return False
 
 
-def xp_of(array):
-    """The array module (numpy or cupy) that owns `array`."""
-    if type(array) is np.ndarray:
+def xp_of(array, *more):
+    """The array module (numpy or cupy) that owns `array` (or any of `more`: scalars mix with arrays)."""
+    if type(array) is np.ndarray and not more:
         return np
-    if _cupy is not None and isinstance(array, _cupy.ndarray):
-        return _cupy
+    if _cupy is not None:
+        for a in (array,) + more:
+            if isinstance(a, _cupy.ndarray):
+                return _cupy
     return np
 
 

@@ -246,7 +246,7 @@ class DivBackward0(_Binary):
             return a / b
         if dtype is D.bool_:
             raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
-        xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
+        xp = xp_of(a, b)
         if dtype.is_floating_point:
             # floor_divide is Python's // (exact where floor(a / b) rounds wrongly, e.g. 1 // 0.1).
             return xp.floor_divide(a, b) if rounding_mode == "floor" else xp.trunc(a / b)

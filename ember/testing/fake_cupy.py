@@ -362,7 +362,12 @@ class ndarray:
         return self.copy()
 
     def __getitem__(self, key):
-        return _wrap(self._a[_unwrap_index(key)], self._dev)
+        key = _unwrap_index(key)
+        r = self._a[key]
+        if isinstance(r, numpy.generic):  # CuPy's a[i, j] is a 0-d view of a, not a copy
+            key = key if isinstance(key, tuple) else (key,)
+            r = self._a[tuple(k for k in key if k is not Ellipsis) + (Ellipsis,)]
+        return ndarray._of(r, self._dev) if type(r) is numpy.ndarray else _wrap(r, self._dev)
 
     def __setitem__(self, key, value):
         with _quiet():
@@ -665,6 +670,7 @@ runtime = types.SimpleNamespace(
     deviceSynchronize=lambda: None,
     getDeviceProperties=_properties,
     memGetInfo=_mem_get_info,
+    deviceCanAccessPeer=lambda device, peer: int(device != peer),
     runtimeGetVersion=lambda: 12040,
     driverGetVersion=lambda: 12040,
     is_hip=False,
