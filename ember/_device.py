@@ -35,6 +35,15 @@ def _import_cupy():
     return _cupy
 
 
+_count = []
+
+
+def _device_count(cp):
+    if not _count:
+        _count.append(cp.cuda.runtime.getDeviceCount())
+    return _count[0]
+
+
 def cuda_available():
     try:
         _import_cupy()
@@ -138,7 +147,10 @@ def xp_for(d):
     if d.type == "cpu":
         return np
     if d.type == "cuda":
-        return _import_cupy()
+        cp = _import_cupy()
+        if d.index is not None and d.index >= _device_count(cp):
+            raise RuntimeError("CUDA error: invalid device ordinal")
+        return cp
     raise RuntimeError(f"ember has no backend for device type '{d.type}'")
 
 

@@ -92,10 +92,12 @@ def _prep(a, b):
 
 
 def _check_devices(a, b):
+    """Tensors on two devices are refused, except a 0-d CPU one (Op.apply moves it, as torch reads it)."""
     if isinstance(a, Tensor) and isinstance(b, Tensor) and type(a._data) is not type(b._data):
-        if a._data.ndim and b._data.ndim:
+        if not (a.is_cpu and not a._data.ndim or b.is_cpu and not b._data.ndim):
+            first, second = (a, b) if not a.is_cpu else (b, a)
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                               f"{a.device} and {b.device}!")
+                               f"{first.device} and {second.device}!")
 
 
 def _broadcast_check(a, b):
@@ -393,6 +395,8 @@ def _fast(op_cls, kernel, allowed=None, full=None):
             except ValueError:
                 _broadcast_check(self, other)
                 raise
+            except TypeError:  # a NumPy and a CuPy array: the full path has torch's device rules
+                pass
         return _binary(op_cls, self, other) if full is None else full(self, other)
 
     return op
@@ -1148,9 +1152,13 @@ def _inplace_binary(fn, ufunc_name=None, saves_self=True):
                 elif kwargs and kwargs["alpha"] != 1:
                     b = b * kwargs["alpha"]
             if b is not None:
-                getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
-                self._bump_version()
-                return self
+                try:
+                    getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
+                except TypeError:  # a NumPy and a CuPy array: the slow path has torch's device rules
+                    pass
+                else:
+                    self._bump_version()
+                    return self
         return commit(self, fn(_original(self, saves_self and recording), other, *args, **kwargs))
 
     method.__name__ = fn.__name__ + "_"

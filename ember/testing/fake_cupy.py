@@ -281,11 +281,13 @@ class ndarray:
     def scatter_min(self, slices, value):
         numpy.minimum.at(self._a, _unwrap_index(slices), _operand(value))
 
-    def toDlpack(self):
-        return self._a.__dlpack__()
 
     def __dlpack__(self, stream=None, **kwargs):
-        return self._a.__dlpack__(**{k: v for k, v in kwargs.items() if k == "copy" and v is not None})
+        if stream != _OWN_STREAM:  # a real consumer would read device memory: only this module can
+            raise BufferError("the CPU stand-in's device memory can be read through DLPack only by "
+                              "ember.testing.fake_cupy.from_dlpack")
+        return self._a.__dlpack__(**{k: v for k, v in kwargs.items() if k in ("copy", "max_version")
+                                     and v is not None})
 
     def __dlpack_device__(self):
         return (2, self._dev)  # kDLCUDA: NumPy's from_dlpack refuses it, as it refuses CuPy's
@@ -538,6 +540,9 @@ def asnumpy(a, stream=None, order="C", out=None):
     return numpy.asarray(a, order=order)
 
 
+_OWN_STREAM = -0x5EED  # the stream argument by which this module's from_dlpack reads its own memory
+
+
 def from_dlpack(x):
     if type(x) is ndarray:
         return x
@@ -547,7 +552,7 @@ def from_dlpack(x):
 
     class _Host:  # the capsule holds the stand-in's NumPy memory
         def __dlpack__(self, **kw):
-            return x.__dlpack__()
+            return x.__dlpack__(stream=_OWN_STREAM, **{k: v for k, v in kw.items() if k in ("max_version", "copy")})
 
         def __dlpack_device__(self):
             return (1, 0)
@@ -771,11 +776,16 @@ def get_elapsed_time(start_event, end_event):
     return (end_event._time - start_event._time) * 1000.0
 
 
-class PinnedMemoryPointer:
-    def __init__(self, size):
-        self.size = size
-        self._buf = numpy.empty(size, numpy.uint8)
-        self.ptr = self._buf.__array_interface__["data"][0]
+class PinnedMemoryPointer(bytearray):
+    """A block of (page-locked, on a GPU machine) host memory: NumPy arrays are made on it."""
+
+    @property
+    def size(self):
+        return len(self)
+
+    @property
+    def ptr(self):
+        return numpy.frombuffer(self, numpy.uint8).__array_interface__["data"][0]
 
 
 def alloc_pinned_memory(size):
@@ -785,6 +795,7 @@ def alloc_pinned_memory(size):
 cuda = types.SimpleNamespace(
     Device=Device, runtime=runtime, Stream=Stream, ExternalStream=ExternalStream, Event=Event,
     get_elapsed_time=get_elapsed_time, get_current_stream=get_current_stream, MemoryPointer=MemoryPointer,
+    PinnedMemoryPointer=PinnedMemoryPointer,
     Memory=Memory, MemoryPool=MemoryPool, PinnedMemoryPool=PinnedMemoryPool,
     alloc_pinned_memory=alloc_pinned_memory, is_available=lambda: True,
     get_device_id=lambda: _current[0],
