@@ -4,7 +4,7 @@ Each setup(m, device) builds the model and data on `device` and returns one trai
 Timing synchronizes the device after each repeat (kernels are queued asynchronously), so a
 repeat's time is the GPU's. When torch has no CUDA (a CPU build, or ember's CPU stand-in for
 CuPy under EMBER_FAKE_CUDA=1), only ember is timed: the run then checks that every workload
-runs end to end, and its times are NumPy's, not a GPU's.
+runs end to end (at reduced sizes, named in the table), and its times are NumPy's, not a GPU's.
 """
 import statistics
 import time
@@ -123,12 +123,12 @@ def adam_step(m, device):
     return opt.step
 
 
-# (name, setup, iterations per repeat, target ratio ember/torch)
+# (name, setup, iterations per repeat, target ratio ember/torch, the stand-in's smaller sizes)
 WORKLOADS = [
-    ("MLP 784-1024-1024-10 step b512", mlp_step, 10, 1.0),
-    ("GPT 4x256 seq128 step b64", gpt_step, 3, 1.3),
-    ("ResNet-18-style step b32 32x32", resnet_step, 3, 1.3),
-    ("Adam over 10M parameters", adam_step, 10, 1.0),
+    ("MLP 784-1024-1024-10 step b512", mlp_step, 10, 1.0, {}),
+    ("GPT 4x256 seq128 step b64", gpt_step, 3, 1.3, dict(batch=4, seq=32)),
+    ("ResNet-18-style step b32 32x32", resnet_step, 3, 1.3, dict(batch=2, size=16)),
+    ("Adam over 10M parameters", adam_step, 10, 1.0, {}),
 ]
 
 
@@ -155,12 +155,14 @@ def run(ember, torch, k, repeats, fmt):
           " (torch has no CUDA here: ember alone, times are not a GPU's)"))
     print(f"{'workload':34s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s}")
     failed = 0
-    for name, setup, iters, target in WORKLOADS:
+    for name, setup, iters, target, small in WORKLOADS:
         if k and k.lower() not in name.lower():
             continue
         n = 1 if stand_in else iters
+        if stand_in and small:
+            name = f"{name.split(' step')[0]} ({', '.join(f'{a}={v}' for a, v in small.items())})"
         try:
-            te = _time(setup(ember, "cuda"), ember.cuda.synchronize, n, repeats)
+            te = _time(setup(ember, "cuda", **(small if stand_in else {})), ember.cuda.synchronize, n, repeats)
             tt = _time(setup(torch, "cuda"), torch.cuda.synchronize, n, repeats) if torch_cuda else None
         except Exception as e:  # noqa: BLE001 - report and go on with the other workloads
             print(f"{name:34s} failed: {type(e).__name__}: {e}")

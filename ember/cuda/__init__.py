@@ -6,13 +6,18 @@ the memory counters are 0, seeding is a no-op (as in a CPU build of torch), and
 the calls that need a device raise torch's AssertionError "Torch not compiled
 with CUDA enabled".
 """
+import typing as _typing
+
 from .. import _device
 
 __all__ = ["is_available", "device_count", "current_device", "set_device", "get_device_name",
            "get_device_capability", "get_device_properties", "synchronize", "is_initialized", "init", "device",
            "is_bf16_supported", "is_tf32_supported", "device_of", "can_device_access_peer", "get_arch_list",
            "get_gencode_flags", "is_current_stream_capturing",
-           "has_half", "has_magma", "lru_cache", "CudaError", "DeferredCudaCallError", "check_error"]
+           "has_half", "has_magma", "lru_cache", "Device", "CudaError", "DeferredCudaCallError", "check_error"]
+
+# torch.cuda.Device: what the functions here accept as a device
+Device = _typing.Union[_device.device, str, int, None]
 
 _available = []  # [bool] once probed: probing imports CuPy and asks the driver
 
