@@ -33,6 +33,12 @@ echo "== tests/test_cuda.py and tests/test_cuda_suite.py"
 timeout 420 "$PY" -m pytest -q -p no:cacheprovider -rs "${XDIST[@]}" tests/test_cuda.py tests/test_cuda_suite.py \
   || status=1
 echo "== tests took ${SECONDS}s"
+if [ -f ../shared/tools/check_seed_programs.py ]; then
+  echo "== the seed programs with cuda as the default device"
+  timeout 120 "$PY" ../shared/tools/check_seed_programs.py --runner "$PY -c 'import sys, ember; \
+ember.set_default_device(\"cuda\"); from ember._run import main; sys.exit(main([\"run\"] + sys.argv[1:]))'" \
+    | tail -3 || status=1
+fi
 echo "== python -m ember.bench --device cuda"
 timeout 240 "$PY" -m ember.bench --device cuda --repeats 5 || status=1
 echo "== gpu_check finished in ${SECONDS}s, status $status"

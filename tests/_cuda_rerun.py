@@ -39,6 +39,9 @@ CPU_ONLY = {
     "tests/test_data.py::test_pin_memory_accepted_on_cpu": "pins a default-device (CUDA) tensor, which torch refuses",
     "tests/test_random.py::test_rng_state_bytes_match_torch": "draws on the default device leave the CPU state alone",
     "tests/test_random.py::test_rng_state_roundtrip_and_cross_load": "the CPU generator's state",
+    "tests/test_programs.py::test_program_matches_torch[amp_bf16]": "autocast('cpu') leaves CUDA tensors alone",
+    "tests/test_programs.py::test_program_matches_torch[lbfgs_lstmcell]": (
+        "its data comes from torch.from_numpy, a CPU tensor whatever the default device (torch refuses it too)"),
     "tests/test_construction.py::test_torch_level_utilities": "get_device() of a CPU tensor is -1",
     "tests/test_construction.py::test_apply_map": "apply_/map_ are CPU-only in torch",
 }

@@ -95,6 +95,8 @@ def test_stand_in_dtypes_memory_and_kernels(cp):
         k(cp.arange(3))
     fused = cp.fuse(lambda x, y: x * y + 1)  # fused functions run eagerly on the stand-in
     assert fused(cp.arange(3.0), cp.arange(3.0)).tolist() == [1.0, 2.0, 5.0]
+    b = pickle.loads(pickle.dumps(cp.arange(3.0)))  # through a host copy, as CuPy pickles
+    assert type(b) is cp.ndarray and b.tolist() == [0.0, 1.0, 2.0]
 
 
 # -- torch.cuda -----------------------------------------------------------------------

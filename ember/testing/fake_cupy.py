@@ -529,7 +529,7 @@ def _from_host(fn_name):
             a = a.copy(order="K")  # host to device is always a copy
         return _wrap(a, dev)
 
-    create.__name__ = fn_name
+    create.__name__ = create.__qualname__ = fn_name  # so that pickle finds fake_cupy.array
     return create
 
 
