@@ -26,11 +26,11 @@ else
 fi
 WORKERS=${WORKERS:-$(( $(nproc) > 8 ? 8 : $(nproc) ))}
 XDIST=()
-"$PY" -c "import xdist" 2>/dev/null && XDIST=(-n "$WORKERS")
+[ "$WORKERS" -gt 1 ] && "$PY" -c "import xdist" 2>/dev/null && XDIST=(-n "$WORKERS")
 status=0
 SECONDS=0
 echo "== tests/test_cuda.py and tests/test_cuda_suite.py"
-timeout 420 "$PY" -m pytest -q -p no:cacheprovider -rs "${XDIST[@]}" tests/test_cuda.py tests/test_cuda_suite.py \
+timeout "${TEST_TIMEOUT:-420}" "$PY" -m pytest -p no:cacheprovider -rs "${XDIST[@]}" tests/test_cuda.py tests/test_cuda_suite.py \
   || status=1
 echo "== tests took ${SECONDS}s"
 if [ -f ../shared/tools/check_seed_programs.py ]; then

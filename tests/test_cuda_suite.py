@@ -47,7 +47,9 @@ def run_group(files, extra=()):
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_suite_on_cuda(group):
     rc, out = run_group(GROUPS[group], EXTRA.get(group, ()))
-    tail = out[-4000:]
+    lines = out.splitlines()
+    failures = [i for i, line in enumerate(lines) if line.startswith(("FAILED", "ERROR", "E   "))]
+    tail = "\n".join([lines[i] for i in failures[:40]] + lines[-3:])
     assert rc == 0, tail
     counts = dict((k, int(n)) for n, k in re.findall(r"(\d+) (passed|failed|skipped|error)", tail))
     assert counts.get("passed", 0) > 0 and not counts.get("failed") and not counts.get("error"), tail
