@@ -30,7 +30,7 @@ XDIST=()
 status=0
 SECONDS=0
 echo "== tests/test_cuda.py and tests/test_cuda_suite.py"
-timeout "${TEST_TIMEOUT:-420}" "$PY" -m pytest -p no:cacheprovider -rs "${XDIST[@]}" tests/test_cuda.py tests/test_cuda_suite.py \
+timeout "${TEST_TIMEOUT:-420}" "$PY" -m pytest -p no:cacheprovider -rsP "${XDIST[@]}" tests/test_cuda.py tests/test_cuda_suite.py \
   || status=1
 echo "== tests took ${SECONDS}s"
 if [ -f ../shared/tools/check_seed_programs.py ]; then

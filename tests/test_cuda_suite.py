@@ -51,5 +51,6 @@ def test_suite_on_cuda(group):
     failures = [i for i, line in enumerate(lines) if line.startswith(("FAILED", "ERROR", "E   "))]
     tail = "\n".join([lines[i] for i in failures[:40]] + lines[-3:])
     assert rc == 0, tail
+    print(f"{group}: {lines[-1]}")  # the group's counts (shown by pytest -rP, as scripts/gpu_check.sh runs it)
     counts = dict((k, int(n)) for n, k in re.findall(r"(\d+) (passed|failed|skipped|error)", tail))
     assert counts.get("passed", 0) > 0 and not counts.get("failed") and not counts.get("error"), tail
