@@ -5,6 +5,7 @@ device is first used, so a CPU-only install never needs CuPy. Ops are written
 once against the array module `xp` of their inputs (Chainer's pattern).
 """
 import builtins
+import os
 import re
 
 import numpy as np
@@ -15,6 +16,11 @@ _cupy = None
 def _import_cupy():
     global _cupy
     if _cupy is None:
+        if os.environ.get("EMBER_FAKE_CUDA") == "1":  # the CPU stand-in for CuPy (tests without a GPU)
+            from .testing import fake_cupy
+
+            _cupy = fake_cupy
+            return _cupy
         try:
             import cupy
 
@@ -29,6 +35,15 @@ def _import_cupy():
     return _cupy
 
 
+_count = []
+
+
+def _device_count(cp):
+    if not _count:
+        _count.append(cp.cuda.runtime.getDeviceCount())
+    return _count[0]
+
+
 def cuda_available():
     try:
         _import_cupy()
@@ -37,12 +52,14 @@ def cuda_available():
         return False
 
 
-def xp_of(array):
-    """The array module (numpy or cupy) that owns `array`."""
-    if type(array) is np.ndarray:
+def xp_of(array, *more):
+    """The array module (numpy or cupy) that owns `array` (or any of `more`: scalars mix with arrays)."""
+    if type(array) is np.ndarray and not more:
         return np
-    if _cupy is not None and isinstance(array, _cupy.ndarray):
-        return _cupy
+    if _cupy is not None:
+        for a in (array,) + more:
+            if isinstance(a, _cupy.ndarray):
+                return _cupy
     return np
 
 
@@ -130,7 +147,10 @@ def xp_for(d):
     if d.type == "cpu":
         return np
     if d.type == "cuda":
-        return _import_cupy()
+        cp = _import_cupy()
+        if d.index is not None and d.index >= _device_count(cp):
+            raise RuntimeError("CUDA error: invalid device ordinal")
+        return cp
     raise RuntimeError(f"ember has no backend for device type '{d.type}'")
 
 

@@ -60,9 +60,9 @@ def from_dlpack(ext_tensor):
         ext_tensor = _Capsule(ext_tensor)
     device_type = int(ext_tensor.__dlpack_device__()[0])
     if device_type == _CUDA:
-        import cupy
+        from ._device import _import_cupy
 
-        return Tensor._make(cupy.from_dlpack(ext_tensor))
+        return Tensor._make(_import_cupy().from_dlpack(ext_tensor))
     if device_type != _CPU:
         raise RuntimeError(f"Unsupported device type in DLTensor: {device_type}")
     return Tensor._make(np.from_dlpack(ext_tensor))

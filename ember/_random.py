@@ -459,6 +459,10 @@ def generator_for(device):
     """The default generator for a device: torch's CPU one, or one per CUDA device."""
     if device.type == "cpu":
         return default_generator
+    if device.index is None:  # "cuda": the current CUDA device's
+        from ._device import _import_cupy, device as _dev
+
+        device = _dev(device.type, _import_cupy().cuda.runtime.getDevice())
     g = _device_generators.get(device)
     if g is None:
         g = _device_generators[device] = Generator(device)

@@ -162,16 +162,30 @@ def share_memory_(self):
 
 
 def is_pinned(self, device=None):
-    return False
+    """Whether this CPU tensor's memory is page-locked (a block from CuPy's alloc_pinned_memory)."""
+    from . import _device
+
+    data = self._data
+    if type(data) is not np.ndarray or _device._cupy is None:
+        return False
+    return isinstance(_owner(data).base, _device._cupy.cuda.PinnedMemoryPointer)
 
 
 def pin_memory(self, device=None):
-    """Page-locked memory needs CUDA; torch raises the same without an accelerator."""
-    from . import cuda
+    """A copy in page-locked host memory (from which copies to the GPU can run asynchronously)."""
+    from . import _device, cuda
 
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    return self  # CuPy copies from pageable memory just as well
+    if not self.is_cpu:
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    if is_pinned(self):
+        return self
+    a = self._data
+    block = _device._cupy.cuda.alloc_pinned_memory(max(a.nbytes, 1))
+    pinned = np.ndarray(a.shape, a.dtype, buffer=block)
+    pinned[...] = a
+    return Tensor._make(pinned, self._dtype)
 
 
 def _typed_view(storage, npdt):

@@ -2,6 +2,7 @@
 
     python -m ember.bench            # all workloads
     python -m ember.bench -k matmul  # only those whose name contains 'matmul'
+    python -m ember.bench --device cuda  # the GPU workloads (ember/_bench_gpu.py), vs torch on the GPU
 
 Both libraries run at one thread (OMP_NUM_THREADS=1 is set before NumPy and
 torch load). Each workload is written once, against a module `m` that is
@@ -453,6 +454,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-k", default="", help="only workloads whose name contains this text")
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     args = ap.parse_args(argv)
     try:
         import torch
@@ -460,6 +462,14 @@ def main(argv=None):
         print("the benchmark compares with PyTorch: pip install torch (the test extras do)", file=sys.stderr)
         return 2
     import ember
+
+    if args.device == "cuda":
+        if not ember.cuda.is_available():
+            print("no CUDA device: ember's CUDA backend needs CuPy and an NVIDIA GPU", file=sys.stderr)
+            return 2
+        from . import _bench_gpu
+
+        return 1 if _bench_gpu.run(ember, torch, args.k, args.repeats, _fmt) else 0
 
     torch.set_num_threads(1)
     ember.set_num_threads(1)

@@ -40,7 +40,8 @@ def to_numpy(x):
     if isinstance(x, torch.Tensor):
         return x.detach().to(torch.float64).numpy() if x.dtype == torch.bfloat16 else x.detach().numpy()
     if isinstance(x, ember.Tensor):
-        return np.asarray(x.detach().double().numpy()) if x.dtype is ember.bfloat16 else x.detach().numpy()
+        x = x.detach().cpu()
+        return np.asarray(x.double().numpy()) if x.dtype is ember.bfloat16 else x.numpy()
     return np.asarray(x)
 
 

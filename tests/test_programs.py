@@ -55,11 +55,19 @@ def _finish(proc, who):
     return out.strip().splitlines()
 
 
+# On the rerun on another device (EMBER_TEST_DEVICE=cuda), ember runs the programs with that
+# device as the default, against torch on the CPU: the same numbers are expected.
+_DEVICE = os.environ.get("EMBER_TEST_DEVICE")
+_EMBER_RUN = (["-m", "ember", "run"] if not _DEVICE else
+              ["-c", f"import sys, ember; ember.set_default_device({_DEVICE!r}); from ember._run import main; "
+                     "sys.exit(main(['run'] + sys.argv[1:]))"])
+
+
 def run_both(name, torch_env=None):
     """Run the program under torch and ember at the same time; their stdout lines. torch_env: the
     environment of the torch run (default: this one's)."""
     script = name + ".py"
-    torch_proc, ember_proc = _run([script], torch_env), _run(["-m", "ember", "run", script])
+    torch_proc, ember_proc = _run([script], torch_env), _run([*_EMBER_RUN, script])
     return _finish(torch_proc, "torch"), _finish(ember_proc, "ember")
 
 

@@ -70,6 +70,22 @@ def _wrap(array, _inference_threads=_inference_threads):  # a local: cheaper to 
     return t
 
 
+def _across_devices(cls, inputs, params):
+    """An op whose inputs are on two devices: torch reads a 0-d CPU tensor as a scalar on the
+    other device (the op is redone with it moved there); anything else is torch's error.
+    None when the inputs share one device (the TypeError was something else)."""
+    tensors = [x for x in inputs if isinstance(x, Tensor)]
+    devices = list(dict.fromkeys(t.device for t in tensors))
+    if len(devices) < 2:
+        return None
+    devices.sort(key=lambda d: d.type == "cpu")  # torch names the accelerator first
+    target = devices[0]
+    if all(t.device == target or t.is_cpu and t._data.ndim == 0 for t in tensors):
+        return cls.apply(*(x.to(target) if isinstance(x, Tensor) and x.is_cpu else x for x in inputs), **params)
+    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                       f"{devices[0]} and {devices[1]}!")
+
+
 class Op(Node):
     """A built-in differentiable op. See the module docstring."""
 
@@ -122,6 +138,11 @@ class Op(Node):
             out = node.forward(*arrays, **params)
         except MemoryError as e:
             raise allocation_error(e) from None
+        except TypeError:  # NumPy and CuPy arrays do not mix: inputs on two devices?
+            retry = _across_devices(cls, inputs, params)
+            if retry is None:
+                raise
+            return retry
         if type(out) is tuple:
             return node._finish_many(out, inputs)
         # The output Tensor, made inline (this is the hottest path in ember).

@@ -50,8 +50,10 @@ def check_inplace(self, result_dtype=None, result_shape=None):
         if base is not None and base._requires_grad and base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     data = self._data
-    if type(data) is np.ndarray and not data.flags.writeable:
+    if (not data.flags.writeable if type(data) is np.ndarray
+            else any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides))):
         # NumPy marks broadcast (expanded) views read-only: several elements share one memory cell.
+        # CuPy's are writable, so there a stride 0 across a dim of size > 1 is the sign (torch's test).
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")
     if result_dtype is not None and result_dtype is not self._dtype and not D.can_cast(result_dtype, self._dtype):

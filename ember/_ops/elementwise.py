@@ -127,10 +127,12 @@ def _prep(a, b, op=None):
 
 
 def _check_devices(a, b):
+    """Tensors on two devices are refused, except a 0-d CPU one (Op.apply moves it, as torch reads it)."""
     if isinstance(a, Tensor) and isinstance(b, Tensor) and type(a._data) is not type(b._data):
-        if a._data.ndim and b._data.ndim:
+        if not (a.is_cpu and not a._data.ndim or b.is_cpu and not b._data.ndim):
+            first, second = (a, b) if not a.is_cpu else (b, a)
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                               f"{a.device} and {b.device}!")
+                               f"{first.device} and {second.device}!")
 
 
 def _broadcast_check(a, b):
@@ -308,7 +310,7 @@ class DivBackward0(_Binary):
             return a / b
         if dtype is D.bool_:
             raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
-        xp = xp_of(a) if hasattr(a, "dtype") else xp_of(b)
+        xp = xp_of(a, b)
         if dtype.is_floating_point:
             # floor_divide is Python's // (exact where floor(a / b) rounds wrongly, e.g. 1 // 0.1).
             return xp.floor_divide(a, b) if rounding_mode == "floor" else xp.trunc(a / b)
@@ -327,7 +329,7 @@ class DivBackward0(_Binary):
 
 
 def _check_int_division(b):
-    if (b == 0).any() if isinstance(b, np.ndarray) else b == 0:
+    if (b == 0).any() if hasattr(b, "ndim") else b == 0:  # NumPy or CuPy array, or a scalar
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -476,6 +478,8 @@ def _fast(op_cls, kernel, allowed=None, full=None):
                 raise
             except MemoryError as e:
                 raise allocation_error(e) from None
+            except TypeError:  # a NumPy and a CuPy array: the full path has torch's device rules
+                pass
         try:
             return _binary(op_cls, self, other) if full is None else full(self, other)
         except BadOperand:
@@ -1298,9 +1302,13 @@ def _inplace_binary(fn, ufunc_name=None, saves_self=True):
                 elif kwargs and kwargs["alpha"] != 1:
                     b = b * kwargs["alpha"]
             if b is not None:
-                getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
-                self._bump_version()
-                return self
+                try:
+                    getattr(xp_of(self._data), ufunc_name)(self._data, b, out=self._data)
+                except TypeError:  # a NumPy and a CuPy array: the slow path has torch's device rules
+                    pass
+                else:
+                    self._bump_version()
+                    return self
         return commit(self, fn(_original(self, saves_self and recording), other, *args, **kwargs))
 
     method.__name__ = fn.__name__ + "_"

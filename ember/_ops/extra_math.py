@@ -203,8 +203,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     seq = sorted_sequence._data
     scalar = not isinstance(input, Tensor)
-    vals = np.asarray(input) if scalar else input._data
     xp = xp_of(seq)
+    vals = xp.asarray(input) if scalar else input._data
     if sorter is not None:
         seq = xp.take_along_axis(seq, sorter._data, axis=-1)
     how = "right" if right else "left"

@@ -283,10 +283,21 @@ def basic_index(x, key, kind="Slice"):
 
 
 # -- advanced indexing: a copy -------------------------------------------------------
+def _key_on_device_of(x, key):
+    """torch moves CPU index tensors to the indexed tensor's device; CUDA indices of a CPU tensor are refused."""
+    if not isinstance(key, tuple):
+        return _key_on_device_of(x, (key,))[0]
+    if type(x) is np.ndarray:
+        if any(hasattr(k, "__cuda_array_interface__") for k in key):
+            raise RuntimeError("indices should be either on cpu or on the same device as the indexed tensor (cpu)")
+        return key
+    return tuple(xp_of(x).asarray(k) if type(k) is np.ndarray else k for k in key)
+
+
 class IndexBackward0(Op):
     def forward(self, x, key):
         self.in_shape = x.shape
-        self.key = key
+        key = self.key = _key_on_device_of(x, key)
         try:
             return x[key]
         except IndexError as e:
@@ -306,9 +317,7 @@ def add_rows(out, idx, values):
     equal runs summed by one reduceat, one fancy add (np.add.at is ~10x slower)."""
     xp = xp_of(out)
     if xp is not np:
-        import cupyx
-
-        cupyx.scatter_add(out, idx, values)
+        out.scatter_add(idx, values)  # cupyx.scatter_add: repeated rows accumulate
         return
     if idx.size == 0:
         return
@@ -344,7 +353,7 @@ class IndexPutBackward0(Op):
     """x.index_put(key, values, accumulate): a copy of x with x[key] set (or added)."""
 
     def forward(self, x, values, key, accumulate):
-        self.key = key
+        key = self.key = _key_on_device_of(x, key)
         self.accumulate = accumulate
         out = x.copy()
         if isinstance(values, (bool, int, float)):

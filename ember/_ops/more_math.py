@@ -222,7 +222,7 @@ class FrexpBackward0(Op):
 
     def forward(self, x):
         m, e = xp_of(x).frexp(x)
-        self.scale = xp_of(x).ldexp(np.ones((), x.dtype), -e)  # exactly 2^-e, in x's dtype
+        self.scale = xp_of(x).ldexp(xp_of(x).ones((), x.dtype), -e)  # exactly 2^-e, in x's dtype
         return m, e.astype(np.int32, copy=False)
 
     def backward(self, g, *_):

@@ -276,14 +276,13 @@ def _sample_name(dtype):
 
 # -- factories ----------------------------------------------------------------------------
 def _sampled(size, dtype, device, kernel, generator, draw):
-    """A new CPU tensor holding draw(g, n, sample dtype name) for its n elements in C order
+    """A new tensor holding draw(g, n, sample dtype name) for its n elements in C order
     (what filling a fresh contiguous tensor in place gives, without the zero fill and the
-    in-place write); None for other devices, which fill a new tensor. A complex tensor is
-    filled as torch fills it, through view_as_real: 2n real draws, (re, im) pairs."""
+    in-place write). A complex tensor is filled as torch fills it, through view_as_real: 2n
+    real draws, (re, im) pairs. The draws are made on the host (by the device's generator)
+    and moved to the device in one copy."""
     dtype = D.canonical(dtype) or D.get_default_dtype()
     device = as_device(device)
-    if device.type != "cpu":
-        return None
     shape = size if all(type(s) is int and s >= 0 for s in size) else _shape(size)
     real = dtype.to_real()
     if kernel is not None:
@@ -292,7 +291,8 @@ def _sampled(size, dtype, device, kernel, generator, draw):
     flat = draw(_generator(generator, device), 2 * n if dtype.is_complex else n, _sample_name(real))
     if dtype.is_complex:
         flat = flat.astype(D.np_dtype(real), copy=False).view(D.np_dtype(dtype))
-    return Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
+    t = Tensor._make(flat.reshape(shape).astype(D.np_dtype(dtype), copy=False), dtype)
+    return t if device.type == "cpu" else t.to(device)
 
 
 def _need_size(name, size):
@@ -310,8 +310,6 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     """Uniform samples on [0, 1)."""
     _need_size("rand", size)
     t = _sampled(size, dtype, device, "check_uniform_bounds", generator, R.Generator.uniform01)
-    if t is None:
-        t = uniform_(_new(size, dtype, device, "check_uniform_bounds"), 0, 1, generator=generator)
     return _finish_out(t, out, requires_grad)
 
 
@@ -323,8 +321,6 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     complex_dtype = (D.canonical(dtype) or D.get_default_dtype()).is_complex
     t = _sampled(size, dtype, device, "normal_kernel_cpu", generator,
                  _complex_normal if complex_dtype else _standard_normal)
-    if t is None:
-        t = normal_(_new(size, dtype, device, "normal_kernel_cpu"), 0, 1, generator=generator)
     return _finish_out(t, out, requires_grad)
 
 
@@ -361,8 +357,6 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
         return g.random_from_to(n, hi - lo, lo, dtype.name in _WIDE)
 
     t = _sampled(size, dtype, device, None, generator, draw)
-    if t is None:
-        t = random_(_new(size, dtype, device, None), low, high, generator=generator)
     return _finish_out(t, out, requires_grad)
 
 
@@ -373,10 +367,6 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     i + random32() % (n - i)."""
     dtype = D.canonical(dtype) or D.int64
     t = _sampled((n,), dtype, device, None, generator, _permutation)
-    if t is None:
-        t = _new((n,), dtype, device, None)
-        if n > 1:
-            fill_inplace(t, xp_of(t._data).asarray(_permutation(_generator(generator, t.device), n, None)))
     return _finish_out(t, out, requires_grad)
 
 

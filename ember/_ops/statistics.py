@@ -275,9 +275,14 @@ class LogcumsumexpBackward0(Op):
         xp = xp_of(x)
         if xp is np:
             return np.logaddexp.accumulate(x, axis=dim)
-        m = x.max(axis=dim, keepdims=True)  # CuPy has no ufunc.accumulate: shift by the max
-        m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype, copy=False)
-        return xp.log(xp.cumsum(xp.exp(x - m), axis=dim)) + m
+        # CuPy has no ufunc.accumulate: a log-depth scan of logaddexp (Hillis-Steele), which keeps
+        # the sequential result's range (a shift by the max would underflow small prefixes to -inf)
+        y = xp.moveaxis(x, dim, -1).copy()
+        step = 1
+        while step < y.shape[-1]:
+            y[..., step:] = xp.logaddexp(y[..., step:], y[..., :-step])
+            step *= 2
+        return xp.moveaxis(y, -1, dim)
 
     def backward(self, g):
         x, y = self.saved_tensors

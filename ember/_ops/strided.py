@@ -104,10 +104,8 @@ def _view(a, size, stride, offset):
     base = _allocation(a)[0]
     byte_strides = tuple(s * item for s in stride)
     if type(a) is not np.ndarray:  # CuPy: a pointer into the allocation
-        import cupy
-
-        ptr = cupy.cuda.MemoryPointer(a.data.mem, offset * item)
-        return cupy.ndarray(size, dtype=a.dtype, memptr=ptr, strides=byte_strides)
+        ptr = xp.cuda.MemoryPointer(a.data.mem, offset * item)
+        return xp.ndarray(size, dtype=a.dtype, memptr=ptr, strides=byte_strides)
     raw = base.reshape(-1, order="A").view(np.uint8)  # the allocation's bytes, still viewing it
     start = raw[offset * item:]
     flat = start[:len(start) - len(start) % item].view(a.dtype)

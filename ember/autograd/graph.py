@@ -381,8 +381,9 @@ _ENGINE_REFS = 4 if sys.version_info < (3, 14) else -1
 
 def _unshared(grad):
     data = grad._data  # held by the tensor, this local and getrefcount: 3
-    return (sys.getrefcount(grad) == _ENGINE_REFS and type(data) is np.ndarray and data.base is None
-            and sys.getrefcount(data) == 3 and data.flags.writeable and not grad._requires_grad
+    return (sys.getrefcount(grad) == _ENGINE_REFS and data.base is None and sys.getrefcount(data) == 3
+            and (data.flags.writeable if type(data) is np.ndarray else hasattr(data, "__cuda_array_interface__"))
+            and not grad._requires_grad
             and grad._base is None and grad._vcell is None and type(grad) is _T.Tensor)
 
 

@@ -6,13 +6,18 @@ the memory counters are 0, seeding is a no-op (as in a CPU build of torch), and
 the calls that need a device raise torch's AssertionError "Torch not compiled
 with CUDA enabled".
 """
+import typing as _typing
+
 from .. import _device
 
 __all__ = ["is_available", "device_count", "current_device", "set_device", "get_device_name",
-           "get_device_capability", "get_device_properties", "synchronize", "manual_seed", "manual_seed_all",
-           "seed", "empty_cache", "memory_allocated", "max_memory_allocated", "memory_reserved",
-           "max_memory_reserved", "reset_peak_memory_stats", "is_initialized", "init", "device",
-           "is_bf16_supported"]
+           "get_device_capability", "get_device_properties", "synchronize", "is_initialized", "init", "device",
+           "is_bf16_supported", "is_tf32_supported", "device_of", "can_device_access_peer", "get_arch_list",
+           "get_gencode_flags", "is_current_stream_capturing",
+           "has_half", "has_magma", "lru_cache", "Device", "CudaError", "DeferredCudaCallError", "check_error"]
+
+# torch.cuda.Device: what the functions here accept as a device
+Device = _typing.Union[_device.device, str, int, None]
 
 _available = []  # [bool] once probed: probing imports CuPy and asks the driver
 
@@ -103,6 +108,65 @@ def is_bf16_supported(including_emulation=True):
     return is_available() and get_device_capability()[0] >= 8
 
 
+def is_tf32_supported():
+    return is_available() and get_device_capability()[0] >= 8
+
+
+def get_arch_list():
+    """The architectures ember's kernels run on: CuPy compiles for the device it finds."""
+    if not is_available():
+        return []
+    major, minor = get_device_capability()
+    return [f"sm_{major}{minor}"]
+
+
+def get_gencode_flags():
+    return " ".join(f"-gencode compute={a.replace('sm', 'compute')},code={a}" for a in get_arch_list())
+
+
+def can_device_access_peer(device, peer_device):
+    """Whether `device` can read `peer_device`'s memory directly (False for the same device, as torch)."""
+    a, b = _index(device), _index(peer_device)
+    n = device_count()
+    if not (0 <= a < n and 0 <= b < n):
+        raise AssertionError("Invalid device id" if not 0 <= a < n else "Invalid peer device id")
+    if a == b:
+        return False
+    return bool(_cupy().cuda.runtime.deviceCanAccessPeer(a, b))
+
+
+class device_of(device):
+    """Make the device of tensor `obj` current (a no-op for a CPU tensor)."""
+
+    def __init__(self, obj):
+        super().__init__(obj.get_device() if obj.is_cuda else -1)
+
+
+has_half = True
+has_magma = False  # ember's linear algebra is cuSOLVER's (through CuPy), not MAGMA
+def is_current_stream_capturing():
+    """ember never captures CUDA graphs (see CUDAGraph), so no stream is capturing."""
+    return False
+
+
+class CudaError(RuntimeError):
+    def __init__(self, code):
+        self.code = code
+        super().__init__(f"CUDA error {code}")
+
+
+class DeferredCudaCallError(Exception):
+    pass
+
+
+def check_error(res):
+    if res != 0:
+        raise CudaError(res)
+
+
+from functools import lru_cache  # noqa: E402  (torch.cuda re-exports it)
+
+
 class _DeviceProperties:
     """The fields of torch's _CudaDeviceProperties that CuPy reports."""
 
@@ -128,65 +192,14 @@ def synchronize(device=None):
         cp.cuda.runtime.deviceSynchronize()
 
 
-# -- random seeds: CuPy's per-device generators ----------------------------------------
-def manual_seed(seed):
-    if is_available():
-        _cupy().random.seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)
+from .memory import *  # noqa: E402,F401,F403
+from .memory import __all__ as _memory_all  # noqa: E402
+from .random import *  # noqa: E402,F401,F403
+from .random import __all__ as _random_all  # noqa: E402
+from .streams import *  # noqa: E402,F401,F403
+from .streams import __all__ as _streams_all  # noqa: E402
 
-
-def manual_seed_all(seed):
-    if is_available():
-        cp = _cupy()
-        for i in range(device_count()):
-            with cp.cuda.Device(i):
-                cp.random.seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)
-
-
-def seed():
-    if is_available():
-        _cupy().random.seed()
-
-
-# -- memory: CuPy's default memory pool ---------------------------------------------------
-def _pool_bytes(device, what):
-    """A byte count of CuPy's pool on one device; 0 before CUDA is in use, as in torch."""
-    if not is_initialized():
-        return 0
-    cp = _device._cupy
-    with cp.cuda.Device(_index(device)):
-        return getattr(cp.get_default_memory_pool(), what)()
-
-
-def memory_allocated(device=None):
-    """Bytes held by live tensors."""
-    return _pool_bytes(device, "used_bytes")
-
-
-def memory_reserved(device=None):
-    """Bytes the pool holds from the driver (live tensors plus its cache)."""
-    return _pool_bytes(device, "total_bytes")
-
-
-def max_memory_allocated(device=None):
-    """The peak of memory_allocated since the last reset_peak_memory_stats/empty_cache.
-
-    CuPy's pool keeps every block it has handed out until empty_cache, so the
-    bytes it holds are that peak (to within block rounding)."""
-    return _pool_bytes(device, "total_bytes")
-
-
-max_memory_reserved = max_memory_allocated
-
-
-def reset_peak_memory_stats(device=None):
-    """Start a new peak from the current use: the pool gives back its cached blocks."""
-    empty_cache()
-
-
-def empty_cache():
-    """Return the pool's unused cached blocks to the driver."""
-    if is_initialized():
-        _device._cupy.get_default_memory_pool().free_all_blocks()
+__all__ += _memory_all + _random_all + _streams_all
 
 
 # torch.cuda.FloatTensor...: the legacy typed classes of CUDA tensors.
@@ -199,6 +212,8 @@ __all__ += list(_CUDA_CLASSES)
 
 def __getattr__(name):
     # torch.cuda.amp (deprecated aliases of torch.amp) loads on first use.
+    if name == "default_generators":
+        return random._default_generators() if is_available() else ()
     if name == "amp":
         import importlib
 

@@ -25,7 +25,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1 ** 2 - g1 * g2
     if d2_square >= 0:
-        d2 = np.sqrt(d2_square)  # torch's Tensor.sqrt(): x ** 0.5 on a float32 scalar can be an ulp off
+        d2 = xp_of(d2_square).sqrt(d2_square)  # torch's Tensor.sqrt(): x ** 0.5 on a float32 scalar can be an ulp off
         if x1 <= x2:
             min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
         else:

@@ -1,4 +1,6 @@
 """RAdam: Adam with the variance of the adaptive learning rate rectified."""
+import numpy as np
+
 from .._device import xp_of
 from . import _kernels as K
 from .optimizer import _check_adam_family, Optimizer, _bump_step, _grads, _use_foreach, _step_tensor, _zeros_like
@@ -61,7 +63,7 @@ def radam(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1, beta2, eps, weig
         rect_step_size = (bias_correction2 ** 0.5) * (lr * rect / bias_correction1) * -1
         buf = exp_avg_sq ** 0.5
         buf += dt(eps)
-        with xp_of(param).errstate(divide="ignore"):  # unrectified: buf / -0.0 = -inf, whose reciprocal is -0.0
+        with np.errstate(divide="ignore"):  # (NumPy's warning; a GPU raises none)  # unrectified: buf / -0.0 = -inf, whose reciprocal is -0.0
             buf /= dt(rect_step_size)
             buf = dt(1) / buf
         buf += dt(unrect_step_size)

@@ -66,13 +66,14 @@ def _lengths_list(lengths):
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
     """Pack a padded (T, B, *) batch (B, T, * with batch_first) of sequences of the given lengths."""
     if not isinstance(lengths, Tensor):
-        lengths = _creation.tensor(_lengths_list(lengths), dtype=D.int64)
+        lengths = _creation.tensor(_lengths_list(lengths), dtype=D.int64, device="cpu")
     else:
-        lengths = lengths.to(dtype=D.int64)
+        lengths = lengths.to(dtype=D.int64, device="cpu")  # torch keeps lengths and batch_sizes on the CPU
     sorted_indices = None
     if not enforce_sorted:
         lengths, sorted_indices = lengths.sort(descending=True)
-        input = input.index_select(0 if batch_first else 1, sorted_indices.to(input.device))
+        sorted_indices = sorted_indices.to(input.device)
+        input = input.index_select(0 if batch_first else 1, sorted_indices)
     if batch_first:
         input = input.transpose(0, 1)
     lens = _lengths_list(lengths)
@@ -91,7 +92,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
                            f"{input.shape[0]} and {lens[0]}")
     batch_sizes = [sum(1 for n in lens if n > t) for t in range(lens[0] if lens else 0)]
     data = cat([input[t, :bs] for t, bs in enumerate(batch_sizes)])
-    return PackedSequence(data, _creation.tensor(batch_sizes, dtype=D.int64), sorted_indices, None)
+    return PackedSequence(data, _creation.tensor(batch_sizes, dtype=D.int64, device="cpu"), sorted_indices, None)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
@@ -113,7 +114,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         offset += bs
     steps += [pad_row(batch)] * (max_len - len(batch_sizes))
     padded = stack(steps, 1 if batch_first else 0)
-    lengths = _creation.tensor([sum(1 for bs in batch_sizes if bs > i) for i in range(batch)], dtype=D.int64)
+    lengths = _creation.tensor([sum(1 for bs in batch_sizes if bs > i) for i in range(batch)], dtype=D.int64,
+                               device="cpu")  # torch's lengths are on the CPU whatever the data's device
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(0 if batch_first else 1, sequence.unsorted_indices)
         lengths = lengths[sequence.unsorted_indices.cpu()]

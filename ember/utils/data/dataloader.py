@@ -167,7 +167,8 @@ class _BaseDataLoaderIter:
         self._num_workers = loader.num_workers
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
-        if loader.pin_memory and not cuda_available():  # with CUDA, host arrays are used as they are
+        self._pin_memory = loader.pin_memory and cuda_available()
+        if loader.pin_memory and not cuda_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", stacklevel=3)
         self._sampler_iter = iter(self._index_sampler)
@@ -189,6 +190,8 @@ class _BaseDataLoaderIter:
 
     def __next__(self):
         data = self._next_data()
+        if self._pin_memory:
+            data = _pin(data)
         self._num_yielded += 1
         return data
 
@@ -197,6 +200,21 @@ class _BaseDataLoaderIter:
 
     def __getstate__(self):
         raise NotImplementedError(f"{self.__class__.__name__} cannot be pickled")
+
+
+def _pin(data):
+    """The batch with its tensors in page-locked memory (torch's pin_memory walk over containers)."""
+    if hasattr(data, "pin_memory"):
+        return data.pin_memory()
+    if isinstance(data, (str, bytes)):
+        return data
+    if isinstance(data, dict):
+        return type(data)({k: _pin(v) for k, v in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(_pin(v) for v in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(_pin(v) for v in data)
+    return data
 
 
 class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
