@@ -20,8 +20,6 @@ DIVERGENCES = {
     "arange_str": "same exception class; torch's argument-parser message not reproduced (torch: arange(): argument 'end' (position 1) must be Number, not st...)",
     "linspace_no_steps": "same exception class; torch's argument-parser message not reproduced (torch: linspace() received an invalid combination of arguments - go...)",
     "eye_float": "same exception class; torch's argument-parser message not reproduced (torch: eye(): argument 'n' (position 1) must be int, not float')",
-    "tril_indices_neg": "ember lacks the function (module 'ember' has no attribute 'tril_indices'); torch raises RuntimeError: row must be non-negative, got-1",
-    "triu_indices_neg": "ember lacks the function (module 'ember' has no attribute 'triu_indices'); torch raises RuntimeError: col must be non-negative, got-1",
     "empty_strided_len": "same exception class, other words (ember: mismatch in length of strides and shape; torch: dimensionality of sizes (2) must match dimensional...)",
     "frac_out_int": "same exception class, other words (ember: result type Float can't be cast to the desired out...; torch: Found dtype Long but expected Float')",
     "nansum_dim_float": "same exception class; torch's argument-parser message not reproduced (torch: nansum(): argument 'dim' must be tuple of ints, not float')",

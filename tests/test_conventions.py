@@ -57,6 +57,7 @@ KNOWN_NAME_GAPS = {
     ("F", "result_type"),  # (tensor1, tensor2) where torch has (tensor, other)
     ("M", "copy_"),  # `src` where torch's parser says `other`
     ("M", "to"),  # parses its own *args
+    ("F", "hsmm"),  # torch's signature says `input`, but its kernel (hspmm) takes only mat1, mat2
     ("F", "conj_physical_"), ("F", "resize_as_"),  # `self` where torch says `input`
     # comparisons' in-place forms take no keywords at all in ember
     ("M", "eq_"), ("M", "ne_"), ("M", "lt_"), ("M", "le_"), ("M", "gt_"), ("M", "ge_"),

@@ -53,7 +53,9 @@ _VARKEYWORDS = inspect.CO_VARKEYWORDS
 
 
 def _alias_table(fn):
-    """{alias: (torch name, its positional index or None)} for a plain function's parameters."""
+    """{alias: (torch name, its positional index or None)} for a plain function's parameters
+    (a decorated function's: those of the function it wraps)."""
+    fn = getattr(fn, "__wrapped__", fn)
     code = fn.__code__
     n_pos = code.co_argcount
     names = code.co_varnames[:n_pos + code.co_kwonlyargcount]

@@ -126,6 +126,6 @@ class MkldnnRnnLayerBackward0(Op):
 
 def lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False):
     """One LSTM layer over a (T, B, in) sequence: (output (T, B, H), h_T, c_T)."""
-    if x._data.dtype not in (np.float32, np.float64) or x.shape[0] == 0:
+    if x._data.dtype not in (np.float32, np.float64) or x._data.size == 0:  # (no steps, or an empty batch)
         return lstm_layer_steps(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse)
     return MkldnnRnnLayerBackward0.apply(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=reverse)

@@ -114,7 +114,7 @@ def glu(input, dim=-1):
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), weight broadcast over the channel dim (dim 1)."""
     if _amp.active: return _autocast("prelu", prelu, input, weight)  # noqa: E701
-    if input.ndim == 0:
+    if input.ndim == 0 and weight.numel() != 1:  # a 0-d input takes a one-element weight only
         raise RuntimeError("Not allow zero-dim input tensor.")
     if weight.numel() != 1 and input.ndim >= 2:
         if weight.numel() != input.shape[1]:

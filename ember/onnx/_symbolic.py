@@ -91,6 +91,18 @@ for _name, _onnx in [("ReluBackward0", "Relu"), ("SigmoidBackward0", "Sigmoid"),
     symbolic(_name)(_unary(_onnx))
 
 
+@symbolic("HardswishBackward0")
+def _hardswish(ctx, inputs, params, out):
+    if ctx.opset < 14:
+        raise ctx.unsupported(since=14)
+    return ctx.g.op("HardSwish", ctx.name(inputs[0]))
+
+
+@symbolic("HardsigmoidBackward0")
+def _hardsigmoid(ctx, inputs, params, out):  # relu6(x + 3) / 6, ONNX's alpha x + beta clipped to [0, 1]
+    return ctx.g.op("HardSigmoid", ctx.name(inputs[0]), alpha=1.0 / 6, beta=0.5)
+
+
 @symbolic("RsqrtBackward0")
 def _rsqrt(ctx, inputs, params, out):
     return ctx.g.op("Reciprocal", ctx.g.op("Sqrt", ctx.name(inputs[0])))
