@@ -263,7 +263,6 @@ KNOWN_DIFFERENT = {
     'GaussianNLLLoss': ('var.clamp(min=eps) records ClampBackward1 where torch clones var and clamps it in place under '
         'no_grad (CloneBackward0)'),
     'HingeEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
-    'LSTMCell': 'ember splits the gates with SplitBackward0, torch with UnsafeSplitBackward0',
     'LogSigmoid': 'logsigmoid is composed as -softplus(-x); torch: one LogSigmoidBackward0',
     'MarginRankingLoss': ('clamp(min=0) records ClampBackward1 (torch: ClampMinBackward0); also ') + _SCALAR,
     'MaxPool1d': "max_pool1d is not lowered through max_pool2d's unsqueeze/squeeze",

@@ -107,11 +107,7 @@ MODELS = ("mlp", "convnet", "lstm_step", "ce_head", "softmax_head", "mlp_matmul"
 SETTINGS = ("attrs=False saved=False", "attrs=True saved=False", "attrs=False saved=True", "attrs=True saved=True")
 
 # Graphs that still differ from torch's, and why. Each is checked to differ (strict xfail).
-DOT_DIFFERENCES = {
-    **{("lstm_step", s): "the LSTM cell's pointwise part is one fused ember node (LstmCellBackward0) and the "
-       "gates' split is SplitBackward0 (torch: UnsafeSplitBackward0 and one node per pointwise op)"
-       for s in SETTINGS},
-}
+DOT_DIFFERENCES = {}
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +167,13 @@ OPS = {
     "t": lambda F, t, v: v["x"].t(),
     "transpose": lambda F, t, v: v["img"].transpose(1, 3),
     "view": lambda F, t, v: v["x"].view(12),
+    "split": lambda F, t, v: v["x"].split(3, 1)[1],
+    "split_negative_dim": lambda F, t, v: v["x"].split(2, -1)[0],
+    "split_with_sizes": lambda F, t, v: v["x"].split([1, 3], 1)[0],
+    "chunk": lambda F, t, v: v["x"].chunk(3, 1)[1],
+    "unsafe_chunk": lambda F, t, v: v["x"].unsafe_chunk(2, -1)[1],
+    "unsafe_split": lambda F, t, v: t.unsafe_split(v["x"], 5, 1)[0],
+    "unsafe_split_with_sizes": lambda F, t, v: v["x"].unsafe_split_with_sizes([2, 1], 0)[1],
     "reshape": lambda F, t, v: v["x"].reshape(4, 3),
     "reshape_copy": lambda F, t, v: v["x"].t().reshape(12),
     "max_pool2d_padded": lambda F, t, v: F.max_pool2d(v["img"], 3, stride=2, padding=1, ceil_mode=True),

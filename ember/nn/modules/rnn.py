@@ -40,6 +40,17 @@ def _lstm_step(xw, h, w_hh_t, b_hh, c):
     return LstmCellBackward0.apply(_gates(xw, h, w_hh_t, b_hh), c)  # the pointwise part fused
 
 
+def _lstm_cell(input, hx, w_ih, w_hh, b_ih, b_hh):
+    """nn.LSTMCell op by op, in the order of torch's lstm_cell, so its graph is torch's node for node
+    (Add(Addmm(hidden), Addmm(input)), UnsafeSplit, the activations, then c' and h'). The layers
+    (nn.LSTM) keep their fused nodes: torch records a whole layer as one node there."""
+    gates = F.linear(hx[0], w_hh, b_hh) + F.linear(input, w_ih, b_ih)
+    i, f, g, o = gates.unsafe_chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    c = f * hx[1] + i * g
+    return o * c.tanh(), c
+
+
 def _gru_step(xw, h, w_hh_t, b_hh, state=None):
     """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h."""
     hw = h @ w_hh_t if b_hh is None else addmm(b_hh, h, w_hh_t)
@@ -375,8 +386,7 @@ class LSTMCell(RNNCellBase):
             hx = (zeros, zeros)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), hx[0], self.weight_hh.t(), self.bias_hh,
-                          hx[1])
+        h, c = _lstm_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
