@@ -258,8 +258,6 @@ KNOWN_DIFFERENT = {
     'CosineEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
     'EmbeddingBag': 'embedding_bag is composed of embedding + index_put + division; torch: one EmbeddingBagBackward0',
     'GLU': 'glu is composed of two slices and a sigmoid; torch: one GluBackward0',
-    'GRU': "the GRU cell is composed in another order (split of one addmm); torch's cell keeps gates in its order",
-    'GRUCell': 'as GRU',
     'GaussianNLLLoss': ('var.clamp(min=eps) records ClampBackward1 where torch clones var and clamps it in place under '
         'no_grad (CloneBackward0)'),
     'HingeEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,

@@ -51,15 +51,17 @@ def _lstm_cell(input, hx, w_ih, w_hh, b_ih, b_hh):
     return o * c.tanh(), c
 
 
-def _gru_step(xw, h, w_hh_t, b_hh, state=None):
-    """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h."""
-    hw = h @ w_hh_t if b_hh is None else addmm(b_hh, h, w_hh_t)
-    x_r, x_z, x_n = xw.chunk(3, -1)
-    h_r, h_z, h_n = hw.chunk(3, -1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return n + z * (h - n), None
+def _gru_step(xw, h, w_hh, b_hh, state=None):
+    """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h, op by op in
+    the order of torch's gru_cell (its graph node for node: linear(h) each step, unsafe splits,
+    h' = (h - n) z + n). Unlike the other steps it takes W_hh itself, not transposed."""
+    hw = F.linear(h, w_hh, b_hh)
+    x_r, x_z, x_n = xw.unsafe_chunk(3, 1)
+    h_r, h_z, h_n = hw.unsafe_chunk(3, 1)
+    r = (h_r + x_r).sigmoid()
+    z = (h_z + x_z).sigmoid()
+    n = (x_n + h_n * r).tanh()
+    return (h - n) * z + n, None
 
 
 class RNNBase(Module):
@@ -176,7 +178,8 @@ class RNNBase(Module):
                 xw = F.linear(layer_input, w_ih, b_ih)  # every time step at once
                 if b_hh is not None and self.mode != "GRU":  # (GRU's b_hn sits inside r * (.))
                     xw, b_hh = xw + b_hh, None
-                w_hh = w_hh.t()
+                if self.mode != "GRU":  # (torch's GRU step transposes W_hh itself, in its linear)
+                    w_hh = w_hh.t()
                 h = h0[idx]
                 c = c0[idx] if c0 is not None else None
                 steps = range(seq_len - 1, -1, -1) if direction == 1 else range(seq_len)
@@ -396,5 +399,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "GRUCell")
-        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(), self.bias_hh)
+        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
         return h if batched else h.squeeze(0)
