@@ -271,8 +271,6 @@ KNOWN_DIFFERENT = {
         'view; ember: reshapes that copy)'),
     'PReLU': 'prelu is composed with where; torch: one PreluKernelBackward0 over a viewed weight',
     'RMSNorm': _SCALAR + ' (the eps added to the mean square)',
-    'RNN': ('the RNN step puts the hidden-state addmm first and selects the precomputed input product '
-        '(SelectBackward0); torch: addmm(bias, h, w_hh.t()) + unbind of the input product'),
     'ReflectionPad1d': ('all gather paddings are one op named ReflectionPad2DBackward0 (torch: one name '
         'per mode and rank)'),
     'ReflectionPad3d': 'as ReflectionPad1d',

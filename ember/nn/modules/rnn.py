@@ -21,18 +21,19 @@ from .module import Module
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 
-# -- one time step (w_hh_t: the recurrent weight transposed once per layer) -------------------------
+# -- one time step (LSTM: W_hh transposed once per layer, b_hh folded in; the others as torch's cells) --
 def _gates(xw, h, w_hh_t, b_hh):
     """xw + h W_hh^T + b_hh as one addmm node (a layer folds b_hh into xw up front: b_hh None)."""
     return addmm(xw if b_hh is None else xw + b_hh, h, w_hh_t)
 
 
-def _rnn_tanh_step(xw, h, w_hh_t, b_hh, state=None):
-    return _gates(xw, h, w_hh_t, b_hh).tanh(), None
+def _rnn_tanh_step(xw, h, w_hh, b_hh, state=None):
+    """torch's rnn_tanh_cell (its graph: Add(Addmm(hidden), input product)); W_hh as it is."""
+    return (F.linear(h, w_hh, b_hh) + xw).tanh(), None
 
 
-def _rnn_relu_step(xw, h, w_hh_t, b_hh, state=None):
-    return _gates(xw, h, w_hh_t, b_hh).relu(), None
+def _rnn_relu_step(xw, h, w_hh, b_hh, state=None):
+    return (F.linear(h, w_hh, b_hh) + xw).relu(), None
 
 
 def _lstm_step(xw, h, w_hh_t, b_hh, c):
@@ -176,9 +177,8 @@ class RNNBase(Module):
                     c_n.append(c)
                     continue
                 xw = F.linear(layer_input, w_ih, b_ih)  # every time step at once
-                if b_hh is not None and self.mode != "GRU":  # (GRU's b_hn sits inside r * (.))
-                    xw, b_hh = xw + b_hh, None
-                if self.mode != "GRU":  # (torch's GRU step transposes W_hh itself, in its linear)
+                if self.mode == "LSTM":  # the fused LSTM step: b_hh folded into xw, W_hh transposed once
+                    xw, b_hh = xw if b_hh is None else xw + b_hh, None
                     w_hh = w_hh.t()
                 h = h0[idx]
                 c = c0[idx] if c0 is not None else None
@@ -368,9 +368,8 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "RNNCell")
-        # torch's graph for one cell: Add(Addmm(hidden), Addmm(input)), then the nonlinearity
-        pre = F.linear(hx, self.weight_hh, self.bias_hh) + F.linear(input, self.weight_ih, self.bias_ih)
-        h = pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
+        step = _rnn_tanh_step if self.nonlinearity == "tanh" else _rnn_relu_step
+        h, _ = step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
