@@ -208,8 +208,7 @@ OPS = {
 }
 
 # Ops whose `_saved_*` attributes still differ from torch's, and why (strict xfail: each must differ).
-SAVED_DIFFERENCES = {
-}
+SAVED_DIFFERENCES = {}
 
 
 def _saved(fn):
