@@ -258,12 +258,9 @@ KNOWN_DIFFERENT = {
     'CosineEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
     'EmbeddingBag': 'embedding_bag is composed of embedding + index_put + division; torch: one EmbeddingBagBackward0',
     'GLU': 'glu is composed of two slices and a sigmoid; torch: one GluBackward0',
-    'GRU': "the GRU cell is composed in another order (split of one addmm); torch's cell keeps gates in its order",
-    'GRUCell': 'as GRU',
     'GaussianNLLLoss': ('var.clamp(min=eps) records ClampBackward1 where torch clones var and clamps it in place under '
         'no_grad (CloneBackward0)'),
     'HingeEmbeddingLoss': "composed with where/clamp in another order than torch's; also " + _SCALAR,
-    'LSTMCell': 'ember splits the gates with SplitBackward0, torch with UnsafeSplitBackward0',
     'LogSigmoid': 'logsigmoid is composed as -softplus(-x); torch: one LogSigmoidBackward0',
     'MarginRankingLoss': ('clamp(min=0) records ClampBackward1 (torch: ClampMinBackward0); also ') + _SCALAR,
     'MaxPool1d': "max_pool1d is not lowered through max_pool2d's unsqueeze/squeeze",
@@ -274,8 +271,6 @@ KNOWN_DIFFERENT = {
         'view; ember: reshapes that copy)'),
     'PReLU': 'prelu is composed with where; torch: one PreluKernelBackward0 over a viewed weight',
     'RMSNorm': _SCALAR + ' (the eps added to the mean square)',
-    'RNN': ('the RNN step puts the hidden-state addmm first and selects the precomputed input product '
-        '(SelectBackward0); torch: addmm(bias, h, w_hh.t()) + unbind of the input product'),
     'ReflectionPad1d': ('all gather paddings are one op named ReflectionPad2DBackward0 (torch: one name '
         'per mode and rank)'),
     'ReflectionPad3d': 'as ReflectionPad1d',

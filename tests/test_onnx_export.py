@@ -90,6 +90,19 @@ def _rnn(kind):
 gru, lstm = _rnn("GRU"), _rnn("LSTM")
 
 
+def lstm_cell(nn):  # op by op, as torch's lstm_cell: the gates' UnsafeSplitBackward0 exports as Split
+    class Cell(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = nn.LSTMCell(4, 3)
+
+        def forward(self, x):
+            h, c = self.cell(x)
+            return h + c
+
+    return Cell()
+
+
 def group_norm_prelu(nn):  # GroupNorm's decomposition; PReLU is a comparison and a where
     return nn.Sequential(nn.Conv2d(3, 4, 3), nn.GroupNorm(2, 4), nn.PReLU(), nn.Hardswish(), nn.Flatten(),
                          nn.Linear(64, 3), nn.ReLU6())
@@ -131,7 +144,7 @@ def _run(session, x):
 
 CASES = [(mlp, (5, 6)), (cnn, (2, 3, 16, 16)), (norm_gelu, (4, 8)), (activations, (3, 5)),
          (conv_head, (2, 2, 6, 6)), (functional_model, (3, 12)), (encoder_layer, (2, 5, 16)), (gru, (2, 5, 4)),
-         (lstm, (2, 5, 4)),
+         (lstm, (2, 5, 4)), (lstm_cell, (2, 4)),
          (group_norm_prelu, (2, 3, 6, 6))]
 
 

@@ -142,13 +142,35 @@ def test_lstm_cell_saturated_gates():
 
 
 def test_lstm_double_backward_through_the_fused_cell():
-    cell = ember.nn.LSTMCell(3, 2).double()
-    x = ember.randn(2, 3, dtype=ember.float64, requires_grad=True)
-    h = ember.randn(2, 2, dtype=ember.float64, requires_grad=True)
+    # the fused cell node steps nn.LSTM where it runs per time step (projections, packed input)
+    from ember._ops._rnn_cell import LstmCellBackward0
+
+    gates = ember.randn(2, 8, dtype=ember.float64, requires_grad=True)
     c = ember.randn(2, 2, dtype=ember.float64, requires_grad=True)
-    assert ember.autograd.gradcheck(lambda x, h, c: cell(x, (h, c)), (x, h, c))
-    assert ember.autograd.gradgradcheck(lambda x, h, c: cell(x, (h, c)), (x, h, c))
-    assert type(cell(x, (h, c))[0].grad_fn).__name__ == "LstmCellBackward0"
+    assert ember.autograd.gradcheck(LstmCellBackward0.apply, (gates, c))
+    assert ember.autograd.gradgradcheck(LstmCellBackward0.apply, (gates, c))
+    lstm = ember.nn.LSTM(3, 4, proj_size=2)
+    assert any(type(n).__name__ == "LstmCellBackward0" for n in _nodes(lstm(ember.randn(2, 1, 3))[0].grad_fn))
+
+
+def test_lstm_cell_records_torchs_nodes():
+    # nn.LSTMCell is op by op, as torch's lstm_cell: the same node names, the same count
+    def names(lib):
+        cell = lib.nn.LSTMCell(3, 4)
+        h, c = cell(lib.randn(2, 3), (lib.randn(2, 4, requires_grad=True), lib.randn(2, 4)))
+        return sorted(n.name() for n in _nodes((h * c).sum().grad_fn))
+
+    assert names(ember) == names(torch)
+
+
+def _nodes(fn):
+    seen, todo = {}, [fn]
+    while todo:
+        n = todo.pop()
+        if n is not None and id(n) not in seen:
+            seen[id(n)] = n
+            todo.extend(f for f, _ in n.next_functions)
+    return list(seen.values())
 
 
 def test_lstm_cost_is_linear_in_sequence_length():

@@ -107,14 +107,7 @@ MODELS = ("mlp", "convnet", "lstm_step", "ce_head", "softmax_head", "mlp_matmul"
 SETTINGS = ("attrs=False saved=False", "attrs=True saved=False", "attrs=False saved=True", "attrs=True saved=True")
 
 # Graphs that still differ from torch's, and why. Each is checked to differ (strict xfail).
-_NOT_SAVED = "some of the tensors torch saves are not kept by ember's node (see SAVED_DIFFERENCES)"
-DOT_DIFFERENCES = {
-    **{("lstm_step", s): "the LSTM cell's pointwise part is one fused ember node (LstmCellBackward0) and the "
-       "gates' split is SplitBackward0 (torch: UnsafeSplitBackward0 and one node per pointwise op)"
-       for s in SETTINGS},
-    **{("ce_matmul", s): _NOT_SAVED + " (nll_loss keeps its target in another form)" for s in SETTINGS[1:]},
-    **{("ce_head", s): _NOT_SAVED + " (nll_loss keeps its target in another form)" for s in SETTINGS[1:]},
-}
+DOT_DIFFERENCES = {}
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +167,13 @@ OPS = {
     "t": lambda F, t, v: v["x"].t(),
     "transpose": lambda F, t, v: v["img"].transpose(1, 3),
     "view": lambda F, t, v: v["x"].view(12),
+    "split": lambda F, t, v: v["x"].split(3, 1)[1],
+    "split_negative_dim": lambda F, t, v: v["x"].split(2, -1)[0],
+    "split_with_sizes": lambda F, t, v: v["x"].split([1, 3], 1)[0],
+    "chunk": lambda F, t, v: v["x"].chunk(3, 1)[1],
+    "unsafe_chunk": lambda F, t, v: v["x"].unsafe_chunk(2, -1)[1],
+    "unsafe_split": lambda F, t, v: t.unsafe_split(v["x"], 5, 1)[0],
+    "unsafe_split_with_sizes": lambda F, t, v: v["x"].unsafe_split_with_sizes([2, 1], 0)[1],
     "reshape": lambda F, t, v: v["x"].reshape(4, 3),
     "reshape_copy": lambda F, t, v: v["x"].t().reshape(12),
     "max_pool2d_padded": lambda F, t, v: F.max_pool2d(v["img"], 3, stride=2, padding=1, ceil_mode=True),
@@ -193,17 +193,22 @@ OPS = {
     "nll_loss": lambda F, t, v: F.nll_loss(v["x"], t.tensor([0, 1, 2])),
     "conv2d": lambda F, t, v: F.conv2d(v["img"], v["cw"], stride=2, padding=1),
     "max_pool2d": lambda F, t, v: F.max_pool2d(v["img"], 2),
+    "nll_loss_weighted": lambda F, t, v: F.nll_loss(v["x"], t.tensor([0, 1, 2]), weight=v["b"].detach().abs()),
+    "nll_loss_ignored_sum": lambda F, t, v: F.nll_loss(v["x"], t.tensor([0, 1, 2]), ignore_index=1, reduction="sum"),
+    "nll_loss_none": lambda F, t, v: F.nll_loss(v["x"], t.tensor([0, 1, 2]), reduction="none"),
+    "nll_loss_1d": lambda F, t, v: F.nll_loss(v["b"], t.tensor(2)),
+    "nll_loss_byte_target": lambda F, t, v: F.nll_loss(v["x"], t.tensor([0, 1, 2], dtype=t.uint8)),
+    "nll_loss2d": lambda F, t, v: F.nll_loss(v["img"][:, :, :2, :3], t.tensor([[[0, 1, 1], [1, 0, 0]]])),
+    "nll_loss_3d": lambda F, t, v: F.nll_loss(v["img"][:, :, 0], t.tensor([[0, 1, 1, 0, 1, 0]])),
     "layer_norm": lambda F, t, v: F.layer_norm(v["x"], (4,), v["w"][0], v["b"]),
+    "layer_norm_2d": lambda F, t, v: F.layer_norm(v["img"], (6, 6)),
+    "layer_norm_half": lambda F, t, v: F.layer_norm(v["x"].half(), (4,), v["w"][0].half()),
     "embedding": lambda F, t, v: F.embedding(t.tensor([0, 2]), v["w"]),
     "embedding_padding": lambda F, t, v: F.embedding(t.tensor([0, 2]), v["w"], padding_idx=1),
 }
 
 # Ops whose `_saved_*` attributes still differ from torch's, and why (strict xfail: each must differ).
-SAVED_DIFFERENCES = {
-    "nll_loss": "ember keeps the target as a clipped index array and the weights per sample, not torch's self, "
-                "target, weight, total_weight and ignore_index",
-    "layer_norm": "ember recomputes mean and rstd in backward: no result1/result2, and normalized_shape is not kept",
-}
+SAVED_DIFFERENCES = {}
 
 
 def _saved(fn):

@@ -294,6 +294,7 @@ class _NativeNorm(Op):
     def forward(self, x, w, b, stat_shape, dims, wshape, rdims, eps, stats, batch):
         self.stat_shape, self.dims, self.wshape, self.rdims, self.eps, self.batch = \
             stat_shape, dims, wshape, rdims, eps, batch
+        self.in_shape = x.shape
         xp = xp_of(x)
         ct = _compute_dtype(x)
         xs = x.astype(ct, copy=False).reshape(stat_shape or x.shape)
@@ -359,7 +360,25 @@ class _NativeNorm(Op):
 
 
 class NativeLayerNormBackward0(_NativeNorm):
-    pass
+    saved_names = ("input", "weight", "bias", "result1=result1", "result2=result2",
+                   "normalized_shape=normalized_shape")
+
+    # torch's saved statistics: mean and rstd over the normalised dims (kept), in the input's dtype
+    @property
+    def result1(self):
+        return _wrap(self.mean.astype(self.in_dtype, copy=False))
+
+    @property
+    def result2(self):
+        return _wrap(self.rstd.astype(self.in_dtype, copy=False))
+
+    @property
+    def in_dtype(self):
+        return self._saved[0][0]._data.dtype
+
+    @property
+    def normalized_shape(self):
+        return tuple(self.in_shape[d] for d in self.dims)
 
 
 class NativeBatchNormBackward0(_NativeNorm):
@@ -640,9 +659,24 @@ class NllLossBackward0(Op):
     -w[t_i]/denominator at (i, t_i): it is linear in g (so double backward is g's product with a
     constant). target and weight are parameters, not inputs: torch records only the log-probs."""
 
-    saved_names = ("reduction=reduction",)
+    save_inputs = True  # torch keeps `self` (the log-probs): shown as _saved_self, version-checked
+    saved_names = ("self", "target=target", "weight=weight", "total_weight=total_weight",
+                   "ignore_index=ignore_index", "reduction=reduction")
+
+    @property
+    def total_weight(self):
+        """torch's saved total_weight: the sum of the weights used (the count of targets not
+        ignored without weights), 0 for reduction='none' (torch's kernel does not compute it)."""
+        xp = xp_of(self.safe)
+        dtype = self._saved[0][0]._data.dtype
+        if self.reduction == "none":
+            total = 0
+        else:
+            total = self.safe.size if self.wt is None else self.wt.sum()
+        return _wrap(xp.asarray(total, dtype=dtype))
 
     def forward(self, logp, target, weight, reduction, ignore_index):
+        self.target, self.weight, self.ignore_index = target, weight, ignore_index
         xp = xp_of(logp)
         ax = 0 if logp.ndim == 1 else 1
         c = logp.shape[ax]

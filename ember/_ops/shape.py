@@ -554,12 +554,15 @@ def unfold(self, dimension, size, step):
 # -- split, chunk, unbind, tensor_split --------------------------------------------------
 class SplitWithSizesBackward0(Op):
     """Several views along dim, one node (torch's split). Missing output grads
-    arrive as zeros (the engine materialises them)."""
+    arrive as zeros (the engine materialises them). Params: dim as given (torch saves it so,
+    a negative one shown unsigned), sizes, and split_size (split's int argument, None for sizes)."""
 
     is_view = True
+    saved_names = ("dim=given_dim", "self_sym_sizes=in_shape", "split_sizes=sizes")
 
-    def forward(self, x, dim, sizes):
-        self.dim = dim
+    def forward(self, x, dim, sizes, split_size=None):
+        self.given_dim, self.split_size, self.sizes, self.in_shape = dim % 2 ** 64, split_size, sizes, x.shape
+        self.dim = dim = dim % x.ndim
         lead = (slice(None),) * dim
         out, start = [], 0
         for n in sizes:
@@ -572,10 +575,25 @@ class SplitWithSizesBackward0(Op):
 
 
 class SplitBackward0(SplitWithSizesBackward0):
-    pass
+    saved_names = ("dim=given_dim", "self_sym_sizes=in_shape", "split_size=split_size")
+
+
+class UnsafeSplitWithSizesBackward0(SplitWithSizesBackward0):
+    """torch.unsafe_split_with_sizes: the parts share x's memory but are not tracked as its views
+    (nor versioned with it): torch records them so (recurrent cells use them)."""
+
+    is_view = False
+
+
+class UnsafeSplitBackward0(SplitBackward0):
+    is_view = False
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    return _split(tensor, split_size_or_sections, dim, False)
+
+
+def _split(tensor, split_size_or_sections, dim, unsafe):
     if tensor._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = tensor._wrap_dim(dim)
@@ -591,22 +609,25 @@ def split(tensor, split_size_or_sections, dim=0):
         else:
             sizes = (n,) * (size // n) + ((size % n,) if size % n else ())
             sizes = sizes or (0,)
-        return SplitBackward0.apply(tensor, dim=d, sizes=sizes)
+        return (UnsafeSplitBackward0 if unsafe else SplitBackward0).apply(tensor, dim=dim, sizes=sizes, split_size=n)
     sizes = tuple(int(s) for s in split_size_or_sections)
     if sum(sizes) != size or any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
                            f"dimension {d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
-    return SplitWithSizesBackward0.apply(tensor, dim=d, sizes=sizes)
+    return (UnsafeSplitWithSizesBackward0 if unsafe else SplitWithSizesBackward0).apply(tensor, dim=dim, sizes=sizes)
 
 
 def chunk(input, chunks, dim=0):
+    return _chunk(input, chunks, dim, False)
+
+
+def _chunk(input, chunks, dim, unsafe):
     if input._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input._data.shape[input._wrap_dim(dim)]
-    return split(input, max(-(-size // chunks), 1) if size else 0, dim) if size else \
-        split(input, [0] * chunks, dim)
+    return _split(input, max(-(-size // chunks), 1), dim, unsafe) if size else _split(input, [0] * chunks, dim, unsafe)
 
 
 def tensor_split(input, indices_or_sections, dim=0):

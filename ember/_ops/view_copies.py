@@ -9,7 +9,7 @@ from ._arg_parser import _alias_table, accept_aliases
 from ._base import Op
 from .complex_ops import view_as_complex, view_as_real
 from .elementwise import _out
-from .shape import clone, contiguous_format
+from .shape import _chunk, _split, clone, contiguous_format
 
 # name of the copy function: the Tensor method it copies
 VIEW_COPIES = {
@@ -94,15 +94,15 @@ Tensor.narrow_copy = globals()["narrow_copy"]
 
 
 def unsafe_split(input, split_size, dim=0):
-    return input.split(split_size, dim)
+    return _split(input, split_size, dim, True)
 
 
 def unsafe_chunk(input, chunks, dim=0):
-    return input.chunk(chunks, dim)
+    return _chunk(input, chunks, dim, True)
 
 
 def unsafe_split_with_sizes(input, split_sizes, dim=0):
-    return input.split_with_sizes(split_sizes, dim)
+    return _split(input, list(split_sizes), dim, True)
 
 
 for _name in UNSAFE:

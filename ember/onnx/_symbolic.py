@@ -546,7 +546,7 @@ def _index_select(ctx, inputs, params, out):
     return ctx.g.op("Gather", ctx.name(x), ctx.name(index), axis=int(params["dim"]) % x.ndim)
 
 
-@symbolic("SplitBackward0", "SplitWithSizesBackward0")
+@symbolic("SplitBackward0", "SplitWithSizesBackward0", "UnsafeSplitBackward0", "UnsafeSplitWithSizesBackward0")
 def _split(ctx, inputs, params, out):
     x, sizes = inputs[0], list(params["sizes"])
     names = ctx.g.op("Split", ctx.name(x), ctx.g.ints(sizes), outputs=len(sizes), axis=int(params["dim"]) % x.ndim)

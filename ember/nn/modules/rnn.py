@@ -21,18 +21,19 @@ from .module import Module
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 
-# -- one time step (w_hh_t: the recurrent weight transposed once per layer) -------------------------
+# -- one time step (LSTM: W_hh transposed once per layer, b_hh folded in; the others as torch's cells) --
 def _gates(xw, h, w_hh_t, b_hh):
     """xw + h W_hh^T + b_hh as one addmm node (a layer folds b_hh into xw up front: b_hh None)."""
     return addmm(xw if b_hh is None else xw + b_hh, h, w_hh_t)
 
 
-def _rnn_tanh_step(xw, h, w_hh_t, b_hh, state=None):
-    return _gates(xw, h, w_hh_t, b_hh).tanh(), None
+def _rnn_tanh_step(xw, h, w_hh, b_hh, state=None):
+    """torch's rnn_tanh_cell (its graph: Add(Addmm(hidden), input product)); W_hh as it is."""
+    return (F.linear(h, w_hh, b_hh) + xw).tanh(), None
 
 
-def _rnn_relu_step(xw, h, w_hh_t, b_hh, state=None):
-    return _gates(xw, h, w_hh_t, b_hh).relu(), None
+def _rnn_relu_step(xw, h, w_hh, b_hh, state=None):
+    return (F.linear(h, w_hh, b_hh) + xw).relu(), None
 
 
 def _lstm_step(xw, h, w_hh_t, b_hh, c):
@@ -40,15 +41,28 @@ def _lstm_step(xw, h, w_hh_t, b_hh, c):
     return LstmCellBackward0.apply(_gates(xw, h, w_hh_t, b_hh), c)  # the pointwise part fused
 
 
-def _gru_step(xw, h, w_hh_t, b_hh, state=None):
-    """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h."""
-    hw = h @ w_hh_t if b_hh is None else addmm(b_hh, h, w_hh_t)
-    x_r, x_z, x_n = xw.chunk(3, -1)
-    h_r, h_z, h_n = hw.chunk(3, -1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return n + z * (h - n), None
+def _lstm_cell(input, hx, w_ih, w_hh, b_ih, b_hh):
+    """nn.LSTMCell op by op, in the order of torch's lstm_cell, so its graph is torch's node for node
+    (Add(Addmm(hidden), Addmm(input)), UnsafeSplit, the activations, then c' and h'). The layers
+    (nn.LSTM) keep their fused nodes: torch records a whole layer as one node there."""
+    gates = F.linear(hx[0], w_hh, b_hh) + F.linear(input, w_ih, b_ih)
+    i, f, g, o = gates.unsafe_chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    c = f * hx[1] + i * g
+    return o * c.tanh(), c
+
+
+def _gru_step(xw, h, w_hh, b_hh, state=None):
+    """r, z = sigmoid(.);  n = tanh(x_n + r (h W_hn + b_hn));  h' = (1 - z) n + z h, op by op in
+    the order of torch's gru_cell (its graph node for node: linear(h) each step, unsafe splits,
+    h' = (h - n) z + n). Unlike the other steps it takes W_hh itself, not transposed."""
+    hw = F.linear(h, w_hh, b_hh)
+    x_r, x_z, x_n = xw.unsafe_chunk(3, 1)
+    h_r, h_z, h_n = hw.unsafe_chunk(3, 1)
+    r = (h_r + x_r).sigmoid()
+    z = (h_z + x_z).sigmoid()
+    n = (x_n + h_n * r).tanh()
+    return (h - n) * z + n, None
 
 
 class RNNBase(Module):
@@ -163,9 +177,9 @@ class RNNBase(Module):
                     c_n.append(c)
                     continue
                 xw = F.linear(layer_input, w_ih, b_ih)  # every time step at once
-                if b_hh is not None and self.mode != "GRU":  # (GRU's b_hn sits inside r * (.))
-                    xw, b_hh = xw + b_hh, None
-                w_hh = w_hh.t()
+                if self.mode == "LSTM":  # the fused LSTM step: b_hh folded into xw, W_hh transposed once
+                    xw, b_hh = xw if b_hh is None else xw + b_hh, None
+                    w_hh = w_hh.t()
                 h = h0[idx]
                 c = c0[idx] if c0 is not None else None
                 steps = range(seq_len - 1, -1, -1) if direction == 1 else range(seq_len)
@@ -354,9 +368,8 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "RNNCell")
-        # torch's graph for one cell: Add(Addmm(hidden), Addmm(input)), then the nonlinearity
-        pre = F.linear(hx, self.weight_hh, self.bias_hh) + F.linear(input, self.weight_ih, self.bias_ih)
-        h = pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
+        step = _rnn_tanh_step if self.nonlinearity == "tanh" else _rnn_relu_step
+        h, _ = step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
@@ -375,8 +388,7 @@ class LSTMCell(RNNCellBase):
             hx = (zeros, zeros)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), hx[0], self.weight_hh.t(), self.bias_hh,
-                          hx[1])
+        h, c = _lstm_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -386,5 +398,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, hx, batched = self._prepare(input, hx, "GRUCell")
-        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(), self.bias_hh)
+        h, _ = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
         return h if batched else h.squeeze(0)
