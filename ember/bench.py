@@ -413,7 +413,7 @@ WORKLOADS = [
      for op in ("view", "reshape", "cat", "stack", "softmax", "sigmoid", "relu", "cross_entropy")]
 
 
-def time_pair(setup, iters, repeats, ember, torch):
+def time_pair(setup, iters, repeats, ember, torch, clock=time.perf_counter):
     """Median seconds per iteration for ember and torch, and the median of the
     per-repeat ratios. The two libraries alternate repeat by repeat, so that a
     slow spell of a shared machine hits both rather than one."""
@@ -423,10 +423,10 @@ def time_pair(setup, iters, repeats, ember, torch):
     times = ([], [])
     for _ in range(repeats):
         for fn, out in zip(fns, times):
-            t = time.perf_counter()
+            t = clock()
             for _ in range(iters):
                 fn()
-            out.append((time.perf_counter() - t) / iters)
+            out.append((clock() - t) / iters)
     ratios = [e / t for e, t in zip(*times)]
     return statistics.median(times[0]), statistics.median(times[1]), statistics.median(ratios)
 
@@ -454,6 +454,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-k", default="", help="only workloads whose name contains this text")
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time with this process's CPU time, not the wall clock (steadier on a shared machine)")
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     args = ap.parse_args(argv)
     try:
@@ -480,7 +482,8 @@ def main(argv=None):
         if args.k and args.k.lower() not in name.lower():
             continue
         try:
-            te, tt, ratio = time_pair(setup, iters, args.repeats, ember, torch)
+            te, tt, ratio = time_pair(setup, iters, args.repeats, ember, torch,
+                                      time.process_time if args.cpu_time else time.perf_counter)
         except Exception as e:  # noqa: BLE001 - report and go on with the other workloads
             print(f"{name:34s} failed: {type(e).__name__}: {e}")
             failed += 1
