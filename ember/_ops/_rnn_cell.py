@@ -6,24 +6,14 @@ and the backward one formula (`_cell_grads`) written with arithmetic operators o
 so it runs on arrays (plain backward) or on Tensors (create_graph: the activations
 recomputed from the saved gates with ember ops, so higher-order gradients flow).
 """
-import numpy as np
 
 from .._device import xp_of
 from ..autograd import grad_mode
 from ._base import Op, _wrap
+from .elementwise import _sigmoid_into
 from .joining import cat
 
 _state = grad_mode.state
-
-
-def _sigmoid_into(xp, x, a):
-    """sigmoid(x) written into a (4 passes, no branches); exp overflow gives 1/inf = 0, correctly."""
-    xp.negative(x, out=a)
-    with np.errstate(over="ignore"):
-        xp.exp(a, out=a)
-    a += 1
-    xp.reciprocal(a, out=a)
-    return a
 
 
 def _cell_grads(gh, gc, c, i, f, g, o, tc, join):

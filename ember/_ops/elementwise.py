@@ -919,19 +919,24 @@ def _no_complex(name):
     return _refuse(NotImplementedError, f"{name} is not supported for complex inputs")
 
 
+def _sigmoid_into(xp, x, out):
+    """torch's formula, 1 / (1 + exp(-x)), written into `out` in four passes: float32 below -88.7 gives
+    exp's inf and so 0, as torch's kernel does (not the subnormal e / (1 + e) would give)."""
+    xp.negative(x, out=out)
+    with np.errstate(over="ignore"):
+        xp.exp(out, out=out)
+    out += 1
+    return xp.reciprocal(out, out=out)
+
+
 def _sigmoid_array(xp, x):
-    """torch's formula, 1 / (1 + exp(-x)), in four passes: float32 below -88.7 gives exp's inf and so
-    0, as torch's kernel does (not the subnormal e / (1 + e) would give). Half types compute in float32
-    and round once."""
+    """sigmoid into a fresh buffer; half types compute in float32 and round once."""
     if x.dtype.kind == "c":
         return 1 / (1 + xp.exp(-x))
     dt, shape = x.dtype, x.shape
     x = x.reshape(-1) if not shape else x  # NumPy makes scalars of 0-d results, which out= cannot take
-    e = xp.negative(x, dtype=np.float32) if dt.itemsize == 2 else xp.negative(x)
-    with np.errstate(over="ignore"):
-        xp.exp(e, out=e)
-    e += 1
-    return xp.reciprocal(e, out=e).astype(dt, copy=False).reshape(shape)
+    out = xp.empty(x.shape, dtype=np.float32 if dt.itemsize == 2 else dt)
+    return _sigmoid_into(xp, x, out).astype(dt, copy=False).reshape(shape)
 
 
 def _relu_grad(g, x, y):
