@@ -867,45 +867,44 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 class GeluBackward0(_Pointwise):
-    """Exact GELU on float32 (and half types, computed in float32 as torch does) runs on arrays in
-    place: the forward keeps Phi(x), which the backward needs, and without a graph to record the
-    backward is one array formula (torch's: g * (cdf + x * pdf)), as the fused norms do."""
+    """Exact GELU runs on arrays in place (half types in float32, as torch does): the forward keeps
+    Phi(x), which the backward needs, and without a graph to record the backward is one array
+    formula (torch's: g * (cdf + x * pdf)), as the fused norms do. The tanh form goes through f/df."""
 
     def forward(self, x, approximate):
         self.params = {"approximate": approximate}
-        ct = _compute_dtype(x)
-        if approximate != "none" or ct != np.float32:
+        if approximate != "none":
             self.cdf = None
             return self.f(xp_of(x), x, approximate).astype(x.dtype, copy=False)
         xp = xp_of(x)
-        x32 = x.astype(ct, copy=False)
-        cdf = _erf(xp, x32 * np.float32(1 / math.sqrt(2)))
-        cdf += np.float32(1)
-        cdf *= np.float32(0.5)
+        ct = np.dtype(_compute_dtype(x)).type
+        xc = x.astype(ct, copy=False)
+        cdf = _erf(xp, xc * ct(1 / math.sqrt(2)))
+        cdf += ct(1)
+        cdf *= ct(0.5)
         self.cdf = cdf
-        return xp.multiply(x32, cdf).astype(x.dtype, copy=False)
+        return xp.multiply(xc, cdf).astype(x.dtype, copy=False)
 
     def backward(self, g):
         if self.cdf is None or _state.enabled:  # create_graph: Tensor ops
             return super().backward(g)
         (x,) = self.saved_tensors
-        xd = x._data.astype(np.float32, copy=False)
+        ct = self.cdf.dtype.type
+        xd = x._data.astype(ct, copy=False)
         xp = xp_of(xd)
-        t = xp.multiply(xd, np.float32(-0.5))
+        t = xp.multiply(xd, ct(-0.5))
         t *= xd
         xp.exp(t, out=t)
-        t *= np.float32(_INV_SQRT_2PI)  # pdf
+        t *= ct(_INV_SQRT_2PI)  # pdf
         t *= xd
         t += self.cdf
         t *= g._data
         return _wrap(t.astype(x._data.dtype, copy=False))
 
     @staticmethod
-    def f(xp, x, approximate):
-        if approximate == "tanh":
-            x = D.opmath(x)  # half types in float32, rounded once by the caller (as torch)
-            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
-        return 0.5 * x * (1 + _erf(xp, x * (1 / math.sqrt(2))).astype(x.dtype, copy=False))
+    def f(xp, x, approximate):  # the tanh form (the exact one is the forward above)
+        x = D.opmath(x)  # half types in float32, rounded once by the caller (as torch)
+        return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
 
     @staticmethod
     def df(g, x, approximate):
