@@ -288,6 +288,7 @@ class _NativeNorm(Op):
 
     save_inputs = True
     half_stats = False
+    keep_xhat = False
 
     saved_names = ("input", "weight", "bias")
 
@@ -312,10 +313,13 @@ class _NativeNorm(Op):
         self.mean, self.rstd = mean, rstd
         out *= rstd
         out = out.reshape(x.shape)
+        # Kept for a backward without a graph (2 of its ~8 passes), when the output is a new array:
+        # with neither w nor b the output is this buffer, which the caller may change in place.
+        self.xhat = out if self.keep_xhat and _state.enabled and (w is not None or b is not None) else None
         if w is not None:
-            out *= w.reshape(wshape or w.shape)
+            out = xp.multiply(out, w.reshape(wshape or w.shape), out=None if self.xhat is not None else out)
         if b is not None:
-            out += b.reshape(wshape or b.shape)
+            out = xp.add(out, b.reshape(wshape or b.shape), out=None if out is self.xhat else out)
         return out.astype(x.dtype, copy=False)
 
     def backward(self, g):
@@ -338,8 +342,11 @@ class _NativeNorm(Op):
             G, X = g._data.astype(ct, copy=False), x._data.astype(ct, copy=False)
             W = None if w is None else w._data.astype(ct, copy=False).reshape(self.wshape or w._data.shape)
             mean, rstd = self.mean, self.rstd
-        xhat = X.reshape(view) - mean
-        xhat = _into(np.multiply, xhat, rstd, xhat).reshape(shape)
+        if self.xhat is not None and not _state.enabled:
+            xhat = self.xhat  # read only below: a retained graph may run this backward again
+        else:
+            xhat = X.reshape(view) - mean
+            xhat = _into(np.multiply, xhat, rstd, xhat).reshape(shape)
         gb = _sum(G, self.rdims) if want_b else None
         gw = _sum(G * xhat, self.rdims) if want_w else None
         gx = None
@@ -348,10 +355,11 @@ class _NativeNorm(Op):
             if self.batch:  # dx = rstd * (h - mean(h) - xhat * mean(h * xhat)) over the statistics dims
                 xhs = xhat.reshape(view)
                 c = _mean_prod(hs, xhs, dims)
-                t = _into(np.multiply, xhs, c, xhs)  # xhat is spent: reuse it
+                t = xhs * c if xhat is self.xhat else _into(np.multiply, xhs, c, xhs)  # reuse xhat if ours
                 t = _into(np.add, t, _mean(hs, dims), t)
                 t = _into(np.subtract, hs, t, t)
-                gx = _into(np.multiply, t, rstd, t).reshape(shape)
+                gx = _into(np.multiply, t, rstd, t)
+                gx = gx if gx.shape == shape else gx.reshape(shape)  # a base-less array is adopted as .grad
             else:  # constant statistics: y is affine in x
                 gx = (hs * rstd).reshape(shape)
         # dw, db are cast to w's and b's dtypes by Op._apply; dx needs its own cast
@@ -360,6 +368,7 @@ class _NativeNorm(Op):
 
 
 class NativeLayerNormBackward0(_NativeNorm):
+    keep_xhat = True
     saved_names = ("input", "weight", "bias", "result1=result1", "result2=result2",
                    "normalized_shape=normalized_shape")
 
