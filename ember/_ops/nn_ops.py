@@ -227,13 +227,30 @@ def _rows(a, dims):
     return (a.size // n if n else 0), n
 
 
+_FILLED = {}
+
+
+def _filled(xp, n, dtype, value):
+    """n copies of value: the right-hand side of the BLAS reductions below, cached (read only) on the CPU."""
+    if xp is not np:
+        return xp.full(n, value, dtype)
+    key = (n, dtype, value)
+    v = _FILLED.get(key)
+    if v is None:
+        if len(_FILLED) > 64:
+            _FILLED.clear()
+        v = _FILLED[key] = np.full(n, value, dtype)
+        v.flags.writeable = False
+    return v
+
+
 def _mean(a, dims):
     if isinstance(a, Tensor):
         return a.mean(dims, keepdim=True)
     rn = _rows(a, dims)
     if rn is None or not rn[1]:
         return a.mean(axis=dims, keepdims=True)
-    out = a.reshape(rn) @ xp_of(a).full(rn[1], 1 / rn[1], a.dtype)
+    out = a.reshape(rn) @ _filled(xp_of(a), rn[1], a.dtype, 1 / rn[1])
     return out.reshape(a.shape[:a.ndim - len(dims)] + (1,) * len(dims))
 
 
@@ -242,8 +259,12 @@ def _mean_prod(a, b, dims):
     rn = None if isinstance(a, Tensor) or a.shape != b.shape else _rows(a, dims)
     if rn is None or not rn[1] or not b.flags.c_contiguous:
         return _mean(a * b, dims)
-    out = (a.reshape(rn[0], 1, rn[1]) @ b.reshape(rn[0], rn[1], 1)).reshape(a.shape[:a.ndim - len(dims)]
-                                                                             + (1,) * len(dims))
+    xp = xp_of(a)
+    if hasattr(xp, "vecdot"):
+        out = xp.vecdot(a.reshape(rn), b.reshape(rn))
+    else:
+        out = a.reshape(rn[0], 1, rn[1]) @ b.reshape(rn[0], rn[1], 1)
+    out = out.reshape(a.shape[:a.ndim - len(dims)] + (1,) * len(dims))
     out /= rn[1]
     return out
 
@@ -254,7 +275,7 @@ def _sum(a, dims):
     k = len(dims)
     if (k and dims == tuple(range(k)) and a.dtype.kind == "f" and a.flags.c_contiguous and a.size):
         lead = math.prod(a.shape[:k])  # column sums of a (lead, rest) matrix: a vector-matrix product
-        return (xp_of(a).ones(lead, a.dtype) @ a.reshape(lead, -1)).reshape(a.shape[k:])
+        return (_filled(xp_of(a), lead, a.dtype, 1) @ a.reshape(lead, -1)).reshape(a.shape[k:])
     return a.sum(axis=dims)
 
 
